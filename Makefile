@@ -1,0 +1,47 @@
+# Thin wrapper over CMake: the commands a person types. See README.md.
+BUILD      ?= build
+SAN_BUILD  ?= build-san
+JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
+CMAKE_ARGS ?=
+
+.PHONY: all deps build run check check-plain check-san bench format clean
+
+all: build
+
+deps:
+	@./deps/install.sh
+
+$(BUILD)/CMakeCache.txt:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_ARGS)
+
+build: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS)
+
+# Until the case desk exists, `make run` shows the engine answering sample
+# contacts for every seed policy.
+run: build
+	@./scripts/demo.sh $(BUILD)/charter
+
+check: deps check-plain check-san
+	@echo "make check: all suites passed (plain and ASan+UBSan)"
+
+check-plain: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# The whole suite again under AddressSanitizer and UndefinedBehaviorSanitizer,
+# built with clang so the libFuzzer harnesses run too.
+check-san: deps
+	CC=clang cmake -S . -B $(SAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DCHARTER_SANITIZE=ON \
+	    -DCHARTER_FUZZ=ON $(CMAKE_ARGS)
+	cmake --build $(SAN_BUILD) -j $(JOBS)
+	cd $(SAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	    ctest --output-on-failure -j $(JOBS)
+
+bench: build
+	./$(BUILD)/bench_worktime policies/cognus.yaml
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(BUILD) $(SAN_BUILD)

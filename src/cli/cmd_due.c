@@ -1,0 +1,215 @@
+/* `charter due`: the obligations one contact creates and when each falls
+ * due, as a table in local time or as JSON in UTC. */
+#include "cli/cli.h"
+#include "core/timefmt.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage[] =
+    "usage: charter due --policy FILE [--service ID] --channel CHANNEL --received TIME\n"
+    "                   [--kind KIND] [--flag NAME]... [--pause FROM/TO]... [--json]\n"
+    "\n"
+    "Shows each promise that applies to one contact and when it falls due.\n"
+    "\n"
+    "  --policy FILE     the charter policy file\n"
+    "  --service ID      the service contacted (default: enquiries)\n"
+    "  --channel C       phone, voicemail, email, letter, web, in-person or social\n"
+    "  --received TIME   when it really arrived: 2026-12-18T16:45 in the policy's\n"
+    "                    time zone, or RFC 3339 with an offset (2026-12-18T16:45:00Z)\n"
+    "  --kind KIND       enquiry (default), service-order, complaint, feedback, foi, sar\n"
+    "  --flag NAME       a case flag such as complex (repeatable)\n"
+    "  --pause FROM/TO   a time the clock stood still (repeatable)\n"
+    "  --json            print JSON with times in UTC\n";
+
+enum { MAX_FLAGS = 32, MAX_PAUSES = 32, MAX_OBLIGATIONS = 64 };
+
+typedef struct due_args {
+    const char *policy, *service, *channel, *received, *kind;
+    const char *flags[MAX_FLAGS];
+    size_t nflags;
+    const char *pauses[MAX_PAUSES];
+    size_t npauses;
+    bool json;
+} due_args;
+
+static int parse_args(int argc, char **argv, due_args *a)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *v = NULL;
+        int r;
+        if (ch_arg_is_help(argv[i])) {
+            fputs(usage, stdout);
+            return -1;
+        }
+        if (strcmp(argv[i], "--json") == 0) {
+            a->json = true;
+            continue;
+        }
+        if ((r = ch_arg_value(argc, argv, &i, "--policy", &a->policy)) ||
+            (r = ch_arg_value(argc, argv, &i, "--service", &a->service)) ||
+            (r = ch_arg_value(argc, argv, &i, "--channel", &a->channel)) ||
+            (r = ch_arg_value(argc, argv, &i, "--received", &a->received)) ||
+            (r = ch_arg_value(argc, argv, &i, "--kind", &a->kind))) {
+            if (r < 0)
+                return CH_EXIT_USAGE;
+            continue;
+        }
+        if ((r = ch_arg_value(argc, argv, &i, "--flag", &v))) {
+            if (r < 0)
+                return CH_EXIT_USAGE;
+            if (a->nflags == MAX_FLAGS)
+                return ch_usage_error("due", "at most %d flags", MAX_FLAGS);
+            a->flags[a->nflags++] = v;
+            continue;
+        }
+        if ((r = ch_arg_value(argc, argv, &i, "--pause", &v))) {
+            if (r < 0)
+                return CH_EXIT_USAGE;
+            if (a->npauses == MAX_PAUSES)
+                return ch_usage_error("due", "at most %d pauses", MAX_PAUSES);
+            a->pauses[a->npauses++] = v;
+            continue;
+        }
+        return ch_usage_error("due", "unknown option '%s'", argv[i]);
+    }
+    if (!a->policy || !a->channel || !a->received)
+        return ch_usage_error("due", "--policy, --channel and --received are required");
+    return 0;
+}
+
+static int parse_pause(const char *s, const ch_tz *tz, ch_pause *p)
+{
+    char from[48];
+    ch_error err;
+    const char *slash = strchr(s, '/');
+    if (!slash || (size_t)(slash - s) >= sizeof(from)) {
+        fprintf(stderr,
+                "charter due: --pause '%s' must be FROM/TO, e.g. "
+                "2026-12-18T16:00/2026-12-21T09:00\n",
+                s);
+        return -1;
+    }
+    memcpy(from, s, (size_t)(slash - s));
+    from[slash - s] = '\0';
+    if (ch_time_parse(from, tz, &p->from, &err) || ch_time_parse(slash + 1, tz, &p->to, &err)) {
+        fprintf(stderr, "charter due: --pause: %s\n", err.msg);
+        return -1;
+    }
+    if (p->to < p->from) {
+        fprintf(stderr, "charter due: --pause '%s' ends before it starts\n", s);
+        return -1;
+    }
+    return 0;
+}
+
+static void print_json(const ch_contact *c, ch_time deemed, const ch_obligation *ob, size_t n)
+{
+    char buf[32];
+    json_t *root = json_object(), *list = json_array();
+    ch_time_format_utc(c->received, buf, sizeof(buf));
+    json_object_set_new(root, "received", json_string(buf));
+    ch_time_format_utc(deemed, buf, sizeof(buf));
+    json_object_set_new(root, "deemed_received", json_string(buf));
+    for (size_t i = 0; i < n; i++) {
+        json_t *o = json_object();
+        json_object_set_new(o, "promise", json_string(ob[i].promise->id));
+        json_object_set_new(o, "kind",
+                            json_string(ch_obligation_kind_name(ob[i].promise->obligation)));
+        ch_time_format_utc(ob[i].due, buf, sizeof(buf));
+        json_object_set_new(o, "due", json_string(buf));
+        json_object_set_new(o, "text", json_string(ob[i].promise->text));
+        json_array_append_new(list, o);
+    }
+    json_object_set_new(root, "obligations", list);
+    char *s = json_dumps(root, JSON_PRESERVE_ORDER);
+    if (s)
+        puts(s);
+    free(s);
+    json_decref(root);
+}
+
+static void print_table(const ch_policy *pol, const ch_service *svc, const ch_contact *c,
+                        ch_time deemed, const ch_obligation *ob, size_t n)
+{
+    const ch_tz *tz = ch_calendar_tz(ch_policy_service_calendar(pol, svc));
+    char a[40], b[40];
+    ch_time_format_local(tz, c->received, a, sizeof(a));
+    ch_time_format_local(tz, deemed, b, sizeof(b));
+    printf("%s: %s (%s)\n", pol->organisation, svc->name, svc->id);
+    printf("%s %s received %s (%s)\n", ch_case_kind_name(c->kind), ch_channel_name(c->channel), a,
+           pol->time_zone);
+    if (deemed != c->received)
+        printf("deemed received %s\n", b);
+    if (n == 0) {
+        puts("\nNo time-limited promise applies to this contact.");
+        return;
+    }
+    printf("\n%-24s %-12s %-22s %s\n", "PROMISE", "OBLIGATION", "DUE", "WHAT WE PROMISED");
+    for (size_t i = 0; i < n; i++) {
+        ch_time_format_local(tz, ob[i].due, a, sizeof(a));
+        printf("%-24s %-12s %-22s %s\n", ob[i].promise->id,
+               ch_obligation_kind_name(ob[i].promise->obligation), a, ob[i].promise->text);
+    }
+}
+
+int ch_cmd_due(int argc, char **argv)
+{
+    due_args a = {0};
+    ch_policy *pol = NULL;
+    ch_contact c = {0};
+    ch_pause pauses[MAX_PAUSES];
+    ch_obligation ob[MAX_OBLIGATIONS];
+    ch_error err;
+    ch_time deemed;
+    size_t n = 0;
+    int rc = parse_args(argc, argv, &a);
+    if (rc)
+        return rc < 0 ? CH_EXIT_OK : rc;
+    rc = CH_EXIT_FAIL;
+    if (ch_channel_parse(a.channel, &c.channel)) {
+        rc = ch_usage_error("due",
+                            "unknown channel '%s'; use phone, voicemail, email, letter, "
+                            "web, in-person or social",
+                            a.channel);
+        goto out;
+    }
+    if (a.kind && ch_case_kind_parse(a.kind, &c.kind)) {
+        rc = ch_usage_error("due",
+                            "unknown kind '%s'; use enquiry, service-order, complaint, "
+                            "feedback, foi or sar",
+                            a.kind);
+        goto out;
+    }
+    if (ch_cli_load_policy(a.policy, &pol))
+        goto out;
+    const ch_service *svc = ch_cli_service(pol, a.policy, a.service);
+    if (!svc)
+        goto out;
+    const ch_tz *tz = ch_calendar_tz(ch_policy_service_calendar(pol, svc));
+    if (ch_time_parse(a.received, tz, &c.received, &err)) {
+        fprintf(stderr, "charter due: --received: %s\n", err.msg);
+        goto out;
+    }
+    for (size_t i = 0; i < a.npauses; i++)
+        if (parse_pause(a.pauses[i], tz, &pauses[i]))
+            goto out;
+    c.flags = a.flags;
+    c.nflags = a.nflags;
+    c.pauses = pauses;
+    c.npauses = a.npauses;
+    if (ch_policy_obligations(pol, svc, &c, ob, MAX_OBLIGATIONS, &n, &deemed, &err)) {
+        fprintf(stderr, "charter due: %s\n", err.msg);
+        goto out;
+    }
+    if (a.json)
+        print_json(&c, deemed, ob, n);
+    else
+        print_table(pol, svc, &c, deemed, ob, n);
+    rc = CH_EXIT_OK;
+out:
+    ch_policy_free(pol);
+    return rc;
+}

@@ -1,0 +1,34 @@
+/* The one error contract of Charter: functions return an int status (0 on
+ * success, a named negative code otherwise) and fill a ch_error with a
+ * sentence a person can act on. HTTP or exit statuses are chosen at the edge. */
+#ifndef CH_ERROR_H
+#define CH_ERROR_H
+
+#include <stdarg.h>
+
+enum {
+    CH_OK = 0,
+    CH_E_INVALID = -1,  /* bad input: the message says what to change */
+    CH_E_NOMEM = -2,    /* out of memory */
+    CH_E_HORIZON = -3,  /* the answer lies past the calendar data we hold */
+    CH_E_NOTFOUND = -4, /* a named thing does not exist */
+    CH_E_IO = -5,       /* a file could not be read or written */
+};
+
+#define CH_ERROR_MSG_MAX 512
+
+typedef struct ch_error {
+    int code;
+    char msg[CH_ERROR_MSG_MAX];
+} ch_error;
+
+/* Records code and a printf-style message in err (which may be NULL) and
+ * returns code, so callers can write `return ch_error_set(err, ...)`. */
+int ch_error_set(ch_error *err, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+int ch_error_vset(ch_error *err, int code, const char *fmt, va_list ap);
+
+/* Clears err to success. */
+void ch_error_clear(ch_error *err);
+
+#endif

@@ -1,0 +1,152 @@
+/* Names of channels, kinds and obligations, and the matching of contacts to
+ * promises; see policy.h. */
+#include "core/policy.h"
+
+#include <string.h>
+
+static const char *const channel_names[CH_CHANNEL_COUNT] = {
+    "phone", "voicemail", "email", "letter", "web", "in-person", "social",
+};
+static const char *const kind_names[CH_KIND_COUNT] = {
+    "enquiry", "service-order", "complaint", "feedback", "foi", "sar",
+};
+static const char *const obligation_names[CH_OBLIGATION_COUNT] = {
+    "acknowledge", "respond", "resolve", "update", "process",
+};
+
+static int lookup(const char *const *names, int n, const char *s)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(names[i], s) == 0)
+            return i;
+    return -1;
+}
+
+const char *ch_channel_name(ch_channel c)
+{
+    return (unsigned)c < CH_CHANNEL_COUNT ? channel_names[c] : "?";
+}
+
+const char *ch_case_kind_name(ch_case_kind k)
+{
+    return (unsigned)k < CH_KIND_COUNT ? kind_names[k] : "?";
+}
+
+const char *ch_obligation_kind_name(ch_obligation_kind k)
+{
+    return (unsigned)k < CH_OBLIGATION_COUNT ? obligation_names[k] : "?";
+}
+
+int ch_channel_parse(const char *s, ch_channel *out)
+{
+    int i = lookup(channel_names, CH_CHANNEL_COUNT, s);
+    if (i < 0)
+        return CH_E_NOTFOUND;
+    *out = (ch_channel)i;
+    return CH_OK;
+}
+
+int ch_case_kind_parse(const char *s, ch_case_kind *out)
+{
+    int i = lookup(kind_names, CH_KIND_COUNT, s);
+    if (i < 0)
+        return CH_E_NOTFOUND;
+    *out = (ch_case_kind)i;
+    return CH_OK;
+}
+
+int ch_obligation_kind_parse(const char *s, ch_obligation_kind *out)
+{
+    int i = lookup(obligation_names, CH_OBLIGATION_COUNT, s);
+    if (i < 0)
+        return CH_E_NOTFOUND;
+    *out = (ch_obligation_kind)i;
+    return CH_OK;
+}
+
+void ch_policy_free(ch_policy *policy)
+{
+    if (!policy)
+        return;
+    for (size_t i = 0; i < policy->ncalendars; i++)
+        ch_calendar_free(policy->calendars[i].cal);
+    ch_arena arena = policy->arena; /* the policy itself lives in its arena */
+    ch_arena_free(&arena);
+}
+
+const ch_service *ch_policy_service(const ch_policy *policy, const char *id)
+{
+    for (size_t i = 0; i < policy->nservices; i++)
+        if (strcmp(policy->services[i].id, id) == 0)
+            return &policy->services[i];
+    return NULL;
+}
+
+const ch_calendar *ch_policy_service_calendar(const ch_policy *policy, const ch_service *svc)
+{
+    return policy->calendars[svc->calendar].cal;
+}
+
+static bool has_flag(const ch_contact *c, const char *flag)
+{
+    for (size_t i = 0; i < c->nflags; i++)
+        if (strcmp(c->flags[i], flag) == 0)
+            return true;
+    return false;
+}
+
+bool ch_promise_applies(const ch_promise *p, const ch_service *svc, const ch_contact *contact)
+{
+    if (p->channels && !(p->channels & (1u << contact->channel)))
+        return false;
+    if (!(p->kinds & (1u << contact->kind)))
+        return false;
+    for (size_t i = 0; i < p->nflags_all; i++)
+        if (!has_flag(contact, p->flags_all[i]))
+            return false;
+    for (size_t i = 0; i < p->nflags_none; i++)
+        if (has_flag(contact, p->flags_none[i]))
+            return false;
+    if (p->nservices) {
+        for (size_t i = 0; i < p->nservices; i++)
+            if (strcmp(p->services[i], svc->id) == 0)
+                return true;
+        return false;
+    }
+    return true;
+}
+
+int ch_policy_obligations(const ch_policy *policy, const ch_service *svc, const ch_contact *contact,
+                          ch_obligation *out, size_t cap, size_t *n, ch_time *deemed, ch_error *err)
+{
+    /* Due times by promise index, so a chained promise finds its anchor;
+     * promises only chain to earlier ones (the loader checks). */
+    enum { MAX_CHAIN = 256 };
+    ch_time due_of[MAX_CHAIN];
+    bool applied[MAX_CHAIN];
+    size_t day, count = 0;
+    const ch_calendar *home = ch_policy_service_calendar(policy, svc);
+    int rc = ch_calendar_deem(home, contact->received, deemed, &day, err);
+    if (rc)
+        return rc;
+    if (policy->npromises > MAX_CHAIN)
+        return ch_error_set(err, CH_E_INVALID, "a policy may hold at most %d promises", MAX_CHAIN);
+    for (size_t i = 0; i < policy->npromises; i++) {
+        const ch_promise *p = &policy->promises[i];
+        applied[i] = ch_promise_applies(p, svc, contact) && (p->from < 0 || applied[p->from]);
+        if (!applied[i])
+            continue;
+        const ch_calendar *cal = p->calendar >= 0 ? policy->calendars[p->calendar].cal : home;
+        ch_time start = p->from < 0 ? contact->received : due_of[p->from];
+        ch_anchor anchor = p->from < 0 ? CH_ANCHOR_RECEIPT : CH_ANCHOR_EVENT;
+        rc = ch_deadline_compute(cal, &p->target, start, anchor, contact->pauses, contact->npauses,
+                                 &due_of[i], err);
+        if (rc)
+            return rc;
+        if (count == cap)
+            return ch_error_set(err, CH_E_INVALID, "more obligations than room for them");
+        out[count++] = (ch_obligation){p, due_of[i]};
+    }
+    *n = count;
+    return CH_OK;
+}

@@ -1,0 +1,120 @@
+/* The charter model: calendars, services and promises as loaded from a policy
+ * file, and the rule that turns one contact into the obligations it creates.
+ * The loader (src/policy) builds it; everything here is computation. */
+#ifndef CH_POLICY_H
+#define CH_POLICY_H
+
+#include "core/arena.h"
+#include "core/deadline.h"
+
+typedef enum ch_channel {
+    CH_CHANNEL_PHONE,
+    CH_CHANNEL_VOICEMAIL,
+    CH_CHANNEL_EMAIL,
+    CH_CHANNEL_LETTER,
+    CH_CHANNEL_WEB,
+    CH_CHANNEL_IN_PERSON,
+    CH_CHANNEL_SOCIAL,
+    CH_CHANNEL_COUNT
+} ch_channel;
+
+typedef enum ch_case_kind {
+    CH_KIND_ENQUIRY,
+    CH_KIND_SERVICE_ORDER,
+    CH_KIND_COMPLAINT,
+    CH_KIND_FEEDBACK,
+    CH_KIND_FOI,
+    CH_KIND_SAR,
+    CH_KIND_COUNT
+} ch_case_kind;
+
+typedef enum ch_obligation_kind {
+    CH_OBLIGATION_ACKNOWLEDGE,
+    CH_OBLIGATION_RESPOND,
+    CH_OBLIGATION_RESOLVE,
+    CH_OBLIGATION_UPDATE,
+    CH_OBLIGATION_PROCESS,
+    CH_OBLIGATION_COUNT
+} ch_obligation_kind;
+
+/* Names as written in policies and on the command line ("in-person"),
+ * and their parses: 0 with *out set, or CH_E_NOTFOUND. */
+const char *ch_channel_name(ch_channel c);
+const char *ch_case_kind_name(ch_case_kind k);
+const char *ch_obligation_kind_name(ch_obligation_kind k);
+int ch_channel_parse(const char *s, ch_channel *out);
+int ch_case_kind_parse(const char *s, ch_case_kind *out);
+int ch_obligation_kind_parse(const char *s, ch_obligation_kind *out);
+
+typedef struct ch_named_calendar {
+    const char *id;
+    ch_calendar *cal;
+} ch_named_calendar;
+
+typedef struct ch_service {
+    const char *id, *name;
+    size_t calendar;    /* index into the policy's calendars */
+    int32_t day_length; /* minutes in a purchased day, 0 when not sold by the day */
+} ch_service;
+
+typedef struct ch_promise {
+    const char *id, *text;
+    unsigned channels; /* bit (1 << ch_channel) per channel; 0 means every channel */
+    unsigned kinds;    /* bit per ch_case_kind */
+    const char **flags_all;
+    size_t nflags_all; /* applies only when the contact has all of these */
+    const char **flags_none;
+    size_t nflags_none; /* and none of these */
+    const char **services;
+    size_t nservices; /* empty means every service */
+    ch_obligation_kind obligation;
+    ch_target target;
+    int from;     /* index of the earlier promise counted from, -1 for the contact */
+    int calendar; /* index into the policy's calendars, -1 for the service's own */
+} ch_promise;
+
+typedef struct ch_policy {
+    ch_arena arena; /* owns every string and array below */
+    const char *id, *organisation, *time_zone;
+    ch_date review_by;
+    ch_named_calendar *calendars;
+    size_t ncalendars;
+    ch_service *services;
+    size_t nservices;
+    ch_promise *promises;
+    size_t npromises;
+} ch_policy;
+
+/* Frees the policy, its calendars and its arena. */
+void ch_policy_free(ch_policy *policy);
+
+/* Borrowed lookups by id; NULL when absent. */
+const ch_service *ch_policy_service(const ch_policy *policy, const char *id);
+const ch_calendar *ch_policy_service_calendar(const ch_policy *policy, const ch_service *svc);
+
+typedef struct ch_contact {
+    ch_channel channel;
+    ch_case_kind kind;
+    const char *const *flags;
+    size_t nflags;
+    ch_time received; /* when it really arrived */
+    const ch_pause *pauses;
+    size_t npauses;
+} ch_contact;
+
+typedef struct ch_obligation {
+    const ch_promise *promise; /* borrowed from the policy */
+    ch_time due;
+} ch_obligation;
+
+/* Whether promise applies to contact on service svc. */
+bool ch_promise_applies(const ch_promise *p, const ch_service *svc, const ch_contact *contact);
+
+/* The obligations contact creates on svc, in policy order, written to out
+ * (room for cap; CH_E_INVALID if more are needed) with their count in *n,
+ * and the deemed receipt on the service's calendar in *deemed. */
+int ch_policy_obligations(const ch_policy *policy, const ch_service *svc, const ch_contact *contact,
+                          ch_obligation *out, size_t cap, size_t *n, ch_time *deemed,
+                          ch_error *err);
+
+#endif

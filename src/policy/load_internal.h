@@ -1,0 +1,73 @@
+/* Shared by the policy loader's files: the loading context and the helpers
+ * that read YAML nodes and report problems at their position. */
+#ifndef CH_LOAD_INTERNAL_H
+#define CH_LOAD_INTERNAL_H
+
+#include <libfyaml.h>
+
+#include "policy/holidays.h"
+#include "policy/load.h"
+
+typedef struct cal_src {
+    const char *id;
+    struct fy_node *node, *key;
+    const char *based_on;
+    int state; /* 0 not resolved, 1 resolving, 2 resolved */
+    bool ok;
+    bool has_hours, has_region, has_cutoff;
+    ch_week week;
+    ch_region region;
+    int32_t cutoff;
+    ch_closure *closures;
+    size_t nclosures, capclosures;
+    bool term_time;
+    ch_date_range *terms;
+    size_t nterms, capterms;
+} cal_src;
+
+typedef struct loader {
+    const char *file, *base_dir;
+    ch_diags *diags;
+    int errors;
+    ch_arena *arena;
+    ch_tz tz;
+    bool tz_ok;
+    ch_holidays custom; /* from holidays_file, when given */
+    bool has_custom;
+    cal_src *cals;
+    size_t ncals;
+} loader;
+
+/* Reports a problem at node (or, when node is NULL, at the file level). */
+void ld_problem(loader *ld, struct fy_node *node, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* The scalar text of node copied into the arena, or NULL after reporting
+ * that what should be a single value is not. */
+const char *ld_scalar(loader *ld, struct fy_node *node, const char *what);
+
+/* Reports every key of map not in known (NULL-terminated), suggesting the
+ * nearest known key; returns false when map is not a mapping. */
+bool ld_check_keys(loader *ld, struct fy_node *map, const char *const *known, const char *where);
+
+struct fy_node *ld_get(struct fy_node *map, const char *key);
+
+/* Reads a file named in the policy (relative to base_dir) into a malloc'd
+ * buffer the caller frees; reports at node on failure. */
+char *ld_read_file(loader *ld, struct fy_node *node, const char *name, size_t max, size_t *len);
+
+/* Nearest of candidates to s within a small edit distance, or NULL. */
+const char *ld_suggest(const char *s, const char *const *candidates);
+
+bool ld_date(loader *ld, struct fy_node *node, const char *what, ch_date *out);
+
+/* Parses every calendar under the "calendars" mapping into ld->cals. */
+void ld_calendars(loader *ld, struct fy_node *map);
+
+/* Builds calendar i; returns NULL (after reporting) on failure. */
+ch_calendar *ld_calendar_build(loader *ld, size_t i);
+
+/* Index of calendar id, or -1. */
+int ld_calendar_find(loader *ld, const char *id);
+
+#endif
