@@ -147,11 +147,19 @@ static void print_table(const ch_policy *pol, const ch_service *svc, const ch_co
         puts("\nNo time-limited promise applies to this contact.");
         return;
     }
-    printf("\n%-24s %-12s %-22s %s\n", "PROMISE", "OBLIGATION", "DUE", "WHAT WE PROMISED");
+    /* Columns as wide as their widest entry, so long ids stay aligned. */
+    int wid = 7, wdue = 3;
     for (size_t i = 0; i < n; i++) {
         ch_time_format_local(tz, ob[i].due, a, sizeof(a));
-        printf("%-24s %-12s %-22s %s\n", ob[i].promise->id,
-               ch_obligation_kind_name(ob[i].promise->obligation), a, ob[i].promise->text);
+        wid = (int)strlen(ob[i].promise->id) > wid ? (int)strlen(ob[i].promise->id) : wid;
+        wdue = (int)strlen(a) > wdue ? (int)strlen(a) : wdue;
+    }
+    printf("\n%-*s  %-11s  %-*s  %s\n", wid, "PROMISE", "OBLIGATION", wdue, "DUE",
+           "WHAT WE PROMISED");
+    for (size_t i = 0; i < n; i++) {
+        ch_time_format_local(tz, ob[i].due, a, sizeof(a));
+        printf("%-*s  %-11s  %-*s  %s\n", wid, ob[i].promise->id,
+               ch_obligation_kind_name(ob[i].promise->obligation), wdue, a, ob[i].promise->text);
     }
 }
 

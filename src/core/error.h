@@ -26,7 +26,8 @@ typedef struct ch_error {
  * returns code, so callers can write `return ch_error_set(err, ...)`. */
 int ch_error_set(ch_error *err, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-int ch_error_vset(ch_error *err, int code, const char *fmt, va_list ap);
+int ch_error_vset(ch_error *err, int code, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
 
 /* Clears err to success. */
 void ch_error_clear(ch_error *err);

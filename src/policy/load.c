@@ -425,6 +425,16 @@ int ch_policy_load_text(ch_policy **out, const char *name, const char *text, siz
     ch_policy *pol = NULL;
     int rc = CH_E_INVALID;
 
+    /* Policies are text. A NUL byte also sends libfyaml 0.7.12 into an
+     * endless loop after a directive, found by fuzzing. */
+    const char *nul = memchr(text, '\0', len);
+    if (nul) {
+        ch_diags_add(diags, name, 0, 0,
+                     "the file contains a NUL byte (at byte %zu); a policy file is plain UTF-8 "
+                     "text",
+                     (size_t)(nul - text));
+        return CH_E_INVALID;
+    }
     fy_diag_cfg_default(&dcfg);
     dcfg.fp = NULL;
     dcfg.colorize = false;
