@@ -400,6 +400,42 @@ static void parse_top(loader *ld, struct fy_node *root, ch_policy *pol)
     parse_promises(ld, ld_get(root, "promises"), pol);
 }
 
+/* Offset of the first byte that is not part of valid UTF-8 (or is NUL), or
+ * len when all is well. */
+static size_t utf8_invalid_at(const char *text, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    size_t i = 0;
+    while (i < len) {
+        unsigned c = s[i];
+        size_t n;
+        unsigned cp, min;
+        if (c == 0)
+            return i;
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        if (c >= 0xc2 && c <= 0xdf)
+            n = 1, cp = c & 0x1f, min = 0x80;
+        else if (c >= 0xe0 && c <= 0xef)
+            n = 2, cp = c & 0x0f, min = 0x800;
+        else if (c >= 0xf0 && c <= 0xf4)
+            n = 3, cp = c & 0x07, min = 0x10000;
+        else
+            return i;
+        for (size_t k = 1; k <= n; k++) {
+            if (i + k >= len || (s[i + k] & 0xc0) != 0x80)
+                return i;
+            cp = (cp << 6) | (s[i + k] & 0x3f);
+        }
+        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+            return i;
+        i += n + 1;
+    }
+    return len;
+}
+
 static void collect_yaml_errors(loader *ld, struct fy_diag *diag)
 {
     void *it = NULL;
@@ -425,14 +461,20 @@ int ch_policy_load_text(ch_policy **out, const char *name, const char *text, siz
     ch_policy *pol = NULL;
     int rc = CH_E_INVALID;
 
-    /* Policies are text. A NUL byte also sends libfyaml 0.7.12 into an
-     * endless loop after a directive, found by fuzzing. */
-    const char *nul = memchr(text, '\0', len);
-    if (nul) {
-        ch_diags_add(diags, name, 0, 0,
-                     "the file contains a NUL byte (at byte %zu); a policy file is plain UTF-8 "
-                     "text",
-                     (size_t)(nul - text));
+    /* Policies are UTF-8 text. Checking first also keeps libfyaml 0.7.12
+     * out of two endless loops that fuzzing found: a directive followed by
+     * NUL bytes, and one holding invalid UTF-8. */
+    size_t bad = utf8_invalid_at(text, len);
+    if (bad < len) {
+        int line = 1, col = 1;
+        for (size_t i = 0; i < bad; i++) { /* columns count characters, not bytes */
+            if (text[i] == '\n')
+                line++, col = 1;
+            else if (((unsigned char)text[i] & 0xc0) != 0x80)
+                col++;
+        }
+        ch_diags_add(diags, name, line, col,
+                     "this byte is not UTF-8 text (or is a NUL); save the policy as UTF-8");
         return CH_E_INVALID;
     }
     fy_diag_cfg_default(&dcfg);

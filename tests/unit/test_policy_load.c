@@ -204,6 +204,21 @@ static void refuses_aliases_and_files_without_a_folder(void **state)
     ch_diags_free(&d);
 }
 
+static void refuses_bytes_that_are_not_utf8_text(void **state)
+{
+    (void)state;
+    ch_diags d = load_bad("charter: 1\nid: t\norganisation: Caf\xc3\xa9 \xff\n");
+    assert_diag(&d, 3, 20, "not UTF-8");
+    ch_diags_free(&d);
+    static const char nul[] = "charter: 1\n%\0\0\0";
+    ch_policy *pol = NULL;
+    d = (ch_diags){0};
+    assert_int_equal(ch_policy_load_text(&pol, "nul.yaml", nul, sizeof(nul) - 1, NULL, &d),
+                     CH_E_INVALID);
+    assert_diag(&d, 2, 2, "not UTF-8");
+    ch_diags_free(&d);
+}
+
 static void write_file(const char *dir, const char *name, const char *text)
 {
     char path[512];
@@ -285,6 +300,7 @@ int main(void)
         cmocka_unit_test(reports_every_problem_at_once),
         cmocka_unit_test(reports_yaml_syntax_errors_with_their_position),
         cmocka_unit_test(refuses_aliases_and_files_without_a_folder),
+        cmocka_unit_test(refuses_bytes_that_are_not_utf8_text),
         cmocka_unit_test(imports_terms_and_closures_from_icalendar_files),
         cmocka_unit_test(a_newer_holiday_feed_sets_the_horizon),
     };
