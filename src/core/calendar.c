@@ -27,11 +27,19 @@ struct ch_calendar {
     cal_day *days;
     size_t ndays, capdays;
     ch_interval *plain; /* start/end pairs handed out by ch_calendar_intervals */
+    ch_date_range *terms;
+    size_t nterms;
 };
 
 static int cmp_date(const void *a, const void *b)
 {
     ch_date x = *(const ch_date *)a, y = *(const ch_date *)b;
+    return (x > y) - (x < y);
+}
+
+static int cmp_range(const void *a, const void *b)
+{
+    ch_date x = ((const ch_date_range *)a)->first, y = ((const ch_date_range *)b)->first;
     return (x > y) - (x < y);
 }
 
@@ -175,6 +183,16 @@ int ch_calendar_build(ch_calendar **out, const ch_calendar_spec *spec, ch_error 
     }
     for (size_t i = 0; i < cal->niv; i++)
         cal->plain[i] = (ch_interval){cal->iv[i].start, cal->iv[i].end};
+    if (spec->term_time && spec->nterms) {
+        cal->terms = malloc(spec->nterms * sizeof(*cal->terms));
+        if (!cal->terms) {
+            rc = CH_E_NOMEM;
+            goto out;
+        }
+        memcpy(cal->terms, spec->terms, spec->nterms * sizeof(*cal->terms));
+        cal->nterms = spec->nterms;
+        qsort(cal->terms, cal->nterms, sizeof(*cal->terms), cmp_range);
+    }
 out:
     free(holidays);
     if (rc == CH_E_NOMEM)
@@ -194,6 +212,7 @@ void ch_calendar_free(ch_calendar *cal)
     free(cal->iv);
     free(cal->days);
     free(cal->plain);
+    free(cal->terms);
     free(cal);
 }
 
@@ -388,6 +407,12 @@ size_t ch_calendar_day_on_or_after(const ch_calendar *cal, ch_date date)
             hi = mid;
     }
     return lo;
+}
+
+const ch_date_range *ch_calendar_terms(const ch_calendar *cal, size_t *n)
+{
+    *n = cal->nterms;
+    return cal->terms;
 }
 
 const ch_interval *ch_calendar_intervals(const ch_calendar *cal, size_t *n)

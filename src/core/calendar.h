@@ -101,6 +101,9 @@ ch_time ch_calendar_day_close(const ch_calendar *cal, size_t i);
 /* Index of the first working day on or after date, or day_count if none. */
 size_t ch_calendar_day_on_or_after(const ch_calendar *cal, ch_date date);
 
+/* The terms of a term-time calendar (n is 0 for others), sorted; borrowed. */
+const ch_date_range *ch_calendar_terms(const ch_calendar *cal, size_t *n);
+
 /* The open intervals; borrowed, valid until the calendar is freed. */
 const ch_interval *ch_calendar_intervals(const ch_calendar *cal, size_t *n);
 

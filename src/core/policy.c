@@ -97,6 +97,8 @@ static bool has_flag(const ch_contact *c, const char *flag)
 
 bool ch_promise_applies(const ch_promise *p, const ch_service *svc, const ch_contact *contact)
 {
+    if (p->schedule != CH_SCHEDULE_NONE)
+        return false;
     if (p->channels && !(p->channels & (1u << contact->channel)))
         return false;
     if (!(p->kinds & (1u << contact->kind)))

@@ -46,6 +46,11 @@ int ch_channel_parse(const char *s, ch_channel *out);
 int ch_case_kind_parse(const char *s, ch_case_kind *out);
 int ch_obligation_kind_parse(const char *s, ch_obligation_kind *out);
 
+typedef enum ch_schedule {
+    CH_SCHEDULE_NONE,
+    CH_SCHEDULE_TERMLY, /* by the last working day of each term */
+} ch_schedule;
+
 typedef struct ch_named_calendar {
     const char *id;
     ch_calendar *cal;
@@ -71,6 +76,10 @@ typedef struct ch_promise {
     ch_target target;
     int from;     /* index of the earlier promise counted from, -1 for the contact */
     int calendar; /* index into the policy's calendars, -1 for the service's own */
+    /* A promise kept on a schedule rather than per contact ("we tell you
+     * termly how many hours are left"): it never attaches to a contact, and
+     * the module that owns the schedule (contracts) reads it. */
+    ch_schedule schedule;
 } ch_promise;
 
 typedef struct ch_policy {

@@ -14,8 +14,9 @@ static const char *const top_keys[] = {
 };
 static const char *const service_keys[] = {"id", "name", "calendar", "day_length", "notes", NULL};
 static const char *const promise_keys[] = {
-    "id",   "text",     "applies_to",          "obligation", "within", "counting",
-    "from", "calendar", "roll_to_working_day", "receipt",    "notes",  NULL,
+    "id",       "text",  "applies_to", "obligation",          "within",
+    "counting", "from",  "calendar",   "roll_to_working_day", "receipt",
+    "schedule", "notes", NULL,
 };
 static const char *const applies_keys[] = {"channels",      "kinds",    "flags",
                                            "without_flags", "services", NULL};
@@ -270,6 +271,32 @@ static int promise_find(const ch_policy *pol, const char *id)
     return -1;
 }
 
+/* Whether calendar k (or one it is based on) lists terms. */
+static bool has_terms(loader *ld, int k)
+{
+    for (int hops = 0; k >= 0 && hops < 16; hops++) {
+        if (ld->cals[k].term_time)
+            return true;
+        k = ld->cals[k].based_on ? ld_calendar_find(ld, ld->cals[k].based_on) : -1;
+    }
+    return false;
+}
+
+/* A termly promise needs terms on every calendar it is kept on. */
+static bool termly_ok(loader *ld, const ch_promise *p, const ch_policy *pol)
+{
+    if (p->calendar >= 0)
+        return has_terms(ld, p->calendar);
+    for (size_t i = 0; i < pol->nservices; i++) {
+        bool named = p->nservices == 0;
+        for (size_t k = 0; k < p->nservices && !named; k++)
+            named = strcmp(p->services[k], pol->services[i].id) == 0;
+        if (named && !has_terms(ld, (int)pol->services[i].calendar))
+            return false;
+    }
+    return true;
+}
+
 static void parse_promise(loader *ld, struct fy_node *m, ch_promise *p, ch_policy *pol)
 {
     struct fy_node *v;
@@ -286,11 +313,22 @@ static void parse_promise(loader *ld, struct fy_node *m, ch_promise *p, ch_polic
                    "process",
                    s, near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
     }
-    if ((v = ld_get(m, "within")))
+    if ((v = ld_get(m, "schedule")) && (s = ld_scalar(ld, v, "schedule"))) {
+        if (strcmp(s, "termly") == 0)
+            p->schedule = CH_SCHEDULE_TERMLY;
+        else
+            ld_problem(ld, v, "schedule '%s' must be termly", s);
+        if (ld_get(m, "within"))
+            ld_problem(ld, ld_get(m, "within"),
+                       "a promise kept on a schedule has no \"within\"; remove one of the two");
+    } else if ((v = ld_get(m, "within"))) {
         parse_within(ld, v, &p->target);
-    else
-        ld_problem(ld, m, "promise '%s' has no time limit; add e.g. \"within: 3 working days\"",
+    } else {
+        ld_problem(ld, m,
+                   "promise '%s' has no time limit; add e.g. \"within: 3 working days\" or "
+                   "\"schedule: termly\"",
                    p->id);
+    }
     bool day_unit = p->target.unit == CH_UNIT_WORKING_DAYS;
     p->target.counting = day_unit ? CH_COUNT_CLOSE_OF_DAY : CH_COUNT_ELAPSED;
     if ((v = ld_get(m, "counting")) && (s = ld_scalar(ld, v, "counting"))) {
@@ -331,6 +369,11 @@ static void parse_promise(loader *ld, struct fy_node *m, ch_promise *p, ch_polic
                        "calendars",
                        p->id, s);
     }
+    if (p->schedule == CH_SCHEDULE_TERMLY && !termly_ok(ld, p, pol))
+        ld_problem(ld, ld_get(m, "schedule"),
+                   "promise '%s' is kept termly, but its calendar has no terms; give it a "
+                   "term-time calendar with calendar:",
+                   p->id);
 }
 
 static void parse_promises(loader *ld, struct fy_node *seq, ch_policy *pol)

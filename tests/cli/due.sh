@@ -110,6 +110,9 @@ expect_status 1 "a pause without an end"
 expect_err 'FROM/TO'
 run due --policy $cognus --channel email --received 2026-12-18T10:00 --frobnicate
 expect_status 2 "an unknown option"
+run due --policy $cognus --channel email --received 2026-12-18T10:00 --flag 'Complex!'
+expect_status 2 "a malformed flag"
+expect_err "flag 'Complex!' must be"
 run due --help
 expect_status 0 "help"
 expect_out 'usage: charter due'

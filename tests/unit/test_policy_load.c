@@ -48,6 +48,25 @@ static void hackney_counts_specialist_teaching_days_as_six_hours(void **state)
     ch_policy_free(pol);
 }
 
+static void a_termly_promise_needs_terms_and_never_attaches_to_a_contact(void **state)
+{
+    (void)state;
+    ch_policy *pol = load_seed("beacon.yaml");
+    const ch_service *svc = ch_policy_service(pol, "consultancy");
+    const ch_promise *termly = &pol->promises[1];
+    assert_string_equal(termly->id, "termly-hours-statement");
+    assert_int_equal(termly->schedule, CH_SCHEDULE_TERMLY);
+    size_t nterms;
+    const ch_date_range *terms = ch_calendar_terms(ch_policy_service_calendar(pol, svc), &nterms);
+    assert_int_equal(nterms, 6);
+    assert_int_equal(terms[0].first, ch_date_from_ymd(2025, 9, 3));
+    assert_int_equal(terms[5].last, ch_date_from_ymd(2027, 7, 21));
+    ch_contact c = {
+        .channel = CH_CHANNEL_EMAIL, .kind = CH_KIND_ENQUIRY, .received = t_at("2026-11-10T10:00")};
+    assert_false(ch_promise_applies(termly, svc, &c));
+    ch_policy_free(pol);
+}
+
 /* Loads text expected to fail; returns the diagnostics for inspection. */
 static ch_diags load_bad(const char *text)
 {
@@ -219,6 +238,18 @@ static void refuses_bytes_that_are_not_utf8_text(void **state)
     ch_diags_free(&d);
 }
 
+static void refuses_a_termly_promise_without_terms(void **state)
+{
+    (void)state;
+    ch_diags d = load_bad(GOOD_HEAD "promises:\n"
+                                    "  - id: statement\n"
+                                    "    text: Termly statements.\n"
+                                    "    obligation: update\n"
+                                    "    schedule: termly\n");
+    assert_diag(&d, 17, 15, "has no terms");
+    ch_diags_free(&d);
+}
+
 static void write_file(const char *dir, const char *name, const char *text)
 {
     char path[512];
@@ -293,6 +324,8 @@ int main(void)
         cmocka_unit_test(every_seed_policy_loads_with_an_enquiries_service),
         cmocka_unit_test(hackney_counts_specialist_teaching_days_as_six_hours),
         cmocka_unit_test(a_minimal_policy_loads),
+        cmocka_unit_test(a_termly_promise_needs_terms_and_never_attaches_to_a_contact),
+        cmocka_unit_test(refuses_a_termly_promise_without_terms),
         cmocka_unit_test(suggests_the_key_meant),
         cmocka_unit_test(suggests_the_unit_meant),
         cmocka_unit_test(catches_overlapping_hours),
