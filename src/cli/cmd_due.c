@@ -24,7 +24,7 @@ static const char usage[] =
     "  --pause FROM/TO   a time the clock stood still (repeatable)\n"
     "  --json            print JSON with times in UTC\n";
 
-enum { MAX_FLAGS = 32, MAX_PAUSES = 32, MAX_OBLIGATIONS = 64 };
+enum { MAX_FLAGS = 32, MAX_PAUSES = 32, MAX_OBLIGATIONS = CH_POLICY_MAX_PROMISES };
 
 typedef struct due_args {
     const char *policy, *service, *channel, *received, *kind;

@@ -123,16 +123,16 @@ int ch_policy_obligations(const ch_policy *policy, const ch_service *svc, const 
 {
     /* Due times by promise index, so a chained promise finds its anchor;
      * promises only chain to earlier ones (the loader checks). */
-    enum { MAX_CHAIN = 256 };
-    ch_time due_of[MAX_CHAIN];
-    bool applied[MAX_CHAIN];
+    ch_time due_of[CH_POLICY_MAX_PROMISES];
+    bool applied[CH_POLICY_MAX_PROMISES];
     size_t day, count = 0;
     const ch_calendar *home = ch_policy_service_calendar(policy, svc);
     int rc = ch_calendar_deem(home, contact->received, deemed, &day, err);
     if (rc)
         return rc;
-    if (policy->npromises > MAX_CHAIN)
-        return ch_error_set(err, CH_E_INVALID, "a policy may hold at most %d promises", MAX_CHAIN);
+    if (policy->npromises > CH_POLICY_MAX_PROMISES)
+        return ch_error_set(err, CH_E_INVALID, "a policy may hold at most %d promises",
+                            CH_POLICY_MAX_PROMISES);
     for (size_t i = 0; i < policy->npromises; i++) {
         const ch_promise *p = &policy->promises[i];
         applied[i] = ch_promise_applies(p, svc, contact) && (p->from < 0 || applied[p->from]);

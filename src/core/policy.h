@@ -46,6 +46,9 @@ int ch_channel_parse(const char *s, ch_channel *out);
 int ch_case_kind_parse(const char *s, ch_case_kind *out);
 int ch_obligation_kind_parse(const char *s, ch_obligation_kind *out);
 
+/* Enough for any charter; the loader refuses more. */
+#define CH_POLICY_MAX_PROMISES 256
+
 typedef enum ch_schedule {
     CH_SCHEDULE_NONE,
     CH_SCHEDULE_TERMLY, /* by the last working day of each term */

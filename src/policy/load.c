@@ -383,6 +383,11 @@ static void parse_promises(loader *ld, struct fy_node *seq, ch_policy *pol)
         return;
     }
     int n = fy_node_sequence_item_count(seq);
+    if (n > CH_POLICY_MAX_PROMISES) {
+        ld_problem(ld, seq, "a policy may hold at most %d promises; split it into several",
+                   CH_POLICY_MAX_PROMISES);
+        return;
+    }
     pol->promises = ch_arena_alloc(ld->arena, (size_t)(n ? n : 1) * sizeof(*pol->promises));
     if (!pol->promises)
         return;
