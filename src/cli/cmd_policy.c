@@ -22,6 +22,10 @@ int ch_cmd_policy(int argc, char **argv)
     }
     if (strcmp(argv[1], "check") != 0)
         return ch_usage_error("policy", "unknown subcommand '%s'; use check", argv[1]);
+    if (argc >= 3 && ch_arg_is_help(argv[2])) {
+        fputs(usage, stdout);
+        return CH_EXIT_OK;
+    }
     if (argc < 3)
         return ch_usage_error("policy", "name at least one policy file to check");
     int rc = CH_EXIT_OK;

@@ -62,4 +62,18 @@ expect_status 2 "no file named"
 run policy lint policies/cognus.yaml
 expect_status 2 "an unknown subcommand"
 
+for sub in "" "check"; do
+    run policy $sub --help
+    expect_status 0 "policy $sub --help"
+    expect_out 'usage: charter policy check FILE...'
+done
+run calendar --help
+expect_status 0 "calendar --help"
+run --help
+expect_status 0 "charter --help"
+expect_out 'commands:'
+run frobnicate
+expect_status 2 "an unknown command"
+expect_err "'frobnicate' is not a command"
+
 finish
