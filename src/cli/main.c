@@ -15,6 +15,8 @@ static const char usage[] =
     "  due        when the promises for one contact fall due\n"
     "  calendar   a calendar's open periods between two dates\n"
     "  policy     check charter policy files (charter policy check FILE...)\n"
+    "  serve      run the case desk over HTTP\n"
+    "  admin      staff accounts and API tokens\n"
     "\n"
     "Run 'charter <command> --help' for a command's options.\n";
 
@@ -34,6 +36,10 @@ int main(int argc, char **argv)
         return ch_cmd_calendar(argc - 1, argv + 1);
     if (strcmp(argv[1], "policy") == 0)
         return ch_cmd_policy(argc - 1, argv + 1);
+    if (strcmp(argv[1], "serve") == 0)
+        return ch_cmd_serve(argc - 1, argv + 1);
+    if (strcmp(argv[1], "admin") == 0)
+        return ch_cmd_admin(argc - 1, argv + 1);
     fprintf(stderr, "charter: '%s' is not a command\n\n%s", argv[1], usage);
     return CH_EXIT_USAGE;
 }

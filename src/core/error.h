@@ -13,6 +13,8 @@ enum {
     CH_E_HORIZON = -3,  /* the answer lies past the calendar data we hold */
     CH_E_NOTFOUND = -4, /* a named thing does not exist */
     CH_E_IO = -5,       /* a file could not be read or written */
+    CH_E_CONFLICT = -6, /* someone else changed the record first */
+    CH_E_STORE = -7,    /* the database failed; the message says how */
 };
 
 #define CH_ERROR_MSG_MAX 512

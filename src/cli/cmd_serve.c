@@ -1,0 +1,119 @@
+/* `charter serve`: the case desk over HTTP on the chosen store. */
+#include "cli/cli.h"
+#include "cli/desk_setup.h"
+#include "http/auth.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const char usage[] =
+    "usage: charter serve [--listen ADDRESS:PORT] [--db PATH] [--policy FILE]...\n"
+    "                     [--tls-cert FILE --tls-key FILE]\n"
+    "\n"
+    "Runs the case desk. --listen defaults to 127.0.0.1:8080, --db to ./charter.db\n"
+    "(SQLite), and the policies to every policies/*.yaml. On first start with an\n"
+    "empty database it creates an administrator and prints the one-time password.\n";
+
+static char *read_file(const char *path)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return NULL;
+    char *buf = malloc(1 << 20);
+    size_t n = buf ? fread(buf, 1, (1 << 20) - 1, fp) : 0;
+    fclose(fp);
+    if (buf)
+        buf[n] = '\0';
+    return buf;
+}
+
+/* Keeps each policy's text in the store, a new version when it changed. */
+static int save_policies(ch_desk *d, ch_error *err)
+{
+    for (size_t i = 0; i < d->npolicies; i++) {
+        int64_t version;
+        char *text = read_file(d->policies[i].path);
+        if (!text)
+            return ch_error_set(err, CH_E_IO, "cannot read %s", d->policies[i].path);
+        int rc = ch_store_policy_save(d->store, d->policies[i].policy->id, text,
+                                      (ch_time)time(NULL), &version, err);
+        free(text);
+        if (rc)
+            return rc;
+    }
+    return CH_OK;
+}
+
+/* The first administrator, with a password shown once. */
+static int bootstrap_admin(ch_desk *d, ch_error *err)
+{
+    int64_t count, id;
+    int rc = ch_store_user_count(d->store, &count, err);
+    if (rc || count > 0)
+        return rc;
+    char password[CH_TOKEN_LEN + 1], hash[crypto_pwhash_STRBYTES];
+    uint8_t unused[32];
+    ch_token_new(password, unused);
+    password[20] = '\0';
+    if ((rc = ch_password_hash(password, hash, err)))
+        return rc;
+    ch_user admin = {0, "admin@charter.local", "Administrator", CH_ROLE_ADMIN, hash, NULL, 0};
+    if ((rc = ch_store_user_insert(d->store, &admin, &id, err)))
+        return rc;
+    printf("Created the administrator: sign in as admin@charter.local with password %s\n"
+           "(shown once; add staff with charter admin user add)\n",
+           password);
+    return CH_OK;
+}
+
+int ch_cmd_serve(int argc, char **argv)
+{
+    const char *listen = "127.0.0.1:8080", *db = "charter.db", *cert = NULL, *key = NULL;
+    const char *policies[CH_MAX_DESK_POLICIES];
+    size_t npolicies = 0;
+    ch_desk d = {0};
+    ch_error err = {0};
+    int rc = CH_EXIT_FAIL;
+    for (int i = 1; i < argc; i++) {
+        const char *v;
+        int r;
+        if (ch_arg_is_help(argv[i])) {
+            fputs(usage, stdout);
+            return CH_EXIT_OK;
+        }
+        if ((r = ch_arg_value(argc, argv, &i, "--listen", &listen)) ||
+            (r = ch_arg_value(argc, argv, &i, "--db", &db)) ||
+            (r = ch_arg_value(argc, argv, &i, "--tls-cert", &cert)) ||
+            (r = ch_arg_value(argc, argv, &i, "--tls-key", &key))) {
+            if (r < 0)
+                return CH_EXIT_USAGE;
+            continue;
+        }
+        if ((r = ch_arg_value(argc, argv, &i, "--policy", &v))) {
+            if (r < 0)
+                return CH_EXIT_USAGE;
+            if (npolicies == CH_MAX_DESK_POLICIES)
+                return ch_usage_error("serve", "at most %d policies", CH_MAX_DESK_POLICIES);
+            policies[npolicies++] = v;
+            continue;
+        }
+        return ch_usage_error("serve", "unknown option '%s'", argv[i]);
+    }
+    pthread_mutex_init(&d.login_mu, NULL);
+    d.body_limit = 64 * 1024;
+    if (ch_auth_init(&err) || ch_cli_desk_policies(&d, policies, npolicies))
+        goto out;
+    if (ch_store_open(&d.store, db, &err) || save_policies(&d, &err) || bootstrap_admin(&d, &err) ||
+        ch_desk_serve(&d, listen, cert, key, &err))
+        goto out;
+    rc = CH_EXIT_OK;
+out:
+    if (err.code)
+        fprintf(stderr, "charter serve: %s\n", err.msg);
+    ch_store_close(d.store);
+    ch_cli_desk_free(&d);
+    pthread_mutex_destroy(&d.login_mu);
+    return rc;
+}

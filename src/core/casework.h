@@ -1,0 +1,33 @@
+/* The case desk's decisions about obligations: which states exist, what an
+ * outbound contact meets, and what a case's soonest due time is. The edges
+ * ask; the store records the answer. */
+#ifndef CH_CASEWORK_H
+#define CH_CASEWORK_H
+
+#include "core/policy.h"
+
+typedef enum ch_ostate {
+    CH_OSTATE_PENDING,
+    CH_OSTATE_MET,
+    CH_OSTATE_BREACHED,
+    CH_OSTATE_PAUSED,
+} ch_ostate;
+
+const char *ch_ostate_name(ch_ostate s);
+int ch_ostate_parse(const char *s, ch_ostate *out);
+
+/* Whether a contact meets an obligation of kind k now in state s: only an
+ * outbound contact marked as meeting that kind does, and only an
+ * obligation not already met (a breached one can still be met, late). */
+bool ch_contact_meets(bool outbound, unsigned meets, ch_obligation_kind k, ch_ostate s);
+
+/* Obligation kinds that a contact may say it meets. */
+#define CH_MEETABLE                                                                                \
+    ((1u << CH_OBLIGATION_ACKNOWLEDGE) | (1u << CH_OBLIGATION_RESPOND) |                           \
+     (1u << CH_OBLIGATION_RESOLVE))
+
+/* The soonest due time among the obligations still to be kept (pending or
+ * breached), or 0 when there is none: the case's place in every queue. */
+ch_time ch_next_due(const ch_time *due, const ch_ostate *state, size_t n);
+
+#endif

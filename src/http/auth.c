@@ -1,0 +1,192 @@
+/* Password hashing, tokens, sign-in and per-request authentication. */
+#include "http/auth.h"
+#include "http/desk.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int ch_auth_init(ch_error *err)
+{
+    if (sodium_init() < 0)
+        return ch_error_set(err, CH_E_STORE, "libsodium could not start");
+    return CH_OK;
+}
+
+int ch_password_hash(const char *password, char out[crypto_pwhash_STRBYTES], ch_error *err)
+{
+    size_t n = strlen(password);
+    if (n < 10 || n > 256)
+        return ch_error_set(err, CH_E_INVALID, "a password must be 10 to 256 characters long");
+    if (crypto_pwhash_str_alg(out, password, n, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                              crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13))
+        return ch_error_set(err, CH_E_NOMEM, "out of memory hashing a password");
+    return CH_OK;
+}
+
+bool ch_password_verify(const char *hash, const char *password)
+{
+    return hash && crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
+}
+
+void ch_token_hash(const char *token, uint8_t hash[32])
+{
+    crypto_generichash(hash, 32, (const unsigned char *)token, strlen(token), NULL, 0);
+}
+
+void ch_token_new(char token[CH_TOKEN_LEN + 1], uint8_t hash[32])
+{
+    unsigned char raw[32];
+    randombytes_buf(raw, sizeof(raw));
+    sodium_bin2base64(token, CH_TOKEN_LEN + 1, raw, sizeof(raw),
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    ch_token_hash(token, hash);
+}
+
+enum { LOGIN_WINDOW = 300, LOGIN_MAX = 10 };
+
+/* Counts a failed sign-in from remote; true when it is over the limit. */
+static bool login_limited(ch_desk *d, const char *remote, ch_time now, bool failed)
+{
+    bool limited = false;
+    pthread_mutex_lock(&d->login_mu);
+    size_t slot = 0;
+    for (size_t i = 0; i < CH_LOGIN_SLOTS; i++) {
+        if (strcmp(d->logins[i].remote, remote) == 0) {
+            slot = i;
+            goto found;
+        }
+        if (d->logins[i].window < d->logins[slot].window)
+            slot = i; /* the oldest slot is reused */
+    }
+    snprintf(d->logins[slot].remote, sizeof(d->logins[slot].remote), "%s", remote);
+    d->logins[slot].window = now;
+    d->logins[slot].count = 0;
+found:
+    if (now - d->logins[slot].window > LOGIN_WINDOW) {
+        d->logins[slot].window = now;
+        d->logins[slot].count = 0;
+    }
+    if (failed)
+        d->logins[slot].count++;
+    limited = d->logins[slot].count >= LOGIN_MAX;
+    pthread_mutex_unlock(&d->login_mu);
+    return limited;
+}
+
+enum MHD_Result ch_http_session(ch_req *r)
+{
+    json_error_t jerr;
+    json_t *body = json_loadb(r->body ? r->body : "", r->len, 0, &jerr);
+    const char *email = json_string_value(json_object_get(body, "email"));
+    const char *password = json_string_value(json_object_get(body, "password"));
+    enum MHD_Result res;
+    ch_error err;
+    if (login_limited(r->desk, r->remote, r->now, false)) {
+        res = ch_http_problem(r, 429, "Too many attempts",
+                              "Too many failed sign-ins from this address; wait five minutes "
+                              "and try again.",
+                              NULL);
+        goto out;
+    }
+    if (!body || !email || !password || strlen(email) > 254 || strlen(password) > 256) {
+        json_t *fields = json_array();
+        if (!email || strlen(email) > 254)
+            json_array_append_new(fields, json_string("email"));
+        if (!password || strlen(password) > 256)
+            json_array_append_new(fields, json_string("password"));
+        res = ch_http_problem(r, 400, "Sign-in needs an email and a password",
+                              "Send {\"email\": ..., \"password\": ...} as JSON.", fields);
+        goto out;
+    }
+    ch_user user;
+    int rc = ch_store_user_by_email(r->desk->store, email, &r->arena, &user, &err);
+    if (rc && rc != CH_E_NOTFOUND) {
+        res = ch_http_error(r, &err);
+        goto out;
+    }
+    if (rc || !ch_password_verify(user.password_hash, password)) {
+        login_limited(r->desk, r->remote, r->now, true);
+        res =
+            ch_http_problem(r, 401, "Wrong email or password",
+                            "The email or password is not right; check both and try again.", NULL);
+        goto out;
+    }
+    char token[CH_TOKEN_LEN + 1], csrf[CH_TOKEN_LEN + 1];
+    uint8_t hash[32], unused[32];
+    ch_token_new(token, hash);
+    ch_token_new(csrf, unused);
+    if (ch_store_session_insert(r->desk->store, user.id, hash, csrf, r->now + 12 * 3600, &err)) {
+        res = ch_http_error(r, &err);
+        goto out;
+    }
+    json_t *reply = json_pack("{s:s, s:{s:I, s:s?, s:s?, s:s}}", "csrf_token", csrf, "user", "id",
+                              (json_int_t)user.id, "email", user.email, "name", user.name, "role",
+                              ch_role_name(user.role));
+    char *s = json_dumps(reply, JSON_COMPACT);
+    json_decref(reply);
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(strlen(s), s, MHD_RESPMEM_MUST_COPY);
+    free(s);
+    char cookie[160];
+    snprintf(cookie, sizeof(cookie), "charter_session=%s; Path=/; HttpOnly; SameSite=Strict%s",
+             token, r->desk->tls ? "; Secure" : "");
+    MHD_add_response_header(resp, "Set-Cookie", cookie);
+    MHD_add_response_header(resp, "Content-Type", "application/json");
+    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    res = MHD_queue_response(r->conn, 200, resp);
+    MHD_destroy_response(resp);
+out:
+    json_decref(body);
+    return res;
+}
+
+bool ch_http_authenticate(ch_req *r, enum MHD_Result *result)
+{
+    const char *auth = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Authorization");
+    const char *cookie = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, "charter_session");
+    const char *token = NULL;
+    ch_error err;
+    if (auth && strncmp(auth, "Bearer ", 7) == 0)
+        token = auth + 7;
+    else if (cookie) {
+        token = cookie;
+        r->via_cookie = true;
+    }
+    if (!token || strlen(token) != CH_TOKEN_LEN) {
+        *result = ch_http_problem(r, 401, "Sign in first",
+                                  "This needs a signed-in user: POST /api/v1/session, or send "
+                                  "Authorization: Bearer with an API token.",
+                                  NULL);
+        return false;
+    }
+    uint8_t hash[32];
+    int64_t user_id;
+    ch_token_hash(token, hash);
+    int rc = ch_store_credential_user(r->desk->store, hash, r->now, &r->arena, &user_id,
+                                      r->via_cookie ? &r->csrf : NULL, &err);
+    if (!rc)
+        rc = ch_store_user_by_id(r->desk->store, user_id, &r->arena, &r->user, &err);
+    if (rc == CH_E_NOTFOUND) {
+        *result = ch_http_problem(r, 401, "Sign in again",
+                                  "The session has ended or the token is not known.", NULL);
+        return false;
+    }
+    if (rc) {
+        *result = ch_http_error(r, &err);
+        return false;
+    }
+    /* A cookie is sent by the browser on its own; a change must also carry
+     * the CSRF token that only our page could have read. */
+    if (r->via_cookie && strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0) {
+        const char *sent = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "X-CSRF-Token");
+        if (!sent || !r->csrf || strcmp(sent, r->csrf) != 0) {
+            *result = ch_http_problem(r, 403, "Missing CSRF token",
+                                      "Changes made with a session cookie must send the "
+                                      "X-CSRF-Token header given at sign-in.",
+                                      NULL);
+            return false;
+        }
+    }
+    r->authed = true;
+    return true;
+}

@@ -1,0 +1,105 @@
+/* The case desk served over HTTP: the shared state every request handler
+ * sees (the store, the loaded policies, limits), the per-request context
+ * with its arena, and the response helpers. HTTP statuses are chosen here
+ * and nowhere else. */
+#ifndef CH_DESK_H
+#define CH_DESK_H
+
+#include <jansson.h>
+#include <microhttpd.h>
+#include <pthread.h>
+
+#include "core/policy.h"
+#include "store/store.h"
+
+typedef struct ch_desk_policy {
+    ch_policy *policy;
+    char *path;
+} ch_desk_policy;
+
+enum { CH_LOGIN_SLOTS = 256 };
+
+typedef struct ch_desk {
+    ch_store *store;
+    ch_desk_policy *policies;
+    size_t npolicies;
+    bool tls;
+    size_t body_limit;
+    pthread_mutex_t login_mu; /* guards the login attempt counters */
+    struct {
+        char remote[64];
+        ch_time window;
+        int count;
+    } logins[CH_LOGIN_SLOTS];
+} ch_desk;
+
+/* A service named "policy/service" on the desk. */
+typedef struct ch_desk_service {
+    const ch_policy *policy;
+    const ch_service *service;
+    char name[140];
+} ch_desk_service;
+
+/* Finds a service by full name, or by bare id when exactly one policy has
+ * it. CH_E_NOTFOUND or CH_E_INVALID (ambiguous) with a sentence. */
+int ch_desk_service_find(const ch_desk *d, const char *name, ch_desk_service *out, ch_error *err);
+
+typedef struct ch_req {
+    ch_desk *desk;
+    struct MHD_Connection *conn;
+    const char *method, *url;
+    char *body;
+    size_t len, cap;
+    bool too_big;
+    ch_arena arena; /* everything the request allocates; freed when it ends */
+    char remote[64];
+    ch_time now;
+    bool authed, via_cookie;
+    ch_user user;
+    const char *csrf;
+} ch_req;
+
+/* Queues a JSON response (takes the reference to body). */
+enum MHD_Result ch_http_json(ch_req *r, unsigned status, json_t *body, const char *etag);
+
+/* Queues an RFC 9457 problem: title and detail are sentences for a person;
+ * fields (may be NULL) names the request fields at fault (reference taken). */
+enum MHD_Result ch_http_problem(ch_req *r, unsigned status, const char *title, const char *detail,
+                                json_t *fields);
+
+/* Queues a plain response from static bytes. */
+enum MHD_Result ch_http_bytes(ch_req *r, unsigned status, const char *type, const char *data,
+                              size_t len);
+
+/* The error's status: 404 for CH_E_NOTFOUND, 409 for CH_E_CONFLICT, 400 for
+ * CH_E_INVALID, 422 past the horizon, 500 otherwise, with err's sentence. */
+enum MHD_Result ch_http_error(ch_req *r, const ch_error *err);
+
+/* Whether the signed-in user may see a service's cases. */
+bool ch_desk_can_see(const ch_req *r, const char *service);
+
+/* Appends one audit line for the signed-in user; failures are logged to
+ * stderr and fail the request (an unaudited read must not be served). */
+int ch_desk_audit(ch_req *r, const char *action, const char *object, int64_t object_id);
+
+/* Instant as RFC 3339 UTC JSON string, or null for 0. */
+json_t *ch_json_time(ch_time t);
+
+/* Handlers, one file per resource. Each returns after queuing a response. */
+enum MHD_Result ch_http_session(ch_req *r);
+enum MHD_Result ch_http_cases_create(ch_req *r);
+enum MHD_Result ch_http_case_get(ch_req *r, int64_t id);
+enum MHD_Result ch_http_contacts_create(ch_req *r, int64_t id);
+enum MHD_Result ch_http_queue(ch_req *r, const char *name);
+enum MHD_Result ch_http_services(ch_req *r);
+enum MHD_Result ch_http_audit(ch_req *r);
+
+/* Resolves the credential on the request (cookie or bearer token); returns
+ * false after queuing 401 (or 403 for a missing CSRF token). */
+bool ch_http_authenticate(ch_req *r, enum MHD_Result *result);
+
+/* Runs the server until SIGINT or SIGTERM. */
+int ch_desk_serve(ch_desk *d, const char *listen, const char *tls_cert, const char *tls_key,
+                  ch_error *err);
+
+#endif

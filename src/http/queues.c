@@ -1,0 +1,152 @@
+/* /api/v1/queues/{mine|due-today|at-risk|overdue|unassigned}, the services
+ * a user can see, and the audit log. Queues are index range scans: the
+ * bounds that need a calendar (end of today, N working hours from now) are
+ * worked out here, per service, before the store is asked. */
+#include "core/timefmt.h"
+#include "http/json_case.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A non-negative integer query argument, or def when absent; -1 when bad. */
+static long arg_long(ch_req *r, const char *name, long def, long max)
+{
+    const char *s = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+    char *end;
+    if (!s)
+        return def;
+    long v = strtol(s, &end, 10);
+    return (end == s || *end || v < 0 || v > max) ? -1 : v;
+}
+
+enum MHD_Result ch_http_queue(ch_req *r, const char *name)
+{
+    static const struct {
+        const char *name;
+        ch_queue queue;
+    } queues[] = {{"mine", CH_QUEUE_MINE},
+                  {"due-today", CH_QUEUE_DUE_TODAY},
+                  {"at-risk", CH_QUEUE_AT_RISK},
+                  {"overdue", CH_QUEUE_OVERDUE},
+                  {"unassigned", CH_QUEUE_UNASSIGNED}};
+    ch_queue_query q = {0};
+    ch_error err = {0};
+    bool found = false;
+    for (size_t i = 0; i < sizeof(queues) / sizeof(*queues) && !found; i++)
+        if (strcmp(name, queues[i].name) == 0)
+            q.queue = queues[i].queue, found = true;
+    if (!found)
+        return ch_http_problem(r, 404, "No such queue",
+                               "Queues are mine, due-today, at-risk, overdue and unassigned.",
+                               NULL);
+    long limit = arg_long(r, "limit", 50, 200), offset = arg_long(r, "offset", 0, 1000000);
+    long hours = arg_long(r, "hours", 4, 200);
+    if (limit < 1 || offset < 0 || hours < 0) {
+        json_t *fields = json_array();
+        if (limit < 1)
+            json_array_append_new(fields, json_string("limit"));
+        if (offset < 0)
+            json_array_append_new(fields, json_string("offset"));
+        if (hours < 0)
+            json_array_append_new(fields, json_string("hours"));
+        return ch_http_problem(r, 400, "Bad paging",
+                               "limit is 1-200, offset 0 or more, hours (at-risk) 0-200.", fields);
+    }
+    q.user_id = r->user.id;
+    q.now = r->now;
+    q.limit = (size_t)limit;
+    q.offset = (size_t)offset;
+    /* The services this user sees; for bounded queues every one of them with
+     * its own bound, since each keeps its own hours and time zone. */
+    size_t total = 0;
+    for (size_t i = 0; i < r->desk->npolicies; i++)
+        total += r->desk->policies[i].policy->nservices;
+    const char **names = ch_arena_alloc(&r->arena, (total + 1) * sizeof(*names));
+    ch_time *before = ch_arena_alloc(&r->arena, (total + 1) * sizeof(*before));
+    if (!names || !before)
+        return ch_http_error(r, (ch_error_set(&err, CH_E_NOMEM, "out of memory"), &err));
+    size_t n = 0;
+    for (size_t i = 0; i < r->desk->npolicies; i++) {
+        const ch_policy *p = r->desk->policies[i].policy;
+        for (size_t k = 0; k < p->nservices; k++) {
+            char full[140];
+            snprintf(full, sizeof(full), "%s/%s", p->id, p->services[k].id);
+            if (!ch_desk_can_see(r, full))
+                continue;
+            const ch_calendar *cal = ch_policy_service_calendar(p, &p->services[k]);
+            ch_time bound = r->now, h0, h1;
+            ch_calendar_horizon(cal, &h0, &h1);
+            if (q.queue == CH_QUEUE_DUE_TODAY) {
+                ch_date today;
+                int32_t secs;
+                ch_tz_to_local(ch_calendar_tz(cal), r->now, &today, &secs);
+                ch_tz_from_local(ch_calendar_tz(cal), today + 1, 0, &bound, NULL);
+            } else if (q.queue == CH_QUEUE_AT_RISK &&
+                       ch_calendar_add_working(cal, r->now, hours * 3600, &bound, &err)) {
+                bound = h1; /* past the calendar's data: everything still due is at risk */
+            }
+            names[n] = ch_arena_strdup(&r->arena, full);
+            before[n++] = bound;
+        }
+    }
+    if (r->user.role != CH_ROLE_ADMIN || q.queue == CH_QUEUE_DUE_TODAY ||
+        q.queue == CH_QUEUE_AT_RISK) {
+        q.services = names;
+        q.nservices = n;
+        q.before = before;
+    }
+    ch_case_row *rows = NULL;
+    size_t count = 0;
+    if (ch_store_queue(r->desk->store, &q, &r->arena, &rows, &count, &err))
+        return ch_http_error(r, &err);
+    json_t *list = json_array();
+    for (size_t i = 0; i < count; i++)
+        json_array_append_new(list, ch_json_case(&rows[i], false));
+    return ch_http_json(r, 200,
+                        json_pack("{s:s, s:I, s:I, s:o}", "queue", name, "limit", (json_int_t)limit,
+                                  "offset", (json_int_t)offset, "cases", list),
+                        NULL);
+}
+
+enum MHD_Result ch_http_services(ch_req *r)
+{
+    json_t *list = json_array();
+    for (size_t i = 0; i < r->desk->npolicies; i++) {
+        const ch_policy *p = r->desk->policies[i].policy;
+        for (size_t k = 0; k < p->nservices; k++) {
+            char full[140];
+            snprintf(full, sizeof(full), "%s/%s", p->id, p->services[k].id);
+            if (!ch_desk_can_see(r, full))
+                continue;
+            json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s, s:s}", "service", full,
+                                                  "policy", p->id, "organisation", p->organisation,
+                                                  "name", p->services[k].name, "calendar",
+                                                  p->calendars[p->services[k].calendar].id));
+        }
+    }
+    return ch_http_json(r, 200, json_pack("{s:o}", "services", list), NULL);
+}
+
+enum MHD_Result ch_http_audit(ch_req *r)
+{
+    ch_error err = {0};
+    if (r->user.role == CH_ROLE_OFFICER)
+        return ch_http_problem(r, 403, "Managers only",
+                               "The audit log is open to managers and administrators.", NULL);
+    long case_id = arg_long(r, "case", 0, 0x7fffffffL), limit = arg_long(r, "limit", 100, 1000);
+    if (case_id < 0 || limit < 1)
+        return ch_http_problem(r, 400, "Bad query", "case is a case id; limit is 1-1000.", NULL);
+    ch_audit_row *rows = NULL;
+    size_t n = 0;
+    if (ch_store_audit_list(r->desk->store, case_id, (size_t)limit, &r->arena, &rows, &n, &err))
+        return ch_http_error(r, &err);
+    json_t *list = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(
+            list, json_pack("{s:I, s:o, s:I, s:s, s:s, s:I, s:s?}", "id", (json_int_t)rows[i].id,
+                            "at", ch_json_time(rows[i].at), "user_id", (json_int_t)rows[i].user_id,
+                            "action", rows[i].action, "object", rows[i].object, "object_id",
+                            (json_int_t)rows[i].object_id, "remote", rows[i].remote));
+    return ch_http_json(r, 200, json_pack("{s:o}", "audit", list), NULL);
+}

@@ -1,0 +1,40 @@
+/* What a storage backend provides: a table of functions, first member of
+ * the backend's own struct (as libgit2's odb backends). store.c holds the
+ * thin wrappers that dispatch through it. */
+#ifndef CH_STORE_BACKEND_H
+#define CH_STORE_BACKEND_H
+
+#include "store/store.h"
+
+typedef struct ch_store_ops {
+    const char *name;
+    void (*close)(ch_store *s);
+    int (*user_insert)(ch_store *s, const ch_user *user, int64_t *id, ch_error *err);
+    int (*user_get)(ch_store *s, const char *email, int64_t id, ch_arena *arena, ch_user *out,
+                    ch_error *err);
+    int (*user_count)(ch_store *s, int64_t *count, ch_error *err);
+    int (*token_insert)(ch_store *s, int64_t user_id, const uint8_t hash[32], ch_error *err);
+    int (*session_insert)(ch_store *s, int64_t user_id, const uint8_t hash[32], const char *csrf,
+                          ch_time expires, ch_error *err);
+    int (*credential_user)(ch_store *s, const uint8_t hash[32], ch_time now, ch_arena *arena,
+                           int64_t *user_id, const char **csrf, ch_error *err);
+    int (*policy_save)(ch_store *s, const char *policy_id, const char *text, ch_time now,
+                       int64_t *version, ch_error *err);
+    int (*case_insert)(ch_store *s, ch_case_row *c, ch_error *err);
+    int (*case_get)(ch_store *s, int64_t id, ch_arena *arena, ch_case_row *out, ch_error *err);
+    int (*case_update)(ch_store *s, const ch_case_update *u, int64_t *new_version, ch_error *err);
+    int (*queue)(ch_store *s, const ch_queue_query *q, ch_arena *arena, ch_case_row **out,
+                 size_t *n, ch_error *err);
+    int (*audit_insert)(ch_store *s, const ch_audit_row *row, ch_error *err);
+    int (*audit_list)(ch_store *s, int64_t object_id, size_t limit, ch_arena *arena,
+                      ch_audit_row **out, size_t *n, ch_error *err);
+} ch_store_ops;
+
+struct ch_store {
+    const ch_store_ops *ops;
+};
+
+/* The SQLite backend: path is a file name. */
+int ch_store_sqlite_open(ch_store **out, const char *path, ch_error *err);
+
+#endif

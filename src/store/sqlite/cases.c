@@ -1,0 +1,510 @@
+/* Cases, their obligations, contacts and timeline, queues and the audit log
+ * in the SQLite backend. Each write is one transaction; queues are range
+ * scans on the indexed next_due_at column. */
+#include "store/sqlite/internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CASE_COLUMNS                                                                               \
+    "id, service, kind, channel, subject, status, received_at, deemed_at, requester_name,"         \
+    " requester_email, organisation, officer_id, flags, version, next_due_at, created_at,"         \
+    " updated_at"
+
+/* Flags are stored as ",a,b," (names are [a-z0-9-], so commas are safe). */
+static char *flags_join(const ch_case_row *c)
+{
+    size_t len = 2;
+    for (size_t i = 0; i < c->nflags; i++)
+        len += strlen(c->flags[i]) + 1;
+    char *out = malloc(len + 1), *p = out;
+    if (!out)
+        return NULL;
+    *p++ = ',';
+    for (size_t i = 0; i < c->nflags; i++) {
+        size_t n = strlen(c->flags[i]);
+        memcpy(p, c->flags[i], n);
+        p += n;
+        *p++ = ',';
+    }
+    *p = '\0';
+    if (c->nflags == 0)
+        out[0] = '\0';
+    return out;
+}
+
+static void flags_split(ch_arena *a, const char *s, ch_case_row *c)
+{
+    size_t n = 0;
+    for (const char *p = s; p && *p; p++)
+        n += *p == ',';
+    c->nflags = 0;
+    c->flags = n ? ch_arena_alloc(a, n * sizeof(char *)) : NULL;
+    if (!c->flags)
+        return;
+    const char *p = s + (*s == ',');
+    while (*p) {
+        const char *comma = strchr(p, ',');
+        if (!comma)
+            break;
+        if (comma > p)
+            c->flags[c->nflags++] = ch_arena_strndup(a, p, (size_t)(comma - p));
+        p = comma + 1;
+    }
+}
+
+static void read_case(ch_arena *a, sqlite3_stmt *st, ch_case_row *c)
+{
+    memset(c, 0, sizeof(*c));
+    c->id = sqlite3_column_int64(st, 0);
+    c->service = ch_sq_text(a, st, 1);
+    c->kind = ch_sq_text(a, st, 2);
+    c->channel = ch_sq_text(a, st, 3);
+    c->subject = ch_sq_text(a, st, 4);
+    c->status = ch_sq_text(a, st, 5);
+    c->received_at = sqlite3_column_int64(st, 6);
+    c->deemed_at = sqlite3_column_int64(st, 7);
+    c->requester_name = ch_sq_text(a, st, 8);
+    c->requester_email = ch_sq_text(a, st, 9);
+    c->organisation = ch_sq_text(a, st, 10);
+    c->officer_id = sqlite3_column_int64(st, 11);
+    const char *flags = (const char *)sqlite3_column_text(st, 12);
+    flags_split(a, flags ? flags : "", c);
+    c->version = sqlite3_column_int64(st, 13);
+    c->next_due_at = sqlite3_column_int64(st, 14);
+    c->created_at = sqlite3_column_int64(st, 15);
+    c->updated_at = sqlite3_column_int64(st, 16);
+}
+
+static int insert_event(sq *s, int64_t case_id, const ch_event_row *e, ch_error *err)
+{
+    static const char sql[] =
+        "INSERT INTO events(case_id, at, actor, what, detail) VALUES(?, ?, ?, ?, ?)";
+    sqlite3_stmt *st = ch_sq_stmt(s, sql, err);
+    if (!st)
+        return CH_E_STORE;
+    sqlite3_bind_int64(st, 1, case_id);
+    sqlite3_bind_int64(st, 2, e->at);
+    ch_sq_bind_id(st, 3, e->actor);
+    ch_sq_bind_text(st, 4, e->what);
+    ch_sq_bind_text(st, 5, e->detail);
+    return sqlite3_step(st) == SQLITE_DONE ? CH_OK : ch_sq_error(s, err, "adding an event");
+}
+
+static int insert_case_rows(sq *s, ch_case_row *c, ch_error *err)
+{
+    static const char ins[] =
+        "INSERT INTO cases(service, kind, channel, subject, status, received_at, deemed_at,"
+        " requester_name, requester_email, organisation, officer_id, flags, version, next_due_at,"
+        " created_at, updated_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)";
+    static const char obl[] = "INSERT INTO obligations(case_id, promise, kind, text, due_at, state,"
+                              " met_at) VALUES(?, ?, ?, ?, ?, ?, ?)";
+    sqlite3_stmt *st = ch_sq_stmt(s, ins, err);
+    char *flags = flags_join(c);
+    if (!st || !flags) {
+        free(flags);
+        return st ? ch_error_set(err, CH_E_NOMEM, "out of memory") : CH_E_STORE;
+    }
+    ch_sq_bind_text(st, 1, c->service);
+    ch_sq_bind_text(st, 2, c->kind);
+    ch_sq_bind_text(st, 3, c->channel);
+    ch_sq_bind_text(st, 4, c->subject);
+    ch_sq_bind_text(st, 5, c->status);
+    sqlite3_bind_int64(st, 6, c->received_at);
+    sqlite3_bind_int64(st, 7, c->deemed_at);
+    ch_sq_bind_text(st, 8, c->requester_name);
+    ch_sq_bind_text(st, 9, c->requester_email);
+    ch_sq_bind_text(st, 10, c->organisation);
+    ch_sq_bind_id(st, 11, c->officer_id);
+    ch_sq_bind_text(st, 12, flags);
+    ch_sq_bind_id(st, 13, c->next_due_at);
+    sqlite3_bind_int64(st, 14, c->created_at);
+    sqlite3_bind_int64(st, 15, c->created_at);
+    int step = sqlite3_step(st);
+    free(flags);
+    if (step != SQLITE_DONE)
+        return ch_sq_error(s, err, "adding a case");
+    c->id = sqlite3_last_insert_rowid(s->db);
+    c->version = 1;
+    c->updated_at = c->created_at;
+    for (size_t i = 0; i < c->nobligations; i++) {
+        ch_obligation_row *o = &c->obligations[i];
+        if (!(st = ch_sq_stmt(s, obl, err)))
+            return CH_E_STORE;
+        sqlite3_bind_int64(st, 1, c->id);
+        ch_sq_bind_text(st, 2, o->promise);
+        ch_sq_bind_text(st, 3, o->kind);
+        ch_sq_bind_text(st, 4, o->text);
+        sqlite3_bind_int64(st, 5, o->due_at);
+        ch_sq_bind_text(st, 6, o->state);
+        ch_sq_bind_id(st, 7, o->met_at);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            return ch_sq_error(s, err, "adding an obligation");
+        o->id = sqlite3_last_insert_rowid(s->db);
+    }
+    for (size_t i = 0; i < c->nevents; i++) {
+        int rc = insert_event(s, c->id, &c->events[i], err);
+        if (rc)
+            return rc;
+    }
+    return CH_OK;
+}
+
+int ch_sq_case_insert(ch_store *base, ch_case_row *c, ch_error *err)
+{
+    sq *s = (sq *)base;
+    int rc;
+    ch_sq_lock(s);
+    if (!(rc = ch_sq_exec(s, "BEGIN IMMEDIATE", err)))
+        rc = ch_sq_finish(s, insert_case_rows(s, c, err), err);
+    ch_sq_unlock(s);
+    return rc;
+}
+
+/* Grows *items (of elem bytes) in the arena when n has reached *cap. */
+static void *room(ch_arena *a, void *items, size_t n, size_t *cap, size_t elem)
+{
+    if (n < *cap)
+        return items;
+    *cap = *cap ? *cap * 2 : 8;
+    return ch_arena_grow(a, items, n, *cap, elem);
+}
+
+static int load_children(sq *s, ch_arena *a, ch_case_row *c, ch_error *err)
+{
+    static const char obl[] = "SELECT id, promise, kind, text, due_at, state, met_at"
+                              " FROM obligations WHERE case_id = ? ORDER BY due_at, id";
+    static const char con[] = "SELECT id, direction, channel, who, summary, outcome, at,"
+                              " created_by FROM contacts WHERE case_id = ? ORDER BY at, id";
+    static const char evt[] =
+        "SELECT id, at, actor, what, detail FROM events WHERE case_id = ? ORDER BY at, id";
+    sqlite3_stmt *st;
+    size_t cap = 0;
+    int step;
+    if (!(st = ch_sq_stmt(s, obl, err)))
+        return CH_E_STORE;
+    sqlite3_bind_int64(st, 1, c->id);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (!(c->obligations =
+                  room(a, c->obligations, c->nobligations, &cap, sizeof(*c->obligations))))
+            return ch_error_set(err, CH_E_NOMEM, "out of memory");
+        ch_obligation_row *o = &c->obligations[c->nobligations++];
+        o->id = sqlite3_column_int64(st, 0);
+        o->promise = ch_sq_text(a, st, 1);
+        o->kind = ch_sq_text(a, st, 2);
+        o->text = ch_sq_text(a, st, 3);
+        o->due_at = sqlite3_column_int64(st, 4);
+        o->state = ch_sq_text(a, st, 5);
+        o->met_at = sqlite3_column_int64(st, 6);
+    }
+    if (step != SQLITE_DONE || !(st = ch_sq_stmt(s, con, err)))
+        return ch_sq_error(s, err, "reading obligations");
+    sqlite3_bind_int64(st, 1, c->id);
+    cap = 0;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (!(c->contacts = room(a, c->contacts, c->ncontacts, &cap, sizeof(*c->contacts))))
+            return ch_error_set(err, CH_E_NOMEM, "out of memory");
+        ch_contact_row *k = &c->contacts[c->ncontacts++];
+        k->id = sqlite3_column_int64(st, 0);
+        k->direction = ch_sq_text(a, st, 1);
+        k->channel = ch_sq_text(a, st, 2);
+        k->who = ch_sq_text(a, st, 3);
+        k->summary = ch_sq_text(a, st, 4);
+        k->outcome = ch_sq_text(a, st, 5);
+        k->at = sqlite3_column_int64(st, 6);
+        k->created_by = sqlite3_column_int64(st, 7);
+    }
+    if (step != SQLITE_DONE || !(st = ch_sq_stmt(s, evt, err)))
+        return ch_sq_error(s, err, "reading contacts");
+    sqlite3_bind_int64(st, 1, c->id);
+    cap = 0;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (!(c->events = room(a, c->events, c->nevents, &cap, sizeof(*c->events))))
+            return ch_error_set(err, CH_E_NOMEM, "out of memory");
+        ch_event_row *e = &c->events[c->nevents++];
+        e->id = sqlite3_column_int64(st, 0);
+        e->at = sqlite3_column_int64(st, 1);
+        e->actor = sqlite3_column_int64(st, 2);
+        e->what = ch_sq_text(a, st, 3);
+        e->detail = ch_sq_text(a, st, 4);
+    }
+    return step == SQLITE_DONE ? CH_OK : ch_sq_error(s, err, "reading events");
+}
+
+int ch_sq_case_get(ch_store *base, int64_t id, ch_arena *a, ch_case_row *out, ch_error *err)
+{
+    sq *s = (sq *)base;
+    static const char sql[] = "SELECT " CASE_COLUMNS " FROM cases WHERE id = ?";
+    int rc = CH_OK;
+    ch_sq_lock(s);
+    sqlite3_stmt *st = ch_sq_stmt(s, sql, err);
+    if (!st) {
+        rc = CH_E_STORE;
+        goto out;
+    }
+    sqlite3_bind_int64(st, 1, id);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_DONE) {
+        rc = ch_error_set(err, CH_E_NOTFOUND, "there is no case %lld", (long long)id);
+        goto out;
+    }
+    if (step != SQLITE_ROW) {
+        rc = ch_sq_error(s, err, "reading a case");
+        goto out;
+    }
+    read_case(a, st, out);
+    rc = load_children(s, a, out, err);
+out:
+    ch_sq_unlock(s);
+    return rc;
+}
+
+static int apply_update(sq *s, const ch_case_update *u, int64_t *new_version, ch_error *err)
+{
+    static const char ver[] = "SELECT version FROM cases WHERE id = ?";
+    static const char con[] = "INSERT INTO contacts(case_id, direction, channel, at, who, summary,"
+                              " outcome, created_by, created_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    static const char obl[] =
+        "UPDATE obligations SET state = ?, met_at = ?, due_at = ? WHERE id = ? AND case_id = ?";
+    static const char cas[] = "UPDATE cases SET version = version + 1, status = ?,"
+                              " next_due_at = ?, updated_at = ? WHERE id = ?";
+    sqlite3_stmt *st = ch_sq_stmt(s, ver, err);
+    if (!st)
+        return CH_E_STORE;
+    sqlite3_bind_int64(st, 1, u->case_id);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_DONE)
+        return ch_error_set(err, CH_E_NOTFOUND, "there is no case %lld", (long long)u->case_id);
+    if (step != SQLITE_ROW)
+        return ch_sq_error(s, err, "reading a case's version");
+    int64_t version = sqlite3_column_int64(st, 0);
+    if (u->expect && u->expect != version)
+        return ch_error_set(err, CH_E_CONFLICT,
+                            "case %lld has changed since version %lld (it is now at %lld); "
+                            "reload it and try again",
+                            (long long)u->case_id, (long long)u->expect, (long long)version);
+    if (u->contact) {
+        ch_contact_row *k = u->contact;
+        if (!(st = ch_sq_stmt(s, con, err)))
+            return CH_E_STORE;
+        sqlite3_bind_int64(st, 1, u->case_id);
+        ch_sq_bind_text(st, 2, k->direction);
+        ch_sq_bind_text(st, 3, k->channel);
+        sqlite3_bind_int64(st, 4, k->at);
+        ch_sq_bind_text(st, 5, k->who);
+        ch_sq_bind_text(st, 6, k->summary);
+        ch_sq_bind_text(st, 7, k->outcome);
+        ch_sq_bind_id(st, 8, k->created_by);
+        sqlite3_bind_int64(st, 9, u->now);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            return ch_sq_error(s, err, "adding a contact");
+        k->id = sqlite3_last_insert_rowid(s->db);
+    }
+    for (size_t i = 0; i < u->nchanged; i++) {
+        const ch_obligation_row *o = &u->changed[i];
+        if (!(st = ch_sq_stmt(s, obl, err)))
+            return CH_E_STORE;
+        ch_sq_bind_text(st, 1, o->state);
+        ch_sq_bind_id(st, 2, o->met_at);
+        sqlite3_bind_int64(st, 3, o->due_at);
+        sqlite3_bind_int64(st, 4, o->id);
+        sqlite3_bind_int64(st, 5, u->case_id);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            return ch_sq_error(s, err, "updating an obligation");
+    }
+    if (u->event) {
+        int rc = insert_event(s, u->case_id, u->event, err);
+        if (rc)
+            return rc;
+    }
+    if (!(st = ch_sq_stmt(s, cas, err)))
+        return CH_E_STORE;
+    ch_sq_bind_text(st, 1, u->status);
+    ch_sq_bind_id(st, 2, u->next_due_at);
+    sqlite3_bind_int64(st, 3, u->now);
+    sqlite3_bind_int64(st, 4, u->case_id);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        return ch_sq_error(s, err, "updating a case");
+    *new_version = version + 1;
+    return CH_OK;
+}
+
+int ch_sq_case_update(ch_store *base, const ch_case_update *u, int64_t *new_version, ch_error *err)
+{
+    sq *s = (sq *)base;
+    int rc;
+    ch_sq_lock(s);
+    if (!(rc = ch_sq_exec(s, "BEGIN IMMEDIATE", err)))
+        rc = ch_sq_finish(s, apply_update(s, u, new_version, err), err);
+    ch_sq_unlock(s);
+    return rc;
+}
+
+/* Builds the queue's SQL into buf; every value is a bound parameter. */
+static void queue_sql(const ch_queue_query *q, char *buf, size_t size)
+{
+    size_t used =
+        (size_t)snprintf(buf, size, "SELECT " CASE_COLUMNS " FROM cases WHERE status != 'closed'");
+#define ADD(...) used += (size_t)snprintf(buf + used, used < size ? size - used : 0, __VA_ARGS__)
+    switch (q->queue) {
+    case CH_QUEUE_MINE:
+        ADD(" AND officer_id = ?");
+        break;
+    case CH_QUEUE_UNASSIGNED:
+        ADD(" AND officer_id IS NULL");
+        break;
+    case CH_QUEUE_OVERDUE:
+        ADD(" AND next_due_at < ?");
+        break;
+    case CH_QUEUE_DUE_TODAY:
+    case CH_QUEUE_AT_RISK:
+        ADD(" AND next_due_at >= ? AND (");
+        for (size_t i = 0; i < (q->services ? q->nservices : 1); i++)
+            ADD("%s%s", i ? " OR " : "",
+                q->services ? "(service = ? AND next_due_at < ?)" : "next_due_at < ?");
+        ADD(")");
+        break;
+    }
+    if (q->services && q->queue != CH_QUEUE_DUE_TODAY && q->queue != CH_QUEUE_AT_RISK) {
+        ADD(" AND service IN (");
+        for (size_t i = 0; i < q->nservices; i++)
+            ADD("%s?", i ? ", " : "");
+        ADD(")");
+    }
+    ADD(" ORDER BY next_due_at IS NULL, next_due_at, id LIMIT ? OFFSET ?");
+#undef ADD
+}
+
+int ch_sq_queue(ch_store *base, const ch_queue_query *q, ch_arena *a, ch_case_row **out, size_t *n,
+                ch_error *err)
+{
+    sq *s = (sq *)base;
+    enum { MAX_SERVICES = 200 };
+    char sql[8192];
+    sqlite3_stmt *st = NULL;
+    int rc = CH_OK, i = 1;
+    if (q->services && q->nservices > MAX_SERVICES)
+        return ch_error_set(err, CH_E_INVALID, "at most %d services in one queue", MAX_SERVICES);
+    if (q->services && q->nservices == 0) { /* sees no service: an empty queue */
+        *out = NULL;
+        *n = 0;
+        return CH_OK;
+    }
+    queue_sql(q, sql, sizeof(sql));
+    ch_sq_lock(s);
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        rc = ch_sq_error(s, err, "preparing a queue");
+        goto out;
+    }
+    if (q->queue == CH_QUEUE_MINE)
+        sqlite3_bind_int64(st, i++, q->user_id);
+    else if (q->queue == CH_QUEUE_OVERDUE)
+        sqlite3_bind_int64(st, i++, q->now);
+    else if (q->queue != CH_QUEUE_UNASSIGNED) {
+        sqlite3_bind_int64(st, i++, q->now);
+        for (size_t k = 0; k < (q->services ? q->nservices : 1); k++) {
+            if (q->services)
+                ch_sq_bind_text(st, i++, q->services[k]);
+            sqlite3_bind_int64(st, i++, q->before[k]);
+        }
+    }
+    if (q->services && q->queue != CH_QUEUE_DUE_TODAY && q->queue != CH_QUEUE_AT_RISK)
+        for (size_t k = 0; k < q->nservices; k++)
+            ch_sq_bind_text(st, i++, q->services[k]);
+    sqlite3_bind_int64(st, i++, (sqlite3_int64)q->limit);
+    sqlite3_bind_int64(st, i++, (sqlite3_int64)q->offset);
+    size_t cap = 0, count = 0;
+    ch_case_row *rows = NULL;
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (!(rows = room(a, rows, count, &cap, sizeof(*rows)))) {
+            rc = ch_error_set(err, CH_E_NOMEM, "out of memory");
+            goto out;
+        }
+        read_case(a, st, &rows[count++]);
+    }
+    if (step != SQLITE_DONE) {
+        rc = ch_sq_error(s, err, "reading a queue");
+        goto out;
+    }
+    *out = rows;
+    *n = count;
+out:
+    sqlite3_finalize(st);
+    ch_sq_unlock(s);
+    return rc;
+}
+
+int ch_sq_audit_insert(ch_store *base, const ch_audit_row *row, ch_error *err)
+{
+    sq *s = (sq *)base;
+    static const char sql[] = "INSERT INTO audit(at, user_id, action, object, object_id, remote)"
+                              " VALUES(?, ?, ?, ?, ?, ?)";
+    int rc = CH_OK;
+    ch_sq_lock(s);
+    sqlite3_stmt *st = ch_sq_stmt(s, sql, err);
+    if (!st) {
+        rc = CH_E_STORE;
+    } else {
+        sqlite3_bind_int64(st, 1, row->at);
+        ch_sq_bind_id(st, 2, row->user_id);
+        ch_sq_bind_text(st, 3, row->action);
+        ch_sq_bind_text(st, 4, row->object);
+        ch_sq_bind_id(st, 5, row->object_id);
+        ch_sq_bind_text(st, 6, row->remote);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            rc = ch_sq_error(s, err, "writing the audit log");
+    }
+    ch_sq_unlock(s);
+    return rc;
+}
+
+int ch_sq_audit_list(ch_store *base, int64_t object_id, size_t limit, ch_arena *a,
+                     ch_audit_row **out, size_t *n, ch_error *err)
+{
+    sq *s = (sq *)base;
+    static const char all[] = "SELECT id, at, user_id, action, object, object_id, remote"
+                              " FROM audit ORDER BY id DESC LIMIT ?";
+    static const char one[] = "SELECT id, at, user_id, action, object, object_id, remote"
+                              " FROM audit WHERE object = 'case' AND object_id = ?"
+                              " ORDER BY id DESC LIMIT ?";
+    int rc = CH_OK, step;
+    size_t cap = 0, count = 0;
+    ch_audit_row *rows = NULL;
+    ch_sq_lock(s);
+    sqlite3_stmt *st = ch_sq_stmt(s, object_id ? one : all, err);
+    if (!st) {
+        rc = CH_E_STORE;
+        goto out;
+    }
+    if (object_id) {
+        sqlite3_bind_int64(st, 1, object_id);
+        sqlite3_bind_int64(st, 2, (sqlite3_int64)limit);
+    } else {
+        sqlite3_bind_int64(st, 1, (sqlite3_int64)limit);
+    }
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (!(rows = room(a, rows, count, &cap, sizeof(*rows)))) {
+            rc = ch_error_set(err, CH_E_NOMEM, "out of memory");
+            goto out;
+        }
+        ch_audit_row *r = &rows[count++];
+        r->id = sqlite3_column_int64(st, 0);
+        r->at = sqlite3_column_int64(st, 1);
+        r->user_id = sqlite3_column_int64(st, 2);
+        r->action = ch_sq_text(a, st, 3);
+        r->object = ch_sq_text(a, st, 4);
+        r->object_id = sqlite3_column_int64(st, 5);
+        r->remote = ch_sq_text(a, st, 6);
+    }
+    if (step != SQLITE_DONE) {
+        rc = ch_sq_error(s, err, "reading the audit log");
+        goto out;
+    }
+    *out = rows;
+    *n = count;
+out:
+    ch_sq_unlock(s);
+    return rc;
+}

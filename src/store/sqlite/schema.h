@@ -1,0 +1,46 @@
+/* The SQLite schema as numbered migrations: migration N moves a database at
+ * version N-1 to version N. Released migrations are never edited. */
+#ifndef CH_SQLITE_SCHEMA_H
+#define CH_SQLITE_SCHEMA_H
+
+static const char *const ch_sqlite_migrations[] = {
+    /* 1: users, credentials, policies, cases and their timeline, audit. */
+    "CREATE TABLE users(id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE, name TEXT NOT NULL,"
+    " role TEXT NOT NULL, password_hash TEXT, created_at INTEGER NOT NULL);"
+    "CREATE TABLE user_services(user_id INTEGER NOT NULL REFERENCES users(id),"
+    " service TEXT NOT NULL, PRIMARY KEY(user_id, service));"
+    "CREATE TABLE credentials(hash BLOB PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id),"
+    " kind TEXT NOT NULL, csrf TEXT, expires_at INTEGER, created_at INTEGER NOT NULL);"
+    "CREATE TABLE policies(policy_id TEXT NOT NULL, version INTEGER NOT NULL, text TEXT NOT NULL,"
+    " saved_at INTEGER NOT NULL, PRIMARY KEY(policy_id, version));"
+    "CREATE TABLE cases(id INTEGER PRIMARY KEY, service TEXT NOT NULL, kind TEXT NOT NULL,"
+    " channel TEXT NOT NULL, subject TEXT NOT NULL, status TEXT NOT NULL,"
+    " received_at INTEGER NOT NULL, deemed_at INTEGER NOT NULL, requester_name TEXT,"
+    " requester_email TEXT, organisation TEXT, officer_id INTEGER REFERENCES users(id),"
+    " flags TEXT NOT NULL DEFAULT '', version INTEGER NOT NULL DEFAULT 1, next_due_at INTEGER,"
+    " created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
+    "CREATE INDEX cases_open_due ON cases(status, next_due_at);"
+    "CREATE INDEX cases_officer_due ON cases(officer_id, status, next_due_at);"
+    "CREATE INDEX cases_service_due ON cases(service, status, next_due_at);"
+    "CREATE TABLE obligations(id INTEGER PRIMARY KEY, case_id INTEGER NOT NULL"
+    " REFERENCES cases(id), promise TEXT NOT NULL, kind TEXT NOT NULL, text TEXT NOT NULL,"
+    " due_at INTEGER NOT NULL, state TEXT NOT NULL, met_at INTEGER);"
+    "CREATE INDEX obligations_case ON obligations(case_id);"
+    "CREATE INDEX obligations_state_due ON obligations(state, due_at);"
+    "CREATE TABLE contacts(id INTEGER PRIMARY KEY, case_id INTEGER NOT NULL REFERENCES cases(id),"
+    " direction TEXT NOT NULL, channel TEXT NOT NULL, at INTEGER NOT NULL, who TEXT,"
+    " summary TEXT, outcome TEXT, created_by INTEGER, created_at INTEGER NOT NULL);"
+    "CREATE INDEX contacts_case ON contacts(case_id);"
+    "CREATE TABLE events(id INTEGER PRIMARY KEY, case_id INTEGER NOT NULL REFERENCES cases(id),"
+    " at INTEGER NOT NULL, actor INTEGER, what TEXT NOT NULL, detail TEXT);"
+    "CREATE INDEX events_case ON events(case_id);"
+    "CREATE TABLE audit(id INTEGER PRIMARY KEY, at INTEGER NOT NULL, user_id INTEGER,"
+    " action TEXT NOT NULL, object TEXT NOT NULL, object_id INTEGER, remote TEXT);"
+    "CREATE INDEX audit_object ON audit(object, object_id);"
+    "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+    " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+    "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+    " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;",
+};
+
+#endif

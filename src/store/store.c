@@ -1,0 +1,116 @@
+/* Dispatch from the public store interface to the backend chosen by URL. */
+#include "store/backend.h"
+
+#include <string.h>
+
+static const char *const role_names[] = {"officer", "manager", "admin"};
+
+const char *ch_role_name(ch_role r)
+{
+    return (unsigned)r <= CH_ROLE_ADMIN ? role_names[r] : "?";
+}
+
+int ch_role_parse(const char *s, ch_role *out)
+{
+    for (int i = 0; i <= CH_ROLE_ADMIN; i++) {
+        if (strcmp(s, role_names[i]) == 0) {
+            *out = (ch_role)i;
+            return CH_OK;
+        }
+    }
+    return CH_E_NOTFOUND;
+}
+
+int ch_store_open(ch_store **out, const char *url, ch_error *err)
+{
+    if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0)
+        return ch_error_set(err, CH_E_INVALID,
+                            "the PostgreSQL backend is not built yet; use a SQLite file path");
+    if (strncmp(url, "sqlite:", 7) == 0)
+        url += 7;
+    if (!*url)
+        return ch_error_set(err, CH_E_INVALID, "the database path is empty");
+    return ch_store_sqlite_open(out, url, err);
+}
+
+void ch_store_close(ch_store *s)
+{
+    if (s)
+        s->ops->close(s);
+}
+
+int ch_store_user_insert(ch_store *s, const ch_user *user, int64_t *id, ch_error *err)
+{
+    return s->ops->user_insert(s, user, id, err);
+}
+
+int ch_store_user_by_email(ch_store *s, const char *email, ch_arena *arena, ch_user *out,
+                           ch_error *err)
+{
+    return s->ops->user_get(s, email, 0, arena, out, err);
+}
+
+int ch_store_user_by_id(ch_store *s, int64_t id, ch_arena *arena, ch_user *out, ch_error *err)
+{
+    return s->ops->user_get(s, NULL, id, arena, out, err);
+}
+
+int ch_store_user_count(ch_store *s, int64_t *count, ch_error *err)
+{
+    return s->ops->user_count(s, count, err);
+}
+
+int ch_store_token_insert(ch_store *s, int64_t user_id, const uint8_t hash[32], ch_error *err)
+{
+    return s->ops->token_insert(s, user_id, hash, err);
+}
+
+int ch_store_session_insert(ch_store *s, int64_t user_id, const uint8_t hash[32], const char *csrf,
+                            ch_time expires, ch_error *err)
+{
+    return s->ops->session_insert(s, user_id, hash, csrf, expires, err);
+}
+
+int ch_store_credential_user(ch_store *s, const uint8_t hash[32], ch_time now, ch_arena *arena,
+                             int64_t *user_id, const char **csrf, ch_error *err)
+{
+    return s->ops->credential_user(s, hash, now, arena, user_id, csrf, err);
+}
+
+int ch_store_policy_save(ch_store *s, const char *policy_id, const char *text, ch_time now,
+                         int64_t *version, ch_error *err)
+{
+    return s->ops->policy_save(s, policy_id, text, now, version, err);
+}
+
+int ch_store_case_insert(ch_store *s, ch_case_row *c, ch_error *err)
+{
+    return s->ops->case_insert(s, c, err);
+}
+
+int ch_store_case_get(ch_store *s, int64_t id, ch_arena *arena, ch_case_row *out, ch_error *err)
+{
+    return s->ops->case_get(s, id, arena, out, err);
+}
+
+int ch_store_case_update(ch_store *s, const ch_case_update *u, int64_t *new_version, ch_error *err)
+{
+    return s->ops->case_update(s, u, new_version, err);
+}
+
+int ch_store_queue(ch_store *s, const ch_queue_query *q, ch_arena *arena, ch_case_row **out,
+                   size_t *n, ch_error *err)
+{
+    return s->ops->queue(s, q, arena, out, n, err);
+}
+
+int ch_store_audit_insert(ch_store *s, const ch_audit_row *row, ch_error *err)
+{
+    return s->ops->audit_insert(s, row, err);
+}
+
+int ch_store_audit_list(ch_store *s, int64_t object_id, size_t limit, ch_arena *arena,
+                        ch_audit_row **out, size_t *n, ch_error *err)
+{
+    return s->ops->audit_list(s, object_id, limit, arena, out, n, err);
+}

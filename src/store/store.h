@@ -1,0 +1,165 @@
+/* The one storage interface of the case desk. Every backend (SQLite first,
+ * PostgreSQL next) is a table of functions behind these wrappers; nothing
+ * above this header knows which one is in use. The store persists what the
+ * edges and the core decided: it never decides anything itself.
+ *
+ * Strings handed back live in the arena the caller passes, and die with it. */
+#ifndef CH_STORE_H
+#define CH_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/civil.h"
+
+typedef enum ch_role { CH_ROLE_OFFICER, CH_ROLE_MANAGER, CH_ROLE_ADMIN } ch_role;
+
+const char *ch_role_name(ch_role r);
+int ch_role_parse(const char *s, ch_role *out);
+
+typedef struct ch_user {
+    int64_t id;
+    const char *email, *name;
+    ch_role role;
+    const char *password_hash; /* argon2id string; NULL when never set */
+    const char **services;     /* "policy/service" names the user belongs to */
+    size_t nservices;
+} ch_user;
+
+typedef struct ch_obligation_row {
+    int64_t id;
+    const char *promise, *kind, *text;
+    ch_time due_at;
+    const char *state; /* pending, met, breached, paused */
+    ch_time met_at;    /* 0 when not met */
+} ch_obligation_row;
+
+typedef struct ch_contact_row {
+    int64_t id;
+    const char *direction, *channel, *who, *summary, *outcome;
+    ch_time at;
+    int64_t created_by;
+} ch_contact_row;
+
+typedef struct ch_event_row {
+    int64_t id;
+    ch_time at;
+    int64_t actor; /* user id, 0 for the system */
+    const char *what, *detail;
+} ch_event_row;
+
+typedef struct ch_case_row {
+    int64_t id;
+    const char *service; /* policy/service */
+    const char *kind, *channel, *subject, *status;
+    ch_time received_at, deemed_at, created_at, updated_at;
+    const char *requester_name, *requester_email, *organisation;
+    int64_t officer_id; /* 0 when unassigned */
+    const char **flags;
+    size_t nflags;
+    int64_t version;     /* bumped by every change: the ETag */
+    ch_time next_due_at; /* soonest pending due time, 0 when none: queues sort on it */
+    ch_obligation_row *obligations;
+    size_t nobligations;
+    ch_contact_row *contacts;
+    size_t ncontacts;
+    ch_event_row *events;
+    size_t nevents;
+} ch_case_row;
+
+/* One line of the audit log: who did what to which record, from where. */
+typedef struct ch_audit_row {
+    int64_t id;
+    ch_time at;
+    int64_t user_id;
+    const char *action, *object; /* "read"/"create"/..., "case"/"person" */
+    int64_t object_id;
+    const char *remote;
+} ch_audit_row;
+
+typedef enum ch_queue {
+    CH_QUEUE_MINE,
+    CH_QUEUE_DUE_TODAY,
+    CH_QUEUE_AT_RISK,
+    CH_QUEUE_OVERDUE,
+    CH_QUEUE_UNASSIGNED,
+} ch_queue;
+
+/* A queue query: which queue, for whom, and the instants that bound it
+ * (computed by the caller from the services' calendars). */
+typedef struct ch_queue_query {
+    ch_queue queue;
+    int64_t user_id;
+    const char *const *services; /* visible services; NULL means all */
+    size_t nservices;
+    ch_time now;
+    /* due-today and at-risk: per service, the instant a due time must fall
+     * before; parallel to services (or a single bound when services is NULL). */
+    const ch_time *before;
+    size_t limit, offset;
+} ch_queue_query;
+
+typedef struct ch_store ch_store;
+
+/* Opens the store named by url: "sqlite:PATH", a bare PATH (SQLite), or
+ * "postgres://..." once that backend exists. Runs pending migrations. On
+ * success *out belongs to the caller: close it with ch_store_close. */
+int ch_store_open(ch_store **out, const char *url, ch_error *err);
+void ch_store_close(ch_store *store);
+
+/* Users and their services. */
+int ch_store_user_insert(ch_store *s, const ch_user *user, int64_t *id, ch_error *err);
+int ch_store_user_by_email(ch_store *s, const char *email, ch_arena *arena, ch_user *out,
+                           ch_error *err);
+int ch_store_user_by_id(ch_store *s, int64_t id, ch_arena *arena, ch_user *out, ch_error *err);
+int ch_store_user_count(ch_store *s, int64_t *count, ch_error *err);
+
+/* API tokens and sessions, both kept only as hashes. A session expires at
+ * expires; a token lives until revoked. */
+int ch_store_token_insert(ch_store *s, int64_t user_id, const uint8_t hash[32], ch_error *err);
+int ch_store_session_insert(ch_store *s, int64_t user_id, const uint8_t hash[32], const char *csrf,
+                            ch_time expires, ch_error *err);
+/* Finds the user a token or an unexpired session hash belongs to; for a
+ * session also its CSRF token (copied into arena). CH_E_NOTFOUND when none. */
+int ch_store_credential_user(ch_store *s, const uint8_t hash[32], ch_time now, ch_arena *arena,
+                             int64_t *user_id, const char **csrf, ch_error *err);
+
+/* Policies, kept with their history: a new version when the text changes. */
+int ch_store_policy_save(ch_store *s, const char *policy_id, const char *text, ch_time now,
+                         int64_t *version, ch_error *err);
+
+/* Inserts c (its obligations and first event with it) in one transaction;
+ * sets c->id and each obligation's id. */
+int ch_store_case_insert(ch_store *s, ch_case_row *c, ch_error *err);
+
+/* Loads a case with its obligations, contacts and events into arena. */
+int ch_store_case_get(ch_store *s, int64_t id, ch_arena *arena, ch_case_row *out, ch_error *err);
+
+/* One change to a case, applied in a single transaction when the case is
+ * still at version expect (0 skips the check; CH_E_CONFLICT otherwise):
+ * an optional contact to add, obligation states to update, the event for
+ * the timeline, and the case's new status and soonest due time. */
+typedef struct ch_case_update {
+    int64_t case_id, expect;
+    ch_contact_row *contact; /* may be NULL; its id is set */
+    const ch_obligation_row *changed;
+    size_t nchanged;
+    const ch_event_row *event;
+    const char *status;
+    ch_time next_due_at;
+    ch_time now;
+} ch_case_update;
+
+int ch_store_case_update(ch_store *s, const ch_case_update *u, int64_t *new_version, ch_error *err);
+
+/* Cases in a queue, soonest due first, each with only its pending
+ * obligations loaded. */
+int ch_store_queue(ch_store *s, const ch_queue_query *q, ch_arena *arena, ch_case_row **out,
+                   size_t *n, ch_error *err);
+
+int ch_store_audit_insert(ch_store *s, const ch_audit_row *row, ch_error *err);
+int ch_store_audit_list(ch_store *s, int64_t object_id, size_t limit, ch_arena *arena,
+                        ch_audit_row **out, size_t *n, ch_error *err);
+
+#endif
