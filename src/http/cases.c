@@ -141,7 +141,9 @@ enum MHD_Result ch_http_cases_create(ch_req *r)
     const ch_calendar *cal =
         have_service ? ch_policy_service_calendar(ds.policy, ds.service) : NULL;
     contact.received = r->now;
-    if (received && cal && ch_time_parse(received, ch_calendar_tz(cal), &contact.received, &err))
+    ch_tz utc = {0}; /* without a service, still say whether the time is readable */
+    if (received &&
+        ch_time_parse(received, cal ? ch_calendar_tz(cal) : &utc, &contact.received, &err))
         bad(&p, "received_at", "received_at: %s", err.msg);
     if (contact.received > r->now + 300)
         bad(&p, "received_at", "received_at is in the future; give when it really arrived.");
