@@ -35,7 +35,7 @@ static int user_add(int argc, char **argv)
     ch_error err = {0};
     ch_desk d = {0};
     int rc = CH_EXIT_FAIL;
-    for (int i = 2; i < argc; i++) {
+    for (int i = 3; i < argc; i++) { /* after "admin user add" */
         const char *v;
         int r;
         if (strcmp(argv[i], "--password-stdin") == 0) {

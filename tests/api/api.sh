@@ -1,0 +1,130 @@
+#!/bin/sh
+# The case desk's HTTP API, black-box: sign-in, tokens, cases, contacts,
+# queues, the audit log, and bad input of every kind.
+. "$(dirname "$0")/lib.sh"
+start_server
+problem='.type and .title and .status and (.detail | length > 10)'
+
+# --- Sign-in ---
+call POST /api/v1/session '{"email":"admin@charter.local","password":"wrong password"}'
+expect_status 401 "a wrong password"
+expect "$problem" "a wrong password is a problem document"
+call POST /api/v1/session '{"email":"admin@charter.local"}'
+expect_status 400 "no password"
+expect '.fields == ["password"]' "the missing field is named"
+call POST /api/v1/session "{\"email\":\"admin@charter.local\",\"password\":\"$admin_pw\"}" -c "$tmp/cookies" -D "$tmp/headers"
+expect_status 200 "the administrator signs in"
+csrf=$(json .csrf_token)
+checks=$((checks + 1))
+grep -qi '^Set-Cookie: charter_session=.*HttpOnly; SameSite=Strict' "$tmp/headers" || fail "the session cookie is HttpOnly and SameSite=Strict"
+
+case_body='{"service":"cognus/enquiries","kind":"enquiry","channel":"email","received_at":"2025-12-19T16:45:00Z","subject":"School transport","requester":{"name":"A Parent","email":"parent@example.org"},"flags":[]}'
+call POST /api/v1/cases "$case_body" -b "$tmp/cookies"
+expect_status 403 "a cookie without the CSRF token"
+call POST /api/v1/cases "$case_body" -b "$tmp/cookies" -H "X-CSRF-Token: $csrf"
+expect_status 201 "a cookie with the CSRF token"
+expect '.obligations == [{"id": .obligations[0].id, "promise":"written-reply","kind":"respond","due_at":"2025-12-24T17:00:00Z","state":"pending","met_at":null,"text":.obligations[0].text}]' "the engine's due time (Friday 16:45 + 3 working days)"
+expect '.status == "open" and .version == 1 and .requester.email == "parent@example.org"' "the case as created"
+case1=$(json .id)
+
+# --- Staff, tokens and who sees what ---
+admin_token=$("$charter" admin token --email admin@charter.local --db "$db")
+A="Authorization: Bearer $admin_token"
+echo 'cognus officer pass' | "$charter" admin user add --db "$db" --email olu@cognus.example --name "Olu Officer" --role officer --service cognus/enquiries --password-stdin >/dev/null
+echo 'sendiass officer pass' | "$charter" admin user add --db "$db" --email sam@sendiass.example --name "Sam Adviser" --role officer --service sendiass/enquiries --password-stdin >/dev/null
+echo 'cognus manager pass' | "$charter" admin user add --db "$db" --email meg@cognus.example --name "Meg Manager" --role manager --service cognus/enquiries --password-stdin >/dev/null
+O="Authorization: Bearer $("$charter" admin token --email olu@cognus.example --db "$db")"
+S="Authorization: Bearer $("$charter" admin token --email sam@sendiass.example --db "$db")"
+M="Authorization: Bearer $("$charter" admin token --email meg@cognus.example --db "$db")"
+
+call GET "/api/v1/cases/$case1"
+expect_status 401 "no credential"
+call GET "/api/v1/cases/$case1" '' -H "Authorization: Bearer not-a-real-token"
+expect_status 401 "an unknown token"
+call GET "/api/v1/cases/$case1" '' -H "$O"
+expect_status 200 "an officer of the service reads its case"
+expect '.id == '"$case1"' and (.events | length) == 1' "the case's timeline"
+call GET "/api/v1/cases/$case1" '' -H "$S"
+expect_status 404 "another team's case does not exist for them"
+call POST /api/v1/cases "$(echo "$case_body" | sed 's|cognus/enquiries|sendiass/enquiries|')" -H "$O"
+expect_status 403 "an officer cannot open a case for another service"
+call GET /api/v1/services '' -H "$S"
+expect '.services | map(.service) == ["sendiass/enquiries"]' "an officer sees only their services"
+call GET /api/v1/services '' -H "$A"
+expect '.services | length >= 6' "an administrator sees every service"
+call GET /api/v1/audit '' -H "$O"
+expect_status 403 "officers cannot read the audit log"
+call GET "/api/v1/audit?case=$case1" '' -H "$M"
+expect_status 200 "managers can"
+expect '[.audit[] | .action] | index("read") != null and index("create") != null' "the read and the creation are audited"
+expect '.audit[0].remote == "127.0.0.1"' "with where from"
+
+# A bare service id is accepted when it is unique... and refused when not.
+call POST /api/v1/cases '{"service":"consultancy","channel":"phone","received_at":"2025-11-03T10:00","subject":"Visit"}' -H "$A"
+expect_status 201 "a bare, unique service id"
+expect '.service == "beacon/consultancy"' "resolved to its policy"
+call POST /api/v1/cases '{"service":"enquiries","channel":"phone","subject":"Which one?"}' -H "$A"
+expect_status 400 "an ambiguous bare id"
+expect '.fields == ["service"] and (.detail | test("POLICY/SERVICE"))' "says how to name it"
+
+# --- Contacts ---
+call POST "/api/v1/cases/$case1/contacts" '{"direction":"inbound","channel":"email","summary":"Any news?"}' -H "$O"
+expect_status 201 "an inbound follow-up"
+expect '.obligations[0].state == "pending" and .obligations[0].due_at == "2025-12-24T17:00:00Z"' "does not restart the clock"
+version=$(json .version)
+call POST "/api/v1/cases/$case1/contacts" '{"direction":"inbound","channel":"phone","meets":["respond"]}' -H "$O"
+expect_status 400 "an inbound contact claiming to meet a promise"
+call POST "/api/v1/cases/$case1/contacts" '{"direction":"outbound","channel":"email","at":"2025-12-23T11:00:00Z","summary":"Full answer","meets":["respond"]}' -H "$O" -H 'If-Match: "1"'
+expect_status 409 "a stale If-Match"
+call POST "/api/v1/cases/$case1/contacts" '{"direction":"outbound","channel":"email","at":"2025-12-23T11:00:00Z","summary":"Full answer","meets":["respond"]}' -H "$O" -H "If-Match: \"$version\""
+expect_status 201 "the reply"
+expect '.obligations[0].state == "met" and .obligations[0].met_at == "2025-12-23T11:00:00Z" and .next_due_at == null' "meets the promise"
+expect '[.contacts[].direction] == ["outbound","inbound"] and (.events | length) == 3' "the timeline holds both, in the order they happened"
+
+# --- Queues ---
+call POST /api/v1/cases '{"service":"cognus/enquiries","channel":"letter","received_at":"2025-06-02T10:00","subject":"Late letter"}' -H "$O"
+late=$(json .id)
+call GET /api/v1/queues/overdue '' -H "$O"
+expect_status 200 "the overdue queue"
+expect "[.cases[].id] | index($late) != null and index($case1) == null" "holds the unanswered letter, not the answered email"
+call GET /api/v1/queues/unassigned '' -H "$M"
+expect "[.cases[].id] | index($late) != null" "unassigned holds it too"
+call GET /api/v1/queues/unassigned '' -H "$S"
+expect '.cases == []' "but not for another team"
+call GET /api/v1/queues/mine '' -H "$O"
+expect '.cases == []' "nothing is assigned to the officer yet"
+for q in due-today at-risk; do
+    call GET "/api/v1/queues/$q" '' -H "$O"
+    expect_status 200 "the $q queue"
+done
+call GET /api/v1/queues/someday '' -H "$O"
+expect_status 404 "an unknown queue"
+call GET '/api/v1/queues/overdue?limit=5000' '' -H "$O"
+expect_status 400 "a limit too large"
+expect '.fields == ["limit"]' "names the field"
+
+# --- Bad input gets a sentence, and loses nothing saved ---
+call POST /api/v1/cases '{"service":' -H "$O"
+expect_status 400 "malformed JSON"
+expect "$problem and (.detail | test(\"not valid JSON\"))" "says the JSON is broken"
+call POST /api/v1/cases '[1,2]' -H "$O"
+expect_status 400 "JSON that is not an object"
+call POST /api/v1/cases '{"service":"nursery/enquiries","channel":"fax","received_at":"2026-02-30T09:00","subject":""}' -H "$O"
+expect_status 400 "every field wrong"
+expect '.fields | (index("service") != null and index("channel") != null and index("received_at") != null and index("subject") != null)' "names every field at fault"
+call POST /api/v1/cases '{"service":"cognus/enquiries","channel":"email","subject":"x","received_at":"2099-01-01T10:00:00Z"}' -H "$O"
+expect_status 400 "a time in the future"
+call POST /api/v1/cases '{"service":"cognus/enquiries","channel":"email","subject":"x","flags":["Not A Flag"]}' -H "$O"
+expect_status 400 "a malformed flag"
+big=$(head -c 70000 /dev/zero | tr '\0' 'x')
+call POST /api/v1/cases "{\"subject\":\"$big\"}" -H "$O"
+expect_status 413 "an oversized body"
+expect "$problem" "413 is a problem document too"
+call GET /api/v1/cases/abc '' -H "$O"
+expect_status 404 "a case id that is not a number"
+call GET /api/v1/nothing '' -H "$O"
+expect_status 404 "an unknown endpoint"
+call GET "/api/v1/cases/$case1" '' -H "$O"
+expect '.version == 3 and (.contacts | length) == 2' "the case is as it was"
+
+finish
