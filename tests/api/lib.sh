@@ -71,6 +71,19 @@ json() {
 }
 
 finish() {
+    # The server must stop cleanly: no sanitizer report, exit status 0.
+    if [ -n "${server_pid:-}" ]; then
+        kill "$server_pid"
+        wait "$server_pid"
+        rc=$?
+        server_pid=
+        checks=$((checks + 1))
+        if [ "$rc" -ne 0 ] || grep -qE 'Sanitizer|runtime error' "$tmp/serve.err"; then
+            failures=$((failures + 1))
+            echo "FAIL: the server did not stop cleanly (exit $rc):"
+            head -n 40 "$tmp/serve.err"
+        fi
+    fi
     echo "$((checks - failures)) passed, $failures failed"
     [ "$failures" -eq 0 ]
 }
