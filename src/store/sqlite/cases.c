@@ -77,7 +77,7 @@ static void read_case(ch_arena *a, sqlite3_stmt *st, ch_case_row *c)
     c->updated_at = sqlite3_column_int64(st, 16);
 }
 
-static int insert_event(sq *s, int64_t case_id, const ch_event_row *e, ch_error *err)
+static int insert_event(sq_conn *s, int64_t case_id, const ch_event_row *e, ch_error *err)
 {
     static const char sql[] =
         "INSERT INTO events(case_id, at, actor, what, detail) VALUES(?, ?, ?, ?, ?)";
@@ -92,7 +92,7 @@ static int insert_event(sq *s, int64_t case_id, const ch_event_row *e, ch_error 
     return sqlite3_step(st) == SQLITE_DONE ? CH_OK : ch_sq_error(s, err, "adding an event");
 }
 
-static int insert_case_rows(sq *s, ch_case_row *c, ch_error *err)
+static int insert_case_rows(sq_conn *s, ch_case_row *c, ch_error *err)
 {
     static const char ins[] =
         "INSERT INTO cases(service, kind, channel, subject, status, received_at, deemed_at,"
@@ -151,15 +151,14 @@ static int insert_case_rows(sq *s, ch_case_row *c, ch_error *err)
     return CH_OK;
 }
 
+static int case_insert_fn(sq_conn *c, void *arg, ch_error *err)
+{
+    return insert_case_rows(c, arg, err);
+}
+
 int ch_sq_case_insert(ch_store *base, ch_case_row *c, ch_error *err)
 {
-    sq *s = (sq *)base;
-    int rc;
-    ch_sq_lock(s);
-    if (!(rc = ch_sq_exec(s, "BEGIN IMMEDIATE", err)))
-        rc = ch_sq_finish(s, insert_case_rows(s, c, err), err);
-    ch_sq_unlock(s);
-    return rc;
+    return ch_sq_write((sq *)base, case_insert_fn, c, err);
 }
 
 /* Grows *items (of elem bytes) in the arena when n has reached *cap. */
@@ -171,7 +170,7 @@ static void *room(ch_arena *a, void *items, size_t n, size_t *cap, size_t elem)
     return ch_arena_grow(a, items, n, *cap, elem);
 }
 
-static int load_children(sq *s, ch_arena *a, ch_case_row *c, ch_error *err)
+static int load_children(sq_conn *s, ch_arena *a, ch_case_row *c, ch_error *err)
 {
     static const char obl[] = "SELECT id, promise, kind, text, due_at, state, met_at"
                               " FROM obligations WHERE case_id = ? ORDER BY due_at, id";
@@ -234,7 +233,7 @@ static int load_children(sq *s, ch_arena *a, ch_case_row *c, ch_error *err)
 
 int ch_sq_case_get(ch_store *base, int64_t id, ch_arena *a, ch_case_row *out, ch_error *err)
 {
-    sq *s = (sq *)base;
+    sq_conn *s = &((sq *)base)->r;
     static const char sql[] = "SELECT " CASE_COLUMNS " FROM cases WHERE id = ?";
     int rc = CH_OK;
     ch_sq_lock(s);
@@ -260,7 +259,7 @@ out:
     return rc;
 }
 
-static int apply_update(sq *s, const ch_case_update *u, int64_t *new_version, ch_error *err)
+static int apply_update(sq_conn *s, const ch_case_update *u, int64_t *new_version, ch_error *err)
 {
     static const char ver[] = "SELECT version FROM cases WHERE id = ?";
     static const char con[] = "INSERT INTO contacts(case_id, direction, channel, at, who, summary,"
@@ -330,15 +329,21 @@ static int apply_update(sq *s, const ch_case_update *u, int64_t *new_version, ch
     return CH_OK;
 }
 
+typedef struct update_arg {
+    const ch_case_update *u;
+    int64_t *new_version;
+} update_arg;
+
+static int case_update_fn(sq_conn *c, void *arg, ch_error *err)
+{
+    update_arg *a = arg;
+    return apply_update(c, a->u, a->new_version, err);
+}
+
 int ch_sq_case_update(ch_store *base, const ch_case_update *u, int64_t *new_version, ch_error *err)
 {
-    sq *s = (sq *)base;
-    int rc;
-    ch_sq_lock(s);
-    if (!(rc = ch_sq_exec(s, "BEGIN IMMEDIATE", err)))
-        rc = ch_sq_finish(s, apply_update(s, u, new_version, err), err);
-    ch_sq_unlock(s);
-    return rc;
+    update_arg a = {u, new_version};
+    return ch_sq_write((sq *)base, case_update_fn, &a, err);
 }
 
 /* Builds the queue's SQL into buf; every value is a bound parameter. */
@@ -379,7 +384,7 @@ static void queue_sql(const ch_queue_query *q, char *buf, size_t size)
 int ch_sq_queue(ch_store *base, const ch_queue_query *q, ch_arena *a, ch_case_row **out, size_t *n,
                 ch_error *err)
 {
-    sq *s = (sq *)base;
+    sq_conn *s = &((sq *)base)->r;
     enum { MAX_SERVICES = 200 };
     char sql[8192];
     sqlite3_stmt *st = NULL;
@@ -436,34 +441,32 @@ out:
     return rc;
 }
 
-int ch_sq_audit_insert(ch_store *base, const ch_audit_row *row, ch_error *err)
+static int audit_fn(sq_conn *s, void *arg, ch_error *err)
 {
-    sq *s = (sq *)base;
+    const ch_audit_row *row = arg;
     static const char sql[] = "INSERT INTO audit(at, user_id, action, object, object_id, remote)"
                               " VALUES(?, ?, ?, ?, ?, ?)";
-    int rc = CH_OK;
-    ch_sq_lock(s);
     sqlite3_stmt *st = ch_sq_stmt(s, sql, err);
-    if (!st) {
-        rc = CH_E_STORE;
-    } else {
-        sqlite3_bind_int64(st, 1, row->at);
-        ch_sq_bind_id(st, 2, row->user_id);
-        ch_sq_bind_text(st, 3, row->action);
-        ch_sq_bind_text(st, 4, row->object);
-        ch_sq_bind_id(st, 5, row->object_id);
-        ch_sq_bind_text(st, 6, row->remote);
-        if (sqlite3_step(st) != SQLITE_DONE)
-            rc = ch_sq_error(s, err, "writing the audit log");
-    }
-    ch_sq_unlock(s);
-    return rc;
+    if (!st)
+        return CH_E_STORE;
+    sqlite3_bind_int64(st, 1, row->at);
+    ch_sq_bind_id(st, 2, row->user_id);
+    ch_sq_bind_text(st, 3, row->action);
+    ch_sq_bind_text(st, 4, row->object);
+    ch_sq_bind_id(st, 5, row->object_id);
+    ch_sq_bind_text(st, 6, row->remote);
+    return sqlite3_step(st) == SQLITE_DONE ? CH_OK : ch_sq_error(s, err, "writing the audit log");
+}
+
+int ch_sq_audit_insert(ch_store *base, const ch_audit_row *row, ch_error *err)
+{
+    return ch_sq_write((sq *)base, audit_fn, (void *)row, err);
 }
 
 int ch_sq_audit_list(ch_store *base, int64_t object_id, size_t limit, ch_arena *a,
                      ch_audit_row **out, size_t *n, ch_error *err)
 {
-    sq *s = (sq *)base;
+    sq_conn *s = &((sq *)base)->r;
     static const char all[] = "SELECT id, at, user_id, action, object, object_id, remote"
                               " FROM audit ORDER BY id DESC LIMIT ?";
     static const char one[] = "SELECT id, at, user_id, action, object, object_id, remote"

@@ -1,5 +1,7 @@
-/* Shared by the SQLite backend's files: the backend struct and the helpers
- * for statements, transactions and columns. */
+/* Shared by the SQLite backend's files. Two connections: readers share one,
+ * and every write goes to a writer thread that commits whatever has queued
+ * up in one transaction (group commit), each write in its own savepoint, and
+ * answers each caller only once the commit is on disk. */
 #ifndef CH_SQLITE_INTERNAL_H
 #define CH_SQLITE_INTERNAL_H
 
@@ -10,8 +12,7 @@
 
 enum { CH_SQ_CACHE = 48 };
 
-typedef struct sq {
-    ch_store base;
+typedef struct sq_conn {
     sqlite3 *db;
     pthread_mutex_t mu;
     struct {
@@ -22,30 +23,45 @@ typedef struct sq {
      * keeps a read transaction (and an old snapshot) open between calls. */
     sqlite3_stmt *active[CH_SQ_CACHE];
     int nactive;
+} sq_conn;
+
+/* One write waiting for the writer thread. */
+typedef int (*sq_write_fn)(sq_conn *c, void *arg, ch_error *err);
+typedef struct sq_job {
+    sq_write_fn fn;
+    void *arg;
+    ch_error *err;
+    int rc;
+    bool done;
+    struct sq_job *next;
+} sq_job;
+
+typedef struct sq {
+    ch_store base;
+    sq_conn w, r;
+    pthread_t writer;
+    bool writer_running, stopping;
+    pthread_mutex_t qmu;
+    pthread_cond_t queued, committed;
+    sq_job *head, *tail;
 } sq;
 
-static inline void ch_sq_lock(sq *s)
-{
-    pthread_mutex_lock(&s->mu);
-}
-
-static inline void ch_sq_unlock(sq *s)
-{
-    for (int i = 0; i < s->nactive; i++)
-        sqlite3_reset(s->active[i]);
-    s->nactive = 0;
-    pthread_mutex_unlock(&s->mu);
-}
-
-int ch_sq_error(sq *s, ch_error *err, const char *doing);
+void ch_sq_lock(sq_conn *c);
+void ch_sq_unlock(sq_conn *c);
+int ch_sq_error(sq_conn *c, ch_error *err, const char *doing);
 /* A cached statement for a fixed SQL string (compared by address). */
-sqlite3_stmt *ch_sq_stmt(sq *s, const char *sql, ch_error *err);
-int ch_sq_exec(sq *s, const char *sql, ch_error *err);
-/* Ends a BEGIN IMMEDIATE transaction: COMMIT when rc is 0, else ROLLBACK. */
-int ch_sq_finish(sq *s, int rc, ch_error *err);
+sqlite3_stmt *ch_sq_stmt(sq_conn *c, const char *sql, ch_error *err);
+int ch_sq_exec(sq_conn *c, const char *sql, ch_error *err);
 void ch_sq_bind_text(sqlite3_stmt *st, int i, const char *v);
 void ch_sq_bind_id(sqlite3_stmt *st, int i, int64_t v);
 const char *ch_sq_text(ch_arena *a, sqlite3_stmt *st, int i);
+
+/* Runs fn inside the next group commit and returns its status once the
+ * transaction holding it is durable (or has failed). */
+int ch_sq_write(sq *s, sq_write_fn fn, void *arg, ch_error *err);
+int ch_sq_writer_start(sq *s, ch_error *err);
+/* Commits what is queued, then ends the writer thread. */
+void ch_sq_writer_stop(sq *s);
 
 int ch_sq_case_insert(ch_store *base, ch_case_row *c, ch_error *err);
 int ch_sq_case_get(ch_store *base, int64_t id, ch_arena *a, ch_case_row *out, ch_error *err);

@@ -1,7 +1,7 @@
-/* The SQLite backend of the store: one connection in WAL mode with
- * synchronous=FULL, so a commit that returned is on disk before the caller
- * answers. Every statement is prepared with bound parameters; the fixed ones
- * are prepared once and kept. One mutex serialises use of the connection. */
+/* The SQLite backend of the store: WAL mode with synchronous=FULL, so a
+ * commit that returned is on disk before the caller answers. Reads share
+ * one connection; writes are grouped into commits by the writer thread
+ * (conn.c). Every statement is prepared with bound parameters. */
 #include "store/sqlite/internal.h"
 #include "store/sqlite/schema.h"
 
@@ -9,180 +9,71 @@
 #include <stdlib.h>
 #include <string.h>
 
-int ch_sq_error(sq *s, ch_error *err, const char *doing)
-{
-    return ch_error_set(err, CH_E_STORE, "the database failed while %s: %s", doing,
-                        sqlite3_errmsg(s->db));
-}
-
-static void mark_active(sq *s, sqlite3_stmt *st)
-{
-    for (int i = 0; i < s->nactive; i++)
-        if (s->active[i] == st)
-            return;
-    if (s->nactive < CH_SQ_CACHE)
-        s->active[s->nactive++] = st;
-}
-
-/* A prepared statement for a fixed SQL string, reset and ready to bind. */
-sqlite3_stmt *ch_sq_stmt(sq *s, const char *sql, ch_error *err)
-{
-    int free_slot = -1;
-    for (int i = 0; i < CH_SQ_CACHE; i++) {
-        if (s->cache[i].sql == sql) {
-            sqlite3_reset(s->cache[i].st);
-            sqlite3_clear_bindings(s->cache[i].st);
-            mark_active(s, s->cache[i].st);
-            return s->cache[i].st;
-        }
-        if (!s->cache[i].sql && free_slot < 0)
-            free_slot = i;
-    }
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
-        ch_sq_error(s, err, "preparing a statement");
-        return NULL;
-    }
-    if (free_slot >= 0) {
-        s->cache[free_slot].sql = sql;
-        s->cache[free_slot].st = st;
-    }
-    mark_active(s, st);
-    return st; /* uncached only if the cache is full: a leak we size away */
-}
-
-int ch_sq_exec(sq *s, const char *sql, ch_error *err)
-{
-    char *msg = NULL;
-    if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        ch_error_set(err, CH_E_STORE, "the database failed: %s", msg ? msg : "?");
-        sqlite3_free(msg);
-        return CH_E_STORE;
-    }
-    return CH_OK;
-}
-
-void ch_sq_bind_text(sqlite3_stmt *st, int i, const char *v)
-{
-    if (v)
-        sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(st, i);
-}
-
-void ch_sq_bind_id(sqlite3_stmt *st, int i, int64_t v)
-{
-    if (v)
-        sqlite3_bind_int64(st, i, v);
-    else
-        sqlite3_bind_null(st, i);
-}
-
-const char *ch_sq_text(ch_arena *a, sqlite3_stmt *st, int i)
-{
-    const unsigned char *t = sqlite3_column_text(st, i);
-    return t ? ch_arena_strndup(a, (const char *)t, (size_t)sqlite3_column_bytes(st, i)) : NULL;
-}
-
-/* Ends a transaction begun with BEGIN IMMEDIATE: commit when rc is 0. */
-int ch_sq_finish(sq *s, int rc, ch_error *err)
-{
-    if (rc == CH_OK)
-        return ch_sq_exec(s, "COMMIT", err);
-    sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-    return rc;
-}
-
-static void sq_close(ch_store *base)
-{
-    sq *s = (sq *)base;
-    for (int i = 0; i < CH_SQ_CACHE; i++)
-        if (s->cache[i].st)
-            sqlite3_finalize(s->cache[i].st);
-    sqlite3_close(s->db);
-    pthread_mutex_destroy(&s->mu);
-    free(s);
-}
-
 /* ---- users and credentials ---- */
 
-static int sq_user_insert(ch_store *base, const ch_user *u, int64_t *id, ch_error *err)
+typedef struct user_insert_arg {
+    const ch_user *user;
+    int64_t *id;
+} user_insert_arg;
+
+static int user_insert_fn(sq_conn *c, void *arg, ch_error *err)
 {
-    sq *s = (sq *)base;
+    user_insert_arg *a = arg;
+    const ch_user *u = a->user;
     static const char ins[] = "INSERT INTO users(email, name, role, password_hash, created_at)"
                               " VALUES(?, ?, ?, ?, strftime('%s','now'))";
     static const char svc[] = "INSERT INTO user_services(user_id, service) VALUES(?, ?)";
-    int rc = CH_OK;
-    ch_sq_lock(s);
-    if ((rc = ch_sq_exec(s, "BEGIN IMMEDIATE", err)))
-        goto out;
-    sqlite3_stmt *st = ch_sq_stmt(s, ins, err);
-    if (!st) {
-        rc = ch_sq_finish(s, CH_E_STORE, err);
-        goto out;
-    }
+    sqlite3_stmt *st = ch_sq_stmt(c, ins, err);
+    if (!st)
+        return CH_E_STORE;
     ch_sq_bind_text(st, 1, u->email);
     ch_sq_bind_text(st, 2, u->name);
     ch_sq_bind_text(st, 3, ch_role_name(u->role));
     ch_sq_bind_text(st, 4, u->password_hash);
     int step = sqlite3_step(st);
-    if (step == SQLITE_CONSTRAINT) {
-        rc = ch_sq_finish(
-            s, ch_error_set(err, CH_E_CONFLICT, "a user with email %s already exists", u->email),
-            err);
-        goto out;
-    }
-    if (step != SQLITE_DONE) {
-        rc = ch_sq_finish(s, ch_sq_error(s, err, "adding a user"), err);
-        goto out;
-    }
-    *id = sqlite3_last_insert_rowid(s->db);
-    for (size_t i = 0; i < u->nservices && !rc; i++) {
-        if (!(st = ch_sq_stmt(s, svc, err))) {
-            rc = CH_E_STORE;
-            break;
-        }
-        sqlite3_bind_int64(st, 1, *id);
+    if (step == SQLITE_CONSTRAINT)
+        return ch_error_set(err, CH_E_CONFLICT, "a user with email %s already exists", u->email);
+    if (step != SQLITE_DONE)
+        return ch_sq_error(c, err, "adding a user");
+    *a->id = sqlite3_last_insert_rowid(c->db);
+    for (size_t i = 0; i < u->nservices; i++) {
+        if (!(st = ch_sq_stmt(c, svc, err)))
+            return CH_E_STORE;
+        sqlite3_bind_int64(st, 1, *a->id);
         ch_sq_bind_text(st, 2, u->services[i]);
         if (sqlite3_step(st) != SQLITE_DONE)
-            rc = ch_sq_error(s, err, "adding a user's services");
+            return ch_sq_error(c, err, "adding a user's services");
     }
-    rc = ch_sq_finish(s, rc, err);
-out:
-    ch_sq_unlock(s);
-    return rc;
+    return CH_OK;
 }
 
-static int sq_user_get(ch_store *base, const char *email, int64_t id, ch_arena *a, ch_user *out,
-                       ch_error *err)
+static int sq_user_insert(ch_store *base, const ch_user *u, int64_t *id, ch_error *err)
 {
-    sq *s = (sq *)base;
+    user_insert_arg a = {u, id};
+    return ch_sq_write((sq *)base, user_insert_fn, &a, err);
+}
+
+static int user_read(sq_conn *c, const char *email, int64_t id, ch_arena *a, ch_user *out,
+                     ch_error *err)
+{
     static const char by_email[] =
         "SELECT id, email, name, role, password_hash FROM users WHERE email = ?";
     static const char by_id[] =
         "SELECT id, email, name, role, password_hash FROM users WHERE id = ?";
     static const char svc[] =
         "SELECT service FROM user_services WHERE user_id = ? ORDER BY service";
-    int rc = CH_OK;
-    ch_sq_lock(s);
-    sqlite3_stmt *st = ch_sq_stmt(s, email ? by_email : by_id, err);
-    if (!st) {
-        rc = CH_E_STORE;
-        goto out;
-    }
+    sqlite3_stmt *st = ch_sq_stmt(c, email ? by_email : by_id, err);
+    if (!st)
+        return CH_E_STORE;
     if (email)
         ch_sq_bind_text(st, 1, email);
     else
         sqlite3_bind_int64(st, 1, id);
     int step = sqlite3_step(st);
-    if (step == SQLITE_DONE) {
-        rc = ch_error_set(err, CH_E_NOTFOUND, "no such user");
-        goto out;
-    }
-    if (step != SQLITE_ROW) {
-        rc = ch_sq_error(s, err, "reading a user");
-        goto out;
-    }
+    if (step == SQLITE_DONE)
+        return ch_error_set(err, CH_E_NOTFOUND, "no such user");
+    if (step != SQLITE_ROW)
+        return ch_sq_error(c, err, "reading a user");
     memset(out, 0, sizeof(*out));
     out->id = sqlite3_column_int64(st, 0);
     out->email = ch_sq_text(a, st, 1);
@@ -191,84 +82,83 @@ static int sq_user_get(ch_store *base, const char *email, int64_t id, ch_arena *
     if (!role || ch_role_parse(role, &out->role))
         out->role = CH_ROLE_OFFICER;
     out->password_hash = ch_sq_text(a, st, 4);
-    if (!(st = ch_sq_stmt(s, svc, err))) {
-        rc = CH_E_STORE;
-        goto out;
-    }
+    if (!(st = ch_sq_stmt(c, svc, err)))
+        return CH_E_STORE;
     sqlite3_bind_int64(st, 1, out->id);
     size_t cap = 0;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         if (out->nservices == cap) {
             cap = cap ? cap * 2 : 8;
             out->services = ch_arena_grow(a, out->services, out->nservices, cap, sizeof(char *));
-            if (!out->services) {
-                rc = ch_error_set(err, CH_E_NOMEM, "out of memory");
-                goto out;
-            }
+            if (!out->services)
+                return ch_error_set(err, CH_E_NOMEM, "out of memory");
         }
         out->services[out->nservices++] = ch_sq_text(a, st, 0);
     }
-    if (step != SQLITE_DONE)
-        rc = ch_sq_error(s, err, "reading a user's services");
-out:
-    ch_sq_unlock(s);
-    return rc;
+    return step == SQLITE_DONE ? CH_OK : ch_sq_error(c, err, "reading a user's services");
 }
 
-static int count_rows(sq *s, const char *sql, int64_t *count, ch_error *err)
+static int sq_user_get(ch_store *base, const char *email, int64_t id, ch_arena *a, ch_user *out,
+                       ch_error *err)
 {
-    int rc = CH_OK;
-    ch_sq_lock(s);
-    sqlite3_stmt *st = ch_sq_stmt(s, sql, err);
-    if (!st)
-        rc = CH_E_STORE;
-    else if (sqlite3_step(st) != SQLITE_ROW)
-        rc = ch_sq_error(s, err, "counting");
-    else
-        *count = sqlite3_column_int64(st, 0);
-    ch_sq_unlock(s);
+    sq *s = (sq *)base;
+    ch_sq_lock(&s->r);
+    int rc = user_read(&s->r, email, id, a, out, err);
+    ch_sq_unlock(&s->r);
     return rc;
 }
 
 static int sq_user_count(ch_store *base, int64_t *count, ch_error *err)
 {
+    sq *s = (sq *)base;
     static const char sql[] = "SELECT count(*) FROM users";
-    return count_rows((sq *)base, sql, count, err);
+    int rc = CH_OK;
+    ch_sq_lock(&s->r);
+    sqlite3_stmt *st = ch_sq_stmt(&s->r, sql, err);
+    if (!st)
+        rc = CH_E_STORE;
+    else if (sqlite3_step(st) != SQLITE_ROW)
+        rc = ch_sq_error(&s->r, err, "counting users");
+    else
+        *count = sqlite3_column_int64(st, 0);
+    ch_sq_unlock(&s->r);
+    return rc;
 }
 
-static int credential_insert(sq *s, int64_t user_id, const uint8_t hash[32], const char *kind,
-                             const char *csrf, ch_time expires, ch_error *err)
+typedef struct credential_arg {
+    int64_t user_id;
+    const uint8_t *hash;
+    const char *kind, *csrf;
+    ch_time expires;
+} credential_arg;
+
+static int credential_fn(sq_conn *c, void *arg, ch_error *err)
 {
+    credential_arg *a = arg;
     static const char sql[] = "INSERT INTO credentials(hash, user_id, kind, csrf, expires_at,"
                               " created_at) VALUES(?, ?, ?, ?, ?, strftime('%s','now'))";
-    int rc = CH_OK;
-    ch_sq_lock(s);
-    sqlite3_stmt *st = ch_sq_stmt(s, sql, err);
-    if (!st) {
-        rc = CH_E_STORE;
-        goto out;
-    }
-    sqlite3_bind_blob(st, 1, hash, 32, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 2, user_id);
-    ch_sq_bind_text(st, 3, kind);
-    ch_sq_bind_text(st, 4, csrf);
-    ch_sq_bind_id(st, 5, expires);
-    if (sqlite3_step(st) != SQLITE_DONE)
-        rc = ch_sq_error(s, err, "saving a credential");
-out:
-    ch_sq_unlock(s);
-    return rc;
+    sqlite3_stmt *st = ch_sq_stmt(c, sql, err);
+    if (!st)
+        return CH_E_STORE;
+    sqlite3_bind_blob(st, 1, a->hash, 32, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, a->user_id);
+    ch_sq_bind_text(st, 3, a->kind);
+    ch_sq_bind_text(st, 4, a->csrf);
+    ch_sq_bind_id(st, 5, a->expires);
+    return sqlite3_step(st) == SQLITE_DONE ? CH_OK : ch_sq_error(c, err, "saving a credential");
 }
 
 static int sq_token_insert(ch_store *base, int64_t user_id, const uint8_t hash[32], ch_error *err)
 {
-    return credential_insert((sq *)base, user_id, hash, "token", NULL, 0, err);
+    credential_arg a = {user_id, hash, "token", NULL, 0};
+    return ch_sq_write((sq *)base, credential_fn, &a, err);
 }
 
 static int sq_session_insert(ch_store *base, int64_t user_id, const uint8_t hash[32],
                              const char *csrf, ch_time expires, ch_error *err)
 {
-    return credential_insert((sq *)base, user_id, hash, "session", csrf, expires, err);
+    credential_arg a = {user_id, hash, "session", csrf, expires};
+    return ch_sq_write((sq *)base, credential_fn, &a, err);
 }
 
 static int sq_credential_user(ch_store *base, const uint8_t hash[32], ch_time now, ch_arena *a,
@@ -278,8 +168,8 @@ static int sq_credential_user(ch_store *base, const uint8_t hash[32], ch_time no
     static const char sql[] = "SELECT user_id, csrf FROM credentials WHERE hash = ?"
                               " AND (expires_at IS NULL OR expires_at > ?)";
     int rc = CH_OK;
-    ch_sq_lock(s);
-    sqlite3_stmt *st = ch_sq_stmt(s, sql, err);
+    ch_sq_lock(&s->r);
+    sqlite3_stmt *st = ch_sq_stmt(&s->r, sql, err);
     if (!st) {
         rc = CH_E_STORE;
         goto out;
@@ -294,54 +184,70 @@ static int sq_credential_user(ch_store *base, const uint8_t hash[32], ch_time no
     } else if (step == SQLITE_DONE) {
         rc = ch_error_set(err, CH_E_NOTFOUND, "no such credential");
     } else {
-        rc = ch_sq_error(s, err, "checking a credential");
+        rc = ch_sq_error(&s->r, err, "checking a credential");
     }
 out:
-    ch_sq_unlock(s);
+    ch_sq_unlock(&s->r);
     return rc;
+}
+
+typedef struct policy_arg {
+    const char *policy_id, *text;
+    ch_time now;
+    int64_t *version;
+} policy_arg;
+
+static int policy_fn(sq_conn *c, void *arg, ch_error *err)
+{
+    policy_arg *a = arg;
+    static const char last[] = "SELECT version, text FROM policies WHERE policy_id = ?"
+                               " ORDER BY version DESC LIMIT 1";
+    static const char ins[] =
+        "INSERT INTO policies(policy_id, version, text, saved_at) VALUES(?, ?, ?, ?)";
+    sqlite3_stmt *st = ch_sq_stmt(c, last, err);
+    if (!st)
+        return CH_E_STORE;
+    ch_sq_bind_text(st, 1, a->policy_id);
+    *a->version = 0;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        *a->version = sqlite3_column_int64(st, 0);
+        const char *old = (const char *)sqlite3_column_text(st, 1);
+        if (old && strcmp(old, a->text) == 0)
+            return CH_OK; /* unchanged: no new version */
+    }
+    if (!(st = ch_sq_stmt(c, ins, err)))
+        return CH_E_STORE;
+    ch_sq_bind_text(st, 1, a->policy_id);
+    sqlite3_bind_int64(st, 2, ++*a->version);
+    ch_sq_bind_text(st, 3, a->text);
+    sqlite3_bind_int64(st, 4, a->now);
+    return sqlite3_step(st) == SQLITE_DONE ? CH_OK : ch_sq_error(c, err, "saving a policy");
 }
 
 static int sq_policy_save(ch_store *base, const char *policy_id, const char *text, ch_time now,
                           int64_t *version, ch_error *err)
 {
+    policy_arg a = {policy_id, text, now, version};
+    return ch_sq_write((sq *)base, policy_fn, &a, err);
+}
+
+static void conn_close(sq_conn *c)
+{
+    for (int i = 0; i < CH_SQ_CACHE; i++)
+        if (c->cache[i].st)
+            sqlite3_finalize(c->cache[i].st);
+    if (c->db)
+        sqlite3_close(c->db);
+    pthread_mutex_destroy(&c->mu);
+}
+
+static void sq_close(ch_store *base)
+{
     sq *s = (sq *)base;
-    static const char last[] = "SELECT version, text FROM policies WHERE policy_id = ?"
-                               " ORDER BY version DESC LIMIT 1";
-    static const char ins[] =
-        "INSERT INTO policies(policy_id, version, text, saved_at) VALUES(?, ?, ?, ?)";
-    int rc;
-    ch_sq_lock(s);
-    if ((rc = ch_sq_exec(s, "BEGIN IMMEDIATE", err)))
-        goto out;
-    sqlite3_stmt *st = ch_sq_stmt(s, last, err);
-    if (!st) {
-        rc = ch_sq_finish(s, CH_E_STORE, err);
-        goto out;
-    }
-    ch_sq_bind_text(st, 1, policy_id);
-    *version = 0;
-    bool same = false;
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        *version = sqlite3_column_int64(st, 0);
-        const char *old = (const char *)sqlite3_column_text(st, 1);
-        same = old && strcmp(old, text) == 0;
-    }
-    if (!same) {
-        if (!(st = ch_sq_stmt(s, ins, err))) {
-            rc = ch_sq_finish(s, CH_E_STORE, err);
-            goto out;
-        }
-        ch_sq_bind_text(st, 1, policy_id);
-        sqlite3_bind_int64(st, 2, ++*version);
-        ch_sq_bind_text(st, 3, text);
-        sqlite3_bind_int64(st, 4, now);
-        if (sqlite3_step(st) != SQLITE_DONE)
-            rc = ch_sq_error(s, err, "saving a policy");
-    }
-    rc = ch_sq_finish(s, rc, err);
-out:
-    ch_sq_unlock(s);
-    return rc;
+    ch_sq_writer_stop(s);
+    conn_close(&s->r);
+    conn_close(&s->w);
+    free(s);
 }
 
 static const ch_store_ops sqlite_ops = {
@@ -362,16 +268,16 @@ static const ch_store_ops sqlite_ops = {
     .audit_list = ch_sq_audit_list,
 };
 
-static int migrate(sq *s, ch_error *err)
+static int migrate(sq_conn *c, ch_error *err)
 {
     int rc =
-        ch_sq_exec(s, "CREATE TABLE IF NOT EXISTS schema_version(version INTEGER NOT NULL)", err);
+        ch_sq_exec(c, "CREATE TABLE IF NOT EXISTS schema_version(version INTEGER NOT NULL)", err);
     if (rc)
         return rc;
     int64_t have = 0;
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(s->db, "SELECT max(version) FROM schema_version", -1, &st, NULL))
-        return ch_sq_error(s, err, "reading the schema version");
+    if (sqlite3_prepare_v2(c->db, "SELECT max(version) FROM schema_version", -1, &st, NULL))
+        return ch_sq_error(c, err, "reading the schema version");
     if (sqlite3_step(st) == SQLITE_ROW)
         have = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
@@ -384,15 +290,30 @@ static int migrate(sq *s, ch_error *err)
     for (int64_t v = have + 1; v <= want; v++) {
         char sql[64];
         snprintf(sql, sizeof(sql), "INSERT INTO schema_version VALUES(%lld)", (long long)v);
-        if ((rc = ch_sq_exec(s, "BEGIN IMMEDIATE", err)))
+        if ((rc = ch_sq_exec(c, "BEGIN IMMEDIATE", err)))
             return rc;
-        rc = ch_sq_exec(s, ch_sqlite_migrations[v - 1], err);
-        if (!rc)
-            rc = ch_sq_exec(s, sql, err);
-        if ((rc = ch_sq_finish(s, rc, err)))
+        if ((rc = ch_sq_exec(c, ch_sqlite_migrations[v - 1], err)) ||
+            (rc = ch_sq_exec(c, sql, err)) || (rc = ch_sq_exec(c, "COMMIT", err))) {
+            sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
             return rc;
+        }
     }
     return CH_OK;
+}
+
+static int conn_open(sq_conn *c, const char *path, ch_error *err)
+{
+    if (sqlite3_open_v2(path, &c->db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                        NULL) != SQLITE_OK)
+        return ch_error_set(err, CH_E_STORE, "cannot open the database %s: %s", path,
+                            c->db ? sqlite3_errmsg(c->db) : "out of memory");
+    sqlite3_busy_timeout(c->db, 5000);
+    /* WAL for concurrent readers; FULL so each commit is fsynced. */
+    return ch_sq_exec(c,
+                      "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+                      "PRAGMA foreign_keys=ON",
+                      err);
 }
 
 int ch_store_sqlite_open(ch_store **out, const char *path, ch_error *err)
@@ -402,19 +323,10 @@ int ch_store_sqlite_open(ch_store **out, const char *path, ch_error *err)
     if (!s)
         return ch_error_set(err, CH_E_NOMEM, "out of memory");
     s->base.ops = &sqlite_ops;
-    pthread_mutex_init(&s->mu, NULL);
-    if (sqlite3_open_v2(path, &s->db,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                        NULL) != SQLITE_OK) {
-        rc = ch_error_set(err, CH_E_STORE, "cannot open the database %s: %s", path,
-                          s->db ? sqlite3_errmsg(s->db) : "out of memory");
-        goto fail;
-    }
-    sqlite3_busy_timeout(s->db, 5000);
-    /* WAL for concurrent readers; FULL so each commit is fsynced. */
-    if ((rc = ch_sq_exec(
-             s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON", err)) ||
-        (rc = migrate(s, err)))
+    pthread_mutex_init(&s->w.mu, NULL);
+    pthread_mutex_init(&s->r.mu, NULL);
+    if ((rc = conn_open(&s->w, path, err)) || (rc = migrate(&s->w, err)) ||
+        (rc = conn_open(&s->r, path, err)) || (rc = ch_sq_writer_start(s, err)))
         goto fail;
     *out = &s->base;
     return CH_OK;

@@ -1,0 +1,194 @@
+/* Connections, cached statements and the group-commit writer thread of the
+ * SQLite backend; see internal.h. */
+#include "store/sqlite/internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+void ch_sq_lock(sq_conn *c)
+{
+    pthread_mutex_lock(&c->mu);
+}
+
+void ch_sq_unlock(sq_conn *c)
+{
+    for (int i = 0; i < c->nactive; i++)
+        sqlite3_reset(c->active[i]);
+    c->nactive = 0;
+    pthread_mutex_unlock(&c->mu);
+}
+
+int ch_sq_error(sq_conn *c, ch_error *err, const char *doing)
+{
+    return ch_error_set(err, CH_E_STORE, "the database failed while %s: %s", doing,
+                        sqlite3_errmsg(c->db));
+}
+
+static void mark_active(sq_conn *c, sqlite3_stmt *st)
+{
+    for (int i = 0; i < c->nactive; i++)
+        if (c->active[i] == st)
+            return;
+    if (c->nactive < CH_SQ_CACHE)
+        c->active[c->nactive++] = st;
+}
+
+sqlite3_stmt *ch_sq_stmt(sq_conn *c, const char *sql, ch_error *err)
+{
+    int free_slot = -1;
+    for (int i = 0; i < CH_SQ_CACHE; i++) {
+        if (c->cache[i].sql == sql) {
+            sqlite3_reset(c->cache[i].st);
+            sqlite3_clear_bindings(c->cache[i].st);
+            mark_active(c, c->cache[i].st);
+            return c->cache[i].st;
+        }
+        if (!c->cache[i].sql && free_slot < 0)
+            free_slot = i;
+    }
+    sqlite3_stmt *st = NULL;
+    if (free_slot < 0) {
+        ch_error_set(err, CH_E_STORE, "too many distinct statements for the cache");
+        return NULL;
+    }
+    if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        ch_sq_error(c, err, "preparing a statement");
+        return NULL;
+    }
+    c->cache[free_slot].sql = sql;
+    c->cache[free_slot].st = st;
+    mark_active(c, st);
+    return st;
+}
+
+int ch_sq_exec(sq_conn *c, const char *sql, ch_error *err)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(c->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        ch_error_set(err, CH_E_STORE, "the database failed: %s", msg ? msg : "?");
+        sqlite3_free(msg);
+        return CH_E_STORE;
+    }
+    return CH_OK;
+}
+
+void ch_sq_bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+    if (v)
+        sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+void ch_sq_bind_id(sqlite3_stmt *st, int i, int64_t v)
+{
+    if (v)
+        sqlite3_bind_int64(st, i, v);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+const char *ch_sq_text(ch_arena *a, sqlite3_stmt *st, int i)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    return t ? ch_arena_strndup(a, (const char *)t, (size_t)sqlite3_column_bytes(st, i)) : NULL;
+}
+
+int ch_sq_write(sq *s, sq_write_fn fn, void *arg, ch_error *err)
+{
+    sq_job job = {fn, arg, err, CH_OK, false, NULL};
+    pthread_mutex_lock(&s->qmu);
+    if (s->tail)
+        s->tail->next = &job;
+    else
+        s->head = &job;
+    s->tail = &job;
+    pthread_cond_signal(&s->queued);
+    while (!job.done)
+        pthread_cond_wait(&s->committed, &s->qmu);
+    pthread_mutex_unlock(&s->qmu);
+    return job.rc;
+}
+
+/* One group: every queued job in one transaction, each in a savepoint so a
+ * failing one is undone alone. */
+static void commit_group(sq *s, sq_job *jobs)
+{
+    ch_error err;
+    sq_conn *c = &s->w;
+    ch_sq_lock(c);
+    int rc = ch_sq_exec(c, "BEGIN IMMEDIATE", &err);
+    for (sq_job *j = jobs; j; j = j->next) {
+        if (rc) {
+            j->rc = rc;
+            *j->err = err;
+            continue;
+        }
+        if ((j->rc = ch_sq_exec(c, "SAVEPOINT job", j->err)) == CH_OK) {
+            j->rc = j->fn(c, j->arg, j->err);
+            /* Statements stepped by the job must not hold the savepoint. */
+            for (int i = 0; i < c->nactive; i++)
+                sqlite3_reset(c->active[i]);
+            if (j->rc)
+                sqlite3_exec(c->db, "ROLLBACK TO job", NULL, NULL, NULL);
+            sqlite3_exec(c->db, "RELEASE job", NULL, NULL, NULL);
+        }
+    }
+    if (!rc && (rc = ch_sq_exec(c, "COMMIT", &err)) != CH_OK) {
+        sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+        for (sq_job *j = jobs; j; j = j->next) {
+            if (j->rc == CH_OK) {
+                j->rc = rc;
+                *j->err = err;
+            }
+        }
+    }
+    ch_sq_unlock(c);
+}
+
+static void *writer_main(void *arg)
+{
+    sq *s = arg;
+    pthread_mutex_lock(&s->qmu);
+    for (;;) {
+        while (!s->head && !s->stopping)
+            pthread_cond_wait(&s->queued, &s->qmu);
+        if (!s->head && s->stopping)
+            break;
+        sq_job *jobs = s->head;
+        s->head = s->tail = NULL;
+        pthread_mutex_unlock(&s->qmu);
+        commit_group(s, jobs);
+        pthread_mutex_lock(&s->qmu);
+        for (sq_job *j = jobs, *next; j; j = next) {
+            next = j->next; /* the waiter may return as soon as done is set */
+            j->done = true;
+        }
+        pthread_cond_broadcast(&s->committed);
+    }
+    pthread_mutex_unlock(&s->qmu);
+    return NULL;
+}
+
+int ch_sq_writer_start(sq *s, ch_error *err)
+{
+    pthread_mutex_init(&s->qmu, NULL);
+    pthread_cond_init(&s->queued, NULL);
+    pthread_cond_init(&s->committed, NULL);
+    if (pthread_create(&s->writer, NULL, writer_main, s) != 0)
+        return ch_error_set(err, CH_E_STORE, "cannot start the database writer thread");
+    s->writer_running = true;
+    return CH_OK;
+}
+
+void ch_sq_writer_stop(sq *s)
+{
+    if (!s->writer_running)
+        return;
+    pthread_mutex_lock(&s->qmu);
+    s->stopping = true;
+    pthread_cond_signal(&s->queued);
+    pthread_mutex_unlock(&s->qmu);
+    pthread_join(s->writer, NULL);
+    s->writer_running = false;
+}
