@@ -39,6 +39,7 @@ check-san: deps
 
 bench: build
 	./$(BUILD)/bench_worktime policies/cognus.yaml
+	./bench/api.sh $(BUILD)/charter $(BUILD)/bench_fsync
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -13,6 +13,11 @@
     " updated_at"
 
 /* Flags are stored as ",a,b," (names are [a-z0-9-], so commas are safe). */
+/* A case with nothing left to keep sorts after every due time: storing a
+ * far-future instant rather than NULL lets every queue read its order
+ * straight from the (status, next_due_at) index. */
+#define NO_DUE ((sqlite3_int64)253402300799) /* 9999-12-31T23:59:59Z */
+
 static char *flags_join(const ch_case_row *c)
 {
     size_t len = 2;
@@ -73,6 +78,8 @@ static void read_case(ch_arena *a, sqlite3_stmt *st, ch_case_row *c)
     flags_split(a, flags ? flags : "", c);
     c->version = sqlite3_column_int64(st, 13);
     c->next_due_at = sqlite3_column_int64(st, 14);
+    if (c->next_due_at == NO_DUE)
+        c->next_due_at = 0;
     c->created_at = sqlite3_column_int64(st, 15);
     c->updated_at = sqlite3_column_int64(st, 16);
 }
@@ -118,7 +125,7 @@ static int insert_case_rows(sq_conn *s, ch_case_row *c, ch_error *err)
     ch_sq_bind_text(st, 10, c->organisation);
     ch_sq_bind_id(st, 11, c->officer_id);
     ch_sq_bind_text(st, 12, flags);
-    ch_sq_bind_id(st, 13, c->next_due_at);
+    sqlite3_bind_int64(st, 13, c->next_due_at ? c->next_due_at : NO_DUE);
     sqlite3_bind_int64(st, 14, c->created_at);
     sqlite3_bind_int64(st, 15, c->created_at);
     int step = sqlite3_step(st);
@@ -233,10 +240,10 @@ static int load_children(sq_conn *s, ch_arena *a, ch_case_row *c, ch_error *err)
 
 int ch_sq_case_get(ch_store *base, int64_t id, ch_arena *a, ch_case_row *out, ch_error *err)
 {
-    sq_conn *s = &((sq *)base)->r;
+    sq_conn *s;
     static const char sql[] = "SELECT " CASE_COLUMNS " FROM cases WHERE id = ?";
     int rc = CH_OK;
-    ch_sq_lock(s);
+    s = ch_sq_reader((sq *)base);
     sqlite3_stmt *st = ch_sq_stmt(s, sql, err);
     if (!st) {
         rc = CH_E_STORE;
@@ -320,7 +327,7 @@ static int apply_update(sq_conn *s, const ch_case_update *u, int64_t *new_versio
     if (!(st = ch_sq_stmt(s, cas, err)))
         return CH_E_STORE;
     ch_sq_bind_text(st, 1, u->status);
-    ch_sq_bind_id(st, 2, u->next_due_at);
+    sqlite3_bind_int64(st, 2, u->next_due_at ? u->next_due_at : NO_DUE);
     sqlite3_bind_int64(st, 3, u->now);
     sqlite3_bind_int64(st, 4, u->case_id);
     if (sqlite3_step(st) != SQLITE_DONE)
@@ -349,8 +356,11 @@ int ch_sq_case_update(ch_store *base, const ch_case_update *u, int64_t *new_vers
 /* Builds the queue's SQL into buf; every value is a bound parameter. */
 static void queue_sql(const ch_queue_query *q, char *buf, size_t size)
 {
-    size_t used =
-        (size_t)snprintf(buf, size, "SELECT " CASE_COLUMNS " FROM cases WHERE status != 'closed'");
+    /* Paused cases wait for the customer, so they are in no due queue; and
+     * an equality on status lets the (status, next_due_at) index serve. */
+    bool due_queue = q->queue != CH_QUEUE_MINE && q->queue != CH_QUEUE_UNASSIGNED;
+    size_t used = (size_t)snprintf(buf, size, "SELECT " CASE_COLUMNS " FROM cases WHERE %s",
+                                   due_queue ? "status = 'open'" : "status != 'closed'");
 #define ADD(...) used += (size_t)snprintf(buf + used, used < size ? size - used : 0, __VA_ARGS__)
     switch (q->queue) {
     case CH_QUEUE_MINE:
@@ -377,14 +387,14 @@ static void queue_sql(const ch_queue_query *q, char *buf, size_t size)
             ADD("%s?", i ? ", " : "");
         ADD(")");
     }
-    ADD(" ORDER BY next_due_at IS NULL, next_due_at, id LIMIT ? OFFSET ?");
+    ADD(" ORDER BY next_due_at, id LIMIT ? OFFSET ?");
 #undef ADD
 }
 
 int ch_sq_queue(ch_store *base, const ch_queue_query *q, ch_arena *a, ch_case_row **out, size_t *n,
                 ch_error *err)
 {
-    sq_conn *s = &((sq *)base)->r;
+    sq_conn *s;
     enum { MAX_SERVICES = 200 };
     char sql[8192];
     sqlite3_stmt *st = NULL;
@@ -397,7 +407,7 @@ int ch_sq_queue(ch_store *base, const ch_queue_query *q, ch_arena *a, ch_case_ro
         return CH_OK;
     }
     queue_sql(q, sql, sizeof(sql));
-    ch_sq_lock(s);
+    s = ch_sq_reader((sq *)base);
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
         rc = ch_sq_error(s, err, "preparing a queue");
         goto out;
@@ -466,7 +476,7 @@ int ch_sq_audit_insert(ch_store *base, const ch_audit_row *row, ch_error *err)
 int ch_sq_audit_list(ch_store *base, int64_t object_id, size_t limit, ch_arena *a,
                      ch_audit_row **out, size_t *n, ch_error *err)
 {
-    sq_conn *s = &((sq *)base)->r;
+    sq_conn *s;
     static const char all[] = "SELECT id, at, user_id, action, object, object_id, remote"
                               " FROM audit ORDER BY id DESC LIMIT ?";
     static const char one[] = "SELECT id, at, user_id, action, object, object_id, remote"
@@ -475,7 +485,7 @@ int ch_sq_audit_list(ch_store *base, int64_t object_id, size_t limit, ch_arena *
     int rc = CH_OK, step;
     size_t cap = 0, count = 0;
     ch_audit_row *rows = NULL;
-    ch_sq_lock(s);
+    s = ch_sq_reader((sq *)base);
     sqlite3_stmt *st = ch_sq_stmt(s, object_id ? one : all, err);
     if (!st) {
         rc = CH_E_STORE;

@@ -10,6 +10,21 @@ void ch_sq_lock(sq_conn *c)
     pthread_mutex_lock(&c->mu);
 }
 
+sq_conn *ch_sq_reader(sq *s)
+{
+    /* Take the first free reader, starting from a rotating position; when
+     * all are busy, wait for the one at that position. */
+    unsigned start = __atomic_fetch_add(&s->next_reader, 1, __ATOMIC_RELAXED);
+    for (unsigned i = 0; i < CH_SQ_READERS; i++) {
+        sq_conn *c = &s->r[(start + i) % CH_SQ_READERS];
+        if (pthread_mutex_trylock(&c->mu) == 0)
+            return c;
+    }
+    sq_conn *c = &s->r[start % CH_SQ_READERS];
+    pthread_mutex_lock(&c->mu);
+    return c;
+}
+
 void ch_sq_unlock(sq_conn *c)
 {
     for (int i = 0; i < c->nactive; i++)

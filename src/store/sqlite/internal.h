@@ -10,7 +10,7 @@
 
 #include "store/backend.h"
 
-enum { CH_SQ_CACHE = 48 };
+enum { CH_SQ_CACHE = 48, CH_SQ_READERS = 8 };
 
 typedef struct sq_conn {
     sqlite3 *db;
@@ -38,7 +38,9 @@ typedef struct sq_job {
 
 typedef struct sq {
     ch_store base;
-    sq_conn w, r;
+    sq_conn w;
+    sq_conn r[CH_SQ_READERS]; /* WAL readers run side by side */
+    unsigned next_reader;
     pthread_t writer;
     bool writer_running, stopping;
     pthread_mutex_t qmu;
@@ -47,6 +49,8 @@ typedef struct sq {
 } sq;
 
 void ch_sq_lock(sq_conn *c);
+/* A reader connection, locked: release it with ch_sq_unlock. */
+sq_conn *ch_sq_reader(sq *s);
 void ch_sq_unlock(sq_conn *c);
 int ch_sq_error(sq_conn *c, ch_error *err, const char *doing);
 /* A cached statement for a fixed SQL string (compared by address). */

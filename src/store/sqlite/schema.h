@@ -19,9 +19,10 @@ static const char *const ch_sqlite_migrations[] = {
     " requester_email TEXT, organisation TEXT, officer_id INTEGER REFERENCES users(id),"
     " flags TEXT NOT NULL DEFAULT '', version INTEGER NOT NULL DEFAULT 1, next_due_at INTEGER,"
     " created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
+    /* Queues read their order straight from these partial indexes. */
     "CREATE INDEX cases_open_due ON cases(status, next_due_at);"
-    "CREATE INDEX cases_officer_due ON cases(officer_id, status, next_due_at);"
-    "CREATE INDEX cases_service_due ON cases(service, status, next_due_at);"
+    "CREATE INDEX cases_officer_due ON cases(officer_id, next_due_at) WHERE status != 'closed';"
+    "CREATE INDEX cases_service_due ON cases(service, next_due_at) WHERE status = 'open';"
     "CREATE TABLE obligations(id INTEGER PRIMARY KEY, case_id INTEGER NOT NULL"
     " REFERENCES cases(id), promise TEXT NOT NULL, kind TEXT NOT NULL, text TEXT NOT NULL,"
     " due_at INTEGER NOT NULL, state TEXT NOT NULL, met_at INTEGER);"

@@ -102,9 +102,9 @@ static int sq_user_get(ch_store *base, const char *email, int64_t id, ch_arena *
                        ch_error *err)
 {
     sq *s = (sq *)base;
-    ch_sq_lock(&s->r);
-    int rc = user_read(&s->r, email, id, a, out, err);
-    ch_sq_unlock(&s->r);
+    sq_conn *c = ch_sq_reader(s);
+    int rc = user_read(c, email, id, a, out, err);
+    ch_sq_unlock(c);
     return rc;
 }
 
@@ -113,15 +113,15 @@ static int sq_user_count(ch_store *base, int64_t *count, ch_error *err)
     sq *s = (sq *)base;
     static const char sql[] = "SELECT count(*) FROM users";
     int rc = CH_OK;
-    ch_sq_lock(&s->r);
-    sqlite3_stmt *st = ch_sq_stmt(&s->r, sql, err);
+    sq_conn *c = ch_sq_reader(s);
+    sqlite3_stmt *st = ch_sq_stmt(c, sql, err);
     if (!st)
         rc = CH_E_STORE;
     else if (sqlite3_step(st) != SQLITE_ROW)
-        rc = ch_sq_error(&s->r, err, "counting users");
+        rc = ch_sq_error(c, err, "counting users");
     else
         *count = sqlite3_column_int64(st, 0);
-    ch_sq_unlock(&s->r);
+    ch_sq_unlock(c);
     return rc;
 }
 
@@ -168,8 +168,8 @@ static int sq_credential_user(ch_store *base, const uint8_t hash[32], ch_time no
     static const char sql[] = "SELECT user_id, csrf FROM credentials WHERE hash = ?"
                               " AND (expires_at IS NULL OR expires_at > ?)";
     int rc = CH_OK;
-    ch_sq_lock(&s->r);
-    sqlite3_stmt *st = ch_sq_stmt(&s->r, sql, err);
+    sq_conn *c = ch_sq_reader(s);
+    sqlite3_stmt *st = ch_sq_stmt(c, sql, err);
     if (!st) {
         rc = CH_E_STORE;
         goto out;
@@ -184,10 +184,10 @@ static int sq_credential_user(ch_store *base, const uint8_t hash[32], ch_time no
     } else if (step == SQLITE_DONE) {
         rc = ch_error_set(err, CH_E_NOTFOUND, "no such credential");
     } else {
-        rc = ch_sq_error(&s->r, err, "checking a credential");
+        rc = ch_sq_error(c, err, "checking a credential");
     }
 out:
-    ch_sq_unlock(&s->r);
+    ch_sq_unlock(c);
     return rc;
 }
 
@@ -245,7 +245,8 @@ static void sq_close(ch_store *base)
 {
     sq *s = (sq *)base;
     ch_sq_writer_stop(s);
-    conn_close(&s->r);
+    for (int i = 0; i < CH_SQ_READERS; i++)
+        conn_close(&s->r[i]);
     conn_close(&s->w);
     free(s);
 }
@@ -301,6 +302,18 @@ static int migrate(sq_conn *c, ch_error *err)
     return CH_OK;
 }
 
+/* CHARTER_SQL_TRACE=1 prints each statement run and its time on stderr. */
+static int trace(unsigned type, void *ctx, void *p, void *x)
+{
+    (void)ctx;
+    if (type == SQLITE_TRACE_PROFILE) {
+        char *sql = sqlite3_expanded_sql(p);
+        fprintf(stderr, "sql %.3f ms: %s\n", (double)*(sqlite3_int64 *)x / 1e6, sql ? sql : "?");
+        sqlite3_free(sql);
+    }
+    return 0;
+}
+
 static int conn_open(sq_conn *c, const char *path, ch_error *err)
 {
     if (sqlite3_open_v2(path, &c->db,
@@ -309,6 +322,9 @@ static int conn_open(sq_conn *c, const char *path, ch_error *err)
         return ch_error_set(err, CH_E_STORE, "cannot open the database %s: %s", path,
                             c->db ? sqlite3_errmsg(c->db) : "out of memory");
     sqlite3_busy_timeout(c->db, 5000);
+    const char *t = getenv("CHARTER_SQL_TRACE");
+    if (t && *t == '1')
+        sqlite3_trace_v2(c->db, SQLITE_TRACE_PROFILE, trace, NULL);
     /* WAL for concurrent readers; FULL so each commit is fsynced. */
     return ch_sq_exec(c,
                       "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
@@ -324,9 +340,14 @@ int ch_store_sqlite_open(ch_store **out, const char *path, ch_error *err)
         return ch_error_set(err, CH_E_NOMEM, "out of memory");
     s->base.ops = &sqlite_ops;
     pthread_mutex_init(&s->w.mu, NULL);
-    pthread_mutex_init(&s->r.mu, NULL);
-    if ((rc = conn_open(&s->w, path, err)) || (rc = migrate(&s->w, err)) ||
-        (rc = conn_open(&s->r, path, err)) || (rc = ch_sq_writer_start(s, err)))
+    for (int i = 0; i < CH_SQ_READERS; i++)
+        pthread_mutex_init(&s->r[i].mu, NULL);
+    if ((rc = conn_open(&s->w, path, err)) || (rc = migrate(&s->w, err)))
+        goto fail;
+    for (int i = 0; i < CH_SQ_READERS; i++)
+        if ((rc = conn_open(&s->r[i], path, err)))
+            goto fail;
+    if ((rc = ch_sq_writer_start(s, err)))
         goto fail;
     *out = &s->base;
     return CH_OK;
