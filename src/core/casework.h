@@ -30,4 +30,21 @@ bool ch_contact_meets(bool outbound, unsigned meets, ch_obligation_kind k, ch_os
  * breached), or 0 when there is none: the case's place in every queue. */
 ch_time ch_next_due(const ch_time *due, const ch_ostate *state, size_t n);
 
+/* An obligation a case already holds, as the recompute sees it. */
+typedef struct ch_held {
+    const char *promise;
+    ch_ostate state;
+    ch_time due;
+} ch_held;
+
+/* What a change to a case (a flag, a resumed pause) means for its
+ * obligations. For each held obligation i: its new due time and state, or
+ * removed[i] when its promise no longer applies (kept ones that were met
+ * stay met). Promises that now apply but were not held are written to added
+ * (room for cap). paused says whether the case's clocks are stopped now. */
+int ch_case_recompute(const ch_policy *policy, const ch_service *svc, const ch_contact *contact,
+                      bool paused, ch_time now, const ch_held *held, size_t n, ch_time *due,
+                      ch_ostate *state, bool *removed, ch_obligation *added, size_t cap,
+                      size_t *nadded, ch_error *err);
+
 #endif

@@ -90,6 +90,7 @@ enum MHD_Result ch_http_session(ch_req *r);
 enum MHD_Result ch_http_cases_create(ch_req *r);
 enum MHD_Result ch_http_case_get(ch_req *r, int64_t id);
 enum MHD_Result ch_http_contacts_create(ch_req *r, int64_t id);
+enum MHD_Result ch_http_case_patch(ch_req *r, int64_t id);
 enum MHD_Result ch_http_queue(ch_req *r, const char *name);
 enum MHD_Result ch_http_services(ch_req *r);
 enum MHD_Result ch_http_audit(ch_req *r);

@@ -190,6 +190,8 @@ static enum MHD_Result route(ch_req *r)
         return ch_http_cases_create(r);
     if (route_id(u, "/api/v1/cases/", "", &id) && get)
         return ch_http_case_get(r, id);
+    if (route_id(u, "/api/v1/cases/", "", &id) && strcmp(m, "PATCH") == 0)
+        return ch_http_case_patch(r, id);
     if (route_id(u, "/api/v1/cases/", "/contacts", &id) && post)
         return ch_http_contacts_create(r, id);
     if (strncmp(u, "/api/v1/queues/", 15) == 0 && get)

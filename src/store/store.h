@@ -49,6 +49,11 @@ typedef struct ch_event_row {
     const char *what, *detail;
 } ch_event_row;
 
+/* A stretch of time the case's clocks stood still; to is 0 while open. */
+typedef struct ch_pause_row {
+    ch_time from, to;
+} ch_pause_row;
+
 typedef struct ch_case_row {
     int64_t id;
     const char *service; /* policy/service */
@@ -66,6 +71,8 @@ typedef struct ch_case_row {
     size_t ncontacts;
     ch_event_row *events;
     size_t nevents;
+    ch_pause_row *pauses;
+    size_t npauses;
 } ch_case_row;
 
 /* One line of the audit log: who did what to which record, from where. */
@@ -142,13 +149,24 @@ int ch_store_case_get(ch_store *s, int64_t id, ch_arena *arena, ch_case_row *out
  * the timeline, and the case's new status and soonest due time. */
 typedef struct ch_case_update {
     int64_t case_id, expect;
-    ch_contact_row *contact; /* may be NULL; its id is set */
-    const ch_obligation_row *changed;
+    ch_contact_row *contact;          /* may be NULL; its id is set */
+    const ch_obligation_row *changed; /* by id: new state, met_at and due_at */
     size_t nchanged;
+    const ch_obligation_row *added; /* obligations that now apply */
+    size_t nadded;
+    const int64_t *removed; /* obligation ids that no longer apply */
+    size_t nremoved;
     const ch_event_row *event;
     const char *status;
     ch_time next_due_at;
     ch_time now;
+    bool set_officer; /* officer_id below replaces the case's (0 unassigns) */
+    int64_t officer_id;
+    bool set_flags; /* flags below replace the case's */
+    const char **flags;
+    size_t nflags;
+    ch_time pause_from; /* non-zero: a pause starts then */
+    ch_time pause_to;   /* non-zero: the open pause ends then */
 } ch_case_update;
 
 int ch_store_case_update(ch_store *s, const ch_case_update *u, int64_t *new_version, ch_error *err);

@@ -30,8 +30,9 @@ case1=$(json .id)
 # --- Staff, tokens and who sees what ---
 admin_token=$("$charter" admin token --email admin@charter.local --db "$db")
 A="Authorization: Bearer $admin_token"
-echo 'cognus officer pass' | "$charter" admin user add --db "$db" --email olu@cognus.example --name "Olu Officer" --role officer --service cognus/enquiries --password-stdin >/dev/null
-echo 'sendiass officer pass' | "$charter" admin user add --db "$db" --email sam@sendiass.example --name "Sam Adviser" --role officer --service sendiass/enquiries --password-stdin >/dev/null
+user_id() { sed -n 's/^added .* user \([0-9]*\)$/\1/p'; }
+olu_id=$(echo 'cognus officer pass' | "$charter" admin user add --db "$db" --email olu@cognus.example --name "Olu Officer" --role officer --service cognus/enquiries --password-stdin | user_id)
+sam_id=$(echo 'sendiass officer pass' | "$charter" admin user add --db "$db" --email sam@sendiass.example --name "Sam Adviser" --role officer --service sendiass/enquiries --password-stdin | user_id)
 echo 'cognus manager pass' | "$charter" admin user add --db "$db" --email meg@cognus.example --name "Meg Manager" --role manager --service cognus/enquiries --password-stdin >/dev/null
 O="Authorization: Bearer $("$charter" admin token --email olu@cognus.example --db "$db")"
 S="Authorization: Bearer $("$charter" admin token --email sam@sendiass.example --db "$db")"
@@ -80,6 +81,36 @@ call POST "/api/v1/cases/$case1/contacts" '{"direction":"outbound","channel":"em
 expect_status 201 "the reply"
 expect '.obligations[0].state == "met" and .obligations[0].met_at == "2025-12-23T11:00:00Z" and .next_due_at == null' "meets the promise"
 expect '[.contacts[].direction] == ["outbound","inbound"] and (.events | length) == 3' "the timeline holds both, in the order they happened"
+
+# --- Changing a case: flags recompute, pause and resume, assign, close ---
+call POST /api/v1/cases '{"service":"cognus/enquiries","channel":"email","received_at":"2025-12-19T10:00","subject":"Complex one"}' -H "$O"
+cx=$(json .id)
+call PATCH "/api/v1/cases/$cx" '{"flags":["complex"]}' -H "$O"
+expect_status 428 "a change without If-Match"
+call PATCH "/api/v1/cases/$cx" '{"flags":["complex"]}' -H "$O" -H 'If-Match: "7"'
+expect_status 409 "a change against a stale version"
+call PATCH "/api/v1/cases/$cx" '{"flags":["complex"]}' -H "$O" -H 'If-Match: "1"'
+expect_status 200 "flagging the case complex"
+expect '[.obligations[] | [.promise, .due_at]] == [["complex-acknowledge","2025-12-24T17:00:00Z"],["complex-reply","2026-01-07T17:00:00Z"]]' "recomputes: acknowledge in 3 days, answer in 10"
+call PATCH "/api/v1/cases/$cx" '{"status":"paused","note":"waiting for the school"}' -H "$O" -H 'If-Match: "2"'
+expect '.status == "paused" and ([.obligations[].state] | unique) == ["paused"] and .next_due_at == null' "pausing stops every clock"
+call GET /api/v1/queues/overdue '' -H "$O"
+expect "[.cases[].id] | index($cx) == null" "a paused case is in no due queue"
+call PATCH "/api/v1/cases/$cx" '{"status":"open"}' -H "$O" -H 'If-Match: "3"'
+expect '.status == "open" and ([.obligations[].state] | unique) == ["breached"]' "resuming restarts the clocks (past due: breached)"
+expect '[.events[].detail] | index("paused: waiting for the school") != null and index("resumed") != null' "both on the timeline"
+call PATCH "/api/v1/cases/$cx" '{"officer_id": 99999}' -H "$O" -H 'If-Match: "4"'
+expect_status 400 "assigning to nobody"
+call PATCH "/api/v1/cases/$cx" "{\"officer_id\": $sam_id}" -H "$O" -H 'If-Match: "4"'
+expect_status 400 "assigning to someone outside the service"
+call PATCH "/api/v1/cases/$cx" "{\"officer_id\": $olu_id}" -H "$O" -H 'If-Match: "4"'
+expect_status 200 "assigning to a member"
+call GET /api/v1/queues/mine '' -H "$O"
+expect "[.cases[].id] == [$cx]" "the case is in the officer's own queue"
+call PATCH "/api/v1/cases/$cx" '{"status":"closed"}' -H "$O" -H 'If-Match: "5"'
+expect '.status == "closed"' "closing"
+call GET /api/v1/queues/mine '' -H "$O"
+expect '.cases == []' "a closed case leaves every queue"
 
 # --- Queues ---
 call POST /api/v1/cases '{"service":"cognus/enquiries","channel":"letter","received_at":"2025-06-02T10:00","subject":"Late letter"}' -H "$O"

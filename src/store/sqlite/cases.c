@@ -99,14 +99,98 @@ static int insert_event(sq_conn *s, int64_t case_id, const ch_event_row *e, ch_e
     return sqlite3_step(st) == SQLITE_DONE ? CH_OK : ch_sq_error(s, err, "adding an event");
 }
 
+static int insert_obligation(sq_conn *s, int64_t case_id, const ch_obligation_row *o, int64_t *id,
+                             ch_error *err)
+{
+    static const char sql[] = "INSERT INTO obligations(case_id, promise, kind, text, due_at, state,"
+                              " met_at) VALUES(?, ?, ?, ?, ?, ?, ?)";
+    sqlite3_stmt *st = ch_sq_stmt(s, sql, err);
+    if (!st)
+        return CH_E_STORE;
+    sqlite3_bind_int64(st, 1, case_id);
+    ch_sq_bind_text(st, 2, o->promise);
+    ch_sq_bind_text(st, 3, o->kind);
+    ch_sq_bind_text(st, 4, o->text);
+    sqlite3_bind_int64(st, 5, o->due_at);
+    ch_sq_bind_text(st, 6, o->state);
+    ch_sq_bind_id(st, 7, o->met_at);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        return ch_sq_error(s, err, "adding an obligation");
+    if (id)
+        *id = sqlite3_last_insert_rowid(s->db);
+    return CH_OK;
+}
+
+/* The case-level changes of an update other than obligations: officer,
+ * flags and pauses. */
+static int update_case_fields(sq_conn *s, const ch_case_update *u, ch_error *err)
+{
+    static const char off[] = "UPDATE cases SET officer_id = ? WHERE id = ?";
+    static const char flg[] = "UPDATE cases SET flags = ? WHERE id = ?";
+    static const char del[] = "DELETE FROM obligations WHERE id = ? AND case_id = ?";
+    static const char pin[] = "INSERT INTO pauses(case_id, from_at) VALUES(?, ?)";
+    static const char pend[] = "UPDATE pauses SET to_at = ? WHERE case_id = ? AND to_at IS NULL";
+    sqlite3_stmt *st;
+    for (size_t i = 0; i < u->nadded; i++) {
+        int rc = insert_obligation(s, u->case_id, &u->added[i], NULL, err);
+        if (rc)
+            return rc;
+    }
+    for (size_t i = 0; i < u->nremoved; i++) {
+        if (!(st = ch_sq_stmt(s, del, err)))
+            return CH_E_STORE;
+        sqlite3_bind_int64(st, 1, u->removed[i]);
+        sqlite3_bind_int64(st, 2, u->case_id);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            return ch_sq_error(s, err, "removing an obligation");
+    }
+    if (u->set_officer) {
+        if (!(st = ch_sq_stmt(s, off, err)))
+            return CH_E_STORE;
+        ch_sq_bind_id(st, 1, u->officer_id);
+        sqlite3_bind_int64(st, 2, u->case_id);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            return ch_sq_error(s, err, "assigning a case");
+    }
+    if (u->set_flags) {
+        ch_case_row tmp = {.flags = u->flags, .nflags = u->nflags};
+        char *joined = flags_join(&tmp);
+        if (!joined || !(st = ch_sq_stmt(s, flg, err))) {
+            free(joined);
+            return joined ? CH_E_STORE : ch_error_set(err, CH_E_NOMEM, "out of memory");
+        }
+        ch_sq_bind_text(st, 1, joined);
+        sqlite3_bind_int64(st, 2, u->case_id);
+        int step = sqlite3_step(st);
+        free(joined);
+        if (step != SQLITE_DONE)
+            return ch_sq_error(s, err, "setting a case's flags");
+    }
+    if (u->pause_to) {
+        if (!(st = ch_sq_stmt(s, pend, err)))
+            return CH_E_STORE;
+        sqlite3_bind_int64(st, 1, u->pause_to);
+        sqlite3_bind_int64(st, 2, u->case_id);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            return ch_sq_error(s, err, "ending a pause");
+    }
+    if (u->pause_from) {
+        if (!(st = ch_sq_stmt(s, pin, err)))
+            return CH_E_STORE;
+        sqlite3_bind_int64(st, 1, u->case_id);
+        sqlite3_bind_int64(st, 2, u->pause_from);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            return ch_sq_error(s, err, "starting a pause");
+    }
+    return CH_OK;
+}
+
 static int insert_case_rows(sq_conn *s, ch_case_row *c, ch_error *err)
 {
     static const char ins[] =
         "INSERT INTO cases(service, kind, channel, subject, status, received_at, deemed_at,"
         " requester_name, requester_email, organisation, officer_id, flags, version, next_due_at,"
         " created_at, updated_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)";
-    static const char obl[] = "INSERT INTO obligations(case_id, promise, kind, text, due_at, state,"
-                              " met_at) VALUES(?, ?, ?, ?, ?, ?, ?)";
     sqlite3_stmt *st = ch_sq_stmt(s, ins, err);
     char *flags = flags_join(c);
     if (!st || !flags) {
@@ -136,19 +220,9 @@ static int insert_case_rows(sq_conn *s, ch_case_row *c, ch_error *err)
     c->version = 1;
     c->updated_at = c->created_at;
     for (size_t i = 0; i < c->nobligations; i++) {
-        ch_obligation_row *o = &c->obligations[i];
-        if (!(st = ch_sq_stmt(s, obl, err)))
-            return CH_E_STORE;
-        sqlite3_bind_int64(st, 1, c->id);
-        ch_sq_bind_text(st, 2, o->promise);
-        ch_sq_bind_text(st, 3, o->kind);
-        ch_sq_bind_text(st, 4, o->text);
-        sqlite3_bind_int64(st, 5, o->due_at);
-        ch_sq_bind_text(st, 6, o->state);
-        ch_sq_bind_id(st, 7, o->met_at);
-        if (sqlite3_step(st) != SQLITE_DONE)
-            return ch_sq_error(s, err, "adding an obligation");
-        o->id = sqlite3_last_insert_rowid(s->db);
+        int rc = insert_obligation(s, c->id, &c->obligations[i], &c->obligations[i].id, err);
+        if (rc)
+            return rc;
     }
     for (size_t i = 0; i < c->nevents; i++) {
         int rc = insert_event(s, c->id, &c->events[i], err);
@@ -185,6 +259,8 @@ static int load_children(sq_conn *s, ch_arena *a, ch_case_row *c, ch_error *err)
                               " created_by FROM contacts WHERE case_id = ? ORDER BY at, id";
     static const char evt[] =
         "SELECT id, at, actor, what, detail FROM events WHERE case_id = ? ORDER BY at, id";
+    static const char pau[] =
+        "SELECT from_at, to_at FROM pauses WHERE case_id = ? ORDER BY from_at, id";
     sqlite3_stmt *st;
     size_t cap = 0;
     int step;
@@ -235,7 +311,17 @@ static int load_children(sq_conn *s, ch_arena *a, ch_case_row *c, ch_error *err)
         e->what = ch_sq_text(a, st, 3);
         e->detail = ch_sq_text(a, st, 4);
     }
-    return step == SQLITE_DONE ? CH_OK : ch_sq_error(s, err, "reading events");
+    if (step != SQLITE_DONE || !(st = ch_sq_stmt(s, pau, err)))
+        return ch_sq_error(s, err, "reading events");
+    sqlite3_bind_int64(st, 1, c->id);
+    cap = 0;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (!(c->pauses = room(a, c->pauses, c->npauses, &cap, sizeof(*c->pauses))))
+            return ch_error_set(err, CH_E_NOMEM, "out of memory");
+        c->pauses[c->npauses].from = sqlite3_column_int64(st, 0);
+        c->pauses[c->npauses++].to = sqlite3_column_int64(st, 1);
+    }
+    return step == SQLITE_DONE ? CH_OK : ch_sq_error(s, err, "reading pauses");
 }
 
 int ch_sq_case_get(ch_store *base, int64_t id, ch_arena *a, ch_case_row *out, ch_error *err)
@@ -319,11 +405,11 @@ static int apply_update(sq_conn *s, const ch_case_update *u, int64_t *new_versio
         if (sqlite3_step(st) != SQLITE_DONE)
             return ch_sq_error(s, err, "updating an obligation");
     }
-    if (u->event) {
-        int rc = insert_event(s, u->case_id, u->event, err);
-        if (rc)
-            return rc;
-    }
+    int rc = update_case_fields(s, u, err);
+    if (rc)
+        return rc;
+    if (u->event && (rc = insert_event(s, u->case_id, u->event, err)))
+        return rc;
     if (!(st = ch_sq_stmt(s, cas, err)))
         return CH_E_STORE;
     ch_sq_bind_text(st, 1, u->status);
