@@ -103,6 +103,7 @@ int ch_cmd_serve(int argc, char **argv)
     }
     pthread_mutex_init(&d.login_mu, NULL);
     d.body_limit = 64 * 1024;
+    d.sweep_seconds = 60;
     if (ch_auth_init(&err) || ch_cli_desk_policies(&d, policies, npolicies))
         goto out;
     if (ch_store_open(&d.store, db, &err) || save_policies(&d, &err) || bootstrap_admin(&d, &err) ||

@@ -38,7 +38,7 @@ ch_time ch_next_due(const ch_time *due, const ch_ostate *state, size_t n)
     return best;
 }
 
-static ch_ostate live_state(bool paused, ch_time due, ch_time now)
+ch_ostate ch_ostate_at(bool paused, ch_time due, ch_time now)
 {
     if (paused)
         return CH_OSTATE_PAUSED;
@@ -74,7 +74,7 @@ int ch_case_recompute(const ch_policy *policy, const ch_service *svc, const ch_c
             continue;
         }
         due[i] = fresh[k].due;
-        state[i] = live_state(paused, due[i], now);
+        state[i] = ch_ostate_at(paused, due[i], now);
     }
     *nadded = 0;
     for (size_t k = 0; k < nfresh; k++) {

@@ -26,6 +26,11 @@ bool ch_contact_meets(bool outbound, unsigned meets, ch_obligation_kind k, ch_os
     ((1u << CH_OBLIGATION_ACKNOWLEDGE) | (1u << CH_OBLIGATION_RESPOND) |                           \
      (1u << CH_OBLIGATION_RESOLVE))
 
+/* The state of an obligation not yet kept: paused while the case's clocks
+ * are stopped, breached once its due time has passed, pending before. The
+ * store's breach sweep applies the same rule to many rows at once. */
+ch_ostate ch_ostate_at(bool paused, ch_time due, ch_time now);
+
 /* The soonest due time among the obligations still to be kept (pending or
  * breached), or 0 when there is none: the case's place in every queue. */
 ch_time ch_next_due(const ch_time *due, const ch_ostate *state, size_t n);

@@ -201,8 +201,7 @@ static int recompute(ch_req *r, const ch_case_row *c, const ch_contact *facts, b
         state[live++] = state[i];
     }
     for (size_t k = 0; k < nadded; k++) {
-        ch_ostate st = paused ? CH_OSTATE_PAUSED
-                              : (added[k].due < r->now ? CH_OSTATE_BREACHED : CH_OSTATE_PENDING);
+        ch_ostate st = ch_ostate_at(paused, added[k].due, r->now);
         rows[k] = (ch_obligation_row){0,
                                       added[k].promise->id,
                                       ch_obligation_kind_name(added[k].promise->obligation),

@@ -91,15 +91,17 @@ enum MHD_Result ch_http_cases_create(ch_req *r)
     ch_time due[CH_POLICY_MAX_PROMISES];
     ch_ostate states[CH_POLICY_MAX_PROMISES];
     for (size_t i = 0; i < n; i++) {
+        /* A case logged late (a letter found in the post room) may already
+         * be past a due time: it is breached from the start. */
+        states[i] = ch_ostate_at(false, ob[i].due, r->now);
         rows[i] = (ch_obligation_row){0,
                                       ob[i].promise->id,
                                       ch_obligation_kind_name(ob[i].promise->obligation),
                                       ob[i].promise->text,
                                       ob[i].due,
-                                      "pending",
+                                      ch_ostate_name(states[i]),
                                       0};
         due[i] = ob[i].due;
-        states[i] = CH_OSTATE_PENDING;
     }
     ch_event_row created = {0, r->now, r->user.id, "created", subject};
     c.service = ds.name;

@@ -25,6 +25,7 @@ typedef struct ch_desk {
     size_t npolicies;
     bool tls;
     size_t body_limit;
+    unsigned sweep_seconds;   /* how often past-due obligations are marked breached */
     pthread_mutex_t login_mu; /* guards the login attempt counters */
     struct {
         char remote[64];

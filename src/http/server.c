@@ -286,6 +286,36 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **state,
     *state = NULL;
 }
 
+/* The breach sweep: every sweep_seconds, obligations past due and not kept
+ * become breached, until the server stops. */
+typedef struct sweeper {
+    ch_desk *desk;
+    pthread_mutex_t mu;
+    pthread_cond_t stop_cond;
+    bool stop;
+} sweeper;
+
+static void *sweep_main(void *arg)
+{
+    sweeper *sw = arg;
+    pthread_mutex_lock(&sw->mu);
+    while (!sw->stop) {
+        ch_error err;
+        int64_t count = 0;
+        pthread_mutex_unlock(&sw->mu);
+        if (ch_store_breach_sweep(sw->desk->store, (ch_time)time(NULL), &count, &err))
+            fprintf(stderr, "charter serve: breach sweep: %s\n", err.msg);
+        pthread_mutex_lock(&sw->mu);
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += sw->desk->sweep_seconds;
+        while (!sw->stop && pthread_cond_timedwait(&sw->stop_cond, &sw->mu, &until) == 0)
+            ;
+    }
+    pthread_mutex_unlock(&sw->mu);
+    return NULL;
+}
+
 static char *slurp(const char *path)
 {
     FILE *fp = fopen(path, "rb");
@@ -367,8 +397,18 @@ int ch_desk_serve(ch_desk *d, const char *listen, const char *tls_cert, const ch
     printf("Charter is listening on %s://%s:%u/\n", d->tls ? "https" : "http", host,
            info ? (unsigned)info->port : port);
     fflush(stdout);
+    sweeper sw = {d, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false};
+    pthread_t sweep_thread;
+    bool sweeping = pthread_create(&sweep_thread, NULL, sweep_main, &sw) == 0;
     sigwait(&set, &sig);
     MHD_stop_daemon(daemon);
+    if (sweeping) {
+        pthread_mutex_lock(&sw.mu);
+        sw.stop = true;
+        pthread_cond_signal(&sw.stop_cond);
+        pthread_mutex_unlock(&sw.mu);
+        pthread_join(sweep_thread, NULL);
+    }
     free(cert);
     free(key);
     return CH_OK;

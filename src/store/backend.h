@@ -25,6 +25,7 @@ typedef struct ch_store_ops {
     int (*case_update)(ch_store *s, const ch_case_update *u, int64_t *new_version, ch_error *err);
     int (*queue)(ch_store *s, const ch_queue_query *q, ch_arena *arena, ch_case_row **out,
                  size_t *n, ch_error *err);
+    int (*breach_sweep)(ch_store *s, ch_time now, int64_t *count, ch_error *err);
     int (*audit_insert)(ch_store *s, const ch_audit_row *row, ch_error *err);
     int (*audit_list)(ch_store *s, int64_t object_id, size_t limit, ch_arena *arena,
                       ch_audit_row **out, size_t *n, ch_error *err);

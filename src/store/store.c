@@ -104,6 +104,11 @@ int ch_store_queue(ch_store *s, const ch_queue_query *q, ch_arena *arena, ch_cas
     return s->ops->queue(s, q, arena, out, n, err);
 }
 
+int ch_store_breach_sweep(ch_store *s, ch_time now, int64_t *count, ch_error *err)
+{
+    return s->ops->breach_sweep(s, now, count, err);
+}
+
 int ch_store_audit_insert(ch_store *s, const ch_audit_row *row, ch_error *err)
 {
     return s->ops->audit_insert(s, row, err);

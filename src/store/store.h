@@ -176,6 +176,10 @@ int ch_store_case_update(ch_store *s, const ch_case_update *u, int64_t *new_vers
 int ch_store_queue(ch_store *s, const ch_queue_query *q, ch_arena *arena, ch_case_row **out,
                    size_t *n, ch_error *err);
 
+/* Marks every pending obligation whose due time is before now as breached,
+ * with an event on its case and a new case version; *count is how many. */
+int ch_store_breach_sweep(ch_store *s, ch_time now, int64_t *count, ch_error *err);
+
 int ch_store_audit_insert(ch_store *s, const ch_audit_row *row, ch_error *err);
 int ch_store_audit_list(ch_store *s, int64_t object_id, size_t limit, ch_arena *arena,
                         ch_audit_row **out, size_t *n, ch_error *err);

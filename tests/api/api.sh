@@ -23,7 +23,7 @@ call POST /api/v1/cases "$case_body" -b "$tmp/cookies"
 expect_status 403 "a cookie without the CSRF token"
 call POST /api/v1/cases "$case_body" -b "$tmp/cookies" -H "X-CSRF-Token: $csrf"
 expect_status 201 "a cookie with the CSRF token"
-expect '.obligations == [{"id": .obligations[0].id, "promise":"written-reply","kind":"respond","due_at":"2025-12-24T17:00:00Z","state":"pending","met_at":null,"text":.obligations[0].text}]' "the engine's due time (Friday 16:45 + 3 working days)"
+expect '.obligations == [{"id": .obligations[0].id, "promise":"written-reply","kind":"respond","due_at":"2025-12-24T17:00:00Z","state":"breached","met_at":null,"text":.obligations[0].text}]' "the engine's due time (Friday 16:45 + 3 working days), already past"
 expect '.status == "open" and .version == 1 and .requester.email == "parent@example.org"' "the case as created"
 case1=$(json .id)
 
@@ -71,7 +71,7 @@ expect '.fields == ["service"] and (.detail | test("POLICY/SERVICE"))' "says how
 # --- Contacts ---
 call POST "/api/v1/cases/$case1/contacts" '{"direction":"inbound","channel":"email","summary":"Any news?"}' -H "$O"
 expect_status 201 "an inbound follow-up"
-expect '.obligations[0].state == "pending" and .obligations[0].due_at == "2025-12-24T17:00:00Z"' "does not restart the clock"
+expect '.obligations[0].state == "breached" and .obligations[0].due_at == "2025-12-24T17:00:00Z"' "does not restart the clock"
 version=$(json .version)
 call POST "/api/v1/cases/$case1/contacts" '{"direction":"inbound","channel":"phone","meets":["respond"]}' -H "$O"
 expect_status 400 "an inbound contact claiming to meet a promise"

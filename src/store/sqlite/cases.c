@@ -537,6 +537,41 @@ out:
     return rc;
 }
 
+typedef struct sweep_arg {
+    ch_time now;
+    int64_t *count;
+} sweep_arg;
+
+static int sweep_fn(sq_conn *s, void *arg, ch_error *err)
+{
+    sweep_arg *a = arg;
+    static const char evt[] = "INSERT INTO events(case_id, at, actor, what, detail)"
+                              " SELECT case_id, ?1, NULL, 'breached', 'missed ' || promise"
+                              " FROM obligations WHERE state = 'pending' AND due_at < ?1";
+    static const char ver[] = "UPDATE cases SET version = version + 1, updated_at = ?1 WHERE id IN"
+                              " (SELECT case_id FROM obligations"
+                              "  WHERE state = 'pending' AND due_at < ?1)";
+    static const char upd[] =
+        "UPDATE obligations SET state = 'breached' WHERE state = 'pending' AND due_at < ?1";
+    const char *steps[] = {evt, ver, upd};
+    for (int i = 0; i < 3; i++) {
+        sqlite3_stmt *st = ch_sq_stmt(s, steps[i], err);
+        if (!st)
+            return CH_E_STORE;
+        sqlite3_bind_int64(st, 1, a->now);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            return ch_sq_error(s, err, "marking breaches");
+    }
+    *a->count = sqlite3_changes(s->db);
+    return CH_OK;
+}
+
+int ch_sq_breach_sweep(ch_store *base, ch_time now, int64_t *count, ch_error *err)
+{
+    sweep_arg a = {now, count};
+    return ch_sq_write((sq *)base, sweep_fn, &a, err);
+}
+
 static int audit_fn(sq_conn *s, void *arg, ch_error *err)
 {
     const ch_audit_row *row = arg;

@@ -72,6 +72,7 @@ int ch_sq_case_get(ch_store *base, int64_t id, ch_arena *a, ch_case_row *out, ch
 int ch_sq_case_update(ch_store *base, const ch_case_update *u, int64_t *new_version, ch_error *err);
 int ch_sq_queue(ch_store *base, const ch_queue_query *q, ch_arena *a, ch_case_row **out, size_t *n,
                 ch_error *err);
+int ch_sq_breach_sweep(ch_store *base, ch_time now, int64_t *count, ch_error *err);
 int ch_sq_audit_insert(ch_store *base, const ch_audit_row *row, ch_error *err);
 int ch_sq_audit_list(ch_store *base, int64_t object_id, size_t limit, ch_arena *a,
                      ch_audit_row **out, size_t *n, ch_error *err);

@@ -265,6 +265,7 @@ static const ch_store_ops sqlite_ops = {
     .case_get = ch_sq_case_get,
     .case_update = ch_sq_case_update,
     .queue = ch_sq_queue,
+    .breach_sweep = ch_sq_breach_sweep,
     .audit_insert = ch_sq_audit_insert,
     .audit_list = ch_sq_audit_list,
 };

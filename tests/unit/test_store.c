@@ -1,0 +1,263 @@
+/* The store contract: what every backend must do, run here against SQLite
+ * (a real file in a temporary folder). The PostgreSQL backend will run the
+ * same cases. */
+#include "helpers.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "store/store.h"
+
+typedef struct fixture {
+    char dir[64];
+    ch_store *store;
+    ch_arena arena;
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof(*f));
+    ch_error err;
+    char path[128];
+    snprintf(f->dir, sizeof(f->dir), "/tmp/charter-store-XXXXXX");
+    assert_non_null(mkdtemp(f->dir));
+    snprintf(path, sizeof(path), "sqlite:%s/t.db", f->dir);
+    if (ch_store_open(&f->store, path, &err))
+        fail_msg("open: %s", err.msg);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    char cmd[128];
+    ch_store_close(f->store);
+    ch_arena_free(&f->arena);
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
+    assert_int_equal(system(cmd), 0);
+    free(f);
+    return 0;
+}
+
+static int64_t add_case(fixture *f, const char *service, ch_time due, const char *state)
+{
+    ch_error err;
+    static const char *flags[] = {"complex", "urgent"};
+    ch_obligation_row ob = {0, "reply", "respond", "We reply.", due, state, 0};
+    ch_event_row ev = {0, 1000, 0, "created", "test"};
+    ch_case_row c = {0};
+    c.service = service;
+    c.kind = "enquiry";
+    c.channel = "email";
+    c.subject = "Subject";
+    c.status = "open";
+    c.received_at = 900;
+    c.deemed_at = 900;
+    c.created_at = 1000;
+    c.flags = flags;
+    c.nflags = 2;
+    c.obligations = &ob;
+    c.nobligations = 1;
+    c.events = &ev;
+    c.nevents = 1;
+    c.next_due_at = due;
+    if (ch_store_case_insert(f->store, &c, &err))
+        fail_msg("insert: %s", err.msg);
+    assert_true(c.id > 0);
+    assert_true(c.obligations[0].id > 0);
+    return c.id;
+}
+
+static void users_are_unique_by_email(void **state)
+{
+    fixture *f = *state;
+    ch_error err;
+    int64_t id, count;
+    const char *services[] = {"cognus/enquiries"};
+    ch_user u = {0, "a@x.org", "A", CH_ROLE_MANAGER, "hash", services, 1}, got;
+    assert_int_equal(ch_store_user_insert(f->store, &u, &id, &err), CH_OK);
+    assert_int_equal(ch_store_user_insert(f->store, &u, &id, &err), CH_E_CONFLICT);
+    assert_int_equal(ch_store_user_count(f->store, &count, &err), CH_OK);
+    assert_int_equal(count, 1);
+    assert_int_equal(ch_store_user_by_email(f->store, "a@x.org", &f->arena, &got, &err), CH_OK);
+    assert_int_equal(got.role, CH_ROLE_MANAGER);
+    assert_int_equal(got.nservices, 1);
+    assert_string_equal(got.services[0], "cognus/enquiries");
+    assert_int_equal(ch_store_user_by_id(f->store, 999, &f->arena, &got, &err), CH_E_NOTFOUND);
+}
+
+static void sessions_expire_and_tokens_do_not(void **state)
+{
+    fixture *f = *state;
+    ch_error err;
+    int64_t uid, who;
+    const char *csrf = NULL;
+    uint8_t session[32] = {1}, token[32] = {2}, unknown[32] = {3};
+    ch_user u = {0, "b@x.org", "B", CH_ROLE_OFFICER, NULL, NULL, 0};
+    assert_int_equal(ch_store_user_insert(f->store, &u, &uid, &err), CH_OK);
+    assert_int_equal(ch_store_session_insert(f->store, uid, session, "csrf!", 2000, &err), CH_OK);
+    assert_int_equal(ch_store_token_insert(f->store, uid, token, &err), CH_OK);
+    assert_int_equal(
+        ch_store_credential_user(f->store, session, 1999, &f->arena, &who, &csrf, &err), CH_OK);
+    assert_int_equal(who, uid);
+    assert_string_equal(csrf, "csrf!");
+    assert_int_equal(ch_store_credential_user(f->store, session, 2000, &f->arena, &who, NULL, &err),
+                     CH_E_NOTFOUND);
+    assert_int_equal(
+        ch_store_credential_user(f->store, token, 4000000000, &f->arena, &who, NULL, &err), CH_OK);
+    assert_int_equal(ch_store_credential_user(f->store, unknown, 1000, &f->arena, &who, NULL, &err),
+                     CH_E_NOTFOUND);
+}
+
+static void a_case_reads_back_as_written(void **state)
+{
+    fixture *f = *state;
+    ch_error err;
+    ch_case_row c;
+    int64_t id = add_case(f, "cognus/enquiries", 5000, "pending");
+    assert_int_equal(ch_store_case_get(f->store, id, &f->arena, &c, &err), CH_OK);
+    assert_string_equal(c.service, "cognus/enquiries");
+    assert_int_equal(c.nflags, 2);
+    assert_string_equal(c.flags[1], "urgent");
+    assert_int_equal(c.version, 1);
+    assert_int_equal(c.next_due_at, 5000);
+    assert_int_equal(c.nobligations, 1);
+    assert_string_equal(c.obligations[0].state, "pending");
+    assert_int_equal(c.nevents, 1);
+    assert_int_equal(ch_store_case_get(f->store, id + 1, &f->arena, &c, &err), CH_E_NOTFOUND);
+}
+
+static void updates_check_the_version_and_keep_pauses(void **state)
+{
+    fixture *f = *state;
+    ch_error err;
+    ch_case_row c;
+    int64_t id = add_case(f, "cognus/enquiries", 5000, "pending"), version;
+    ch_event_row ev = {0, 1100, 0, "changed", "paused"};
+    ch_case_update u = {.case_id = id,
+                        .expect = 1,
+                        .event = &ev,
+                        .status = "paused",
+                        .now = 1100,
+                        .pause_from = 1100};
+    assert_int_equal(ch_store_case_update(f->store, &u, &version, &err), CH_OK);
+    assert_int_equal(version, 2);
+    assert_int_equal(ch_store_case_update(f->store, &u, &version, &err), CH_E_CONFLICT);
+    ch_case_update resume = {.case_id = id,
+                             .expect = 2,
+                             .status = "open",
+                             .now = 1200,
+                             .pause_to = 1200,
+                             .next_due_at = 5100};
+    assert_int_equal(ch_store_case_update(f->store, &resume, &version, &err), CH_OK);
+    assert_int_equal(ch_store_case_get(f->store, id, &f->arena, &c, &err), CH_OK);
+    assert_int_equal(c.npauses, 1);
+    assert_int_equal(c.pauses[0].from, 1100);
+    assert_int_equal(c.pauses[0].to, 1200);
+    assert_int_equal(c.next_due_at, 5100);
+    assert_string_equal(c.status, "open");
+}
+
+static void queues_come_soonest_due_first_and_skip_other_services(void **state)
+{
+    fixture *f = *state;
+    ch_error err;
+    ch_case_row *rows;
+    size_t n;
+    int64_t late = add_case(f, "cognus/enquiries", 3000, "pending");
+    int64_t soon = add_case(f, "cognus/enquiries", 2000, "pending");
+    add_case(f, "sendiass/enquiries", 1000, "pending");
+    add_case(f, "cognus/enquiries", 9000, "pending"); /* not yet overdue */
+    const char *mine[] = {"cognus/enquiries"};
+    ch_queue_query q = {
+        .queue = CH_QUEUE_OVERDUE, .services = mine, .nservices = 1, .now = 5000, .limit = 50};
+    assert_int_equal(ch_store_queue(f->store, &q, &f->arena, &rows, &n, &err), CH_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(rows[0].id, soon);
+    assert_int_equal(rows[1].id, late);
+    q.limit = 1;
+    q.offset = 1;
+    assert_int_equal(ch_store_queue(f->store, &q, &f->arena, &rows, &n, &err), CH_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(rows[0].id, late);
+}
+
+static void the_breach_sweep_marks_past_due_obligations(void **state)
+{
+    fixture *f = *state;
+    ch_error err;
+    ch_case_row c;
+    int64_t count;
+    int64_t past = add_case(f, "cognus/enquiries", 2000, "pending");
+    int64_t future = add_case(f, "cognus/enquiries", 9000, "pending");
+    assert_int_equal(ch_store_breach_sweep(f->store, 5000, &count, &err), CH_OK);
+    assert_int_equal(count, 1);
+    assert_int_equal(ch_store_case_get(f->store, past, &f->arena, &c, &err), CH_OK);
+    assert_string_equal(c.obligations[0].state, "breached");
+    assert_int_equal(c.version, 2);
+    assert_string_equal(c.events[c.nevents - 1].what, "breached");
+    assert_int_equal(ch_store_case_get(f->store, future, &f->arena, &c, &err), CH_OK);
+    assert_string_equal(c.obligations[0].state, "pending");
+    assert_int_equal(ch_store_breach_sweep(f->store, 5000, &count, &err), CH_OK);
+    assert_int_equal(count, 0);
+}
+
+static void the_audit_log_only_grows(void **state)
+{
+    fixture *f = *state;
+    ch_error err;
+    ch_audit_row *rows;
+    size_t n;
+    ch_audit_row a = {0, 1000, 1, "read", "case", 7, "127.0.0.1"};
+    assert_int_equal(ch_store_audit_insert(f->store, &a, &err), CH_OK);
+    a.action = "update";
+    assert_int_equal(ch_store_audit_insert(f->store, &a, &err), CH_OK);
+    assert_int_equal(ch_store_audit_list(f->store, 7, 10, &f->arena, &rows, &n, &err), CH_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(rows[0].action, "update"); /* newest first */
+    assert_string_equal(rows[1].remote, "127.0.0.1");
+    /* Even with the database in hand, the audit log refuses edits. */
+    char path[128];
+    sqlite3 *db;
+    snprintf(path, sizeof(path), "%s/t.db", f->dir);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_not_equal(sqlite3_exec(db, "UPDATE audit SET action = 'x'", NULL, NULL, NULL),
+                         SQLITE_OK);
+    assert_int_not_equal(sqlite3_exec(db, "DELETE FROM audit", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+}
+
+static void policies_keep_their_history(void **state)
+{
+    fixture *f = *state;
+    ch_error err;
+    int64_t v;
+    assert_int_equal(ch_store_policy_save(f->store, "cognus", "one", 1000, &v, &err), CH_OK);
+    assert_int_equal(v, 1);
+    assert_int_equal(ch_store_policy_save(f->store, "cognus", "one", 1001, &v, &err), CH_OK);
+    assert_int_equal(v, 1); /* unchanged text: no new version */
+    assert_int_equal(ch_store_policy_save(f->store, "cognus", "two", 1002, &v, &err), CH_OK);
+    assert_int_equal(v, 2);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(users_are_unique_by_email, setup, teardown),
+        cmocka_unit_test_setup_teardown(sessions_expire_and_tokens_do_not, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_case_reads_back_as_written, setup, teardown),
+        cmocka_unit_test_setup_teardown(updates_check_the_version_and_keep_pauses, setup, teardown),
+        cmocka_unit_test_setup_teardown(queues_come_soonest_due_first_and_skip_other_services,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(the_breach_sweep_marks_past_due_obligations, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(the_audit_log_only_grows, setup, teardown),
+        cmocka_unit_test_setup_teardown(policies_keep_their_history, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
