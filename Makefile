@@ -17,10 +17,9 @@ $(BUILD)/CMakeCache.txt:
 build: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
 
-# Until the case desk exists, `make run` shows the engine answering sample
-# contacts for every seed policy.
+# The case desk on ./charter.db, with demonstration data on first run.
 run: build
-	@./scripts/demo.sh $(BUILD)/charter
+	@./scripts/run.sh $(BUILD)/charter
 
 check: deps check-plain check-san
 	@echo "make check: all suites passed (plain and ASan+UBSan)"

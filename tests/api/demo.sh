@@ -1,0 +1,19 @@
+#!/bin/sh
+# `charter demo` fills a fresh desk with staff and cases in every state, and
+# the printed login works against the server.
+. "$(dirname "$0")/lib.sh"
+"$charter" demo --db "$db" --cases 300 >"$tmp/demo.out"
+checks=$((checks + 1))
+grep -q '300 cases' "$tmp/demo.out" || { failures=$((failures + 1)); echo "FAIL: demo output: $(cat "$tmp/demo.out")"; }
+password=$(sed -n 's/.*with the password \(.*\)$/\1/p' "$tmp/demo.out")
+start_server
+call POST /api/v1/session "{\"email\":\"manager@charter.local\",\"password\":\"$password\"}" -c "$tmp/cookies"
+expect_status 200 "the printed login works"
+call GET /api/v1/queues/overdue '' -b "$tmp/cookies"
+expect '(.cases | length) > 0' "there is overdue work to show"
+call GET '/api/v1/queues/unassigned?limit=200' '' -b "$tmp/cookies"
+expect '(.cases | length) > 0' "and unassigned work"
+call POST /api/v1/session "{\"email\":\"officer.sendiass@charter.local\",\"password\":\"$password\"}" -c "$tmp/officer"
+call GET '/api/v1/queues/mine?limit=200' '' -b "$tmp/officer"
+expect '(.cases | length) > 0 and ([.cases[].service] | unique) == ["sendiass/enquiries"]' "an officer's own queue holds only their service"
+finish
