@@ -13,6 +13,9 @@
 
 #include "core/timefmt.h"
 
+extern const char ch_openapi_yaml[];
+extern const size_t ch_openapi_yaml_len;
+
 static enum MHD_Result queue(ch_req *r, unsigned status, const char *type, const char *data,
                              size_t len, const char *etag)
 {
@@ -176,6 +179,8 @@ static enum MHD_Result route(ch_req *r)
     bool get = strcmp(m, "GET") == 0, post = strcmp(m, "POST") == 0;
     if (strcmp(u, "/healthz") == 0 && get)
         return ch_http_bytes(r, 200, "text/plain", "ok\n", 3);
+    if (strcmp(u, "/api/v1/openapi.yaml") == 0 && get)
+        return ch_http_bytes(r, 200, "application/yaml", ch_openapi_yaml, ch_openapi_yaml_len);
     if (strcmp(u, "/api/v1/session") == 0) {
         if (!post)
             return ch_http_problem(r, 405, "Method not allowed",

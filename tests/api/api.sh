@@ -158,4 +158,16 @@ expect_status 404 "an unknown endpoint"
 call GET "/api/v1/cases/$case1" '' -H "$O"
 expect '.version == 3 and (.contacts | length) == 2' "the case is as it was"
 
+# --- The API description ---
+call GET /api/v1/openapi.yaml
+expect_status 200 "the OpenAPI document is served without signing in"
+checks=$((checks + 1))
+cmp -s "$tmp/body" docs/openapi.yaml || fail "the served document is docs/openapi.yaml"
+# Every route the server answers is described.
+for path in /api/v1/session /api/v1/cases '/api/v1/cases/{id}' '/api/v1/cases/{id}/contacts' \
+    '/api/v1/queues/{name}' /api/v1/services /api/v1/audit /healthz; do
+    checks=$((checks + 1))
+    grep -qF "  $path:" docs/openapi.yaml || fail "docs/openapi.yaml does not describe $path"
+done
+
 finish
