@@ -95,6 +95,8 @@ enum MHD_Result ch_http_case_patch(ch_req *r, int64_t id);
 enum MHD_Result ch_http_queue(ch_req *r, const char *name);
 enum MHD_Result ch_http_services(ch_req *r);
 enum MHD_Result ch_http_audit(ch_req *r);
+enum MHD_Result ch_http_search(ch_req *r);
+enum MHD_Result ch_http_report(ch_req *r);
 
 /* Resolves the credential on the request (cookie or bearer token); returns
  * false after queuing 401 (or 403 for a missing CSRF token). */

@@ -205,6 +205,10 @@ static enum MHD_Result route(ch_req *r)
         return ch_http_services(r);
     if (strcmp(u, "/api/v1/audit") == 0 && get)
         return ch_http_audit(r);
+    if (strcmp(u, "/api/v1/search") == 0 && get)
+        return ch_http_search(r);
+    if (strcmp(u, "/api/v1/reports/compliance") == 0 && get)
+        return ch_http_report(r);
     return ch_http_problem(r, 404, "Not found",
                            "There is no such endpoint; see /api/v1/openapi.yaml for the API.",
                            NULL);

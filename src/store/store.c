@@ -109,6 +109,19 @@ int ch_store_breach_sweep(ch_store *s, ch_time now, int64_t *count, ch_error *er
     return s->ops->breach_sweep(s, now, count, err);
 }
 
+int ch_store_search(ch_store *s, const char *words, const char *const *services, size_t nservices,
+                    size_t limit, ch_arena *arena, ch_case_row **out, size_t *n, ch_error *err)
+{
+    return s->ops->search(s, words, services, nservices, limit, arena, out, n, err);
+}
+
+int ch_store_report_rows(ch_store *s, ch_time from, ch_time to, const char *const *services,
+                         size_t nservices, ch_arena *arena, ch_report_row **out, size_t *n,
+                         ch_error *err)
+{
+    return s->ops->report_rows(s, from, to, services, nservices, arena, out, n, err);
+}
+
 int ch_store_audit_insert(ch_store *s, const ch_audit_row *row, ch_error *err)
 {
     return s->ops->audit_insert(s, row, err);

@@ -180,6 +180,23 @@ int ch_store_queue(ch_store *s, const ch_queue_query *q, ch_arena *arena, ch_cas
  * with an event on its case and a new case version; *count is how many. */
 int ch_store_breach_sweep(ch_store *s, ch_time now, int64_t *count, ch_error *err);
 
+/* Cases whose subject, requester, organisation or contact text match every
+ * word of words (plain words, not a query language), best match first, in
+ * the given services (NULL for all). */
+int ch_store_search(ch_store *s, const char *words, const char *const *services, size_t nservices,
+                    size_t limit, ch_arena *arena, ch_case_row **out, size_t *n, ch_error *err);
+
+/* One obligation for a compliance report. */
+typedef struct ch_report_row {
+    const char *service, *promise, *state;
+    ch_time due_at, met_at, deemed_at;
+} ch_report_row;
+
+/* Obligations due in [from, to) in the given services (NULL for all). */
+int ch_store_report_rows(ch_store *s, ch_time from, ch_time to, const char *const *services,
+                         size_t nservices, ch_arena *arena, ch_report_row **out, size_t *n,
+                         ch_error *err);
+
 int ch_store_audit_insert(ch_store *s, const ch_audit_row *row, ch_error *err);
 int ch_store_audit_list(ch_store *s, int64_t object_id, size_t limit, ch_arena *arena,
                         ch_audit_row **out, size_t *n, ch_error *err);

@@ -158,6 +158,30 @@ expect_status 404 "an unknown endpoint"
 call GET "/api/v1/cases/$case1" '' -H "$O"
 expect '.version == 3 and (.contacts | length) == 2' "the case is as it was"
 
+# --- Search and the compliance report ---
+call GET '/api/v1/search?q=school%20transport' '' -H "$O"
+expect_status 200 "search"
+expect "[.cases[].id] | index($case1) != null" "finds the case by its subject"
+call GET '/api/v1/search?q=parent%40example.org' '' -H "$O"
+expect "[.cases[].id] | index($case1) != null" "and by the requester's email"
+call GET '/api/v1/search?q=school%20transport' '' -H "$S"
+expect '.cases == []' "but not in another team's service"
+call GET '/api/v1/search?q=%22%20OR%20NEAR(' '' -H "$O"
+expect_status 200 "query syntax typed by a person is only words"
+call GET '/api/v1/search' '' -H "$O"
+expect_status 400 "a search without words"
+call GET '/api/v1/reports/compliance?from=2025-06&to=2026-01' '' -H "$M"
+expect_status 200 "the compliance report"
+expect '.rows | map(select(.service == "cognus/enquiries" and .promise == "written-reply" and .month == "2025-12")) | .[0] | .due == 1 and .met_on_time == 1 and .not_met == 0 and .median_working_hours == 10.25' "December: the email, answered on time in 10.25 working hours (Friday 16:45 to Tuesday 11:00)"
+expect '.rows | map(select(.month == "2025-06")) | .[0].not_met == 1' "June: the late letter, not kept"
+call GET '/api/v1/reports/compliance?from=2025-06&to=2026-01&format=csv' '' -H "$M"
+checks=$((checks + 1))
+head -n 1 "$tmp/body" | grep -q '^service,promise,month,due,met_on_time,met_late,not_met,on_time_rate,median_working_hours' || fail "the CSV has its header"
+checks=$((checks + 1))
+grep -q '^cognus/enquiries,written-reply,2025-12,1,1,0,0,1.000,10.25' "$tmp/body" || fail "the CSV has December's row"
+call GET '/api/v1/reports/compliance?from=2026-13' '' -H "$M"
+expect_status 400 "a month that does not exist"
+
 # --- The API description ---
 call GET /api/v1/openapi.yaml
 expect_status 200 "the OpenAPI document is served without signing in"
@@ -165,7 +189,8 @@ checks=$((checks + 1))
 cmp -s "$tmp/body" docs/openapi.yaml || fail "the served document is docs/openapi.yaml"
 # Every route the server answers is described.
 for path in /api/v1/session /api/v1/cases '/api/v1/cases/{id}' '/api/v1/cases/{id}/contacts' \
-    '/api/v1/queues/{name}' /api/v1/services /api/v1/audit /healthz; do
+    '/api/v1/queues/{name}' /api/v1/services /api/v1/audit /api/v1/search \
+    /api/v1/reports/compliance /healthz; do
     checks=$((checks + 1))
     grep -qF "  $path:" docs/openapi.yaml || fail "docs/openapi.yaml does not describe $path"
 done

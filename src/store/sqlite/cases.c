@@ -7,10 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CASE_COLUMNS                                                                               \
-    "id, service, kind, channel, subject, status, received_at, deemed_at, requester_name,"         \
-    " requester_email, organisation, officer_id, flags, version, next_due_at, created_at,"         \
-    " updated_at"
+#define CASE_COLUMNS CH_SQ_CASE_COLUMNS
 
 /* Flags are stored as ",a,b," (names are [a-z0-9-], so commas are safe). */
 /* A case with nothing left to keep sorts after every due time: storing a
@@ -59,7 +56,7 @@ static void flags_split(ch_arena *a, const char *s, ch_case_row *c)
     }
 }
 
-static void read_case(ch_arena *a, sqlite3_stmt *st, ch_case_row *c)
+void ch_sq_read_case(ch_arena *a, sqlite3_stmt *st, ch_case_row *c)
 {
     memset(c, 0, sizeof(*c));
     c->id = sqlite3_column_int64(st, 0);
@@ -218,6 +215,10 @@ static int insert_case_rows(sq_conn *s, ch_case_row *c, ch_error *err)
         return ch_sq_error(s, err, "adding a case");
     c->id = sqlite3_last_insert_rowid(s->db);
     c->version = 1;
+    const char *words[] = {c->subject, c->requester_name, c->requester_email, c->organisation};
+    int irc = ch_sq_index(s, c->id, words, 4, err);
+    if (irc)
+        return irc;
     c->updated_at = c->created_at;
     for (size_t i = 0; i < c->nobligations; i++) {
         int rc = insert_obligation(s, c->id, &c->obligations[i], &c->obligations[i].id, err);
@@ -345,7 +346,7 @@ int ch_sq_case_get(ch_store *base, int64_t id, ch_arena *a, ch_case_row *out, ch
         rc = ch_sq_error(s, err, "reading a case");
         goto out;
     }
-    read_case(a, st, out);
+    ch_sq_read_case(a, st, out);
     rc = load_children(s, a, out, err);
 out:
     ch_sq_unlock(s);
@@ -392,6 +393,10 @@ static int apply_update(sq_conn *s, const ch_case_update *u, int64_t *new_versio
         if (sqlite3_step(st) != SQLITE_DONE)
             return ch_sq_error(s, err, "adding a contact");
         k->id = sqlite3_last_insert_rowid(s->db);
+        const char *words[] = {k->who, k->summary, k->outcome};
+        int irc = ch_sq_index(s, u->case_id, words, 3, err);
+        if (irc)
+            return irc;
     }
     for (size_t i = 0; i < u->nchanged; i++) {
         const ch_obligation_row *o = &u->changed[i];
@@ -523,7 +528,7 @@ int ch_sq_queue(ch_store *base, const ch_queue_query *q, ch_arena *a, ch_case_ro
             rc = ch_error_set(err, CH_E_NOMEM, "out of memory");
             goto out;
         }
-        read_case(a, st, &rows[count++]);
+        ch_sq_read_case(a, st, &rows[count++]);
     }
     if (step != SQLITE_DONE) {
         rc = ch_sq_error(s, err, "reading a queue");

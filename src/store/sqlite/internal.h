@@ -67,12 +67,27 @@ int ch_sq_writer_start(sq *s, ch_error *err);
 /* Commits what is queued, then ends the writer thread. */
 void ch_sq_writer_stop(sq *s);
 
+/* Adds text about case_id to the search index (NULL parts are skipped). */
+int ch_sq_index(sq_conn *c, int64_t case_id, const char *const *parts, size_t n, ch_error *err);
+
+/* Reads a case row from the columns of CH_SQ_CASE_COLUMNS. */
+void ch_sq_read_case(ch_arena *a, sqlite3_stmt *st, ch_case_row *c);
+
+#define CH_SQ_CASE_COLUMNS                                                                         \
+    "id, service, kind, channel, subject, status, received_at, deemed_at, requester_name,"         \
+    " requester_email, organisation, officer_id, flags, version, next_due_at, created_at,"         \
+    " updated_at"
+
 int ch_sq_case_insert(ch_store *base, ch_case_row *c, ch_error *err);
 int ch_sq_case_get(ch_store *base, int64_t id, ch_arena *a, ch_case_row *out, ch_error *err);
 int ch_sq_case_update(ch_store *base, const ch_case_update *u, int64_t *new_version, ch_error *err);
 int ch_sq_queue(ch_store *base, const ch_queue_query *q, ch_arena *a, ch_case_row **out, size_t *n,
                 ch_error *err);
 int ch_sq_breach_sweep(ch_store *base, ch_time now, int64_t *count, ch_error *err);
+int ch_sq_search(ch_store *base, const char *words, const char *const *services, size_t nservices,
+                 size_t limit, ch_arena *a, ch_case_row **out, size_t *n, ch_error *err);
+int ch_sq_report_rows(ch_store *base, ch_time from, ch_time to, const char *const *services,
+                      size_t nservices, ch_arena *a, ch_report_row **out, size_t *n, ch_error *err);
 int ch_sq_audit_insert(ch_store *base, const ch_audit_row *row, ch_error *err);
 int ch_sq_audit_list(ch_store *base, int64_t object_id, size_t limit, ch_arena *a,
                      ch_audit_row **out, size_t *n, ch_error *err);

@@ -45,6 +45,9 @@ static const char *const ch_sqlite_migrations[] = {
     " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
     "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
     " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;",
+    /* 2: full-text search over case subjects, names and contact text. */
+    "CREATE VIRTUAL TABLE search USING fts5(case_id UNINDEXED, body,"
+    " tokenize = 'unicode61 remove_diacritics 2');",
 };
 
 #endif

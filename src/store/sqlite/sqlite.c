@@ -266,6 +266,8 @@ static const ch_store_ops sqlite_ops = {
     .case_update = ch_sq_case_update,
     .queue = ch_sq_queue,
     .breach_sweep = ch_sq_breach_sweep,
+    .search = ch_sq_search,
+    .report_rows = ch_sq_report_rows,
     .audit_insert = ch_sq_audit_insert,
     .audit_list = ch_sq_audit_list,
 };
