@@ -1,0 +1,105 @@
+#!/bin/sh
+# The authorisation matrix: every role against every endpoint. Officers
+# and managers see only their own services' cases (a SEND information
+# service's records are invisible to other teams); the audit log is for
+# managers and administrators; nobody gets anything without signing in.
+. "$(dirname "$0")/lib.sh"
+start_server
+add() { # add EMAIL ROLE SERVICE -> prints a token
+    echo 'a good long password' | "$charter" admin user add --db "$db" --email "$1" --name "$1" \
+        --role "$2" ${3:+--service "$3"} --password-stdin >/dev/null
+    "$charter" admin token --email "$1" --db "$db"
+}
+admin=$("$charter" admin token --email admin@charter.local --db "$db")
+officer=$(add officer@cognus.example officer cognus/enquiries)
+other=$(add adviser@sendiass.example officer sendiass/enquiries)
+manager=$(add manager@cognus.example manager cognus/enquiries)
+outsider=$(add manager@sendiass.example manager sendiass/enquiries)
+
+case_json='{"service":"cognus/enquiries","channel":"email","received_at":"2025-12-19T10:00","subject":"Matrix"}'
+call POST /api/v1/cases "$case_json" -H "Authorization: Bearer $admin"
+id=$(json .id)
+version=1
+
+# role method path expected-status [body]
+while read -r role method path expected body; do
+    [ -z "$role" ] && continue
+    case $role in
+    none) auth= ;;
+    admin) auth="Authorization: Bearer $admin" ;;
+    officer) auth="Authorization: Bearer $officer" ;;
+    other) auth="Authorization: Bearer $other" ;;
+    manager) auth="Authorization: Bearer $manager" ;;
+    outsider) auth="Authorization: Bearer $outsider" ;;
+    esac
+    path=$(echo "$path" | sed "s/ID/$id/")
+    extra=
+    [ "$method" = PATCH ] && extra="If-Match: \"$version\""
+    if [ -n "$auth" ]; then
+        call "$method" "$path" "$body" -H "$auth" ${extra:+-H "$extra"}
+    else
+        call "$method" "$path" "$body" ${extra:+-H "$extra"}
+    fi
+    expect_status "$expected" "$role $method $path"
+    [ "$method" = PATCH ] && [ "$status" = 200 ] && version=$(json .version)
+    [ "$method" = POST ] && [ "$status" = 201 ] && case "$path" in */contacts) version=$(json .version) ;; esac
+done <<EOF_MATRIX
+none     GET   /api/v1/cases/ID               401
+none     POST  /api/v1/cases                  401 $case_json
+none     GET   /api/v1/queues/overdue         401
+none     GET   /api/v1/services               401
+none     GET   /api/v1/audit                  401
+none     GET   /api/v1/search?q=matrix        401
+none     GET   /api/v1/reports/compliance     401
+none     GET   /api/v1/openapi.yaml           200
+none     GET   /healthz                       200
+officer  GET   /api/v1/cases/ID               200
+other    GET   /api/v1/cases/ID               404
+manager  GET   /api/v1/cases/ID               200
+outsider GET   /api/v1/cases/ID               404
+admin    GET   /api/v1/cases/ID               200
+officer  POST  /api/v1/cases                  201 $case_json
+other    POST  /api/v1/cases                  403 $case_json
+manager  POST  /api/v1/cases                  201 $case_json
+outsider POST  /api/v1/cases                  403 $case_json
+other    POST  /api/v1/cases/ID/contacts      404 {"direction":"inbound","channel":"phone"}
+outsider POST  /api/v1/cases/ID/contacts      404 {"direction":"inbound","channel":"phone"}
+officer  POST  /api/v1/cases/ID/contacts      201 {"direction":"inbound","channel":"phone"}
+manager  POST  /api/v1/cases/ID/contacts      201 {"direction":"inbound","channel":"phone"}
+other    PATCH /api/v1/cases/ID               404 {"flags":["complex"]}
+outsider PATCH /api/v1/cases/ID               404 {"flags":["complex"]}
+officer  PATCH /api/v1/cases/ID               200 {"flags":["complex"]}
+manager  PATCH /api/v1/cases/ID               200 {"flags":[]}
+admin    PATCH /api/v1/cases/ID               200 {"note":"checked"}
+officer  GET   /api/v1/audit                  403
+other    GET   /api/v1/audit                  403
+manager  GET   /api/v1/audit                  200
+outsider GET   /api/v1/audit                  200
+admin    GET   /api/v1/audit                  200
+officer  GET   /api/v1/queues/overdue         200
+other    GET   /api/v1/queues/overdue         200
+officer  GET   /api/v1/search?q=matrix        200
+officer  GET   /api/v1/reports/compliance     200
+outsider GET   /api/v1/reports/compliance     200
+EOF_MATRIX
+
+# What the other team sees of cognus's work: nothing.
+for q in overdue unassigned due-today at-risk mine; do
+    call GET "/api/v1/queues/$q" '' -H "Authorization: Bearer $other"
+    expect '.cases == []' "another team's $q queue is empty of cognus cases"
+done
+call GET '/api/v1/search?q=matrix' '' -H "Authorization: Bearer $other"
+expect '.cases == []' "another team's search finds nothing"
+call GET '/api/v1/reports/compliance?from=2025-12&to=2025-12' '' -H "Authorization: Bearer $outsider"
+expect '.rows == []' "another team's report holds nothing"
+call GET '/api/v1/reports/compliance?from=2025-12&to=2025-12' '' -H "Authorization: Bearer $manager"
+expect '.rows | length > 0' "the team's own report does"
+
+# Sign-in attempts are limited: ten failures, then 429 for everyone from there.
+for i in 1 2 3 4 5 6 7 8 9 10; do
+    call POST /api/v1/session '{"email":"officer@cognus.example","password":"wrong password"}'
+done
+expect_status 401 "the tenth wrong password"
+call POST /api/v1/session '{"email":"officer@cognus.example","password":"a good long password"}'
+expect_status 429 "then even the right one waits"
+finish
