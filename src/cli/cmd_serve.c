@@ -30,19 +30,44 @@ static char *read_file(const char *path)
 }
 
 /* Keeps each policy's text in the store, a new version when it changed. */
-static int save_policies(ch_desk *d, ch_error *err)
+static int save_policies(ch_store *store, ch_desk_policy *p, size_t n, ch_error *err)
 {
-    for (size_t i = 0; i < d->npolicies; i++) {
-        int64_t version;
-        char *text = read_file(d->policies[i].path);
+    for (size_t i = 0; i < n; i++) {
+        char *text = read_file(p[i].path);
         if (!text)
-            return ch_error_set(err, CH_E_IO, "cannot read %s", d->policies[i].path);
-        int rc = ch_store_policy_save(d->store, d->policies[i].policy->id, text,
-                                      (ch_time)time(NULL), &version, err);
+            return ch_error_set(err, CH_E_IO, "cannot read %s", p[i].path);
+        int rc = ch_store_policy_save(store, p[i].policy->id, text, (ch_time)time(NULL),
+                                      &p[i].version, err);
         free(text);
         if (rc)
             return rc;
     }
+    return CH_OK;
+}
+
+static const char *policy_paths[CH_MAX_DESK_POLICIES];
+static size_t npolicy_paths;
+
+static void release(ch_desk_policy *p, size_t n)
+{
+    ch_desk tmp = {.policies = p, .npolicies = n};
+    ch_cli_desk_free(&tmp);
+}
+
+/* SIGHUP: the same files (or policies/ folder) again, validated and saved. */
+static int reload(ch_desk *d, ch_desk_policy **out, size_t *n)
+{
+    ch_desk tmp = {0};
+    ch_error err = {0};
+    if (ch_cli_desk_policies(&tmp, policy_paths, npolicy_paths) ||
+        save_policies(d->store, tmp.policies, tmp.npolicies, &err)) {
+        if (err.code)
+            fprintf(stderr, "charter serve: %s\n", err.msg);
+        ch_cli_desk_free(&tmp);
+        return CH_E_INVALID;
+    }
+    *out = tmp.policies;
+    *n = tmp.npolicies;
     return CH_OK;
 }
 
@@ -102,11 +127,17 @@ int ch_cmd_serve(int argc, char **argv)
         return ch_usage_error("serve", "unknown option '%s'", argv[i]);
     }
     pthread_mutex_init(&d.login_mu, NULL);
+    pthread_rwlock_init(&d.policies_lock, NULL);
+    d.reload = reload;
+    d.release = release;
+    memcpy(policy_paths, policies, npolicies * sizeof(*policies));
+    npolicy_paths = npolicies;
     d.body_limit = 64 * 1024;
     d.sweep_seconds = 60;
     if (ch_auth_init(&err) || ch_cli_desk_policies(&d, policies, npolicies))
         goto out;
-    if (ch_store_open(&d.store, db, &err) || save_policies(&d, &err) || bootstrap_admin(&d, &err) ||
+    if (ch_store_open(&d.store, db, &err) ||
+        save_policies(d.store, d.policies, d.npolicies, &err) || bootstrap_admin(&d, &err) ||
         ch_desk_serve(&d, listen, cert, key, &err))
         goto out;
     rc = CH_EXIT_OK;
@@ -116,5 +147,6 @@ out:
     ch_store_close(d.store);
     ch_cli_desk_free(&d);
     pthread_mutex_destroy(&d.login_mu);
+    pthread_rwlock_destroy(&d.policies_lock);
     return rc;
 }

@@ -15,12 +15,21 @@
 typedef struct ch_desk_policy {
     ch_policy *policy;
     char *path;
+    int64_t version; /* in the store's policy history */
 } ch_desk_policy;
 
 enum { CH_LOGIN_SLOTS = 256 };
 
 typedef struct ch_desk {
     ch_store *store;
+    /* Requests read the policies under this lock; a reload (SIGHUP) swaps
+     * them under its write side. */
+    pthread_rwlock_t policies_lock;
+    /* Loads the policy files again into *out (n of them), or fails after
+     * printing why; the server keeps the old ones on failure. */
+    int (*reload)(struct ch_desk *d, ch_desk_policy **out, size_t *n);
+    /* Frees what reload returned. */
+    void (*release)(ch_desk_policy *p, size_t n);
     ch_desk_policy *policies;
     size_t npolicies;
     bool tls;
@@ -96,6 +105,7 @@ enum MHD_Result ch_http_queue(ch_req *r, const char *name);
 enum MHD_Result ch_http_services(ch_req *r);
 enum MHD_Result ch_http_audit(ch_req *r);
 enum MHD_Result ch_http_search(ch_req *r);
+enum MHD_Result ch_http_policies(ch_req *r);
 enum MHD_Result ch_http_report(ch_req *r);
 
 /* Resolves the credential on the request (cookie or bearer token); returns

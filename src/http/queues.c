@@ -150,3 +150,19 @@ enum MHD_Result ch_http_audit(ch_req *r)
                             (json_int_t)rows[i].object_id, "remote", rows[i].remote));
     return ch_http_json(r, 200, json_pack("{s:o}", "audit", list), NULL);
 }
+
+enum MHD_Result ch_http_policies(ch_req *r)
+{
+    json_t *list = json_array();
+    for (size_t i = 0; i < r->desk->npolicies; i++) {
+        const ch_policy *p = r->desk->policies[i].policy;
+        char review[11];
+        ch_date_format(p->review_by, review, sizeof(review));
+        json_array_append_new(list, json_pack("{s:s, s:s, s:I, s:s, s:I, s:I}", "id", p->id,
+                                              "organisation", p->organisation, "version",
+                                              (json_int_t)r->desk->policies[i].version, "review_by",
+                                              review, "services", (json_int_t)p->nservices,
+                                              "promises", (json_int_t)p->npromises));
+    }
+    return ch_http_json(r, 200, json_pack("{s:o}", "policies", list), NULL);
+}

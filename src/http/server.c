@@ -171,7 +171,19 @@ static bool route_id(const char *url, const char *prefix, const char *rest, int6
     return true;
 }
 
+static enum MHD_Result dispatch(ch_req *r);
+
+/* Every request reads the policies under the read lock, so a reload never
+ * frees a policy a handler is using. */
 static enum MHD_Result route(ch_req *r)
+{
+    pthread_rwlock_rdlock(&r->desk->policies_lock);
+    enum MHD_Result res = dispatch(r);
+    pthread_rwlock_unlock(&r->desk->policies_lock);
+    return res;
+}
+
+static enum MHD_Result dispatch(ch_req *r)
 {
     const char *u = r->url, *m = r->method;
     int64_t id;
@@ -207,6 +219,8 @@ static enum MHD_Result route(ch_req *r)
         return ch_http_audit(r);
     if (strcmp(u, "/api/v1/search") == 0 && get)
         return ch_http_search(r);
+    if (strcmp(u, "/api/v1/policies") == 0 && get)
+        return ch_http_policies(r);
     if (strcmp(u, "/api/v1/reports/compliance") == 0 && get)
         return ch_http_report(r);
     return ch_http_problem(r, 404, "Not found",
@@ -325,6 +339,26 @@ static void *sweep_main(void *arg)
     return NULL;
 }
 
+/* SIGHUP: load the policy files again; swap them in only if all are valid. */
+static void reload(ch_desk *d)
+{
+    ch_desk_policy *fresh = NULL, *old;
+    size_t n = 0, nold;
+    if (!d->reload || d->reload(d, &fresh, &n)) {
+        fprintf(stderr, "charter serve: the policies were not reloaded; the ones in use stay\n");
+        return;
+    }
+    pthread_rwlock_wrlock(&d->policies_lock);
+    old = d->policies;
+    nold = d->npolicies;
+    d->policies = fresh;
+    d->npolicies = n;
+    pthread_rwlock_unlock(&d->policies_lock);
+    d->release(old, nold);
+    printf("charter serve: reloaded %zu policies\n", n);
+    fflush(stdout);
+}
+
 static char *slurp(const char *path)
 {
     FILE *fp = fopen(path, "rb");
@@ -379,6 +413,7 @@ int ch_desk_serve(ch_desk *d, const char *listen, const char *tls_cert, const ch
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
@@ -409,7 +444,8 @@ int ch_desk_serve(ch_desk *d, const char *listen, const char *tls_cert, const ch
     sweeper sw = {d, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false};
     pthread_t sweep_thread;
     bool sweeping = pthread_create(&sweep_thread, NULL, sweep_main, &sw) == 0;
-    sigwait(&set, &sig);
+    while (sigwait(&set, &sig) == 0 && sig == SIGHUP)
+        reload(d);
     MHD_stop_daemon(daemon);
     if (sweeping) {
         pthread_mutex_lock(&sw.mu);
