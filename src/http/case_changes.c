@@ -138,14 +138,14 @@ out:
 /* The contact facts a case was opened with, for the engine to count again;
  * pauses are the case's closed pauses plus, when resuming, the open one
  * ending now. */
-static int case_facts(ch_req *r, const ch_case_row *c, const char **flags, size_t nflags,
-                      ch_time resume_at, ch_contact *out)
+static int case_facts(ch_req *r, const ch_case_row *c, const char *kind, const char **flags,
+                      size_t nflags, ch_time resume_at, ch_contact *out)
 {
     ch_pause *pauses = ch_arena_alloc(&r->arena, (c->npauses + 1) * sizeof(*pauses));
     if (!pauses)
         return CH_E_NOMEM;
     memset(out, 0, sizeof(*out));
-    if (ch_channel_parse(c->channel, &out->channel) || ch_case_kind_parse(c->kind, &out->kind))
+    if (ch_channel_parse(c->channel, &out->channel) || ch_case_kind_parse(kind, &out->kind))
         return CH_E_INVALID;
     out->flags = flags;
     out->nflags = nflags;
@@ -271,6 +271,11 @@ enum MHD_Result ch_http_case_patch(ch_req *r, int64_t id)
     if (!ch_req_case(r, id, &c, &res))
         goto out;
     const char *status = ch_req_text(&p, body, "status", 16, false);
+    const char *kind = ch_req_text(&p, body, "kind", 32, false);
+    ch_case_kind kind_value;
+    if (kind && ch_case_kind_parse(kind, &kind_value))
+        ch_req_bad(&p, "kind",
+                   "kind must be enquiry, service-order, complaint, feedback, foi or sar.");
     const char *note = ch_req_text(&p, body, "note", 2000, false);
     json_t *officer = json_object_get(body, "officer_id");
     json_t *jflags = json_object_get(body, "flags");
@@ -299,8 +304,9 @@ enum MHD_Result ch_http_case_patch(ch_req *r, int64_t id)
             }
         }
     }
-    if (!status && !officer && !jflags && !note)
-        ch_req_bad(&p, "status", "Nothing to change: give status, officer_id, flags or note.");
+    if (!status && !officer && !jflags && !note && !kind)
+        ch_req_bad(&p, "status",
+                   "Nothing to change: give status, kind, officer_id, flags or note.");
     if (p.fields) {
         res = ch_http_problem(r, 400, "Some fields need attention", p.detail, p.fields);
         goto out;
@@ -340,7 +346,9 @@ enum MHD_Result ch_http_case_patch(ch_req *r, int64_t id)
     }
     const char *to = status ? status : c.status;
     bool was_paused = strcmp(c.status, "paused") == 0;
-    bool flags_changed = jflags != NULL;
+    bool flags_changed = jflags != NULL || (kind && strcmp(kind, c.kind) != 0);
+    if (kind && strcmp(kind, c.kind) != 0)
+        u.kind = kind;
     u.status = to;
     u.next_due_at = c.next_due_at;
     if (jflags) {
@@ -354,7 +362,8 @@ enum MHD_Result ch_http_case_patch(ch_req *r, int64_t id)
                  strcmp(to, "open") == 0 ? (was_paused ? "resumed" : "reopened") : to);
     used = strlen(detail);
     if (flags_changed)
-        snprintf(detail + used, sizeof(detail) - used, "%sflags changed", used ? "; " : "");
+        snprintf(detail + used, sizeof(detail) - used, "%s%s", used ? "; " : "",
+                 u.kind ? "kind changed" : "flags changed");
     used = strlen(detail);
     if (note)
         snprintf(detail + used, sizeof(detail) - used, "%s%s", used ? ": " : "", note);
@@ -370,7 +379,8 @@ enum MHD_Result ch_http_case_patch(ch_req *r, int64_t id)
     } else if (was_paused || flags_changed || strcmp(c.status, "closed") == 0) {
         if (was_paused)
             u.pause_to = r->now;
-        if (case_facts(r, &c, flags, nflags, was_paused ? r->now : 0, &facts) ||
+        if (case_facts(r, &c, u.kind ? u.kind : c.kind, flags, nflags, was_paused ? r->now : 0,
+                       &facts) ||
             recompute(r, &c, &facts, false, &u, &err)) {
             if (!err.code)
                 ch_error_set(&err, CH_E_STORE, "the case's facts could not be read");

@@ -162,7 +162,8 @@ typedef struct ch_case_update {
     ch_time now;
     bool set_officer; /* officer_id below replaces the case's (0 unassigns) */
     int64_t officer_id;
-    bool set_flags; /* flags below replace the case's */
+    const char *kind; /* non-NULL: the case's new kind */
+    bool set_flags;   /* flags below replace the case's */
     const char **flags;
     size_t nflags;
     ch_time pause_from; /* non-zero: a pause starts then */

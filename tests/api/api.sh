@@ -101,13 +101,18 @@ expect '.status == "open" and ([.obligations[].state] | unique) == ["breached"]'
 expect '[.events[].detail] | index("paused: waiting for the school") != null and index("resumed") != null' "both on the timeline"
 call PATCH "/api/v1/cases/$cx" '{"officer_id": 99999}' -H "$O" -H 'If-Match: "4"'
 expect_status 400 "assigning to nobody"
-call PATCH "/api/v1/cases/$cx" "{\"officer_id\": $sam_id}" -H "$O" -H 'If-Match: "4"'
+call PATCH "/api/v1/cases/$cx" '{"kind":"complaint"}' -H "$O" -H 'If-Match: "4"'
+expect_status 200 "re-kinding an enquiry as a complaint"
+expect '.kind == "complaint" and .obligations == []' "recomputes: Cognus makes no complaint promise, so the enquiry's go"
+call PATCH "/api/v1/cases/$cx" '{"kind":"enquiry"}' -H "$O" -H 'If-Match: "5"'
+expect '[.obligations[].promise] == ["complex-acknowledge","complex-reply"]' "and back again they return"
+call PATCH "/api/v1/cases/$cx" "{\"officer_id\": $sam_id}" -H "$O" -H 'If-Match: "6"'
 expect_status 400 "assigning to someone outside the service"
-call PATCH "/api/v1/cases/$cx" "{\"officer_id\": $olu_id}" -H "$O" -H 'If-Match: "4"'
+call PATCH "/api/v1/cases/$cx" "{\"officer_id\": $olu_id}" -H "$O" -H 'If-Match: "6"'
 expect_status 200 "assigning to a member"
 call GET /api/v1/queues/mine '' -H "$O"
 expect "[.cases[].id] == [$cx]" "the case is in the officer's own queue"
-call PATCH "/api/v1/cases/$cx" '{"status":"closed"}' -H "$O" -H 'If-Match: "5"'
+call PATCH "/api/v1/cases/$cx" '{"status":"closed"}' -H "$O" -H 'If-Match: "7"'
 expect '.status == "closed"' "closing"
 call GET /api/v1/queues/mine '' -H "$O"
 expect '.cases == []' "a closed case leaves every queue"

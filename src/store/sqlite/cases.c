@@ -124,6 +124,7 @@ static int update_case_fields(sq_conn *s, const ch_case_update *u, ch_error *err
 {
     static const char off[] = "UPDATE cases SET officer_id = ? WHERE id = ?";
     static const char flg[] = "UPDATE cases SET flags = ? WHERE id = ?";
+    static const char knd[] = "UPDATE cases SET kind = ? WHERE id = ?";
     static const char del[] = "DELETE FROM obligations WHERE id = ? AND case_id = ?";
     static const char pin[] = "INSERT INTO pauses(case_id, from_at) VALUES(?, ?)";
     static const char pend[] = "UPDATE pauses SET to_at = ? WHERE case_id = ? AND to_at IS NULL";
@@ -148,6 +149,14 @@ static int update_case_fields(sq_conn *s, const ch_case_update *u, ch_error *err
         sqlite3_bind_int64(st, 2, u->case_id);
         if (sqlite3_step(st) != SQLITE_DONE)
             return ch_sq_error(s, err, "assigning a case");
+    }
+    if (u->kind) {
+        if (!(st = ch_sq_stmt(s, knd, err)))
+            return CH_E_STORE;
+        ch_sq_bind_text(st, 1, u->kind);
+        sqlite3_bind_int64(st, 2, u->case_id);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            return ch_sq_error(s, err, "changing a case's kind");
     }
     if (u->set_flags) {
         ch_case_row tmp = {.flags = u->flags, .nflags = u->nflags};
