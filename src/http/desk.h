@@ -106,6 +106,10 @@ enum MHD_Result ch_http_services(ch_req *r);
 enum MHD_Result ch_http_audit(ch_req *r);
 enum MHD_Result ch_http_search(ch_req *r);
 enum MHD_Result ch_http_policies(ch_req *r);
+enum MHD_Result ch_http_people_create(ch_req *r);
+enum MHD_Result ch_http_person_get(ch_req *r, int64_t id);
+enum MHD_Result ch_http_organisations_create(ch_req *r);
+enum MHD_Result ch_http_organisation_get(ch_req *r, int64_t id);
 enum MHD_Result ch_http_report(ch_req *r);
 
 /* Resolves the credential on the request (cookie or bearer token); returns

@@ -20,6 +20,9 @@ json_t *ch_json_case(const ch_case_row *c, bool full)
                         json_pack("{s:o, s:o}", "name", str_or_null(c->requester_name), "email",
                                   str_or_null(c->requester_email)));
     json_object_set_new(o, "organisation", str_or_null(c->organisation));
+    json_object_set_new(o, "person_id", c->person_id ? json_integer(c->person_id) : json_null());
+    json_object_set_new(o, "organisation_id",
+                        c->organisation_id ? json_integer(c->organisation_id) : json_null());
     json_object_set_new(o, "officer_id", c->officer_id ? json_integer(c->officer_id) : json_null());
     for (size_t i = 0; i < c->nflags; i++)
         json_array_append_new(flags, json_string(c->flags[i]));

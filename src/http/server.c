@@ -221,6 +221,14 @@ static enum MHD_Result dispatch(ch_req *r)
         return ch_http_search(r);
     if (strcmp(u, "/api/v1/policies") == 0 && get)
         return ch_http_policies(r);
+    if (strcmp(u, "/api/v1/people") == 0 && post)
+        return ch_http_people_create(r);
+    if (route_id(u, "/api/v1/people/", "", &id) && get)
+        return ch_http_person_get(r, id);
+    if (strcmp(u, "/api/v1/organisations") == 0 && post)
+        return ch_http_organisations_create(r);
+    if (route_id(u, "/api/v1/organisations/", "", &id) && get)
+        return ch_http_organisation_get(r, id);
     if (strcmp(u, "/api/v1/reports/compliance") == 0 && get)
         return ch_http_report(r);
     return ch_http_problem(r, 404, "Not found",

@@ -31,6 +31,14 @@ typedef struct ch_store_ops {
     int (*report_rows)(ch_store *s, ch_time from, ch_time to, const char *const *services,
                        size_t nservices, ch_arena *arena, ch_report_row **out, size_t *n,
                        ch_error *err);
+    int (*person_insert)(ch_store *s, ch_person *p, ch_error *err);
+    int (*person_get)(ch_store *s, int64_t id, ch_arena *arena, ch_person *out, ch_error *err);
+    int (*organisation_insert)(ch_store *s, ch_organisation *o, ch_error *err);
+    int (*organisation_get)(ch_store *s, int64_t id, ch_arena *arena, ch_organisation *out,
+                            ch_error *err);
+    int (*cases_of)(ch_store *s, int64_t person_id, int64_t organisation_id,
+                    const char *const *services, size_t nservices, size_t limit, ch_arena *arena,
+                    ch_case_row **out, size_t *n, ch_error *err);
     int (*audit_insert)(ch_store *s, const ch_audit_row *row, ch_error *err);
     int (*audit_list)(ch_store *s, int64_t object_id, size_t limit, ch_arena *arena,
                       ch_audit_row **out, size_t *n, ch_error *err);

@@ -122,6 +122,35 @@ int ch_store_report_rows(ch_store *s, ch_time from, ch_time to, const char *cons
     return s->ops->report_rows(s, from, to, services, nservices, arena, out, n, err);
 }
 
+int ch_store_person_insert(ch_store *s, ch_person *p, ch_error *err)
+{
+    return s->ops->person_insert(s, p, err);
+}
+
+int ch_store_person_get(ch_store *s, int64_t id, ch_arena *arena, ch_person *out, ch_error *err)
+{
+    return s->ops->person_get(s, id, arena, out, err);
+}
+
+int ch_store_organisation_insert(ch_store *s, ch_organisation *o, ch_error *err)
+{
+    return s->ops->organisation_insert(s, o, err);
+}
+
+int ch_store_organisation_get(ch_store *s, int64_t id, ch_arena *arena, ch_organisation *out,
+                              ch_error *err)
+{
+    return s->ops->organisation_get(s, id, arena, out, err);
+}
+
+int ch_store_cases_of(ch_store *s, int64_t person_id, int64_t organisation_id,
+                      const char *const *services, size_t nservices, size_t limit, ch_arena *arena,
+                      ch_case_row **out, size_t *n, ch_error *err)
+{
+    return s->ops->cases_of(s, person_id, organisation_id, services, nservices, limit, arena, out,
+                            n, err);
+}
+
 int ch_store_audit_insert(ch_store *s, const ch_audit_row *row, ch_error *err)
 {
     return s->ops->audit_insert(s, row, err);

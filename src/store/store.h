@@ -49,6 +49,22 @@ typedef struct ch_event_row {
     const char *what, *detail;
 } ch_event_row;
 
+/* A customer: a parent or carer, a young person, an advocate, a school's
+ * contact. */
+typedef struct ch_person {
+    int64_t id;
+    const char *name, *email, *phone;
+    const char *date_of_birth; /* YYYY-MM-DD or NULL */
+    int64_t organisation_id;
+    ch_time created_at;
+} ch_person;
+
+typedef struct ch_organisation {
+    int64_t id;
+    const char *name, *kind; /* kind: school, agency, other */
+    ch_time created_at;
+} ch_organisation;
+
 /* A stretch of time the case's clocks stood still; to is 0 while open. */
 typedef struct ch_pause_row {
     ch_time from, to;
@@ -60,6 +76,9 @@ typedef struct ch_case_row {
     const char *kind, *channel, *subject, *status;
     ch_time received_at, deemed_at, created_at, updated_at;
     const char *requester_name, *requester_email, *organisation;
+    /* The person and organisation records behind requester and organisation:
+     * found by email and by name when the case is stored, or created. */
+    int64_t person_id, organisation_id;
     int64_t officer_id; /* 0 when unassigned */
     const char **flags;
     size_t nflags;
@@ -197,6 +216,18 @@ typedef struct ch_report_row {
 int ch_store_report_rows(ch_store *s, ch_time from, ch_time to, const char *const *services,
                          size_t nservices, ch_arena *arena, ch_report_row **out, size_t *n,
                          ch_error *err);
+
+int ch_store_person_insert(ch_store *s, ch_person *p, ch_error *err);
+int ch_store_person_get(ch_store *s, int64_t id, ch_arena *arena, ch_person *out, ch_error *err);
+int ch_store_organisation_insert(ch_store *s, ch_organisation *o, ch_error *err);
+int ch_store_organisation_get(ch_store *s, int64_t id, ch_arena *arena, ch_organisation *out,
+                              ch_error *err);
+
+/* The cases of a person (person_id) or an organisation (organisation_id; the
+ * other 0) in the given services (NULL for all), newest first. */
+int ch_store_cases_of(ch_store *s, int64_t person_id, int64_t organisation_id,
+                      const char *const *services, size_t nservices, size_t limit, ch_arena *arena,
+                      ch_case_row **out, size_t *n, ch_error *err);
 
 int ch_store_audit_insert(ch_store *s, const ch_audit_row *row, ch_error *err);
 int ch_store_audit_list(ch_store *s, int64_t object_id, size_t limit, ch_arena *arena,

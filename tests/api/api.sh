@@ -163,6 +163,38 @@ expect_status 404 "an unknown endpoint"
 call GET "/api/v1/cases/$case1" '' -H "$O"
 expect '.version == 3 and (.contacts | length) == 2' "the case is as it was"
 
+# --- People and organisations ---
+call POST /api/v1/cases '{"service":"cognus/enquiries","channel":"email","received_at":"2025-11-03T10:00","subject":"Second question","requester":{"name":"A Parent","email":"parent@example.org"},"organisation":"Hill Primary School"}' -H "$O"
+expect_status 201 "a second case from the same parent"
+person=$(json .person_id)
+school=$(json .organisation_id)
+call GET "/api/v1/cases/$case1" '' -H "$O"
+expect ".person_id == $person" "is linked to the same person, found by email"
+call GET "/api/v1/people/$person" '' -H "$O"
+expect_status 200 "the person's page"
+expect '.name == "A Parent" and (.cases | length) == 2' "with both cases"
+call GET "/api/v1/people/$person" '' -H "$S"
+expect_status 404 "another team cannot see the person"
+call GET "/api/v1/audit" '' -H "$M"
+expect "[.audit[] | select(.object == \"person\" and .object_id == $person and .action == \"read\")] | length >= 1" "reading a person is audited"
+call GET "/api/v1/organisations/$school" '' -H "$O"
+expect '.name == "Hill Primary School" and (.cases | length) == 1' "the school's page lists its case"
+call GET "/api/v1/organisations/$school" '' -H "$S"
+expect '.cases == []' "but not to another team"
+call POST /api/v1/organisations '{"name":"Hill Primary School"}' -H "$O"
+expect_status 409 "an organisation of the same name"
+call POST /api/v1/organisations '{"name":"Oak Academy","kind":"university"}' -H "$O"
+expect_status 400 "an unknown kind of organisation"
+call POST /api/v1/people '{"name":"Young Person","date_of_birth":"2008-02-30"}' -H "$O"
+expect_status 400 "a date of birth that does not exist"
+expect '.fields == ["date_of_birth"]' "names the field"
+call POST /api/v1/people "{\"name\":\"Young Person\",\"date_of_birth\":\"2008-02-29\",\"organisation_id\":$school}" -H "$O"
+expect_status 201 "a person with a date of birth and a school"
+young=$(json .id)
+expect ".date_of_birth == \"2008-02-29\" and .organisation_id == $school" "as given"
+call GET "/api/v1/people/$young" '' -H "$S"
+expect_status 200 "a person with no cases yet is visible to staff"
+
 # --- Search and the compliance report ---
 call GET '/api/v1/search?q=school%20transport' '' -H "$O"
 expect_status 200 "search"
@@ -195,7 +227,8 @@ cmp -s "$tmp/body" docs/openapi.yaml || fail "the served document is docs/openap
 # Every route the server answers is described.
 for path in /api/v1/session /api/v1/cases '/api/v1/cases/{id}' '/api/v1/cases/{id}/contacts' \
     '/api/v1/queues/{name}' /api/v1/services /api/v1/audit /api/v1/search \
-    /api/v1/reports/compliance /api/v1/policies /healthz; do
+    /api/v1/reports/compliance /api/v1/policies /api/v1/people '/api/v1/people/{id}' \
+    /api/v1/organisations '/api/v1/organisations/{id}' /healthz; do
     checks=$((checks + 1))
     grep -qF "  $path:" docs/openapi.yaml || fail "docs/openapi.yaml does not describe $path"
 done

@@ -79,6 +79,8 @@ void ch_sq_read_case(ch_arena *a, sqlite3_stmt *st, ch_case_row *c)
         c->next_due_at = 0;
     c->created_at = sqlite3_column_int64(st, 15);
     c->updated_at = sqlite3_column_int64(st, 16);
+    c->person_id = sqlite3_column_int64(st, 17);
+    c->organisation_id = sqlite3_column_int64(st, 18);
 }
 
 static int insert_event(sq_conn *s, int64_t case_id, const ch_event_row *e, ch_error *err)
@@ -196,7 +198,16 @@ static int insert_case_rows(sq_conn *s, ch_case_row *c, ch_error *err)
     static const char ins[] =
         "INSERT INTO cases(service, kind, channel, subject, status, received_at, deemed_at,"
         " requester_name, requester_email, organisation, officer_id, flags, version, next_due_at,"
-        " created_at, updated_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)";
+        " created_at, updated_at, person_id, organisation_id)"
+        " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)";
+    int lrc = CH_OK;
+    if (!c->person_id && (c->requester_email || c->requester_name))
+        lrc = ch_sq_person_link(s, c->requester_name ? c->requester_name : c->requester_email,
+                                c->requester_email, c->created_at, &c->person_id, err);
+    if (!lrc && !c->organisation_id && c->organisation)
+        lrc = ch_sq_organisation_link(s, c->organisation, c->created_at, &c->organisation_id, err);
+    if (lrc)
+        return lrc;
     sqlite3_stmt *st = ch_sq_stmt(s, ins, err);
     char *flags = flags_join(c);
     if (!st || !flags) {
@@ -218,6 +229,8 @@ static int insert_case_rows(sq_conn *s, ch_case_row *c, ch_error *err)
     sqlite3_bind_int64(st, 13, c->next_due_at ? c->next_due_at : NO_DUE);
     sqlite3_bind_int64(st, 14, c->created_at);
     sqlite3_bind_int64(st, 15, c->created_at);
+    ch_sq_bind_id(st, 16, c->person_id);
+    ch_sq_bind_id(st, 17, c->organisation_id);
     int step = sqlite3_step(st);
     free(flags);
     if (step != SQLITE_DONE)

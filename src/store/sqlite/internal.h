@@ -76,7 +76,7 @@ void ch_sq_read_case(ch_arena *a, sqlite3_stmt *st, ch_case_row *c);
 #define CH_SQ_CASE_COLUMNS                                                                         \
     "id, service, kind, channel, subject, status, received_at, deemed_at, requester_name,"         \
     " requester_email, organisation, officer_id, flags, version, next_due_at, created_at,"         \
-    " updated_at"
+    " updated_at, person_id, organisation_id"
 
 int ch_sq_case_insert(ch_store *base, ch_case_row *c, ch_error *err);
 int ch_sq_case_get(ch_store *base, int64_t id, ch_arena *a, ch_case_row *out, ch_error *err);
@@ -88,6 +88,19 @@ int ch_sq_search(ch_store *base, const char *words, const char *const *services,
                  size_t limit, ch_arena *a, ch_case_row **out, size_t *n, ch_error *err);
 int ch_sq_report_rows(ch_store *base, ch_time from, ch_time to, const char *const *services,
                       size_t nservices, ch_arena *a, ch_report_row **out, size_t *n, ch_error *err);
+int ch_sq_person_insert(ch_store *base, ch_person *p, ch_error *err);
+int ch_sq_person_get(ch_store *base, int64_t id, ch_arena *a, ch_person *out, ch_error *err);
+int ch_sq_organisation_insert(ch_store *base, ch_organisation *o, ch_error *err);
+int ch_sq_organisation_get(ch_store *base, int64_t id, ch_arena *a, ch_organisation *out,
+                           ch_error *err);
+int ch_sq_cases_of(ch_store *base, int64_t person_id, int64_t organisation_id,
+                   const char *const *services, size_t nservices, size_t limit, ch_arena *a,
+                   ch_case_row **out, size_t *n, ch_error *err);
+/* Finds the person with this email, or the organisation with this name,
+ * creating it when there is none; sets *id. */
+int ch_sq_person_link(sq_conn *c, const char *name, const char *email, ch_time now, int64_t *id,
+                      ch_error *err);
+int ch_sq_organisation_link(sq_conn *c, const char *name, ch_time now, int64_t *id, ch_error *err);
 int ch_sq_audit_insert(ch_store *base, const ch_audit_row *row, ch_error *err);
 int ch_sq_audit_list(ch_store *base, int64_t object_id, size_t limit, ch_arena *a,
                      ch_audit_row **out, size_t *n, ch_error *err);

@@ -48,6 +48,17 @@ static const char *const ch_sqlite_migrations[] = {
     /* 2: full-text search over case subjects, names and contact text. */
     "CREATE VIRTUAL TABLE search USING fts5(case_id UNINDEXED, body,"
     " tokenize = 'unicode61 remove_diacritics 2');",
+    /* 3: the people and organisations cases are about. */
+    "CREATE TABLE organisations(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
+    " kind TEXT NOT NULL, created_at INTEGER NOT NULL);"
+    "CREATE TABLE people(id INTEGER PRIMARY KEY, name TEXT NOT NULL, email TEXT, phone TEXT,"
+    " date_of_birth TEXT, organisation_id INTEGER REFERENCES organisations(id),"
+    " created_at INTEGER NOT NULL);"
+    "CREATE INDEX people_email ON people(email);"
+    "ALTER TABLE cases ADD COLUMN person_id INTEGER REFERENCES people(id);"
+    "ALTER TABLE cases ADD COLUMN organisation_id INTEGER REFERENCES organisations(id);"
+    "CREATE INDEX cases_person ON cases(person_id);"
+    "CREATE INDEX cases_organisation ON cases(organisation_id);",
 };
 
 #endif

@@ -268,6 +268,11 @@ static const ch_store_ops sqlite_ops = {
     .breach_sweep = ch_sq_breach_sweep,
     .search = ch_sq_search,
     .report_rows = ch_sq_report_rows,
+    .person_insert = ch_sq_person_insert,
+    .person_get = ch_sq_person_get,
+    .organisation_insert = ch_sq_organisation_insert,
+    .organisation_get = ch_sq_organisation_get,
+    .cases_of = ch_sq_cases_of,
     .audit_insert = ch_sq_audit_insert,
     .audit_list = ch_sq_audit_list,
 };

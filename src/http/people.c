@@ -1,0 +1,174 @@
+/* /api/v1/people and /api/v1/organisations: the customers and schools cases
+ * are about. A person is visible to staff who can see one of their cases
+ * (so a SEND service's clients stay invisible to other teams), or while they
+ * have no case at all; every read and change of a person is audited. */
+#include "core/timefmt.h"
+#include "http/json_case.h"
+#include "http/request.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* The services the user sees, or NULL for all (an administrator). */
+static const char **seen(ch_req *r, size_t *n)
+{
+    size_t total = 0;
+    *n = 0;
+    if (r->user.role == CH_ROLE_ADMIN)
+        return NULL;
+    for (size_t i = 0; i < r->desk->npolicies; i++)
+        total += r->desk->policies[i].policy->nservices;
+    const char **names = ch_arena_alloc(&r->arena, (total + 1) * sizeof(*names));
+    for (size_t i = 0; names && i < r->desk->npolicies; i++) {
+        const ch_policy *p = r->desk->policies[i].policy;
+        for (size_t k = 0; k < p->nservices; k++) {
+            char full[140];
+            snprintf(full, sizeof(full), "%s/%s", p->id, p->services[k].id);
+            if (ch_desk_can_see(r, full))
+                names[(*n)++] = ch_arena_strdup(&r->arena, full);
+        }
+    }
+    return names;
+}
+
+static json_t *str_or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+static json_t *cases_json(const ch_case_row *rows, size_t n)
+{
+    json_t *list = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(list, ch_json_case(&rows[i], false));
+    return list;
+}
+
+static json_t *person_json(const ch_person *p)
+{
+    return json_pack("{s:I, s:s, s:o, s:o, s:o, s:o, s:o}", "id", (json_int_t)p->id, "name",
+                     p->name, "email", str_or_null(p->email), "phone", str_or_null(p->phone),
+                     "date_of_birth", str_or_null(p->date_of_birth), "organisation_id",
+                     p->organisation_id ? json_integer(p->organisation_id) : json_null(),
+                     "created_at", ch_json_time(p->created_at));
+}
+
+enum MHD_Result ch_http_people_create(ch_req *r)
+{
+    enum MHD_Result res;
+    problems p = {0};
+    ch_error err = {0};
+    json_t *body = ch_req_body(r, &res);
+    if (!body)
+        return res;
+    ch_person person = {0};
+    person.name = ch_req_text(&p, body, "name", 200, true);
+    person.email = ch_req_text(&p, body, "email", 254, false);
+    person.phone = ch_req_text(&p, body, "phone", 40, false);
+    person.date_of_birth = ch_req_text(&p, body, "date_of_birth", 10, false);
+    json_t *org = json_object_get(body, "organisation_id");
+    if (person.email && !strchr(person.email, '@'))
+        ch_req_bad(&p, "email", "email must be an email address.");
+    ch_date dob;
+    if (person.date_of_birth &&
+        (ch_date_parse(person.date_of_birth, strlen(person.date_of_birth), &dob, &err) ||
+         dob > ch_time_utc_date(r->now)))
+        ch_req_bad(&p, "date_of_birth",
+                   "date_of_birth must be a real date in the past, "
+                   "YYYY-MM-DD.");
+    if (org && !json_is_null(org) && (!json_is_integer(org) || json_integer_value(org) <= 0))
+        ch_req_bad(&p, "organisation_id", "organisation_id must be an organisation's id.");
+    if (p.fields) {
+        res = ch_http_problem(r, 400, "Some fields need attention", p.detail, p.fields);
+        goto out;
+    }
+    person.organisation_id = org && json_is_integer(org) ? (int64_t)json_integer_value(org) : 0;
+    person.created_at = r->now;
+    if (ch_store_person_insert(r->desk->store, &person, &err) ||
+        ch_desk_audit(r, "create", "person", person.id)) {
+        if (!err.code)
+            ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
+        res = ch_http_error(r, &err);
+        goto out;
+    }
+    res = ch_http_json(r, 201, person_json(&person), NULL);
+out:
+    json_decref(body);
+    return res;
+}
+
+enum MHD_Result ch_http_person_get(ch_req *r, int64_t id)
+{
+    ch_error err = {0};
+    ch_person person;
+    ch_case_row *rows = NULL, *any = NULL;
+    size_t n = 0, nany = 0, nservices;
+    const char **services = seen(r, &nservices);
+    if (ch_store_person_get(r->desk->store, id, &r->arena, &person, &err) ||
+        ch_store_cases_of(r->desk->store, id, 0, (const char *const *)services, nservices, 200,
+                          &r->arena, &rows, &n, &err) ||
+        ch_store_cases_of(r->desk->store, id, 0, NULL, 0, 1, &r->arena, &any, &nany, &err))
+        return ch_http_error(r, &err);
+    if (n == 0 && nany > 0) {
+        ch_error_set(&err, CH_E_NOTFOUND, "there is no person %lld", (long long)id);
+        return ch_http_error(r, &err);
+    }
+    if (ch_desk_audit(r, "read", "person", id)) {
+        ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
+        return ch_http_error(r, &err);
+    }
+    json_t *o = person_json(&person);
+    json_object_set_new(o, "cases", cases_json(rows, n));
+    return ch_http_json(r, 200, o, NULL);
+}
+
+enum MHD_Result ch_http_organisations_create(ch_req *r)
+{
+    enum MHD_Result res;
+    problems p = {0};
+    ch_error err = {0};
+    json_t *body = ch_req_body(r, &res);
+    if (!body)
+        return res;
+    ch_organisation org = {0};
+    org.name = ch_req_text(&p, body, "name", 200, true);
+    org.kind = ch_req_text(&p, body, "kind", 16, false);
+    if (!org.kind)
+        org.kind = "school";
+    if (strcmp(org.kind, "school") && strcmp(org.kind, "agency") && strcmp(org.kind, "other"))
+        ch_req_bad(&p, "kind", "kind must be school, agency or other.");
+    if (p.fields) {
+        res = ch_http_problem(r, 400, "Some fields need attention", p.detail, p.fields);
+        goto out;
+    }
+    org.created_at = r->now;
+    if (ch_store_organisation_insert(r->desk->store, &org, &err)) {
+        res = ch_http_error(r, &err);
+        goto out;
+    }
+    res = ch_http_json(
+        r, 201,
+        json_pack("{s:I, s:s, s:s}", "id", (json_int_t)org.id, "name", org.name, "kind", org.kind),
+        NULL);
+out:
+    json_decref(body);
+    return res;
+}
+
+enum MHD_Result ch_http_organisation_get(ch_req *r, int64_t id)
+{
+    ch_error err = {0};
+    ch_organisation org;
+    ch_case_row *rows = NULL;
+    size_t n = 0, nservices;
+    const char **services = seen(r, &nservices);
+    if (ch_store_organisation_get(r->desk->store, id, &r->arena, &org, &err) ||
+        ch_store_cases_of(r->desk->store, 0, id, (const char *const *)services, nservices, 200,
+                          &r->arena, &rows, &n, &err))
+        return ch_http_error(r, &err);
+    return ch_http_json(r, 200,
+                        json_pack("{s:I, s:s, s:s, s:o, s:o}", "id", (json_int_t)org.id, "name",
+                                  org.name, "kind", org.kind, "created_at",
+                                  ch_json_time(org.created_at), "cases", cases_json(rows, n)),
+                        NULL);
+}
