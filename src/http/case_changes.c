@@ -129,7 +129,7 @@ enum MHD_Result ch_http_contacts_create(ch_req *r, int64_t id)
         res = ch_http_error(r, &err);
         goto out;
     }
-    res = ch_http_json(r, 201, ch_json_case(&fresh, true), ch_req_etag(r, version));
+    res = ch_http_case(r, 201, &fresh, ch_req_etag(r, version));
 out:
     json_decref(body);
     return res;
@@ -404,7 +404,7 @@ enum MHD_Result ch_http_case_patch(ch_req *r, int64_t id)
         res = ch_http_error(r, &err);
         goto out;
     }
-    res = ch_http_json(r, 200, ch_json_case(&fresh, true), ch_req_etag(r, version));
+    res = ch_http_case(r, 200, &fresh, ch_req_etag(r, version));
 out:
     json_decref(body);
     return res;

@@ -132,7 +132,7 @@ enum MHD_Result ch_http_cases_create(ch_req *r)
         goto out;
     }
     c.ncontacts = 0;
-    res = ch_http_json(r, 201, ch_json_case(&c, true), ch_req_etag(r, c.version));
+    res = ch_http_case(r, 201, &c, ch_req_etag(r, c.version));
 out:
     json_decref(body);
     return res;
@@ -149,5 +149,5 @@ enum MHD_Result ch_http_case_get(ch_req *r, int64_t id)
         ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
         return ch_http_error(r, &err);
     }
-    return ch_http_json(r, 200, ch_json_case(&c, true), ch_req_etag(r, c.version));
+    return ch_http_case(r, 200, &c, ch_req_etag(r, c.version));
 }

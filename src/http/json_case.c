@@ -1,65 +1,157 @@
-/* Cases as JSON, the shape every endpoint returns. */
+/* Cases as JSON, the shape every endpoint returns; see json_case.h. */
 #include "http/json_case.h"
 
-static json_t *str_or_null(const char *s)
-{
-    return s ? json_string(s) : json_null();
-}
+#include <stdlib.h>
 
-json_t *ch_json_case(const ch_case_row *c, bool full)
+void ch_jw_case(ch_jw *w, const ch_case_row *c, bool full)
 {
-    json_t *o = json_object(), *flags = json_array();
-    json_object_set_new(o, "id", json_integer(c->id));
-    json_object_set_new(o, "service", json_string(c->service));
-    json_object_set_new(o, "kind", json_string(c->kind));
-    json_object_set_new(o, "channel", json_string(c->channel));
-    json_object_set_new(o, "received_at", ch_json_time(c->received_at));
-    json_object_set_new(o, "deemed_received_at", ch_json_time(c->deemed_at));
-    json_object_set_new(o, "subject", json_string(c->subject));
-    json_object_set_new(o, "requester",
-                        json_pack("{s:o, s:o}", "name", str_or_null(c->requester_name), "email",
-                                  str_or_null(c->requester_email)));
-    json_object_set_new(o, "organisation", str_or_null(c->organisation));
-    json_object_set_new(o, "person_id", c->person_id ? json_integer(c->person_id) : json_null());
-    json_object_set_new(o, "organisation_id",
-                        c->organisation_id ? json_integer(c->organisation_id) : json_null());
-    json_object_set_new(o, "officer_id", c->officer_id ? json_integer(c->officer_id) : json_null());
+    ch_jw_obj(w);
+    ch_jw_key(w, "id");
+    ch_jw_int(w, c->id);
+    ch_jw_key(w, "service");
+    ch_jw_str(w, c->service);
+    ch_jw_key(w, "kind");
+    ch_jw_str(w, c->kind);
+    ch_jw_key(w, "channel");
+    ch_jw_str(w, c->channel);
+    ch_jw_key(w, "received_at");
+    ch_jw_time(w, c->received_at);
+    ch_jw_key(w, "deemed_received_at");
+    ch_jw_time(w, c->deemed_at);
+    ch_jw_key(w, "subject");
+    ch_jw_str(w, c->subject);
+    ch_jw_key(w, "requester");
+    ch_jw_obj(w);
+    ch_jw_key(w, "name");
+    ch_jw_str(w, c->requester_name);
+    ch_jw_key(w, "email");
+    ch_jw_str(w, c->requester_email);
+    ch_jw_obj_end(w);
+    ch_jw_key(w, "organisation");
+    ch_jw_str(w, c->organisation);
+    ch_jw_key(w, "person_id");
+    ch_jw_id(w, c->person_id);
+    ch_jw_key(w, "organisation_id");
+    ch_jw_id(w, c->organisation_id);
+    ch_jw_key(w, "officer_id");
+    ch_jw_id(w, c->officer_id);
+    ch_jw_key(w, "flags");
+    ch_jw_arr(w);
     for (size_t i = 0; i < c->nflags; i++)
-        json_array_append_new(flags, json_string(c->flags[i]));
-    json_object_set_new(o, "flags", flags);
-    json_object_set_new(o, "status", json_string(c->status));
-    json_object_set_new(o, "version", json_integer(c->version));
-    json_object_set_new(o, "next_due_at", ch_json_time(c->next_due_at));
-    json_object_set_new(o, "created_at", ch_json_time(c->created_at));
-    json_object_set_new(o, "updated_at", ch_json_time(c->updated_at));
-    if (!full)
-        return o;
-    json_t *obs = json_array(), *contacts = json_array(), *events = json_array();
+        ch_jw_str(w, c->flags[i]);
+    ch_jw_arr_end(w);
+    ch_jw_key(w, "status");
+    ch_jw_str(w, c->status);
+    ch_jw_key(w, "version");
+    ch_jw_int(w, c->version);
+    ch_jw_key(w, "next_due_at");
+    ch_jw_time(w, c->next_due_at);
+    ch_jw_key(w, "created_at");
+    ch_jw_time(w, c->created_at);
+    ch_jw_key(w, "updated_at");
+    ch_jw_time(w, c->updated_at);
+    if (!full) {
+        ch_jw_obj_end(w);
+        return;
+    }
+    ch_jw_key(w, "obligations");
+    ch_jw_arr(w);
     for (size_t i = 0; i < c->nobligations; i++) {
         const ch_obligation_row *b = &c->obligations[i];
-        json_array_append_new(obs,
-                              json_pack("{s:I, s:s, s:s, s:o, s:s, s:o, s:s}", "id",
-                                        (json_int_t)b->id, "promise", b->promise, "kind", b->kind,
-                                        "due_at", ch_json_time(b->due_at), "state", b->state,
-                                        "met_at", ch_json_time(b->met_at), "text", b->text));
+        ch_jw_obj(w);
+        ch_jw_key(w, "id");
+        ch_jw_int(w, b->id);
+        ch_jw_key(w, "promise");
+        ch_jw_str(w, b->promise);
+        ch_jw_key(w, "kind");
+        ch_jw_str(w, b->kind);
+        ch_jw_key(w, "due_at");
+        ch_jw_time(w, b->due_at);
+        ch_jw_key(w, "state");
+        ch_jw_str(w, b->state);
+        ch_jw_key(w, "met_at");
+        ch_jw_time(w, b->met_at);
+        ch_jw_key(w, "text");
+        ch_jw_str(w, b->text);
+        ch_jw_obj_end(w);
     }
+    ch_jw_arr_end(w);
+    ch_jw_key(w, "contacts");
+    ch_jw_arr(w);
     for (size_t i = 0; i < c->ncontacts; i++) {
         const ch_contact_row *k = &c->contacts[i];
-        json_array_append_new(
-            contacts, json_pack("{s:I, s:s, s:s, s:o, s:o, s:o, s:o}", "id", (json_int_t)k->id,
-                                "direction", k->direction, "channel", k->channel, "at",
-                                ch_json_time(k->at), "who", str_or_null(k->who), "summary",
-                                str_or_null(k->summary), "outcome", str_or_null(k->outcome)));
+        ch_jw_obj(w);
+        ch_jw_key(w, "id");
+        ch_jw_int(w, k->id);
+        ch_jw_key(w, "direction");
+        ch_jw_str(w, k->direction);
+        ch_jw_key(w, "channel");
+        ch_jw_str(w, k->channel);
+        ch_jw_key(w, "at");
+        ch_jw_time(w, k->at);
+        ch_jw_key(w, "who");
+        ch_jw_str(w, k->who);
+        ch_jw_key(w, "summary");
+        ch_jw_str(w, k->summary);
+        ch_jw_key(w, "outcome");
+        ch_jw_str(w, k->outcome);
+        ch_jw_obj_end(w);
     }
+    ch_jw_arr_end(w);
+    ch_jw_key(w, "events");
+    ch_jw_arr(w);
     for (size_t i = 0; i < c->nevents; i++) {
         const ch_event_row *e = &c->events[i];
-        json_array_append_new(events,
-                              json_pack("{s:o, s:o, s:s, s:o}", "at", ch_json_time(e->at), "actor",
-                                        e->actor ? json_integer(e->actor) : json_null(), "what",
-                                        e->what, "detail", str_or_null(e->detail)));
+        ch_jw_obj(w);
+        ch_jw_key(w, "at");
+        ch_jw_time(w, e->at);
+        ch_jw_key(w, "actor");
+        ch_jw_id(w, e->actor);
+        ch_jw_key(w, "what");
+        ch_jw_str(w, e->what);
+        ch_jw_key(w, "detail");
+        ch_jw_str(w, e->detail);
+        ch_jw_obj_end(w);
     }
-    json_object_set_new(o, "obligations", obs);
-    json_object_set_new(o, "contacts", contacts);
-    json_object_set_new(o, "events", events);
-    return o;
+    ch_jw_arr_end(w);
+    ch_jw_obj_end(w);
+}
+
+void ch_jw_cases(ch_jw *w, const ch_case_row *rows, size_t n)
+{
+    ch_jw_key(w, "cases");
+    ch_jw_arr(w);
+    for (size_t i = 0; i < n; i++)
+        ch_jw_case(w, &rows[i], false);
+    ch_jw_arr_end(w);
+}
+
+enum MHD_Result ch_http_jw(ch_req *r, unsigned status, ch_jw *w, const char *etag)
+{
+    size_t len;
+    char *text = ch_jw_take(w, &len);
+    if (!text)
+        return ch_http_problem(r, 500, "Something went wrong on our side",
+                               "The desk ran out of memory writing the answer; try again.", NULL);
+    struct MHD_Response *resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
+    if (!resp) {
+        free(text);
+        return MHD_NO;
+    }
+    MHD_add_response_header(resp, "Content-Type", "application/json");
+    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    if (etag)
+        MHD_add_response_header(resp, "ETag", etag);
+    enum MHD_Result ok = MHD_queue_response(r->conn, status, resp);
+    MHD_destroy_response(resp);
+    return ok;
+}
+
+enum MHD_Result ch_http_case(ch_req *r, unsigned status, const ch_case_row *c, const char *etag)
+{
+    ch_jw w;
+    ch_jw_init(&w);
+    ch_jw_case(&w, c, true);
+    return ch_http_jw(r, status, &w, etag);
 }

@@ -31,26 +31,36 @@ static const char **seen(ch_req *r, size_t *n)
     return names;
 }
 
-static json_t *str_or_null(const char *s)
+/* A person's fields as members of the current object. */
+static void person_members(ch_jw *w, const ch_person *p)
 {
-    return s ? json_string(s) : json_null();
+    ch_jw_key(w, "id");
+    ch_jw_int(w, p->id);
+    ch_jw_key(w, "name");
+    ch_jw_str(w, p->name);
+    ch_jw_key(w, "email");
+    ch_jw_str(w, p->email);
+    ch_jw_key(w, "phone");
+    ch_jw_str(w, p->phone);
+    ch_jw_key(w, "date_of_birth");
+    ch_jw_str(w, p->date_of_birth);
+    ch_jw_key(w, "organisation_id");
+    ch_jw_id(w, p->organisation_id);
+    ch_jw_key(w, "created_at");
+    ch_jw_time(w, p->created_at);
 }
 
-static json_t *cases_json(const ch_case_row *rows, size_t n)
+static enum MHD_Result send_person(ch_req *r, unsigned status, const ch_person *p,
+                                   const ch_case_row *rows, size_t n, bool with_cases)
 {
-    json_t *list = json_array();
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(list, ch_json_case(&rows[i], false));
-    return list;
-}
-
-static json_t *person_json(const ch_person *p)
-{
-    return json_pack("{s:I, s:s, s:o, s:o, s:o, s:o, s:o}", "id", (json_int_t)p->id, "name",
-                     p->name, "email", str_or_null(p->email), "phone", str_or_null(p->phone),
-                     "date_of_birth", str_or_null(p->date_of_birth), "organisation_id",
-                     p->organisation_id ? json_integer(p->organisation_id) : json_null(),
-                     "created_at", ch_json_time(p->created_at));
+    ch_jw w;
+    ch_jw_init(&w);
+    ch_jw_obj(&w);
+    person_members(&w, p);
+    if (with_cases)
+        ch_jw_cases(&w, rows, n);
+    ch_jw_obj_end(&w);
+    return ch_http_jw(r, status, &w, NULL);
 }
 
 enum MHD_Result ch_http_people_create(ch_req *r)
@@ -91,7 +101,7 @@ enum MHD_Result ch_http_people_create(ch_req *r)
         res = ch_http_error(r, &err);
         goto out;
     }
-    res = ch_http_json(r, 201, person_json(&person), NULL);
+    res = send_person(r, 201, &person, NULL, 0, false);
 out:
     json_decref(body);
     return res;
@@ -117,9 +127,7 @@ enum MHD_Result ch_http_person_get(ch_req *r, int64_t id)
         ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
         return ch_http_error(r, &err);
     }
-    json_t *o = person_json(&person);
-    json_object_set_new(o, "cases", cases_json(rows, n));
-    return ch_http_json(r, 200, o, NULL);
+    return send_person(r, 200, &person, rows, n, true);
 }
 
 enum MHD_Result ch_http_organisations_create(ch_req *r)
@@ -166,9 +174,18 @@ enum MHD_Result ch_http_organisation_get(ch_req *r, int64_t id)
         ch_store_cases_of(r->desk->store, 0, id, (const char *const *)services, nservices, 200,
                           &r->arena, &rows, &n, &err))
         return ch_http_error(r, &err);
-    return ch_http_json(r, 200,
-                        json_pack("{s:I, s:s, s:s, s:o, s:o}", "id", (json_int_t)org.id, "name",
-                                  org.name, "kind", org.kind, "created_at",
-                                  ch_json_time(org.created_at), "cases", cases_json(rows, n)),
-                        NULL);
+    ch_jw w;
+    ch_jw_init(&w);
+    ch_jw_obj(&w);
+    ch_jw_key(&w, "id");
+    ch_jw_int(&w, org.id);
+    ch_jw_key(&w, "name");
+    ch_jw_str(&w, org.name);
+    ch_jw_key(&w, "kind");
+    ch_jw_str(&w, org.kind);
+    ch_jw_key(&w, "created_at");
+    ch_jw_time(&w, org.created_at);
+    ch_jw_cases(&w, rows, n);
+    ch_jw_obj_end(&w);
+    return ch_http_jw(r, 200, &w, NULL);
 }

@@ -100,13 +100,18 @@ enum MHD_Result ch_http_queue(ch_req *r, const char *name)
     size_t count = 0;
     if (ch_store_queue(r->desk->store, &q, &r->arena, &rows, &count, &err))
         return ch_http_error(r, &err);
-    json_t *list = json_array();
-    for (size_t i = 0; i < count; i++)
-        json_array_append_new(list, ch_json_case(&rows[i], false));
-    return ch_http_json(r, 200,
-                        json_pack("{s:s, s:I, s:I, s:o}", "queue", name, "limit", (json_int_t)limit,
-                                  "offset", (json_int_t)offset, "cases", list),
-                        NULL);
+    ch_jw w;
+    ch_jw_init(&w);
+    ch_jw_obj(&w);
+    ch_jw_key(&w, "queue");
+    ch_jw_str(&w, name);
+    ch_jw_key(&w, "limit");
+    ch_jw_int(&w, limit);
+    ch_jw_key(&w, "offset");
+    ch_jw_int(&w, offset);
+    ch_jw_cases(&w, rows, count);
+    ch_jw_obj_end(&w);
+    return ch_http_jw(r, 200, &w, NULL);
 }
 
 enum MHD_Result ch_http_services(ch_req *r)

@@ -45,10 +45,14 @@ enum MHD_Result ch_http_search(ch_req *r)
     ch_case_row *rows = NULL;
     if (ch_store_search(r->desk->store, q, services, n, 50, &r->arena, &rows, &count, &err))
         return ch_http_error(r, &err);
-    json_t *list = json_array();
-    for (size_t i = 0; i < count; i++)
-        json_array_append_new(list, ch_json_case(&rows[i], false));
-    return ch_http_json(r, 200, json_pack("{s:s, s:o}", "q", q, "cases", list), NULL);
+    ch_jw w;
+    ch_jw_init(&w);
+    ch_jw_obj(&w);
+    ch_jw_key(&w, "q");
+    ch_jw_str(&w, q);
+    ch_jw_cases(&w, rows, count);
+    ch_jw_obj_end(&w);
+    return ch_http_jw(r, 200, &w, NULL);
 }
 
 typedef struct group {
