@@ -72,14 +72,39 @@ int ch_time_parse(const char *s, const ch_tz *tz, ch_time *out, ch_error *err)
     return CH_OK;
 }
 
+static char *digits2(char *p, int v)
+{
+    p[0] = (char)('0' + v / 10);
+    p[1] = (char)('0' + v % 10);
+    return p + 2;
+}
+
 void ch_time_format_utc(ch_time t, char *buf, size_t size)
 {
+    /* Written digit by digit: every case in every response carries several
+     * of these, and printf's machinery showed in the profile. */
     ch_date d = ch_time_utc_date(t);
     int32_t secs = (int32_t)(t - (ch_time)d * CH_DAY_SECS);
     int y, m, dd;
     ch_date_to_ymd(d, &y, &m, &dd);
-    snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02dZ", y, m, dd, secs / 3600, secs / 60 % 60,
-             secs % 60);
+    if (size < 21 || y < 0 || y > 9999) {
+        snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02dZ", y, m, dd, secs / 3600, secs / 60 % 60,
+                 secs % 60);
+        return;
+    }
+    char *p = digits2(digits2(buf, y / 100), y % 100);
+    *p++ = '-';
+    p = digits2(p, m);
+    *p++ = '-';
+    p = digits2(p, dd);
+    *p++ = 'T';
+    p = digits2(p, secs / 3600);
+    *p++ = ':';
+    p = digits2(p, secs / 60 % 60);
+    *p++ = ':';
+    p = digits2(p, secs % 60);
+    *p++ = 'Z';
+    *p = '\0';
 }
 
 void ch_date_format_long(ch_date d, char *buf, size_t size)

@@ -138,9 +138,16 @@ void ch_jw_str(ch_jw *w, const char *s)
 
 void ch_jw_int(ch_jw *w, int64_t v)
 {
-    char buf[24];
+    char buf[24], *p = buf + sizeof(buf);
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        *--p = '-';
     sep(w);
-    put(w, buf, (size_t)snprintf(buf, sizeof(buf), "%lld", (long long)v));
+    put(w, p, (size_t)(buf + sizeof(buf) - p));
 }
 
 void ch_jw_id(ch_jw *w, int64_t v)
