@@ -521,8 +521,8 @@ int ch_sq_queue(ch_store *base, const ch_queue_query *q, ch_arena *a, ch_case_ro
     }
     queue_sql(q, sql, sizeof(sql));
     s = ch_sq_reader((sq *)base);
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
-        rc = ch_sq_error(s, err, "preparing a queue");
+    if (!(st = ch_sq_stmt_built(s, sql, err))) {
+        rc = err->code;
         goto out;
     }
     if (q->queue == CH_QUEUE_MINE)
@@ -559,7 +559,6 @@ int ch_sq_queue(ch_store *base, const ch_queue_query *q, ch_arena *a, ch_case_ro
     *out = rows;
     *n = count;
 out:
-    sqlite3_finalize(st);
     ch_sq_unlock(s);
     return rc;
 }

@@ -3,6 +3,7 @@
 #include "store/sqlite/internal.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void ch_sq_lock(sq_conn *c)
@@ -72,6 +73,40 @@ sqlite3_stmt *ch_sq_stmt(sq_conn *c, const char *sql, ch_error *err)
     }
     c->cache[free_slot].sql = sql;
     c->cache[free_slot].st = st;
+    mark_active(c, st);
+    return st;
+}
+
+sqlite3_stmt *ch_sq_stmt_built(sq_conn *c, const char *sql, ch_error *err)
+{
+    enum { N = sizeof(c->built) / sizeof(c->built[0]) };
+    for (unsigned i = 0; i < N; i++) {
+        if (c->built[i].sql && strcmp(c->built[i].sql, sql) == 0) {
+            sqlite3_reset(c->built[i].st);
+            sqlite3_clear_bindings(c->built[i].st);
+            mark_active(c, c->built[i].st);
+            return c->built[i].st;
+        }
+    }
+    sqlite3_stmt *st = NULL;
+    char *copy = strdup(sql);
+    if (!copy) {
+        ch_error_set(err, CH_E_NOMEM, "out of memory");
+        return NULL;
+    }
+    if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        free(copy);
+        ch_sq_error(c, err, "preparing a statement");
+        return NULL;
+    }
+    unsigned slot = c->next_built++ % N;
+    if (c->built[slot].st) {
+        /* It may be active in this very call only if it was found above. */
+        sqlite3_finalize(c->built[slot].st);
+        free(c->built[slot].sql);
+    }
+    c->built[slot].sql = copy;
+    c->built[slot].st = st;
     mark_active(c, st);
     return st;
 }

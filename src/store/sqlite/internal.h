@@ -23,6 +23,13 @@ typedef struct sq_conn {
      * keeps a read transaction (and an old snapshot) open between calls. */
     sqlite3_stmt *active[CH_SQ_CACHE];
     int nactive;
+    /* Statements built at run time (queues with their service lists),
+     * kept by their text; the oldest is replaced when all are taken. */
+    struct {
+        char *sql;
+        sqlite3_stmt *st;
+    } built[16];
+    unsigned next_built;
 } sq_conn;
 
 /* One write waiting for the writer thread. */
@@ -55,6 +62,9 @@ void ch_sq_unlock(sq_conn *c);
 int ch_sq_error(sq_conn *c, ch_error *err, const char *doing);
 /* A cached statement for a fixed SQL string (compared by address). */
 sqlite3_stmt *ch_sq_stmt(sq_conn *c, const char *sql, ch_error *err);
+/* A cached statement for SQL built at run time (compared by text). Like
+ * ch_sq_stmt it is reset when the connection is unlocked. */
+sqlite3_stmt *ch_sq_stmt_built(sq_conn *c, const char *sql, ch_error *err);
 int ch_sq_exec(sq_conn *c, const char *sql, ch_error *err);
 void ch_sq_bind_text(sqlite3_stmt *st, int i, const char *v);
 void ch_sq_bind_id(sqlite3_stmt *st, int i, int64_t v);

@@ -196,8 +196,8 @@ int ch_sq_cases_of(ch_store *base, int64_t person_id, int64_t organisation_id,
     int rc = CH_OK, i = 2, step;
     size_t cap = 0, count = 0;
     ch_case_row *rows = NULL;
-    if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK) {
-        rc = ch_sq_error(c, err, "preparing a case list");
+    if (!(st = ch_sq_stmt_built(c, sql, err))) {
+        rc = err->code;
         goto out;
     }
     sqlite3_bind_int64(st, 1, person_id ? person_id : organisation_id);
@@ -221,7 +221,6 @@ int ch_sq_cases_of(ch_store *base, int64_t person_id, int64_t organisation_id,
     *out = rows;
     *n = count;
 out:
-    sqlite3_finalize(st);
     ch_sq_unlock(c);
     return rc;
 }

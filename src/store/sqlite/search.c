@@ -98,8 +98,8 @@ int ch_sq_search(ch_store *base, const char *words, const char *const *services,
     int rc = CH_OK, i = 2, step;
     size_t cap = 0, count = 0;
     ch_case_row *rows = NULL;
-    if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK) {
-        rc = ch_sq_error(c, err, "preparing a search");
+    if (!(st = ch_sq_stmt_built(c, sql, err))) {
+        rc = err->code;
         goto out;
     }
     sqlite3_bind_text(st, 1, q, -1, SQLITE_TRANSIENT);
@@ -123,7 +123,6 @@ int ch_sq_search(ch_store *base, const char *words, const char *const *services,
     *out = rows;
     *n = count;
 out:
-    sqlite3_finalize(st);
     ch_sq_unlock(c);
     free(q);
     return rc;
@@ -155,8 +154,8 @@ int ch_sq_report_rows(ch_store *base, ch_time from, ch_time to, const char *cons
     int rc = CH_OK, step;
     size_t cap = 0, count = 0;
     ch_report_row *rows = NULL;
-    if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK) {
-        rc = ch_sq_error(c, err, "preparing a report");
+    if (!(st = ch_sq_stmt_built(c, sql, err))) {
+        rc = err->code;
         goto out;
     }
     sqlite3_bind_int64(st, 1, from);
@@ -186,7 +185,6 @@ int ch_sq_report_rows(ch_store *base, ch_time from, ch_time to, const char *cons
     *out = rows;
     *n = count;
 out:
-    sqlite3_finalize(st);
     ch_sq_unlock(c);
     return rc;
 }

@@ -236,6 +236,11 @@ static void conn_close(sq_conn *c)
     for (int i = 0; i < CH_SQ_CACHE; i++)
         if (c->cache[i].st)
             sqlite3_finalize(c->cache[i].st);
+    for (size_t i = 0; i < sizeof(c->built) / sizeof(c->built[0]); i++) {
+        if (c->built[i].st)
+            sqlite3_finalize(c->built[i].st);
+        free(c->built[i].sql);
+    }
     if (c->db)
         sqlite3_close(c->db);
     pthread_mutex_destroy(&c->mu);
