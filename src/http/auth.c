@@ -160,12 +160,9 @@ bool ch_http_authenticate(ch_req *r, enum MHD_Result *result)
         return false;
     }
     uint8_t hash[32];
-    int64_t user_id;
     ch_token_hash(token, hash);
-    int rc = ch_store_credential_user(r->desk->store, hash, r->now, &r->arena, &user_id,
+    int rc = ch_store_credential_user(r->desk->store, hash, r->now, &r->arena, &r->user,
                                       r->via_cookie ? &r->csrf : NULL, &err);
-    if (!rc)
-        rc = ch_store_user_by_id(r->desk->store, user_id, &r->arena, &r->user, &err);
     if (rc == CH_E_NOTFOUND) {
         *result = ch_http_problem(r, 401, "Sign in again",
                                   "The session has ended or the token is not known.", NULL);

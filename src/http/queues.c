@@ -67,7 +67,9 @@ enum MHD_Result ch_http_queue(ch_req *r, const char *name)
     if (!names || !before)
         return ch_http_error(r, (ch_error_set(&err, CH_E_NOMEM, "out of memory"), &err));
     size_t n = 0;
-    for (size_t i = 0; i < r->desk->npolicies; i++) {
+    bool bounded = q.queue == CH_QUEUE_DUE_TODAY || q.queue == CH_QUEUE_AT_RISK;
+    /* An administrator's unbounded queue covers every service: no list. */
+    for (size_t i = 0; (bounded || r->user.role != CH_ROLE_ADMIN) && i < r->desk->npolicies; i++) {
         const ch_policy *p = r->desk->policies[i].policy;
         for (size_t k = 0; k < p->nservices; k++) {
             char full[140];
@@ -77,7 +79,9 @@ enum MHD_Result ch_http_queue(ch_req *r, const char *name)
             const ch_calendar *cal = ch_policy_service_calendar(p, &p->services[k]);
             ch_time bound = r->now, h0, h1;
             ch_calendar_horizon(cal, &h0, &h1);
-            if (q.queue == CH_QUEUE_DUE_TODAY) {
+            if (!bounded) {
+                /* mine, overdue, unassigned: no per-service bound */
+            } else if (q.queue == CH_QUEUE_DUE_TODAY) {
                 ch_date today;
                 int32_t secs;
                 ch_tz_to_local(ch_calendar_tz(cal), r->now, &today, &secs);
@@ -90,8 +94,7 @@ enum MHD_Result ch_http_queue(ch_req *r, const char *name)
             before[n++] = bound;
         }
     }
-    if (r->user.role != CH_ROLE_ADMIN || q.queue == CH_QUEUE_DUE_TODAY ||
-        q.queue == CH_QUEUE_AT_RISK) {
+    if (r->user.role != CH_ROLE_ADMIN || bounded) {
         q.services = names;
         q.nservices = n;
         q.before = before;

@@ -17,7 +17,7 @@ typedef struct ch_store_ops {
     int (*session_insert)(ch_store *s, int64_t user_id, const uint8_t hash[32], const char *csrf,
                           ch_time expires, ch_error *err);
     int (*credential_user)(ch_store *s, const uint8_t hash[32], ch_time now, ch_arena *arena,
-                           int64_t *user_id, const char **csrf, ch_error *err);
+                           ch_user *user, const char **csrf, ch_error *err);
     int (*policy_save)(ch_store *s, const char *policy_id, const char *text, ch_time now,
                        int64_t *version, ch_error *err);
     int (*case_insert)(ch_store *s, ch_case_row *c, ch_error *err);

@@ -72,9 +72,9 @@ int ch_store_session_insert(ch_store *s, int64_t user_id, const uint8_t hash[32]
 }
 
 int ch_store_credential_user(ch_store *s, const uint8_t hash[32], ch_time now, ch_arena *arena,
-                             int64_t *user_id, const char **csrf, ch_error *err)
+                             ch_user *user, const char **csrf, ch_error *err)
 {
-    return s->ops->credential_user(s, hash, now, arena, user_id, csrf, err);
+    return s->ops->credential_user(s, hash, now, arena, user, csrf, err);
 }
 
 int ch_store_policy_save(ch_store *s, const char *policy_id, const char *text, ch_time now,

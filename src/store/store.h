@@ -146,10 +146,11 @@ int ch_store_user_count(ch_store *s, int64_t *count, ch_error *err);
 int ch_store_token_insert(ch_store *s, int64_t user_id, const uint8_t hash[32], ch_error *err);
 int ch_store_session_insert(ch_store *s, int64_t user_id, const uint8_t hash[32], const char *csrf,
                             ch_time expires, ch_error *err);
-/* Finds the user a token or an unexpired session hash belongs to; for a
- * session also its CSRF token (copied into arena). CH_E_NOTFOUND when none. */
+/* Finds the user a token or an unexpired session hash belongs to, with
+ * their services (no password hash), and for a session its CSRF token;
+ * strings are copied into arena. CH_E_NOTFOUND when none. */
 int ch_store_credential_user(ch_store *s, const uint8_t hash[32], ch_time now, ch_arena *arena,
-                             int64_t *user_id, const char **csrf, ch_error *err);
+                             ch_user *user, const char **csrf, ch_error *err);
 
 /* Policies, kept with their history: a new version when the text changes. */
 int ch_store_policy_save(ch_store *s, const char *policy_id, const char *text, ch_time now,

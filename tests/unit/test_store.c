@@ -95,16 +95,21 @@ static void sessions_expire_and_tokens_do_not(void **state)
 {
     fixture *f = *state;
     ch_error err;
-    int64_t uid, who;
+    int64_t uid;
+    ch_user who;
     const char *csrf = NULL;
     uint8_t session[32] = {1}, token[32] = {2}, unknown[32] = {3};
-    ch_user u = {0, "b@x.org", "B", CH_ROLE_OFFICER, NULL, NULL, 0};
+    const char *svc[] = {"cognus/enquiries", "sendiass/enquiries"};
+    ch_user u = {0, "b@x.org", "B", CH_ROLE_OFFICER, NULL, svc, 2};
     assert_int_equal(ch_store_user_insert(f->store, &u, &uid, &err), CH_OK);
     assert_int_equal(ch_store_session_insert(f->store, uid, session, "csrf!", 2000, &err), CH_OK);
     assert_int_equal(ch_store_token_insert(f->store, uid, token, &err), CH_OK);
     assert_int_equal(
         ch_store_credential_user(f->store, session, 1999, &f->arena, &who, &csrf, &err), CH_OK);
-    assert_int_equal(who, uid);
+    assert_int_equal(who.id, uid);
+    assert_string_equal(who.email, "b@x.org");
+    assert_int_equal(who.nservices, 2);
+    assert_string_equal(who.services[1], "sendiass/enquiries");
     assert_string_equal(csrf, "csrf!");
     assert_int_equal(ch_store_credential_user(f->store, session, 2000, &f->arena, &who, NULL, &err),
                      CH_E_NOTFOUND);

@@ -162,11 +162,16 @@ static int sq_session_insert(ch_store *base, int64_t user_id, const uint8_t hash
 }
 
 static int sq_credential_user(ch_store *base, const uint8_t hash[32], ch_time now, ch_arena *a,
-                              int64_t *user_id, const char **csrf, ch_error *err)
+                              ch_user *user, const char **csrf, ch_error *err)
 {
     sq *s = (sq *)base;
-    static const char sql[] = "SELECT user_id, csrf FROM credentials WHERE hash = ?"
-                              " AND (expires_at IS NULL OR expires_at > ?)";
+    /* One statement for the credential, its user and their services: this
+     * runs for every request. */
+    static const char sql[] =
+        "SELECT u.id, u.email, u.name, u.role, c.csrf,"
+        " (SELECT group_concat(service, char(10)) FROM user_services WHERE user_id = u.id)"
+        " FROM credentials c JOIN users u ON u.id = c.user_id"
+        " WHERE c.hash = ? AND (c.expires_at IS NULL OR c.expires_at > ?)";
     int rc = CH_OK;
     sq_conn *c = ch_sq_reader(s);
     sqlite3_stmt *st = ch_sq_stmt(c, sql, err);
@@ -177,14 +182,39 @@ static int sq_credential_user(ch_store *base, const uint8_t hash[32], ch_time no
     sqlite3_bind_blob(st, 1, hash, 32, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 2, now);
     int step = sqlite3_step(st);
-    if (step == SQLITE_ROW) {
-        *user_id = sqlite3_column_int64(st, 0);
-        if (csrf)
-            *csrf = ch_sq_text(a, st, 1);
-    } else if (step == SQLITE_DONE) {
+    if (step == SQLITE_DONE) {
         rc = ch_error_set(err, CH_E_NOTFOUND, "no such credential");
-    } else {
+        goto out;
+    }
+    if (step != SQLITE_ROW) {
         rc = ch_sq_error(c, err, "checking a credential");
+        goto out;
+    }
+    memset(user, 0, sizeof(*user));
+    user->id = sqlite3_column_int64(st, 0);
+    user->email = ch_sq_text(a, st, 1);
+    user->name = ch_sq_text(a, st, 2);
+    const char *role = (const char *)sqlite3_column_text(st, 3);
+    if (!role || ch_role_parse(role, &user->role))
+        user->role = CH_ROLE_OFFICER;
+    if (csrf)
+        *csrf = ch_sq_text(a, st, 4);
+    char *services = (char *)ch_sq_text(a, st, 5);
+    size_t n = 0;
+    for (const char *p = services; p && *p; p++)
+        n += *p == '\n';
+    if (services && *services) {
+        user->services = ch_arena_alloc(a, (n + 1) * sizeof(char *));
+        if (!user->services) {
+            rc = ch_error_set(err, CH_E_NOMEM, "out of memory");
+            goto out;
+        }
+        for (char *p = services, *nl; p; p = nl ? nl + 1 : NULL) {
+            nl = strchr(p, '\n');
+            if (nl)
+                *nl = '\0';
+            user->services[user->nservices++] = p;
+        }
     }
 out:
     ch_sq_unlock(c);
