@@ -19,6 +19,10 @@ outsider=$(add manager@sendiass.example manager sendiass/enquiries)
 case_json='{"service":"cognus/enquiries","channel":"email","received_at":"2025-12-19T10:00","subject":"Matrix"}'
 call POST /api/v1/cases "$case_json" -H "Authorization: Bearer $admin"
 id=$(json .id)
+case_with_person='{"service":"cognus/enquiries","channel":"email","received_at":"2025-12-19T10:00","subject":"Person","requester":{"name":"P","email":"p@example.org"},"organisation":"Matrix School"}'
+call POST /api/v1/cases "$case_with_person" -H "Authorization: Bearer $admin"
+person=$(json .person_id)
+school=$(json .organisation_id)
 version=1
 
 # role method path expected-status [body]
@@ -32,7 +36,7 @@ while read -r role method path expected body; do
     manager) auth="Authorization: Bearer $manager" ;;
     outsider) auth="Authorization: Bearer $outsider" ;;
     esac
-    path=$(echo "$path" | sed "s/ID/$id/")
+    path=$(echo "$path" | sed "s/PERSON/$person/; s/SCHOOL/$school/; s/ID/$id/")
     extra=
     [ "$method" = PATCH ] && extra="If-Match: \"$version\""
     if [ -n "$auth" ]; then
@@ -53,6 +57,23 @@ none     GET   /api/v1/search?q=matrix        401
 none     GET   /api/v1/reports/compliance     401
 none     GET   /api/v1/openapi.yaml           200
 none     GET   /healthz                       200
+none     GET   /api/v1/people/PERSON          401
+none     POST  /api/v1/people                 401 {"name":"X"}
+none     GET   /api/v1/organisations/SCHOOL   401
+none     POST  /api/v1/organisations          401 {"name":"X School"}
+none     GET   /api/v1/policies               401
+officer  GET   /api/v1/people/PERSON          200
+other    GET   /api/v1/people/PERSON          404
+manager  GET   /api/v1/people/PERSON          200
+outsider GET   /api/v1/people/PERSON          404
+admin    GET   /api/v1/people/PERSON          200
+officer  POST  /api/v1/people                 201 {"name":"New Person"}
+other    POST  /api/v1/people                 201 {"name":"Another Person"}
+officer  GET   /api/v1/organisations/SCHOOL   200
+other    GET   /api/v1/organisations/SCHOOL   200
+officer  POST  /api/v1/organisations          201 {"name":"Officer School"}
+officer  GET   /api/v1/policies               200
+other    GET   /api/v1/policies               200
 officer  GET   /api/v1/cases/ID               200
 other    GET   /api/v1/cases/ID               404
 manager  GET   /api/v1/cases/ID               200
@@ -90,6 +111,8 @@ for q in overdue unassigned due-today at-risk mine; do
 done
 call GET '/api/v1/search?q=matrix' '' -H "Authorization: Bearer $other"
 expect '.cases == []' "another team's search finds nothing"
+call GET "/api/v1/organisations/$school" '' -H "Authorization: Bearer $other"
+expect '.cases == []' "another team sees the school but none of its cognus cases"
 call GET '/api/v1/reports/compliance?from=2025-12&to=2025-12' '' -H "Authorization: Bearer $outsider"
 expect '.rows == []' "another team's report holds nothing"
 call GET '/api/v1/reports/compliance?from=2025-12&to=2025-12' '' -H "Authorization: Bearer $manager"
