@@ -35,17 +35,6 @@ typedef struct due_args {
     bool json;
 } due_args;
 
-static bool flag_ok(const char *s)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n > 64)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
-            return false;
-    return true;
-}
-
 static int parse_args(int argc, char **argv, due_args *a)
 {
     for (int i = 1; i < argc; i++) {
@@ -73,7 +62,7 @@ static int parse_args(int argc, char **argv, due_args *a)
                 return CH_EXIT_USAGE;
             if (a->nflags == MAX_FLAGS)
                 return ch_usage_error("due", "at most %d flags", MAX_FLAGS);
-            if (!flag_ok(v))
+            if (!ch_name_ok(v))
                 return ch_usage_error("due",
                                       "flag '%.64s' must be 1-64 lower-case letters, digits or "
                                       "hyphens, e.g. complex",

@@ -64,6 +64,17 @@ int ch_obligation_kind_parse(const char *s, ch_obligation_kind *out)
     return CH_OK;
 }
 
+bool ch_name_ok(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 64)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
+            return false;
+    return true;
+}
+
 void ch_policy_free(ch_policy *policy)
 {
     if (!policy)

@@ -54,6 +54,10 @@ typedef enum ch_schedule {
     CH_SCHEDULE_TERMLY, /* by the last working day of each term */
 } ch_schedule;
 
+/* Whether s is a name as ids and flags are written: 1-64 lower-case
+ * letters, digits or hyphens. */
+bool ch_name_ok(const char *s);
+
 typedef struct ch_named_calendar {
     const char *id;
     ch_calendar *cal;

@@ -294,7 +294,7 @@ enum MHD_Result ch_http_case_patch(ch_req *r, int64_t id)
             nflags = 0;
             for (size_t i = 0; flags && i < json_array_size(jflags); i++) {
                 const char *f = json_string_value(json_array_get(jflags, i));
-                if (!f || !ch_req_name_ok(f)) {
+                if (!f || !ch_name_ok(f)) {
                     ch_req_bad(&p, "flags",
                                "each flag must be lower-case letters, digits or "
                                "hyphens.");

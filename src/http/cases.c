@@ -42,7 +42,7 @@ enum MHD_Result ch_http_cases_create(ch_req *r)
     else {
         for (size_t i = 0; i < json_array_size(jflags); i++) {
             const char *f = json_string_value(json_array_get(jflags, i));
-            if (!f || !ch_req_name_ok(f)) {
+            if (!f || !ch_name_ok(f)) {
                 ch_req_bad(&p, "flags", "each flag must be lower-case letters, digits or hyphens.");
                 break;
             }

@@ -9,28 +9,6 @@
 #include <stdio.h>
 #include <string.h>
 
-/* The services the user sees, or NULL for all (an administrator). */
-static const char **seen(ch_req *r, size_t *n)
-{
-    size_t total = 0;
-    *n = 0;
-    if (r->user.role == CH_ROLE_ADMIN)
-        return NULL;
-    for (size_t i = 0; i < r->desk->npolicies; i++)
-        total += r->desk->policies[i].policy->nservices;
-    const char **names = ch_arena_alloc(&r->arena, (total + 1) * sizeof(*names));
-    for (size_t i = 0; names && i < r->desk->npolicies; i++) {
-        const ch_policy *p = r->desk->policies[i].policy;
-        for (size_t k = 0; k < p->nservices; k++) {
-            char full[140];
-            snprintf(full, sizeof(full), "%s/%s", p->id, p->services[k].id);
-            if (ch_desk_can_see(r, full))
-                names[(*n)++] = ch_arena_strdup(&r->arena, full);
-        }
-    }
-    return names;
-}
-
 /* A person's fields as members of the current object. */
 static void person_members(ch_jw *w, const ch_person *p)
 {
@@ -113,7 +91,7 @@ enum MHD_Result ch_http_person_get(ch_req *r, int64_t id)
     ch_person person;
     ch_case_row *rows = NULL, *any = NULL;
     size_t n = 0, nany = 0, nservices;
-    const char **services = seen(r, &nservices);
+    const char **services = ch_req_services(r, &nservices);
     if (ch_store_person_get(r->desk->store, id, &r->arena, &person, &err) ||
         ch_store_cases_of(r->desk->store, id, 0, (const char *const *)services, nservices, 200,
                           &r->arena, &rows, &n, &err) ||
@@ -169,7 +147,7 @@ enum MHD_Result ch_http_organisation_get(ch_req *r, int64_t id)
     ch_organisation org;
     ch_case_row *rows = NULL;
     size_t n = 0, nservices;
-    const char **services = seen(r, &nservices);
+    const char **services = ch_req_services(r, &nservices);
     if (ch_store_organisation_get(r->desk->store, id, &r->arena, &org, &err) ||
         ch_store_cases_of(r->desk->store, 0, id, (const char *const *)services, nservices, 200,
                           &r->arena, &rows, &n, &err))

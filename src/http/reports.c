@@ -10,28 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The services the user sees (NULL for an administrator: all). */
-static const char **visible(ch_req *r, size_t *n)
-{
-    size_t total = 0;
-    *n = 0;
-    if (r->user.role == CH_ROLE_ADMIN)
-        return NULL;
-    for (size_t i = 0; i < r->desk->npolicies; i++)
-        total += r->desk->policies[i].policy->nservices;
-    const char **names = ch_arena_alloc(&r->arena, (total + 1) * sizeof(*names));
-    for (size_t i = 0; names && i < r->desk->npolicies; i++) {
-        const ch_policy *p = r->desk->policies[i].policy;
-        for (size_t k = 0; k < p->nservices; k++) {
-            char full[140];
-            snprintf(full, sizeof(full), "%s/%s", p->id, p->services[k].id);
-            if (ch_desk_can_see(r, full))
-                names[(*n)++] = ch_arena_strdup(&r->arena, full);
-        }
-    }
-    return names;
-}
-
 enum MHD_Result ch_http_search(ch_req *r)
 {
     ch_error err = {0};
@@ -41,7 +19,7 @@ enum MHD_Result ch_http_search(ch_req *r)
                                "Give the words to find as ?q=..., up to 200 characters.",
                                json_pack("[s]", "q"));
     size_t n = 0, count = 0;
-    const char **services = visible(r, &n);
+    const char **services = ch_req_services(r, &n);
     ch_case_row *rows = NULL;
     if (ch_store_search(r->desk->store, q, services, n, 50, &r->arena, &rows, &count, &err))
         return ch_http_error(r, &err);
@@ -102,7 +80,7 @@ enum MHD_Result ch_http_report(ch_req *r)
     ch_time t1 =
         (ch_time)ch_date_from_ymd((to + 1) / 12, (to + 1) % 12 + 1, 1) * CH_DAY_SECS + 86400;
     size_t nsvc = 0, nrows = 0, ngroups = 0;
-    const char **services = visible(r, &nsvc);
+    const char **services = ch_req_services(r, &nsvc);
     ch_report_row *rows = NULL;
     if (ch_store_report_rows(r->desk->store, t0, t1, services, nsvc, &r->arena, &rows, &nrows,
                              &err))

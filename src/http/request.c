@@ -41,17 +41,6 @@ const char *ch_req_text(problems *p, json_t *obj, const char *key, size_t max, b
     return s;
 }
 
-bool ch_req_name_ok(const char *s)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n > 64)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
-            return false;
-    return true;
-}
-
 json_t *ch_req_body(ch_req *r, enum MHD_Result *res)
 {
     json_error_t jerr;
@@ -103,4 +92,25 @@ int64_t ch_req_if_match(ch_req *r)
     if (sscanf(h, "\"%lld\"", &v) == 1 || sscanf(h, "%lld", &v) == 1)
         return v > 0 ? v : -1;
     return -1;
+}
+
+const char **ch_req_services(ch_req *r, size_t *n)
+{
+    size_t total = 0;
+    *n = 0;
+    if (r->user.role == CH_ROLE_ADMIN)
+        return NULL;
+    for (size_t i = 0; i < r->desk->npolicies; i++)
+        total += r->desk->policies[i].policy->nservices;
+    const char **names = ch_arena_alloc(&r->arena, (total + 1) * sizeof(*names));
+    for (size_t i = 0; names && i < r->desk->npolicies; i++) {
+        const ch_policy *p = r->desk->policies[i].policy;
+        for (size_t k = 0; k < p->nservices; k++) {
+            char full[140];
+            snprintf(full, sizeof(full), "%s/%s", p->id, p->services[k].id);
+            if (ch_desk_can_see(r, full))
+                names[(*n)++] = ch_arena_strdup(&r->arena, full);
+        }
+    }
+    return names;
 }

@@ -17,9 +17,6 @@ void ch_req_bad(problems *p, const char *field, const char *fmt, ...)
  * when absent or bad (bad ones are recorded in p). */
 const char *ch_req_text(problems *p, json_t *obj, const char *key, size_t max, bool required);
 
-/* Flag and similar names: 1-64 of [a-z0-9-]. */
-bool ch_req_name_ok(const char *s);
-
 /* The request body as a JSON object (new reference), or NULL after
  * queuing a 400. */
 json_t *ch_req_body(ch_req *r, enum MHD_Result *res);
@@ -29,6 +26,10 @@ const char *ch_req_etag(ch_req *r, int64_t version);
 
 /* The version in If-Match, 0 when absent, -1 when unreadable. */
 int64_t ch_req_if_match(ch_req *r);
+
+/* The "policy/service" names the user may see, in the request's arena, or
+ * NULL for an administrator, who sees them all. */
+const char **ch_req_services(ch_req *r, size_t *n);
 
 /* Loads case id into the request's arena if the user may see it; queues a
  * 404 otherwise (another team's case is not admitted to exist). */

@@ -49,18 +49,6 @@ static const struct {
 static const char *const unit_list[] = {"working days",  "working hours",   "working minutes",
                                         "calendar days", "calendar months", NULL};
 
-/* Ids are what officers and URLs use: lower case, digits and hyphens. */
-static bool id_ok(const char *s)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n > 64)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (!islower((unsigned char)s[i]) && !isdigit((unsigned char)s[i]) && s[i] != '-')
-            return false;
-    return true;
-}
-
 static const char *read_id(loader *ld, struct fy_node *map, const char *what)
 {
     struct fy_node *v = ld_get(map, "id");
@@ -69,7 +57,7 @@ static const char *read_id(loader *ld, struct fy_node *map, const char *what)
         return NULL;
     }
     const char *id = ld_scalar(ld, v, "id");
-    if (id && !id_ok(id)) {
+    if (id && !ch_name_ok(id)) {
         ld_problem(ld, v, "id '%s' must be 1-64 lower-case letters, digits or hyphens", id);
         return NULL;
     }
@@ -229,7 +217,7 @@ static const char **parse_names(loader *ld, struct fy_node *seq, const char *wha
     for (int i = 0; out && i < count; i++) {
         struct fy_node *item = fy_node_sequence_get_by_index(seq, i);
         const char *s = ld_scalar(ld, item, what);
-        if (s && !id_ok(s))
+        if (s && !ch_name_ok(s))
             ld_problem(ld, item, "%s '%s' must be lower-case letters, digits or hyphens", what, s);
         else if (s)
             out[(*n)++] = s;

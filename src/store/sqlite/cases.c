@@ -56,6 +56,36 @@ static void flags_split(ch_arena *a, const char *s, ch_case_row *c)
     }
 }
 
+void ch_sq_in_list(char *sql, size_t size, size_t *used, const char *column, size_t n)
+{
+    *used += (size_t)snprintf(sql + *used, *used < size ? size - *used : 0, " AND %s IN (", column);
+    for (size_t i = 0; i < n; i++)
+        *used +=
+            (size_t)snprintf(sql + *used, *used < size ? size - *used : 0, "%s?", i ? ", " : "");
+    *used += (size_t)snprintf(sql + *used, *used < size ? size - *used : 0, ")");
+}
+
+int ch_sq_case_rows(sq_conn *c, sqlite3_stmt *st, ch_arena *a, ch_case_row **out, size_t *n,
+                    const char *doing, ch_error *err)
+{
+    size_t cap = 0, count = 0;
+    ch_case_row *rows = NULL;
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (count == cap) {
+            cap = cap ? cap * 2 : 16;
+            if (!(rows = ch_arena_grow(a, rows, count, cap, sizeof(*rows))))
+                return ch_error_set(err, CH_E_NOMEM, "out of memory");
+        }
+        ch_sq_read_case(a, st, &rows[count++]);
+    }
+    if (step != SQLITE_DONE)
+        return ch_sq_error(c, err, doing);
+    *out = rows;
+    *n = count;
+    return CH_OK;
+}
+
 void ch_sq_read_case(ch_arena *a, sqlite3_stmt *st, ch_case_row *c)
 {
     memset(c, 0, sizeof(*c));
@@ -494,12 +524,8 @@ static void queue_sql(const ch_queue_query *q, char *buf, size_t size)
         ADD(")");
         break;
     }
-    if (q->services && q->queue != CH_QUEUE_DUE_TODAY && q->queue != CH_QUEUE_AT_RISK) {
-        ADD(" AND service IN (");
-        for (size_t i = 0; i < q->nservices; i++)
-            ADD("%s?", i ? ", " : "");
-        ADD(")");
-    }
+    if (q->services && q->queue != CH_QUEUE_DUE_TODAY && q->queue != CH_QUEUE_AT_RISK)
+        ch_sq_in_list(buf, size, &used, "service", q->nservices);
     ADD(" ORDER BY next_due_at, id LIMIT ? OFFSET ?");
 #undef ADD
 }
@@ -542,22 +568,7 @@ int ch_sq_queue(ch_store *base, const ch_queue_query *q, ch_arena *a, ch_case_ro
             ch_sq_bind_text(st, i++, q->services[k]);
     sqlite3_bind_int64(st, i++, (sqlite3_int64)q->limit);
     sqlite3_bind_int64(st, i++, (sqlite3_int64)q->offset);
-    size_t cap = 0, count = 0;
-    ch_case_row *rows = NULL;
-    int step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        if (!(rows = room(a, rows, count, &cap, sizeof(*rows)))) {
-            rc = ch_error_set(err, CH_E_NOMEM, "out of memory");
-            goto out;
-        }
-        ch_sq_read_case(a, st, &rows[count++]);
-    }
-    if (step != SQLITE_DONE) {
-        rc = ch_sq_error(s, err, "reading a queue");
-        goto out;
-    }
-    *out = rows;
-    *n = count;
+    rc = ch_sq_case_rows(s, st, a, out, n, "reading a queue", err);
 out:
     ch_sq_unlock(s);
     return rc;

@@ -80,6 +80,14 @@ void ch_sq_writer_stop(sq *s);
 /* Adds text about case_id to the search index (NULL parts are skipped). */
 int ch_sq_index(sq_conn *c, int64_t case_id, const char *const *parts, size_t n, ch_error *err);
 
+/* Appends " AND column IN (?, ...)" with n placeholders to sql. */
+void ch_sq_in_list(char *sql, size_t size, size_t *used, const char *column, size_t n);
+
+/* Steps st to its end, reading each row (CH_SQ_CASE_COLUMNS) as a case into
+ * a growing array in a. */
+int ch_sq_case_rows(sq_conn *c, sqlite3_stmt *st, ch_arena *a, ch_case_row **out, size_t *n,
+                    const char *doing, ch_error *err);
+
 /* Reads a case row from the columns of CH_SQ_CASE_COLUMNS. */
 void ch_sq_read_case(ch_arena *a, sqlite3_stmt *st, ch_case_row *c);
 

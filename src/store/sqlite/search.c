@@ -80,10 +80,7 @@ int ch_sq_search(ch_store *base, const char *words, const char *const *services,
             *n = 0;
             return nservices ? ch_error_set(err, CH_E_INVALID, "too many services") : CH_OK;
         }
-        used += (size_t)snprintf(sql + used, sizeof(sql) - used, " AND service IN (");
-        for (size_t i = 0; i < nservices; i++)
-            used += (size_t)snprintf(sql + used, sizeof(sql) - used, "%s?", i ? ", " : "");
-        used += (size_t)snprintf(sql + used, sizeof(sql) - used, ")");
+        ch_sq_in_list(sql, sizeof(sql), &used, "service", nservices);
     }
     snprintf(sql + used, sizeof(sql) - used, " ORDER BY updated_at DESC, id DESC LIMIT ?");
     char *q = fts_query(words);
@@ -95,9 +92,7 @@ int ch_sq_search(ch_store *base, const char *words, const char *const *services,
     }
     sq_conn *c = ch_sq_reader((sq *)base);
     sqlite3_stmt *st = NULL;
-    int rc = CH_OK, i = 2, step;
-    size_t cap = 0, count = 0;
-    ch_case_row *rows = NULL;
+    int rc = CH_OK, i = 2;
     if (!(st = ch_sq_stmt_built(c, sql, err))) {
         rc = err->code;
         goto out;
@@ -106,22 +101,7 @@ int ch_sq_search(ch_store *base, const char *words, const char *const *services,
     for (size_t k = 0; services && k < nservices; k++)
         ch_sq_bind_text(st, i++, services[k]);
     sqlite3_bind_int64(st, i, (sqlite3_int64)limit);
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        if (count == cap) {
-            cap = cap ? cap * 2 : 16;
-            if (!(rows = ch_arena_grow(a, rows, count, cap, sizeof(*rows)))) {
-                rc = ch_error_set(err, CH_E_NOMEM, "out of memory");
-                goto out;
-            }
-        }
-        ch_sq_read_case(a, st, &rows[count++]);
-    }
-    if (step != SQLITE_DONE) {
-        rc = ch_sq_error(c, err, "searching");
-        goto out;
-    }
-    *out = rows;
-    *n = count;
+    rc = ch_sq_case_rows(c, st, a, out, n, "searching", err);
 out:
     ch_sq_unlock(c);
     free(q);
@@ -143,10 +123,7 @@ int ch_sq_report_rows(ch_store *base, ch_time from, ch_time to, const char *cons
             *n = 0;
             return nservices ? ch_error_set(err, CH_E_INVALID, "too many services") : CH_OK;
         }
-        used += (size_t)snprintf(sql + used, sizeof(sql) - used, " AND c.service IN (");
-        for (size_t i = 0; i < nservices; i++)
-            used += (size_t)snprintf(sql + used, sizeof(sql) - used, "%s?", i ? ", " : "");
-        used += (size_t)snprintf(sql + used, sizeof(sql) - used, ")");
+        ch_sq_in_list(sql, sizeof(sql), &used, "c.service", nservices);
     }
     snprintf(sql + used, sizeof(sql) - used, " ORDER BY c.service, o.promise, o.due_at");
     sq_conn *c = ch_sq_reader((sq *)base);
