@@ -7,6 +7,20 @@
 
 #include "core/timefmt.h"
 
+static void grow(ch_jw *w, size_t need)
+{
+    size_t cap = w->cap ? w->cap : 16384;
+    while (cap < need)
+        cap *= 2;
+    char *p = realloc(w->buf, cap);
+    if (!p) {
+        w->failed = true;
+        return;
+    }
+    w->buf = p;
+    w->cap = cap;
+}
+
 void ch_jw_init(ch_jw *w)
 {
     memset(w, 0, sizeof(*w));
@@ -20,6 +34,10 @@ void ch_jw_free(ch_jw *w)
 
 char *ch_jw_take(ch_jw *w, size_t *len)
 {
+    if (!w->failed && !w->buf)
+        grow(w, 1);
+    if (!w->failed)
+        w->buf[w->len] = '\0'; /* grow and put always leave room for it */
     char *out = w->failed ? NULL : w->buf;
     *len = w->len;
     if (w->failed)
@@ -28,25 +46,19 @@ char *ch_jw_take(ch_jw *w, size_t *len)
     return out;
 }
 
-static void put(ch_jw *w, const char *s, size_t n)
+/* The hot path of every response: a bounds check and a copy. The NUL is
+ * added only when the text is taken. */
+static inline void put(ch_jw *w, const char *s, size_t n)
 {
-    if (w->failed)
-        return;
     if (w->len + n + 1 > w->cap) {
-        size_t cap = w->cap ? w->cap : 4096;
-        while (cap < w->len + n + 1)
-            cap *= 2;
-        char *p = realloc(w->buf, cap);
-        if (!p) {
-            w->failed = true;
+        if (w->failed)
             return;
-        }
-        w->buf = p;
-        w->cap = cap;
+        grow(w, w->len + n + 1);
+        if (w->failed)
+            return;
     }
     memcpy(w->buf + w->len, s, n);
     w->len += n;
-    w->buf[w->len] = '\0';
 }
 
 /* Before a value or a key: a comma when one came before at this level. */
