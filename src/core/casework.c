@@ -21,9 +21,14 @@ int ch_ostate_parse(const char *s, ch_ostate *out)
     return CH_E_NOTFOUND;
 }
 
-bool ch_contact_meets(bool outbound, unsigned meets, ch_obligation_kind k, ch_ostate s)
+bool ch_contact_meets(bool outbound, bool resolved, unsigned meets, ch_obligation_kind k,
+                      ch_ostate s)
 {
-    if (!outbound || !(meets & CH_MEETABLE & (1u << k)))
+    if (resolved)
+        meets = CH_MEETABLE;
+    else if (!outbound)
+        return false;
+    if (!(meets & CH_MEETABLE & (1u << k)))
         return false;
     return s == CH_OSTATE_PENDING || s == CH_OSTATE_BREACHED;
 }

@@ -16,10 +16,13 @@ typedef enum ch_ostate {
 const char *ch_ostate_name(ch_ostate s);
 int ch_ostate_parse(const char *s, ch_ostate *out);
 
-/* Whether a contact meets an obligation of kind k now in state s: only an
- * outbound contact marked as meeting that kind does, and only an
- * obligation not already met (a breached one can still be met, late). */
-bool ch_contact_meets(bool outbound, unsigned meets, ch_obligation_kind k, ch_ostate s);
+/* Whether a contact meets an obligation of kind k now in state s. An
+ * outbound contact marked as meeting that kind does; so does any contact
+ * resolved there and then ("resolved at first contact": a call answered and
+ * settled live owes no reply). Only an obligation not already met is met (a
+ * breached one can still be met, late). */
+bool ch_contact_meets(bool outbound, bool resolved, unsigned meets, ch_obligation_kind k,
+                      ch_ostate s);
 
 /* Obligation kinds that a contact may say it meets. */
 #define CH_MEETABLE                                                                                \

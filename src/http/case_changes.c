@@ -31,8 +31,19 @@ enum MHD_Result ch_http_contacts_create(ch_req *r, int64_t id)
     const char *at_s = ch_req_text(&p, body, "at", 40, false);
     const char *summary = ch_req_text(&p, body, "summary", 20000, false);
     const char *who = ch_req_text(&p, body, "who", 200, false);
-    const char *outcome = ch_req_text(&p, body, "outcome", 200, false);
+    const char *outcome = ch_req_text(&p, body, "outcome", 32, false);
+    json_t *handed = json_object_get(body, "handed_to");
     bool outbound = direction && strcmp(direction, "outbound") == 0;
+    bool resolved = outcome && strcmp(outcome, "resolved") == 0;
+    bool handover = outcome && strcmp(outcome, "handed-over") == 0;
+    if (outcome && !resolved && !handover)
+        ch_req_bad(&p, "outcome",
+                   "outcome must be resolved (settled at first contact) or handed-over (to the "
+                   "colleague in handed_to).");
+    if (handover && (!json_is_integer(handed) || json_integer_value(handed) <= 0))
+        ch_req_bad(&p, "handed_to", "a handover names the colleague: handed_to is their user id.");
+    if (handed && !handover)
+        ch_req_bad(&p, "handed_to", "handed_to goes with outcome handed-over.");
     if (direction && !outbound && strcmp(direction, "inbound") != 0)
         ch_req_bad(&p, "direction", "direction must be inbound or outbound.");
     ch_channel ch;
@@ -73,6 +84,25 @@ enum MHD_Result ch_http_contacts_create(ch_req *r, int64_t id)
         res = ch_http_problem(r, 409, "Changed by someone else", detail, NULL);
         goto out;
     }
+    /* A handover passes the case to a named colleague of its service. */
+    ch_user colleague = {0};
+    if (handover) {
+        int rc = ch_store_user_by_id(r->desk->store, (int64_t)json_integer_value(handed), &r->arena,
+                                     &colleague, &err);
+        bool member = rc == CH_OK && colleague.role == CH_ROLE_ADMIN;
+        for (size_t i = 0; rc == CH_OK && i < colleague.nservices && !member; i++)
+            member = strcmp(colleague.services[i], c.service) == 0;
+        if (rc == CH_E_NOTFOUND || (rc == CH_OK && !member)) {
+            res = ch_http_problem(r, 400, "Cannot hand over to that person",
+                                  "handed_to must be a colleague in the case's service.",
+                                  json_pack("[s]", "handed_to"));
+            goto out;
+        }
+        if (rc) {
+            res = ch_http_error(r, &err);
+            goto out;
+        }
+    }
     /* The core decides what this contact meets; the store records it. */
     ch_obligation_row *changed = ch_arena_alloc(&r->arena, (c.nobligations + 1) * sizeof(*changed));
     ch_time *due = ch_arena_alloc(&r->arena, (c.nobligations + 1) * sizeof(*due));
@@ -85,7 +115,7 @@ enum MHD_Result ch_http_contacts_create(ch_req *r, int64_t id)
         ch_ostate s;
         if (ch_obligation_kind_parse(o->kind, &k) || ch_ostate_parse(o->state, &s))
             s = CH_OSTATE_MET, k = CH_OBLIGATION_UPDATE; /* unknown: leave alone */
-        if (ch_contact_meets(outbound, meets, k, s)) {
+        if (ch_contact_meets(outbound, resolved, meets, k, s)) {
             s = CH_OSTATE_MET;
             changed[nchanged] = *o;
             changed[nchanged].state = "met";
@@ -103,9 +133,12 @@ enum MHD_Result ch_http_contacts_create(ch_req *r, int64_t id)
         goto out;
     }
     ch_contact_row contact = {0, direction, channel, who, summary, outcome, at, r->user.id};
-    char detail[600];
-    snprintf(detail, sizeof(detail), "%s %s contact%s%s", direction, channel, *met ? "; " : "",
-             met);
+    char detail[800];
+    snprintf(detail, sizeof(detail), "%s %s contact%s%s%s%s", direction, channel,
+             resolved ? ", resolved at first contact" : "", handover ? ", handed to " : "",
+             handover ? colleague.name : "", *met ? "; " : "");
+    size_t dl = strlen(detail);
+    snprintf(detail + dl, sizeof(detail) - dl, "%s", met);
     ch_event_row event = {0, r->now, r->user.id, "contact", detail};
     ch_case_update u = {.case_id = id,
                         .expect = c.version,
@@ -115,7 +148,9 @@ enum MHD_Result ch_http_contacts_create(ch_req *r, int64_t id)
                         .event = &event,
                         .status = c.status,
                         .next_due_at = ch_next_due(due, state, c.nobligations),
-                        .now = r->now};
+                        .now = r->now,
+                        .set_officer = handover,
+                        .officer_id = colleague.id};
     int64_t version;
     if (ch_store_case_update(r->desk->store, &u, &version, &err) ||
         ch_desk_audit(r, "update", "case", id)) {

@@ -94,6 +94,28 @@ enum MHD_Result ch_http_queue(ch_req *r, const char *name)
             before[n++] = bound;
         }
     }
+    /* ?service=... narrows the queue to one service the user sees. */
+    const char *only = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "service");
+    if (only) {
+        ch_desk_service ds;
+        if (strlen(only) > 140 || ch_desk_service_find(r->desk, only, &ds, &err) ||
+            !ch_desk_can_see(r, ds.name))
+            return ch_http_problem(r, 404, "No such service",
+                                   "There is no service by that name among yours; GET "
+                                   "/api/v1/services lists them.",
+                                   json_pack("[s]", "service"));
+        ch_time bound = r->now;
+        for (size_t i = 0; i < n; i++)
+            if (strcmp(names[i], ds.name) == 0)
+                bound = before[i];
+        names[0] = ch_arena_strdup(&r->arena, ds.name);
+        before[0] = bound;
+        n = 1;
+        if (r->user.role == CH_ROLE_ADMIN && !bounded) {
+            q.services = names;
+            q.nservices = 1;
+        }
+    }
     if (r->user.role != CH_ROLE_ADMIN || bounded) {
         q.services = names;
         q.nservices = n;

@@ -117,6 +117,26 @@ expect '.status == "closed"' "closing"
 call GET /api/v1/queues/mine '' -H "$O"
 expect '.cases == []' "a closed case leaves every queue"
 
+# --- Contact outcomes: resolved at first contact, handed over ---
+call POST /api/v1/cases '{"service":"cognus/enquiries","channel":"voicemail","received_at":"2025-10-06T10:00","subject":"Quick question"}' -H "$O"
+quick=$(json .id)
+call POST "/api/v1/cases/$quick/contacts" '{"direction":"inbound","channel":"phone","outcome":"resolved","summary":"Answered on the call"}' -H "$O"
+expect_status 201 "a call resolved at first contact"
+expect '([.obligations[].state] | unique) == ["met"] and .next_due_at == null' "meets every promise the case held"
+call POST "/api/v1/cases/$quick/contacts" '{"direction":"inbound","channel":"phone","outcome":"handed-over"}' -H "$O"
+expect_status 400 "a handover without the colleague"
+expect '.fields == ["handed_to"]' "names handed_to"
+call POST "/api/v1/cases/$quick/contacts" "{\"direction\":\"outbound\",\"channel\":\"phone\",\"outcome\":\"handed-over\",\"handed_to\":$sam_id}" -H "$O"
+expect_status 400 "a handover to someone outside the service"
+call POST "/api/v1/cases/$quick/contacts" "{\"direction\":\"outbound\",\"channel\":\"phone\",\"outcome\":\"handed-over\",\"handed_to\":$olu_id}" -H "$O"
+expect_status 201 "a handover to a named colleague"
+expect ".officer_id == $olu_id and (.events[-1].detail | test(\"handed to Olu Officer\"))" "makes them the case's officer, on the timeline"
+call POST "/api/v1/cases/$quick/contacts" '{"direction":"inbound","channel":"phone","outcome":"sorted"}' -H "$O"
+expect_status 400 "an outcome that is not one"
+call GET "/api/v1/cases/$quick" '' -H "$O"
+call PATCH "/api/v1/cases/$quick" '{"status":"closed"}' -H "$O" -H "If-Match: \"$(json .version)\""
+expect_status 200 "closing the settled case"
+
 # --- Queues ---
 call POST /api/v1/cases '{"service":"cognus/enquiries","channel":"letter","received_at":"2025-06-02T10:00","subject":"Late letter"}' -H "$O"
 late=$(json .id)
@@ -133,6 +153,12 @@ for q in due-today at-risk; do
     call GET "/api/v1/queues/$q" '' -H "$O"
     expect_status 200 "the $q queue"
 done
+call GET '/api/v1/queues/unassigned?service=sendiass/enquiries' '' -H "$A"
+expect "[.cases[].id] | index($late) == null" "a queue narrowed to another service leaves the letter out"
+call GET '/api/v1/queues/unassigned?service=cognus/enquiries' '' -H "$A"
+expect "[.cases[].id] | index($late) != null" "and narrowed to its own service holds it"
+call GET '/api/v1/queues/unassigned?service=sendiass/enquiries' '' -H "$O"
+expect_status 404 "an officer cannot narrow to a service not theirs"
 call GET /api/v1/queues/someday '' -H "$O"
 expect_status 404 "an unknown queue"
 call GET '/api/v1/queues/overdue?limit=5000' '' -H "$O"
