@@ -262,7 +262,7 @@ static int promise_find(const ch_policy *pol, const char *id)
 /* Whether calendar k (or one it is based on) lists terms. */
 static bool has_terms(loader *ld, int k)
 {
-    for (int hops = 0; k >= 0 && hops < 16; hops++) {
+    for (int hops = 0; k >= 0 && (size_t)k < ld->ncals && hops < 16; hops++) {
         if (ld->cals[k].term_time)
             return true;
         k = ld->cals[k].based_on ? ld_calendar_find(ld, ld->cals[k].based_on) : -1;
