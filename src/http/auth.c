@@ -122,11 +122,15 @@ enum MHD_Result ch_http_session(ch_req *r)
     json_t *reply = json_pack("{s:s, s:{s:I, s:s?, s:s?, s:s}}", "csrf_token", csrf, "user", "id",
                               (json_int_t)user.id, "email", user.email, "name", user.name, "role",
                               ch_role_name(user.role));
-    char *s = json_dumps(reply, JSON_COMPACT);
+    char *s = reply ? json_dumps(reply, JSON_COMPACT) : NULL;
     json_decref(reply);
     struct MHD_Response *resp =
-        MHD_create_response_from_buffer(strlen(s), s, MHD_RESPMEM_MUST_COPY);
+        s ? MHD_create_response_from_buffer(strlen(s), s, MHD_RESPMEM_MUST_COPY) : NULL;
     free(s);
+    if (!resp) {
+        res = MHD_NO;
+        goto out;
+    }
     char cookie[160];
     snprintf(cookie, sizeof(cookie), "charter_session=%s; Path=/; HttpOnly; SameSite=Strict%s",
              token, r->desk->tls ? "; Secure" : "");
@@ -176,7 +180,9 @@ bool ch_http_authenticate(ch_req *r, enum MHD_Result *result)
      * the CSRF token that only our page could have read. */
     if (r->via_cookie && strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0) {
         const char *sent = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "X-CSRF-Token");
-        if (!sent || !r->csrf || strcmp(sent, r->csrf) != 0) {
+        /* Compared in constant time: the token is a secret. */
+        if (!sent || !r->csrf || strlen(sent) != strlen(r->csrf) ||
+            sodium_memcmp(sent, r->csrf, strlen(sent)) != 0) {
             *result = ch_http_problem(r, 403, "Missing CSRF token",
                                       "Changes made with a session cookie must send the "
                                       "X-CSRF-Token header given at sign-in.",
