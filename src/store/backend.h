@@ -48,6 +48,10 @@ struct ch_store {
     const ch_store_ops *ops;
 };
 
+/* The PostgreSQL backend: url is a libpq connection URL, optionally with
+ * schema=NAME in its query to keep the tables in that schema. */
+int ch_store_postgres_open(ch_store **out, const char *url, ch_error *err);
+
 /* The SQLite backend: path is a file name. */
 int ch_store_sqlite_open(ch_store **out, const char *path, ch_error *err);
 

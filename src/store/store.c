@@ -24,8 +24,7 @@ int ch_role_parse(const char *s, ch_role *out)
 int ch_store_open(ch_store **out, const char *url, ch_error *err)
 {
     if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0)
-        return ch_error_set(err, CH_E_INVALID,
-                            "the PostgreSQL backend is not built yet; use a SQLite file path");
+        return ch_store_postgres_open(out, url, err);
     if (strncmp(url, "sqlite:", 7) == 0)
         url += 7;
     if (!*url)

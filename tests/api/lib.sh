@@ -4,6 +4,11 @@
 charter=$1
 tmp=$(mktemp -d)
 db=$tmp/charter.db
+# Against PostgreSQL when the test cluster's URL is given: a schema per run.
+if [ -n "${CHARTER_TEST_PG_URL_FILE:-}" ]; then
+    [ -s "$CHARTER_TEST_PG_URL_FILE" ] || { echo "FAIL: no PostgreSQL cluster (no $CHARTER_TEST_PG_URL_FILE)"; exit 1; }
+    db="$(cat "$CHARTER_TEST_PG_URL_FILE")?schema=api_$$_$(date +%s)"
+fi
 checks=0
 failures=0
 

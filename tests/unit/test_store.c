@@ -1,6 +1,7 @@
-/* The store contract: what every backend must do, run here against SQLite
- * (a real file in a temporary folder). The PostgreSQL backend will run the
- * same cases. */
+/* The store contract: what every backend must do. Run against SQLite (a
+ * real file in a temporary folder) and, when CHARTER_TEST_PG_URL_FILE names
+ * a file holding a PostgreSQL URL, against that server, each test in a
+ * schema of its own. */
 #include "helpers.h"
 
 #include <stdio.h>
@@ -8,25 +9,37 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <libpq-fe.h>
 #include <sqlite3.h>
 
 #include "store/store.h"
 
 typedef struct fixture {
     char dir[64];
+    char pg_url[512]; /* empty for SQLite */
+    char schema[40];
     ch_store *store;
     ch_arena arena;
 } fixture;
+
+static char pg_base[400];
 
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof(*f));
     ch_error err;
-    char path[128];
+    char url[600];
+    static int serial;
     snprintf(f->dir, sizeof(f->dir), "/tmp/charter-store-XXXXXX");
     assert_non_null(mkdtemp(f->dir));
-    snprintf(path, sizeof(path), "sqlite:%s/t.db", f->dir);
-    if (ch_store_open(&f->store, path, &err))
+    if (*pg_base) {
+        snprintf(f->schema, sizeof(f->schema), "contract_%d_%d", (int)getpid(), ++serial);
+        snprintf(f->pg_url, sizeof(f->pg_url), "%s", pg_base);
+        snprintf(url, sizeof(url), "%s?schema=%s", pg_base, f->schema);
+    } else {
+        snprintf(url, sizeof(url), "sqlite:%s/t.db", f->dir);
+    }
+    if (ch_store_open(&f->store, url, &err))
         fail_msg("open: %s", err.msg);
     *state = f;
     return 0;
@@ -227,6 +240,21 @@ static void the_audit_log_only_grows(void **state)
     assert_string_equal(rows[0].action, "update"); /* newest first */
     assert_string_equal(rows[1].remote, "127.0.0.1");
     /* Even with the database in hand, the audit log refuses edits. */
+    if (*f->pg_url) {
+        PGconn *db = PQconnectdb(f->pg_url);
+        char sql[128];
+        assert_int_equal(PQstatus(db), CONNECTION_OK);
+        snprintf(sql, sizeof(sql), "SET search_path TO %s", f->schema);
+        PQclear(PQexec(db, sql));
+        PGresult *res = PQexec(db, "UPDATE audit SET action = 'x'");
+        assert_int_equal(PQresultStatus(res), PGRES_FATAL_ERROR);
+        PQclear(res);
+        res = PQexec(db, "DELETE FROM audit");
+        assert_int_equal(PQresultStatus(res), PGRES_FATAL_ERROR);
+        PQclear(res);
+        PQfinish(db);
+        return;
+    }
     char path[128];
     sqlite3 *db;
     snprintf(path, sizeof(path), "%s/t.db", f->dir);
@@ -252,6 +280,17 @@ static void policies_keep_their_history(void **state)
 
 int main(void)
 {
+    const char *file = getenv("CHARTER_TEST_PG_URL_FILE");
+    if (file) {
+        FILE *fp = fopen(file, "r");
+        if (!fp || !fgets(pg_base, sizeof(pg_base), fp)) {
+            fprintf(stderr, "test_store: no PostgreSQL URL in %s: the cluster did not start\n",
+                    file);
+            return 1;
+        }
+        fclose(fp);
+        pg_base[strcspn(pg_base, "\r\n")] = '\0';
+    }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(users_are_unique_by_email, setup, teardown),
         cmocka_unit_test_setup_teardown(sessions_expire_and_tokens_do_not, setup, teardown),

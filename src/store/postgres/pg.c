@@ -1,0 +1,604 @@
+/* The PostgreSQL backend of the store: a pool of libpq connections, each
+ * statement prepared once per connection with its parameters bound, and the
+ * users, credentials, policies, people and organisations. Cases live in
+ * pg_cases.c. */
+#include "store/postgres/internal.h"
+#include "store/postgres/schema.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void ch_pg_text(pg_params *p, const char *s)
+{
+    if (p->n < CH_PG_PARAMS)
+        p->v[p->n++] = s;
+}
+
+void ch_pg_int(pg_params *p, int64_t v)
+{
+    if (p->n >= CH_PG_PARAMS)
+        return;
+    snprintf(p->buf[p->n], sizeof(p->buf[p->n]), "%lld", (long long)v);
+    p->v[p->n] = p->buf[p->n];
+    p->n++;
+}
+
+void ch_pg_id(pg_params *p, int64_t v)
+{
+    if (v)
+        ch_pg_int(p, v);
+    else
+        ch_pg_text(p, NULL);
+}
+
+void ch_pg_bytes32(pg_params *p, const uint8_t *b)
+{
+    if (p->n >= CH_PG_PARAMS)
+        return;
+    char *out = p->buf[p->n];
+    out[0] = '\\', out[1] = 'x';
+    for (int i = 0; i < 32; i++)
+        snprintf(out + 2 + i * 2, 3, "%02x", b[i]);
+    p->v[p->n] = out;
+    p->n++;
+}
+
+pg_conn *ch_pg_acquire(pg *s)
+{
+    unsigned start = __atomic_fetch_add(&s->next, 1, __ATOMIC_RELAXED);
+    for (size_t i = 0; i < s->npool; i++) {
+        pg_conn *c = &s->pool[(start + i) % s->npool];
+        if (pthread_mutex_trylock(&c->mu) == 0)
+            return c;
+    }
+    pg_conn *c = &s->pool[start % s->npool];
+    pthread_mutex_lock(&c->mu);
+    return c;
+}
+
+void ch_pg_release(pg_conn *c)
+{
+    pthread_mutex_unlock(&c->mu);
+}
+
+static PGresult *checked(pg_conn *c, PGresult *res, ch_error *err, const char *doing)
+{
+    ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
+        return res;
+    const char *msg = res ? PQresultErrorMessage(res) : PQerrorMessage(c->db);
+    ch_error_set(err, CH_E_STORE, "the database failed while %s: %.300s", doing, msg);
+    return res; /* the caller still checks the SQLSTATE, then clears */
+}
+
+static bool ok(PGresult *res)
+{
+    ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+    return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+}
+
+PGresult *ch_pg_run(pg_conn *c, const char *sql, const pg_params *p, ch_error *err,
+                    const char *doing)
+{
+    int k = 0;
+    char name[16];
+    while (k < c->nprepared && c->prepared[k] != sql)
+        k++;
+    if (k == c->nprepared) {
+        if (k == CH_PG_STMTS)
+            return ch_pg_run_built(c, sql, p, err, doing);
+        snprintf(name, sizeof(name), "s%d", k);
+        PGresult *prep = PQprepare(c->db, name, sql, 0, NULL);
+        if (!ok(prep)) {
+            checked(c, prep, err, doing);
+            PQclear(prep);
+            return NULL;
+        }
+        PQclear(prep);
+        c->prepared[c->nprepared++] = sql;
+    }
+    snprintf(name, sizeof(name), "s%d", k);
+    PGresult *res = PQexecPrepared(c->db, name, p ? p->n : 0, p ? p->v : NULL, NULL, NULL, 0);
+    return checked(c, res, err, doing);
+}
+
+PGresult *ch_pg_run_built(pg_conn *c, const char *sql, const pg_params *p, ch_error *err,
+                          const char *doing)
+{
+    PGresult *res = PQexecParams(c->db, sql, p ? p->n : 0, NULL, p ? p->v : NULL, NULL, NULL, 0);
+    return checked(c, res, err, doing);
+}
+
+int ch_pg_exec(pg_conn *c, const char *sql, ch_error *err)
+{
+    PGresult *res = PQexec(c->db, sql);
+    int rc = ok(res) ? CH_OK
+                     : ch_error_set(err, CH_E_STORE, "the database failed: %.300s",
+                                    PQerrorMessage(c->db));
+    PQclear(res);
+    return rc;
+}
+
+bool ch_pg_violation(const PGresult *res, const char *sqlstate)
+{
+    const char *st = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    return st && strcmp(st, sqlstate) == 0;
+}
+
+int64_t ch_pg_get_int(const PGresult *res, int row, int col)
+{
+    return PQgetisnull(res, row, col) ? 0 : strtoll(PQgetvalue(res, row, col), NULL, 10);
+}
+
+const char *ch_pg_get_text(ch_arena *a, const PGresult *res, int row, int col)
+{
+    if (PQgetisnull(res, row, col))
+        return NULL;
+    return ch_arena_strndup(a, PQgetvalue(res, row, col), (size_t)PQgetlength(res, row, col));
+}
+
+/* Server notices (such as "schema already exists, skipping") are not
+ * for the person running charter. */
+static void quiet(void *arg, const char *message)
+{
+    (void)arg, (void)message;
+}
+
+/* Runs one statement as a whole transaction step, for the simple writes. */
+static int run_once(pg *s, const char *sql, const pg_params *p, const char *doing, PGresult **out,
+                    ch_error *err)
+{
+    pg_conn *c = ch_pg_acquire(s);
+    PGresult *res = ch_pg_run(c, sql, p, err, doing);
+    ch_pg_release(c);
+    if (!res || !ok(res)) {
+        if (out)
+            *out = res;
+        else
+            PQclear(res);
+        return err->code ? err->code : CH_E_STORE;
+    }
+    if (out)
+        *out = res;
+    else
+        PQclear(res);
+    return CH_OK;
+}
+
+/* ---- users and credentials ---- */
+
+static int pg_user_insert(ch_store *base, const ch_user *u, int64_t *id, ch_error *err)
+{
+    static const char ins[] = "INSERT INTO users(email, name, role, password_hash, created_at)"
+                              " VALUES($1, $2, $3, $4, extract(epoch from now())::bigint)"
+                              " RETURNING id";
+    static const char svc[] = "INSERT INTO user_services(user_id, service) VALUES($1, $2)";
+    pg_conn *c = ch_pg_acquire((pg *)base);
+    int rc = ch_pg_exec(c, "BEGIN", err);
+    if (rc)
+        goto out;
+    pg_params p = {0};
+    ch_pg_text(&p, u->email);
+    ch_pg_text(&p, u->name);
+    ch_pg_text(&p, ch_role_name(u->role));
+    ch_pg_text(&p, u->password_hash);
+    PGresult *res = ch_pg_run(c, ins, &p, err, "adding a user");
+    if (!ok(res)) {
+        rc = ch_pg_violation(res, "23505")
+                 ? ch_error_set(err, CH_E_CONFLICT, "a user with email %s already exists", u->email)
+                 : CH_E_STORE;
+        PQclear(res);
+        goto rollback;
+    }
+    *id = ch_pg_get_int(res, 0, 0);
+    PQclear(res);
+    for (size_t i = 0; i < u->nservices; i++) {
+        pg_params q = {0};
+        ch_pg_int(&q, *id);
+        ch_pg_text(&q, u->services[i]);
+        res = ch_pg_run(c, svc, &q, err, "adding a user's services");
+        bool good = ok(res);
+        PQclear(res);
+        if (!good) {
+            rc = CH_E_STORE;
+            goto rollback;
+        }
+    }
+    rc = ch_pg_exec(c, "COMMIT", err);
+    goto out;
+rollback:
+    ch_pg_exec(c, "ROLLBACK", &(ch_error){0});
+out:
+    ch_pg_release(c);
+    return rc;
+}
+
+static int pg_user_get(ch_store *base, const char *email, int64_t id, ch_arena *a, ch_user *out,
+                       ch_error *err)
+{
+    static const char by_email[] =
+        "SELECT id, email, name, role, password_hash,"
+        " (SELECT string_agg(service, E'\\n' ORDER BY service) FROM user_services"
+        "  WHERE user_id = users.id) FROM users WHERE email = $1";
+    static const char by_id[] =
+        "SELECT id, email, name, role, password_hash,"
+        " (SELECT string_agg(service, E'\\n' ORDER BY service) FROM user_services"
+        "  WHERE user_id = users.id) FROM users WHERE id = $1";
+    pg_params p = {0};
+    PGresult *res = NULL;
+    if (email)
+        ch_pg_text(&p, email);
+    else
+        ch_pg_int(&p, id);
+    int rc = run_once((pg *)base, email ? by_email : by_id, &p, "reading a user", &res, err);
+    if (rc)
+        goto out;
+    if (PQntuples(res) == 0) {
+        rc = ch_error_set(err, CH_E_NOTFOUND, "no such user");
+        goto out;
+    }
+    memset(out, 0, sizeof(*out));
+    out->id = ch_pg_get_int(res, 0, 0);
+    out->email = ch_pg_get_text(a, res, 0, 1);
+    out->name = ch_pg_get_text(a, res, 0, 2);
+    if (ch_role_parse(PQgetvalue(res, 0, 3), &out->role))
+        out->role = CH_ROLE_OFFICER;
+    out->password_hash = ch_pg_get_text(a, res, 0, 4);
+    char *services = (char *)ch_pg_get_text(a, res, 0, 5);
+    size_t n = 1;
+    for (const char *q = services; q && *q; q++)
+        n += *q == '\n';
+    if (services && *services && (out->services = ch_arena_alloc(a, n * sizeof(char *)))) {
+        for (char *q = services, *nl; q; q = nl ? nl + 1 : NULL) {
+            if ((nl = strchr(q, '\n')))
+                *nl = '\0';
+            out->services[out->nservices++] = q;
+        }
+    }
+out:
+    PQclear(res);
+    return rc;
+}
+
+static int pg_user_count(ch_store *base, int64_t *count, ch_error *err)
+{
+    static const char sql[] = "SELECT count(*) FROM users";
+    PGresult *res = NULL;
+    int rc = run_once((pg *)base, sql, NULL, "counting users", &res, err);
+    if (!rc)
+        *count = ch_pg_get_int(res, 0, 0);
+    PQclear(res);
+    return rc;
+}
+
+static int credential_insert(pg *s, int64_t user_id, const uint8_t *hash, const char *kind,
+                             const char *csrf, ch_time expires, ch_error *err)
+{
+    static const char sql[] = "INSERT INTO credentials(hash, user_id, kind, csrf, expires_at,"
+                              " created_at) VALUES($1, $2, $3, $4, $5,"
+                              " extract(epoch from now())::bigint)";
+    pg_params p = {0};
+    ch_pg_bytes32(&p, hash);
+    ch_pg_int(&p, user_id);
+    ch_pg_text(&p, kind);
+    ch_pg_text(&p, csrf);
+    ch_pg_id(&p, expires);
+    return run_once(s, sql, &p, "saving a credential", NULL, err);
+}
+
+static int pg_token_insert(ch_store *base, int64_t user_id, const uint8_t hash[32], ch_error *err)
+{
+    return credential_insert((pg *)base, user_id, hash, "token", NULL, 0, err);
+}
+
+static int pg_session_insert(ch_store *base, int64_t user_id, const uint8_t hash[32],
+                             const char *csrf, ch_time expires, ch_error *err)
+{
+    return credential_insert((pg *)base, user_id, hash, "session", csrf, expires, err);
+}
+
+static int pg_credential_user(ch_store *base, const uint8_t hash[32], ch_time now, ch_arena *a,
+                              ch_user *user, const char **csrf, ch_error *err)
+{
+    static const char sql[] =
+        "SELECT u.id, u.email, u.name, u.role, c.csrf,"
+        " (SELECT string_agg(service, E'\\n' ORDER BY service) FROM user_services"
+        "  WHERE user_id = u.id)"
+        " FROM credentials c JOIN users u ON u.id = c.user_id"
+        " WHERE c.hash = $1 AND (c.expires_at IS NULL OR c.expires_at > $2)";
+    pg_params p = {0};
+    PGresult *res = NULL;
+    ch_pg_bytes32(&p, hash);
+    ch_pg_int(&p, now);
+    int rc = run_once((pg *)base, sql, &p, "checking a credential", &res, err);
+    if (rc)
+        goto out;
+    if (PQntuples(res) == 0) {
+        rc = ch_error_set(err, CH_E_NOTFOUND, "no such credential");
+        goto out;
+    }
+    memset(user, 0, sizeof(*user));
+    user->id = ch_pg_get_int(res, 0, 0);
+    user->email = ch_pg_get_text(a, res, 0, 1);
+    user->name = ch_pg_get_text(a, res, 0, 2);
+    if (ch_role_parse(PQgetvalue(res, 0, 3), &user->role))
+        user->role = CH_ROLE_OFFICER;
+    if (csrf)
+        *csrf = ch_pg_get_text(a, res, 0, 4);
+    char *services = (char *)ch_pg_get_text(a, res, 0, 5);
+    size_t n = 1;
+    for (const char *q = services; q && *q; q++)
+        n += *q == '\n';
+    if (services && *services && (user->services = ch_arena_alloc(a, n * sizeof(char *)))) {
+        for (char *q = services, *nl; q; q = nl ? nl + 1 : NULL) {
+            if ((nl = strchr(q, '\n')))
+                *nl = '\0';
+            user->services[user->nservices++] = q;
+        }
+    }
+out:
+    PQclear(res);
+    return rc;
+}
+
+static int pg_policy_save(ch_store *base, const char *policy_id, const char *text, ch_time now,
+                          int64_t *version, ch_error *err)
+{
+    /* One statement: a new version only when the text differs from the
+     * latest; concurrent servers saving the same text race harmlessly on
+     * the primary key. */
+    static const char sql[] =
+        "WITH last AS (SELECT version, text FROM policies WHERE policy_id = $1"
+        "  ORDER BY version DESC LIMIT 1),"
+        " ins AS (INSERT INTO policies(policy_id, version, text, saved_at)"
+        "  SELECT $1, coalesce((SELECT version FROM last), 0) + 1, $2, $3"
+        "  WHERE NOT EXISTS (SELECT 1 FROM last WHERE text = $2)"
+        "  ON CONFLICT DO NOTHING RETURNING version)"
+        " SELECT coalesce((SELECT version FROM ins), (SELECT version FROM last), 0)";
+    pg_params p = {0};
+    PGresult *res = NULL;
+    ch_pg_text(&p, policy_id);
+    ch_pg_text(&p, text);
+    ch_pg_int(&p, now);
+    int rc = run_once((pg *)base, sql, &p, "saving a policy", &res, err);
+    if (!rc)
+        *version = ch_pg_get_int(res, 0, 0);
+    PQclear(res);
+    return rc;
+}
+
+/* ---- people and organisations ---- */
+
+static int pg_person_insert(ch_store *base, ch_person *person, ch_error *err)
+{
+    static const char sql[] = "INSERT INTO people(name, email, phone, date_of_birth,"
+                              " organisation_id, created_at) VALUES($1, $2, $3, $4, $5, $6)"
+                              " RETURNING id";
+    pg_params p = {0};
+    PGresult *res = NULL;
+    ch_pg_text(&p, person->name);
+    ch_pg_text(&p, person->email);
+    ch_pg_text(&p, person->phone);
+    ch_pg_text(&p, person->date_of_birth);
+    ch_pg_id(&p, person->organisation_id);
+    ch_pg_int(&p, person->created_at);
+    int rc = run_once((pg *)base, sql, &p, "adding a person", &res, err);
+    if (rc && ch_pg_violation(res, "23503"))
+        rc = ch_error_set(err, CH_E_INVALID, "there is no organisation %lld",
+                          (long long)person->organisation_id);
+    else if (!rc)
+        person->id = ch_pg_get_int(res, 0, 0);
+    PQclear(res);
+    return rc;
+}
+
+static int pg_person_get(ch_store *base, int64_t id, ch_arena *a, ch_person *out, ch_error *err)
+{
+    static const char sql[] = "SELECT id, name, email, phone, date_of_birth, organisation_id,"
+                              " created_at FROM people WHERE id = $1";
+    pg_params p = {0};
+    PGresult *res = NULL;
+    ch_pg_int(&p, id);
+    int rc = run_once((pg *)base, sql, &p, "reading a person", &res, err);
+    if (!rc && PQntuples(res) == 0)
+        rc = ch_error_set(err, CH_E_NOTFOUND, "there is no person %lld", (long long)id);
+    if (!rc) {
+        out->id = ch_pg_get_int(res, 0, 0);
+        out->name = ch_pg_get_text(a, res, 0, 1);
+        out->email = ch_pg_get_text(a, res, 0, 2);
+        out->phone = ch_pg_get_text(a, res, 0, 3);
+        out->date_of_birth = ch_pg_get_text(a, res, 0, 4);
+        out->organisation_id = ch_pg_get_int(res, 0, 5);
+        out->created_at = ch_pg_get_int(res, 0, 6);
+    }
+    PQclear(res);
+    return rc;
+}
+
+static int pg_organisation_insert(ch_store *base, ch_organisation *o, ch_error *err)
+{
+    static const char sql[] =
+        "INSERT INTO organisations(name, kind, created_at) VALUES($1, $2, $3) RETURNING id";
+    pg_params p = {0};
+    PGresult *res = NULL;
+    ch_pg_text(&p, o->name);
+    ch_pg_text(&p, o->kind);
+    ch_pg_int(&p, o->created_at);
+    int rc = run_once((pg *)base, sql, &p, "adding an organisation", &res, err);
+    if (rc && ch_pg_violation(res, "23505"))
+        rc = ch_error_set(err, CH_E_CONFLICT, "an organisation called %s already exists", o->name);
+    else if (!rc)
+        o->id = ch_pg_get_int(res, 0, 0);
+    PQclear(res);
+    return rc;
+}
+
+static int pg_organisation_get(ch_store *base, int64_t id, ch_arena *a, ch_organisation *out,
+                               ch_error *err)
+{
+    static const char sql[] = "SELECT id, name, kind, created_at FROM organisations WHERE id = $1";
+    pg_params p = {0};
+    PGresult *res = NULL;
+    ch_pg_int(&p, id);
+    int rc = run_once((pg *)base, sql, &p, "reading an organisation", &res, err);
+    if (!rc && PQntuples(res) == 0)
+        rc = ch_error_set(err, CH_E_NOTFOUND, "there is no organisation %lld", (long long)id);
+    if (!rc) {
+        out->id = ch_pg_get_int(res, 0, 0);
+        out->name = ch_pg_get_text(a, res, 0, 1);
+        out->kind = ch_pg_get_text(a, res, 0, 2);
+        out->created_at = ch_pg_get_int(res, 0, 3);
+    }
+    PQclear(res);
+    return rc;
+}
+
+static void pg_close(ch_store *base)
+{
+    pg *s = (pg *)base;
+    for (size_t i = 0; i < CH_PG_POOL; i++) {
+        if (s->pool[i].db)
+            PQfinish(s->pool[i].db);
+        pthread_mutex_destroy(&s->pool[i].mu);
+    }
+    free(s);
+}
+
+static const ch_store_ops postgres_ops = {
+    .name = "postgres",
+    .close = pg_close,
+    .user_insert = pg_user_insert,
+    .user_get = pg_user_get,
+    .user_count = pg_user_count,
+    .token_insert = pg_token_insert,
+    .session_insert = pg_session_insert,
+    .credential_user = pg_credential_user,
+    .policy_save = pg_policy_save,
+    .case_insert = ch_pg_case_insert,
+    .case_get = ch_pg_case_get,
+    .case_update = ch_pg_case_update,
+    .queue = ch_pg_queue,
+    .breach_sweep = ch_pg_breach_sweep,
+    .search = ch_pg_search,
+    .report_rows = ch_pg_report_rows,
+    .person_insert = pg_person_insert,
+    .person_get = pg_person_get,
+    .organisation_insert = pg_organisation_insert,
+    .organisation_get = pg_organisation_get,
+    .cases_of = ch_pg_cases_of,
+    .audit_insert = ch_pg_audit_insert,
+    .audit_list = ch_pg_audit_list,
+};
+
+/* Migrations under an advisory lock, so servers starting together take
+ * turns and each version is applied once. */
+static int migrate(pg_conn *c, ch_error *err)
+{
+    int rc = ch_pg_exec(c, "SELECT pg_advisory_lock(7411)", err);
+    if (rc)
+        return rc;
+    rc = ch_pg_exec(c, "CREATE TABLE IF NOT EXISTS schema_version(version integer NOT NULL)", err);
+    PGresult *res =
+        rc ? NULL : PQexec(c->db, "SELECT coalesce(max(version), 0) FROM schema_version");
+    int64_t have = res && ok(res) ? ch_pg_get_int(res, 0, 0) : -1;
+    PQclear(res);
+    int64_t want = (int64_t)(sizeof(ch_pg_migrations) / sizeof(*ch_pg_migrations));
+    if (!rc && have < 0)
+        rc = ch_error_set(err, CH_E_STORE, "cannot read the schema version: %.200s",
+                          PQerrorMessage(c->db));
+    if (!rc && have > want)
+        rc = ch_error_set(err, CH_E_STORE,
+                          "the database is at schema version %lld, newer than this charter "
+                          "(%lld); upgrade charter",
+                          (long long)have, (long long)want);
+    for (int64_t v = have + 1; !rc && v <= want; v++) {
+        char sql[64];
+        snprintf(sql, sizeof(sql), "INSERT INTO schema_version VALUES(%lld)", (long long)v);
+        if ((rc = ch_pg_exec(c, "BEGIN", err)) == CH_OK &&
+            (rc = ch_pg_exec(c, ch_pg_migrations[v - 1], err)) == CH_OK &&
+            (rc = ch_pg_exec(c, sql, err)) == CH_OK)
+            rc = ch_pg_exec(c, "COMMIT", err);
+        if (rc)
+            ch_pg_exec(c, "ROLLBACK", &(ch_error){0});
+    }
+    ch_pg_exec(c, "SELECT pg_advisory_unlock(7411)", &(ch_error){0});
+    return rc;
+}
+
+/* Takes "schema=NAME" out of the URL's query: libpq does not know it; the
+ * backend keeps its tables in that schema (tests give each run its own). */
+static int split_schema(const char *url, char *conninfo, size_t size, char *schema, size_t ssize,
+                        ch_error *err)
+{
+    snprintf(conninfo, size, "%s", url);
+    schema[0] = '\0';
+    char *q = strchr(conninfo, '?');
+    if (!q)
+        return CH_OK;
+    char *at = strstr(q, "schema=");
+    if (!at || (at[-1] != '?' && at[-1] != '&'))
+        return CH_OK;
+    char *end = strchr(at, '&');
+    size_t n = end ? (size_t)(end - at - 7) : strlen(at + 7);
+    if (n == 0 || n >= ssize)
+        return ch_error_set(err, CH_E_INVALID,
+                            "the schema name in the database URL is empty "
+                            "or too long");
+    memcpy(schema, at + 7, n);
+    schema[n] = '\0';
+    for (size_t i = 0; i < n; i++)
+        if (!islower((unsigned char)schema[i]) && !isdigit((unsigned char)schema[i]) &&
+            schema[i] != '_')
+            return ch_error_set(err, CH_E_INVALID,
+                                "schema '%s' must be lower-case letters, digits or _", schema);
+    if (end)
+        memmove(at, end + 1, strlen(end + 1) + 1);
+    else
+        *(at - 1) = '\0';
+    return CH_OK;
+}
+
+int ch_store_postgres_open(ch_store **out, const char *url, ch_error *err)
+{
+    char conninfo[1024], schema[48], sql[160];
+    int rc;
+    pg *s = calloc(1, sizeof(*s));
+    if (!s)
+        return ch_error_set(err, CH_E_NOMEM, "out of memory");
+    s->base.ops = &postgres_ops;
+    for (size_t i = 0; i < CH_PG_POOL; i++)
+        pthread_mutex_init(&s->pool[i].mu, NULL);
+    if ((rc = split_schema(url, conninfo, sizeof(conninfo), schema, sizeof(schema), err)))
+        goto fail;
+    for (size_t i = 0; i < CH_PG_POOL; i++) {
+        pg_conn *c = &s->pool[i];
+        c->db = PQconnectdb(conninfo);
+        if (PQstatus(c->db) != CONNECTION_OK) {
+            rc = ch_error_set(err, CH_E_STORE, "cannot connect to PostgreSQL: %.300s",
+                              PQerrorMessage(c->db));
+            goto fail;
+        }
+        s->npool++;
+        PQsetNoticeProcessor(c->db, quiet, NULL);
+        if (*schema) {
+            snprintf(sql, sizeof(sql), "CREATE SCHEMA IF NOT EXISTS %s; SET search_path TO %s",
+                     schema, schema);
+            if (i == 0 && (rc = ch_pg_exec(c, "SELECT pg_advisory_lock(7410)", err)))
+                goto fail;
+            rc = ch_pg_exec(c, sql, err);
+            if (i == 0)
+                ch_pg_exec(c, "SELECT pg_advisory_unlock(7410)", &(ch_error){0});
+            if (rc)
+                goto fail;
+        }
+        if (i == 0 && (rc = migrate(c, err)))
+            goto fail;
+    }
+    *out = &s->base;
+    return CH_OK;
+fail:
+    pg_close(&s->base);
+    return rc;
+}
