@@ -9,12 +9,14 @@
 #include <time.h>
 
 static const char usage[] =
-    "usage: charter serve [--listen ADDRESS:PORT] [--db PATH] [--policy FILE]...\n"
-    "                     [--tls-cert FILE --tls-key FILE]\n"
+    "usage: charter serve [--listen ADDRESS:PORT] [--db PATH-or-URL] [--policy FILE]...\n"
+    "                     [--tls-cert FILE --tls-key FILE] [--sweep-seconds N]\n"
     "\n"
     "Runs the case desk. --listen defaults to 127.0.0.1:8080, --db to ./charter.db\n"
-    "(SQLite), and the policies to every policies/*.yaml. On first start with an\n"
-    "empty database it creates an administrator and prints the one-time password.\n";
+    "(SQLite; postgres://USER@HOST:PORT/DB for PostgreSQL), and the policies to every\n"
+    "policies/*.yaml. Past-due promises are marked breached every --sweep-seconds\n"
+    "(default 60). On first start with an empty database it creates an\n"
+    "administrator and prints the one-time password. SIGHUP reloads the policies.\n";
 
 static char *read_file(const char *path)
 {
@@ -96,6 +98,7 @@ static int bootstrap_admin(ch_desk *d, ch_error *err)
 int ch_cmd_serve(int argc, char **argv)
 {
     const char *listen = "127.0.0.1:8080", *db = "charter.db", *cert = NULL, *key = NULL;
+    const char *sweep = "60";
     const char *policies[CH_MAX_DESK_POLICIES];
     size_t npolicies = 0;
     ch_desk d = {0};
@@ -111,7 +114,8 @@ int ch_cmd_serve(int argc, char **argv)
         if ((r = ch_arg_value(argc, argv, &i, "--listen", &listen)) ||
             (r = ch_arg_value(argc, argv, &i, "--db", &db)) ||
             (r = ch_arg_value(argc, argv, &i, "--tls-cert", &cert)) ||
-            (r = ch_arg_value(argc, argv, &i, "--tls-key", &key))) {
+            (r = ch_arg_value(argc, argv, &i, "--tls-key", &key)) ||
+            (r = ch_arg_value(argc, argv, &i, "--sweep-seconds", &sweep))) {
             if (r < 0)
                 return CH_EXIT_USAGE;
             continue;
@@ -126,6 +130,10 @@ int ch_cmd_serve(int argc, char **argv)
         }
         return ch_usage_error("serve", "unknown option '%s'", argv[i]);
     }
+    char *end;
+    long sweep_s = strtol(sweep, &end, 10);
+    if (*end || sweep_s < 1 || sweep_s > 3600)
+        return ch_usage_error("serve", "--sweep-seconds must be 1 to 3600");
     pthread_mutex_init(&d.login_mu, NULL);
     pthread_rwlock_init(&d.policies_lock, NULL);
     d.reload = reload;
@@ -133,7 +141,7 @@ int ch_cmd_serve(int argc, char **argv)
     memcpy(policy_paths, policies, npolicies * sizeof(*policies));
     npolicy_paths = npolicies;
     d.body_limit = 64 * 1024;
-    d.sweep_seconds = 60;
+    d.sweep_seconds = (unsigned)sweep_s;
     if (ch_auth_init(&err) || ch_cli_desk_policies(&d, policies, npolicies))
         goto out;
     if (ch_store_open(&d.store, db, &err) ||
