@@ -18,6 +18,7 @@ static const char usage[] =
     "  serve      run the case desk over HTTP\n"
     "  admin      staff accounts and API tokens\n"
     "  demo       fill a database with demonstration staff and cases\n"
+    "  migrate    move a whole desk from SQLite to PostgreSQL\n"
     "\n"
     "Run 'charter <command> --help' for a command's options.\n";
 
@@ -43,6 +44,8 @@ int main(int argc, char **argv)
         return ch_cmd_admin(argc - 1, argv + 1);
     if (strcmp(argv[1], "demo") == 0)
         return ch_cmd_demo(argc - 1, argv + 1);
+    if (strcmp(argv[1], "migrate") == 0)
+        return ch_cmd_migrate(argc - 1, argv + 1);
     fprintf(stderr, "charter: '%s' is not a command\n\n%s", argv[1], usage);
     return CH_EXIT_USAGE;
 }

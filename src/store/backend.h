@@ -39,6 +39,13 @@ typedef struct ch_store_ops {
     int (*cases_of)(ch_store *s, int64_t person_id, int64_t organisation_id,
                     const char *const *services, size_t nservices, size_t limit, ch_arena *arena,
                     ch_case_row **out, size_t *n, ch_error *err);
+    int (*table_count)(ch_store *s, const ch_store_table *t, int64_t *count, ch_error *err);
+    int (*table_each)(ch_store *s, const ch_store_table *t, ch_store_row_fn fn, void *ctx,
+                      ch_error *err);
+    int (*import_begin)(ch_store *s, ch_error *err);
+    int (*import_row)(ch_store *s, const ch_store_table *t, const char *const *values,
+                      ch_error *err);
+    int (*import_end)(ch_store *s, bool commit, ch_error *err);
     int (*audit_insert)(ch_store *s, const ch_audit_row *row, ch_error *err);
     int (*audit_list)(ch_store *s, int64_t object_id, size_t limit, ch_arena *arena,
                       ch_audit_row **out, size_t *n, ch_error *err);

@@ -150,6 +150,62 @@ int ch_store_cases_of(ch_store *s, int64_t person_id, int64_t organisation_id,
                             n, err);
 }
 
+#define COLS(...)                                                                                  \
+    (const char *const[]){__VA_ARGS__}, sizeof((const char *const[]){__VA_ARGS__}) / sizeof(char *)
+
+const ch_store_table ch_store_tables[] = {
+    {"users", COLS("id", "email", "name", "role", "password_hash", "created_at")},
+    {"user_services", COLS("user_id", "service")},
+    {"credentials", COLS("hash", "user_id", "kind", "csrf", "expires_at", "created_at")},
+    {"policies", COLS("policy_id", "version", "text", "saved_at")},
+    {"organisations", COLS("id", "name", "kind", "created_at")},
+    {"people",
+     COLS("id", "name", "email", "phone", "date_of_birth", "organisation_id", "created_at")},
+    {"cases",
+     COLS("id", "service", "kind", "channel", "subject", "status", "received_at", "deemed_at",
+          "requester_name", "requester_email", "organisation", "officer_id", "flags", "version",
+          "next_due_at", "created_at", "updated_at", "person_id", "organisation_id")},
+    {"obligations", COLS("id", "case_id", "promise", "kind", "text", "due_at", "state", "met_at")},
+    {"contacts", COLS("id", "case_id", "direction", "channel", "at", "who", "summary", "outcome",
+                      "created_by", "created_at")},
+    {"events", COLS("id", "case_id", "at", "actor", "what", "detail")},
+    {"pauses", COLS("id", "case_id", "from_at", "to_at")},
+    {"audit", COLS("id", "at", "user_id", "action", "object", "object_id", "remote")},
+};
+const size_t ch_store_ntables = sizeof(ch_store_tables) / sizeof(*ch_store_tables);
+
+static int unsupported(ch_store *s, ch_error *err)
+{
+    return ch_error_set(err, CH_E_INVALID, "the %s backend cannot do this yet", s->ops->name);
+}
+
+int ch_store_table_count(ch_store *s, const ch_store_table *t, int64_t *count, ch_error *err)
+{
+    return s->ops->table_count ? s->ops->table_count(s, t, count, err) : unsupported(s, err);
+}
+
+int ch_store_table_each(ch_store *s, const ch_store_table *t, ch_store_row_fn fn, void *ctx,
+                        ch_error *err)
+{
+    return s->ops->table_each ? s->ops->table_each(s, t, fn, ctx, err) : unsupported(s, err);
+}
+
+int ch_store_import_begin(ch_store *s, ch_error *err)
+{
+    return s->ops->import_begin ? s->ops->import_begin(s, err) : unsupported(s, err);
+}
+
+int ch_store_import_row(ch_store *s, const ch_store_table *t, const char *const *values,
+                        ch_error *err)
+{
+    return s->ops->import_row(s, t, values, err);
+}
+
+int ch_store_import_end(ch_store *s, bool commit, ch_error *err)
+{
+    return s->ops->import_end(s, commit, err);
+}
+
 int ch_store_audit_insert(ch_store *s, const ch_audit_row *row, ch_error *err)
 {
     return s->ops->audit_insert(s, row, err);

@@ -230,6 +230,31 @@ int ch_store_cases_of(ch_store *s, int64_t person_id, int64_t organisation_id,
                       const char *const *services, size_t nservices, size_t limit, ch_arena *arena,
                       ch_case_row **out, size_t *n, ch_error *err);
 
+/* Copying a whole desk between backends (charter migrate). ch_store_tables
+ * lists every table in an order that respects references, each with its
+ * columns; rows travel as text (NULL for SQL NULL). */
+typedef struct ch_store_table {
+    const char *name;
+    const char *const *columns;
+    size_t ncolumns;
+} ch_store_table;
+extern const ch_store_table ch_store_tables[];
+extern const size_t ch_store_ntables;
+
+typedef int (*ch_store_row_fn)(void *ctx, const char *const *values, ch_error *err);
+
+int ch_store_table_count(ch_store *s, const ch_store_table *t, int64_t *count, ch_error *err);
+/* Calls fn for every row of t, in id order. */
+int ch_store_table_each(ch_store *s, const ch_store_table *t, ch_store_row_fn fn, void *ctx,
+                        ch_error *err);
+/* Writes rows into an empty desk: begin, put each row, then end (which
+ * commits, rebuilds the search index and moves id sequences past the ids
+ * copied). */
+int ch_store_import_begin(ch_store *s, ch_error *err);
+int ch_store_import_row(ch_store *s, const ch_store_table *t, const char *const *values,
+                        ch_error *err);
+int ch_store_import_end(ch_store *s, bool commit, ch_error *err);
+
 int ch_store_audit_insert(ch_store *s, const ch_audit_row *row, ch_error *err);
 int ch_store_audit_list(ch_store *s, int64_t object_id, size_t limit, ch_arena *arena,
                         ch_audit_row **out, size_t *n, ch_error *err);

@@ -25,6 +25,7 @@ typedef struct pg {
     pg_conn pool[CH_PG_POOL];
     size_t npool;
     unsigned next;
+    pg_conn *importing; /* held, in a transaction, between import_begin and import_end */
 } pg;
 
 /* Parameters for one statement, all sent as text (NULL for SQL NULL). */

@@ -455,6 +455,101 @@ static int pg_organisation_get(ch_store *base, int64_t id, ch_arena *a, ch_organ
     return rc;
 }
 
+/* ---- copying a desk in (charter migrate) ---- */
+
+static int pg_table_count(ch_store *base, const ch_store_table *t, int64_t *count, ch_error *err)
+{
+    char sql[128];
+    PGresult *res;
+    snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", t->name);
+    pg_conn *c = ch_pg_acquire((pg *)base);
+    res = ch_pg_run_built(c, sql, NULL, err, "counting rows");
+    ch_pg_release(c);
+    int rc = ok(res) ? CH_OK : CH_E_STORE;
+    if (!rc)
+        *count = ch_pg_get_int(res, 0, 0);
+    PQclear(res);
+    return rc;
+}
+
+static int pg_import_begin(ch_store *base, ch_error *err)
+{
+    pg *s = (pg *)base;
+    int64_t users;
+    const ch_store_table users_table = {"users", NULL, 0};
+    int rc = pg_table_count(base, &users_table, &users, err);
+    if (rc)
+        return rc;
+    if (users > 0)
+        return ch_error_set(err, CH_E_CONFLICT,
+                            "the target database already holds a desk (%lld users); migrate "
+                            "into an empty one",
+                            (long long)users);
+    s->importing = ch_pg_acquire(s);
+    if ((rc = ch_pg_exec(s->importing, "BEGIN", err))) {
+        ch_pg_release(s->importing);
+        s->importing = NULL;
+    }
+    return rc;
+}
+
+static int pg_import_row(ch_store *base, const ch_store_table *t, const char *const *values,
+                         ch_error *err)
+{
+    pg *s = (pg *)base;
+    char sql[2048];
+    size_t used = (size_t)snprintf(sql, sizeof(sql), "INSERT INTO %s(", t->name);
+    for (size_t i = 0; i < t->ncolumns; i++)
+        used +=
+            (size_t)snprintf(sql + used, sizeof(sql) - used, "%s%s", i ? ", " : "", t->columns[i]);
+    used += (size_t)snprintf(sql + used, sizeof(sql) - used, ") VALUES(");
+    for (size_t i = 0; i < t->ncolumns; i++)
+        used += (size_t)snprintf(sql + used, sizeof(sql) - used, "%s$%zu", i ? ", " : "", i + 1);
+    snprintf(sql + used, sizeof(sql) - used, ")");
+    pg_params p = {0};
+    for (size_t i = 0; i < t->ncolumns; i++)
+        ch_pg_text(&p, values[i]);
+    PGresult *res = ch_pg_run_built(s->importing, sql, &p, err, "copying a row");
+    int rc = ok(res) ? CH_OK : CH_E_STORE;
+    PQclear(res);
+    return rc;
+}
+
+static int pg_import_end(ch_store *base, bool commit, ch_error *err)
+{
+    pg *s = (pg *)base;
+    static const char *const finish[] = {
+        /* The search index is rebuilt from what was copied. */
+        "INSERT INTO search(case_id, body) SELECT id, to_tsvector('simple',"
+        " concat_ws(E'\n', subject, requester_name, requester_email, organisation)) FROM cases",
+        "INSERT INTO search(case_id, body) SELECT case_id, to_tsvector('simple',"
+        " concat_ws(E'\n', who, summary, outcome)) FROM contacts",
+        /* New rows continue after the ids copied. */
+        "SELECT setval(pg_get_serial_sequence(t, 'id'), greatest(m, 1), m > 0) FROM"
+        " (VALUES ('users', (SELECT coalesce(max(id), 0) FROM users)),"
+        " ('organisations', (SELECT coalesce(max(id), 0) FROM organisations)),"
+        " ('people', (SELECT coalesce(max(id), 0) FROM people)),"
+        " ('cases', (SELECT coalesce(max(id), 0) FROM cases)),"
+        " ('obligations', (SELECT coalesce(max(id), 0) FROM obligations)),"
+        " ('contacts', (SELECT coalesce(max(id), 0) FROM contacts)),"
+        " ('events', (SELECT coalesce(max(id), 0) FROM events)),"
+        " ('pauses', (SELECT coalesce(max(id), 0) FROM pauses)),"
+        " ('audit', (SELECT coalesce(max(id), 0) FROM audit))) AS seq(t, m)",
+    };
+    int rc = CH_OK;
+    if (!s->importing)
+        return ch_error_set(err, CH_E_INVALID, "no import is under way");
+    for (size_t i = 0; commit && !rc && i < sizeof(finish) / sizeof(*finish); i++)
+        rc = ch_pg_exec(s->importing, finish[i], err);
+    if (commit && !rc)
+        rc = ch_pg_exec(s->importing, "COMMIT", err);
+    else
+        ch_pg_exec(s->importing, "ROLLBACK", &(ch_error){0});
+    ch_pg_release(s->importing);
+    s->importing = NULL;
+    return rc;
+}
+
 static void pg_close(ch_store *base)
 {
     pg *s = (pg *)base;
@@ -488,6 +583,10 @@ static const ch_store_ops postgres_ops = {
     .organisation_insert = pg_organisation_insert,
     .organisation_get = pg_organisation_get,
     .cases_of = ch_pg_cases_of,
+    .table_count = pg_table_count,
+    .import_begin = pg_import_begin,
+    .import_row = pg_import_row,
+    .import_end = pg_import_end,
     .audit_insert = ch_pg_audit_insert,
     .audit_list = ch_pg_audit_list,
 };

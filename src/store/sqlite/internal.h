@@ -119,6 +119,9 @@ int ch_sq_cases_of(ch_store *base, int64_t person_id, int64_t organisation_id,
 int ch_sq_person_link(sq_conn *c, const char *name, const char *email, ch_time now, int64_t *id,
                       ch_error *err);
 int ch_sq_organisation_link(sq_conn *c, const char *name, ch_time now, int64_t *id, ch_error *err);
+int ch_sq_table_count(ch_store *base, const ch_store_table *t, int64_t *count, ch_error *err);
+int ch_sq_table_each(ch_store *base, const ch_store_table *t, ch_store_row_fn fn, void *ctx,
+                     ch_error *err);
 int ch_sq_audit_insert(ch_store *base, const ch_audit_row *row, ch_error *err);
 int ch_sq_audit_list(ch_store *base, int64_t object_id, size_t limit, ch_arena *a,
                      ch_audit_row **out, size_t *n, ch_error *err);

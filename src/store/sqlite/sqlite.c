@@ -308,6 +308,8 @@ static const ch_store_ops sqlite_ops = {
     .organisation_insert = ch_sq_organisation_insert,
     .organisation_get = ch_sq_organisation_get,
     .cases_of = ch_sq_cases_of,
+    .table_count = ch_sq_table_count,
+    .table_each = ch_sq_table_each,
     .audit_insert = ch_sq_audit_insert,
     .audit_list = ch_sq_audit_list,
 };
