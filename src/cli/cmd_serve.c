@@ -144,6 +144,14 @@ int ch_cmd_serve(int argc, char **argv)
     d.sweep_seconds = (unsigned)sweep_s;
     if (ch_auth_init(&err) || ch_cli_desk_policies(&d, policies, npolicies))
         goto out;
+    /* A PostgreSQL pool as large as the thread pool, unless the URL says. */
+    char url[1200];
+    d.threads = ch_desk_threads();
+    if ((strncmp(db, "postgres://", 11) == 0 || strncmp(db, "postgresql://", 13) == 0) &&
+        !strstr(db, "pool=") && strlen(db) < sizeof(url) - 16) {
+        snprintf(url, sizeof(url), "%s%cpool=%u", db, strchr(db, '?') ? '&' : '?', d.threads);
+        db = url;
+    }
     if (ch_store_open(&d.store, db, &err) ||
         save_policies(d.store, d.policies, d.npolicies, &err) || bootstrap_admin(&d, &err) ||
         ch_desk_serve(&d, listen, cert, key, &err))

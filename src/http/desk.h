@@ -35,6 +35,7 @@ typedef struct ch_desk {
     bool tls;
     size_t body_limit;
     unsigned sweep_seconds;   /* how often past-due obligations are marked breached */
+    unsigned threads;         /* request threads; a PostgreSQL pool is sized to match */
     pthread_mutex_t login_mu; /* guards the login attempt counters */
     struct {
         char remote[64];
@@ -115,6 +116,9 @@ enum MHD_Result ch_http_report(ch_req *r);
 /* Resolves the credential on the request (cookie or bearer token); returns
  * false after queuing 401 (or 403 for a missing CSRF token). */
 bool ch_http_authenticate(ch_req *r, enum MHD_Result *result);
+
+/* How many request threads the server runs by default. */
+unsigned ch_desk_threads(void);
 
 /* Runs the server until SIGINT or SIGTERM. */
 int ch_desk_serve(ch_desk *d, const char *listen, const char *tls_cert, const char *tls_key,

@@ -56,7 +56,8 @@ struct ch_store {
 };
 
 /* The PostgreSQL backend: url is a libpq connection URL, optionally with
- * schema=NAME in its query to keep the tables in that schema. */
+ * schema=NAME in its query to keep the tables in that schema and pool=N
+ * for the number of connections (default 16). */
 int ch_store_postgres_open(ch_store **out, const char *url, ch_error *err);
 
 /* The SQLite backend: path is a file name. */

@@ -11,7 +11,9 @@
 
 #include "store/backend.h"
 
-enum { CH_PG_POOL = 16, CH_PG_STMTS = 64, CH_PG_PARAMS = 256 };
+/* The pool is as large as the server's thread pool (charter serve passes
+ * pool=N in the URL), so no request thread waits for a connection. */
+enum { CH_PG_POOL = 64, CH_PG_STMTS = 64, CH_PG_PARAMS = 256 };
 
 typedef struct pg_conn {
     PGconn *db;

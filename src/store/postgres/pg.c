@@ -626,36 +626,56 @@ static int migrate(pg_conn *c, ch_error *err)
     return rc;
 }
 
-/* Takes "schema=NAME" out of the URL's query: libpq does not know it; the
- * backend keeps its tables in that schema (tests give each run its own). */
-static int split_schema(const char *url, char *conninfo, size_t size, char *schema, size_t ssize,
-                        ch_error *err)
+/* Takes a parameter of ours ("schema=NAME", "pool=N") out of the URL's
+ * query, since libpq does not know them; *value is empty when absent. */
+static int take_param(char *conninfo, const char *name, char *value, size_t vsize, ch_error *err)
 {
-    snprintf(conninfo, size, "%s", url);
-    schema[0] = '\0';
+    size_t klen = strlen(name);
+    value[0] = '\0';
     char *q = strchr(conninfo, '?');
-    if (!q)
+    for (char *at = q; at && (at = strstr(at, name));) {
+        if ((at[-1] != '?' && at[-1] != '&') || at[klen] != '=') {
+            at += klen;
+            continue;
+        }
+        char *v = at + klen + 1, *end = strchr(v, '&');
+        size_t n = end ? (size_t)(end - v) : strlen(v);
+        if (n == 0 || n >= vsize)
+            return ch_error_set(err, CH_E_INVALID, "%s in the database URL is empty or too long",
+                                name);
+        memcpy(value, v, n);
+        value[n] = '\0';
+        if (end)
+            memmove(at, end + 1, strlen(end + 1) + 1);
+        else
+            at[-1] = '\0';
         return CH_OK;
-    char *at = strstr(q, "schema=");
-    if (!at || (at[-1] != '?' && at[-1] != '&'))
-        return CH_OK;
-    char *end = strchr(at, '&');
-    size_t n = end ? (size_t)(end - at - 7) : strlen(at + 7);
-    if (n == 0 || n >= ssize)
-        return ch_error_set(err, CH_E_INVALID,
-                            "the schema name in the database URL is empty "
-                            "or too long");
-    memcpy(schema, at + 7, n);
-    schema[n] = '\0';
-    for (size_t i = 0; i < n; i++)
+    }
+    return CH_OK;
+}
+
+static int parse_url(const char *url, char *conninfo, size_t size, char *schema, size_t ssize,
+                     size_t *pool, ch_error *err)
+{
+    char count[16];
+    int rc;
+    snprintf(conninfo, size, "%s", url);
+    if ((rc = take_param(conninfo, "schema", schema, ssize, err)) ||
+        (rc = take_param(conninfo, "pool", count, sizeof(count), err)))
+        return rc;
+    for (size_t i = 0; schema[i]; i++)
         if (!islower((unsigned char)schema[i]) && !isdigit((unsigned char)schema[i]) &&
             schema[i] != '_')
             return ch_error_set(err, CH_E_INVALID,
                                 "schema '%s' must be lower-case letters, digits or _", schema);
-    if (end)
-        memmove(at, end + 1, strlen(end + 1) + 1);
-    else
-        *(at - 1) = '\0';
+    if (*count) {
+        char *end;
+        long n = strtol(count, &end, 10);
+        if (*end || n < 1 || n > CH_PG_POOL)
+            return ch_error_set(err, CH_E_INVALID, "pool in the database URL must be 1 to %d",
+                                CH_PG_POOL);
+        *pool = (size_t)n;
+    }
     return CH_OK;
 }
 
@@ -669,9 +689,10 @@ int ch_store_postgres_open(ch_store **out, const char *url, ch_error *err)
     s->base.ops = &postgres_ops;
     for (size_t i = 0; i < CH_PG_POOL; i++)
         pthread_mutex_init(&s->pool[i].mu, NULL);
-    if ((rc = split_schema(url, conninfo, sizeof(conninfo), schema, sizeof(schema), err)))
+    size_t size = 16;
+    if ((rc = parse_url(url, conninfo, sizeof(conninfo), schema, sizeof(schema), &size, err)))
         goto fail;
-    for (size_t i = 0; i < CH_PG_POOL; i++) {
+    for (size_t i = 0; i < size; i++) {
         pg_conn *c = &s->pool[i];
         c->db = PQconnectdb(conninfo);
         if (PQstatus(c->db) != CONNECTION_OK) {
