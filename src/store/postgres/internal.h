@@ -20,6 +20,8 @@ typedef struct pg_conn {
     pthread_mutex_t mu;
     const char *prepared[CH_PG_STMTS]; /* SQL (by address) prepared as "s<index>" */
     int nprepared;
+    char *built[16]; /* SQL built at run time (by text), prepared as "b<index>" */
+    unsigned next_built;
 } pg_conn;
 
 typedef struct pg {

@@ -107,7 +107,40 @@ PGresult *ch_pg_run(pg_conn *c, const char *sql, const pg_params *p, ch_error *e
 PGresult *ch_pg_run_built(pg_conn *c, const char *sql, const pg_params *p, ch_error *err,
                           const char *doing)
 {
-    PGresult *res = PQexecParams(c->db, sql, p ? p->n : 0, NULL, p ? p->v : NULL, NULL, NULL, 0);
+    /* Queue and search statements vary with the user's services; the few
+     * shapes in use are kept prepared, by text, so PostgreSQL plans each once. */
+    enum { N = sizeof(c->built) / sizeof(c->built[0]) };
+    char name[16];
+    unsigned k = 0;
+    while (k < N && !(c->built[k] && strcmp(c->built[k], sql) == 0))
+        k++;
+    if (k == N) {
+        k = c->next_built++ % N;
+        snprintf(name, sizeof(name), "b%u", k);
+        if (c->built[k]) {
+            char dealloc[32];
+            snprintf(dealloc, sizeof(dealloc), "DEALLOCATE %s", name);
+            PQclear(PQexec(c->db, dealloc));
+            free(c->built[k]);
+            c->built[k] = NULL;
+        }
+        PGresult *prep = PQprepare(c->db, name, sql, 0, NULL);
+        bool prepared = ok(prep);
+        PQclear(prep);
+        if (!prepared || !(c->built[k] = strdup(sql))) {
+            if (prepared) {
+                char dealloc[32];
+                snprintf(dealloc, sizeof(dealloc), "DEALLOCATE %s", name);
+                PQclear(PQexec(c->db, dealloc));
+            }
+            /* Fall back to a one-off statement (and its error message). */
+            PGresult *res =
+                PQexecParams(c->db, sql, p ? p->n : 0, NULL, p ? p->v : NULL, NULL, NULL, 0);
+            return checked(c, res, err, doing);
+        }
+    }
+    snprintf(name, sizeof(name), "b%u", k);
+    PGresult *res = PQexecPrepared(c->db, name, p ? p->n : 0, p ? p->v : NULL, NULL, NULL, 0);
     return checked(c, res, err, doing);
 }
 
@@ -556,6 +589,8 @@ static void pg_close(ch_store *base)
     for (size_t i = 0; i < CH_PG_POOL; i++) {
         if (s->pool[i].db)
             PQfinish(s->pool[i].db);
+        for (size_t k = 0; k < sizeof(s->pool[i].built) / sizeof(s->pool[i].built[0]); k++)
+            free(s->pool[i].built[k]);
         pthread_mutex_destroy(&s->pool[i].mu);
     }
     free(s);
