@@ -10,7 +10,6 @@ charter=${1:-build/charter}
 fsync_bench=${2:-build/bench_fsync}
 secs=${BENCH_SECONDS:-5}
 tmp=$(mktemp -d)
-chmod 755 "$tmp" # the PostgreSQL cluster inside runs as nobody
 pid=
 cleanup() {
     [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
