@@ -29,6 +29,8 @@ struct ch_calendar {
     ch_interval *plain; /* start/end pairs handed out by ch_calendar_intervals */
     ch_date_range *terms;
     size_t nterms;
+    ch_week week;
+    int32_t cutoff;
 };
 
 static int cmp_date(const void *a, const void *b)
@@ -159,6 +161,8 @@ int ch_calendar_build(ch_calendar **out, const ch_calendar_spec *spec, ch_error 
         goto out;
     }
     cal->tz = spec->tz;
+    cal->week = spec->week;
+    cal->cutoff = spec->cutoff;
     cal->first = spec->first;
     cal->last = spec->last;
     cal->horizon_start = local_instant(&spec->tz, spec->first, 0);
@@ -407,6 +411,16 @@ size_t ch_calendar_day_on_or_after(const ch_calendar *cal, ch_date date)
             hi = mid;
     }
     return lo;
+}
+
+const ch_week *ch_calendar_week(const ch_calendar *cal)
+{
+    return &cal->week;
+}
+
+int32_t ch_calendar_cutoff(const ch_calendar *cal)
+{
+    return cal->cutoff;
 }
 
 const ch_date_range *ch_calendar_terms(const ch_calendar *cal, size_t *n)

@@ -101,6 +101,11 @@ ch_time ch_calendar_day_close(const ch_calendar *cal, size_t i);
 /* Index of the first working day on or after date, or day_count if none. */
 size_t ch_calendar_day_on_or_after(const ch_calendar *cal, ch_date date);
 
+/* The weekly hours and cut-off (-1 for none) the calendar was built from,
+ * for showing people; borrowed. */
+const ch_week *ch_calendar_week(const ch_calendar *cal);
+int32_t ch_calendar_cutoff(const ch_calendar *cal);
+
 /* The terms of a term-time calendar (n is 0 for others), sorted; borrowed. */
 const ch_date_range *ch_calendar_terms(const ch_calendar *cal, size_t *n);
 

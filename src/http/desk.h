@@ -107,6 +107,8 @@ enum MHD_Result ch_http_services(ch_req *r);
 enum MHD_Result ch_http_audit(ch_req *r);
 enum MHD_Result ch_http_search(ch_req *r);
 enum MHD_Result ch_http_policies(ch_req *r);
+/* The public pages under /public/ (rest is what follows it). */
+enum MHD_Result ch_http_public(ch_req *r, const char *rest);
 enum MHD_Result ch_http_people_create(ch_req *r);
 enum MHD_Result ch_http_person_get(ch_req *r, int64_t id);
 enum MHD_Result ch_http_organisations_create(ch_req *r);

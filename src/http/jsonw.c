@@ -186,3 +186,8 @@ void ch_jw_time(ch_jw *w, ch_time t)
     put(w, buf, strlen(buf));
     put(w, "\"", 1);
 }
+
+void ch_jw_raw(ch_jw *w, const char *s, size_t n)
+{
+    put(w, s, n);
+}

@@ -34,4 +34,8 @@ void ch_jw_int(ch_jw *w, int64_t v);
 void ch_jw_id(ch_jw *w, int64_t v);   /* 0 writes null */
 void ch_jw_time(ch_jw *w, ch_time t); /* RFC 3339 UTC; 0 writes null */
 
+/* Appends bytes as they are, with no separator: the buffer under other
+ * writers (HTML pages). */
+void ch_jw_raw(ch_jw *w, const char *s, size_t n);
+
 #endif

@@ -209,6 +209,8 @@ static enum MHD_Result dispatch(ch_req *r)
                                    "Sign in with POST /api/v1/session.", NULL);
         return ch_http_session(r);
     }
+    if (strncmp(u, "/public/", 8) == 0)
+        return ch_http_public(r, u + 8);
     if (strncmp(u, "/api/", 5) != 0)
         return ch_http_problem(r, 404, "Not found", "There is nothing at this address.", NULL);
     if (!ch_http_authenticate(r, &res))

@@ -1,6 +1,7 @@
 /* The policy loader's top level: the document, its services and promises,
  * cross-references between them, and the final build of every calendar. */
 #include "policy/load_internal.h"
+#include "core/text.h"
 #include "policy/zone.h"
 
 #include <ctype.h>
@@ -436,42 +437,6 @@ static void parse_top(loader *ld, struct fy_node *root, ch_policy *pol)
     parse_promises(ld, ld_get(root, "promises"), pol);
 }
 
-/* Offset of the first byte that is not part of valid UTF-8 (or is NUL), or
- * len when all is well. */
-static size_t utf8_invalid_at(const char *text, size_t len)
-{
-    const unsigned char *s = (const unsigned char *)text;
-    size_t i = 0;
-    while (i < len) {
-        unsigned c = s[i];
-        size_t n;
-        unsigned cp, min;
-        if (c == 0)
-            return i;
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        if (c >= 0xc2 && c <= 0xdf)
-            n = 1, cp = c & 0x1f, min = 0x80;
-        else if (c >= 0xe0 && c <= 0xef)
-            n = 2, cp = c & 0x0f, min = 0x800;
-        else if (c >= 0xf0 && c <= 0xf4)
-            n = 3, cp = c & 0x07, min = 0x10000;
-        else
-            return i;
-        for (size_t k = 1; k <= n; k++) {
-            if (i + k >= len || (s[i + k] & 0xc0) != 0x80)
-                return i;
-            cp = (cp << 6) | (s[i + k] & 0x3f);
-        }
-        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-            return i;
-        i += n + 1;
-    }
-    return len;
-}
-
 static void collect_yaml_errors(loader *ld, struct fy_diag *diag)
 {
     void *it = NULL;
@@ -500,7 +465,7 @@ int ch_policy_load_text(ch_policy **out, const char *name, const char *text, siz
     /* Policies are UTF-8 text. Checking first also keeps libfyaml 0.7.12
      * out of two endless loops that fuzzing found: a directive followed by
      * NUL bytes, and one holding invalid UTF-8. */
-    size_t bad = utf8_invalid_at(text, len);
+    size_t bad = ch_utf8_invalid_at(text, len);
     if (bad < len) {
         int line = 1, col = 1;
         for (size_t i = 0; i < bad; i++) { /* columns count characters, not bytes */
