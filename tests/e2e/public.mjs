@@ -1,0 +1,138 @@
+// The public pages in a real browser (Debian's chromium through
+// playwright-core): a keyboard-only contact form, the errors, the feedback
+// form, the standards page; axe-core checks each page against WCAG 2.2 AA,
+// and a screenshot of each page is written at 320 and 1440 pixels wide.
+// Usage: node public.mjs CHARTER-BINARY SCREENSHOT-DIR
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const require = createRequire(new URL('../../web/package.json', import.meta.url));
+const { chromium } = require('playwright-core');
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+const [charter, shots] = process.argv.slice(2);
+mkdirSync(shots, { recursive: true });
+const tmp = mkdtempSync(join(tmpdir(), 'charter-e2e-'));
+let passed = 0, failed = 0;
+
+function check(ok, what, detail) {
+  if (ok) { passed++; return; }
+  failed++;
+  console.log(`FAIL: ${what}${detail ? `\n  ${detail}` : ''}`);
+}
+
+function startServer() {
+  return new Promise((resolve, reject) => {
+    const server = spawn(charter, ['serve', '--db', join(tmp, 'charter.db'), '--listen', '127.0.0.1:0'],
+      { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    server.stdout.on('data', (chunk) => {
+      out += chunk;
+      const m = out.match(/listening on (http:\/\/[^\s]+)\//);
+      if (m) resolve({ server, base: m[1] });
+    });
+    server.on('exit', (code) => reject(new Error(`charter serve exited with ${code}`)));
+  });
+}
+
+async function axe(page, what) {
+  await page.addScriptTag({ content: axeSource });
+  const result = await page.evaluate(() => window.axe.run(document, {
+    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
+  }));
+  check(result.violations.length === 0, `${what} has no WCAG 2.2 AA violation`,
+    result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`).join('; '));
+}
+
+async function shoot(page, name) {
+  for (const width of [320, 1440]) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.screenshot({ path: join(shots, `${name}-${width}.png`), fullPage: true });
+  }
+}
+
+const { server, base } = await startServer();
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+         '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+try {
+  // bypassCSP lets axe be injected; the pages themselves run no script.
+  const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1440, height: 900 } });
+  const page = await context.newPage();
+
+  await page.goto(`${base}/public/hackney-services-for-schools`);
+  check(await page.title() === 'Our service standards - Hackney Education, Services for Schools',
+    'the standards page has a title naming the page and the organisation', await page.title());
+  await axe(page, 'the standards page');
+  await shoot(page, 'standards');
+
+  // The contact form, by keyboard alone.
+  await page.goto(`${base}/public/hackney-services-for-schools/contact`);
+  await axe(page, 'the contact form');
+  await shoot(page, 'contact');
+  await page.keyboard.press('Tab');
+  check(await page.evaluate(() => document.activeElement.id) === 'subject',
+    'the first Tab reaches the first field');
+  await page.keyboard.type('Training dates for next term');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('Could we book two INSET sessions in January?');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('Head Teacher');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('head@school.example');
+  await page.keyboard.press('Tab');
+  check(await page.evaluate(() => document.activeElement.textContent) === 'Send',
+    'Tab then reaches the Send button');
+  await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+  const thanks = await page.textContent('main');
+  check(/Your reference is \d+\./.test(thanks), 'the reply gives a reference', thanks);
+  check(/We will reply by (Monday|Tuesday|Wednesday|Thursday|Friday) \d+ [A-Z][a-z]+ 20\d\d\./.test(thanks),
+    'and the promise in words', thanks);
+  await axe(page, 'the thank-you page');
+  await shoot(page, 'contact-thanks');
+
+  // Mistakes: a summary that links to each field, and the field marked.
+  await page.goto(`${base}/public/hackney-services-for-schools/contact`);
+  await page.fill('#email', 'not an address');
+  await Promise.all([page.waitForNavigation(), page.click('button')]);
+  check(await page.isVisible('.error-summary'), 'a form with mistakes shows what is wrong');
+  check(await page.getAttribute('#email', 'aria-invalid') === 'true', 'the field at fault is marked');
+  check(await page.inputValue('#email') === 'not an address', 'and keeps what was typed');
+  await page.click('.error-summary a[href="#subject"]');
+  check(await page.evaluate(() => document.activeElement.id) === 'subject',
+    'a link in the summary takes you to the field');
+  await axe(page, 'the form with its errors');
+  await shoot(page, 'contact-errors');
+
+  // A complaint through the feedback form.
+  await page.goto(`${base}/public/hackney-services-for-schools/feedback`);
+  await axe(page, 'the feedback form');
+  await shoot(page, 'feedback');
+  await page.check('#kind-complaint');
+  await page.fill('#message', 'Nobody rang back after my call last week.');
+  await page.fill('#name', 'A Parent');
+  await page.fill('#email', 'parent@example.org');
+  await Promise.all([page.waitForNavigation(), page.click('button')]);
+  const done = await page.textContent('main');
+  check(/Thank you for your feedback/.test(done) && /Your reference is \d+\./.test(done),
+    'the feedback form gives a reference', done);
+  check(/We will acknowledge it by/.test(done), 'and says when it will be acknowledged', done);
+  await shoot(page, 'feedback-thanks');
+
+  // Narrow screens: nothing wider than the window.
+  await page.setViewportSize({ width: 320, height: 800 });
+  await page.goto(`${base}/public/hackney-services-for-schools/contact`);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  check(overflow <= 0, 'the form fits a 320 px screen', `${overflow}px too wide`);
+} finally {
+  await browser.close();
+  server.kill();
+  rmSync(tmp, { recursive: true, force: true });
+}
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
