@@ -134,7 +134,8 @@ int ch_cmd_serve(int argc, char **argv)
     long sweep_s = strtol(sweep, &end, 10);
     if (*end || sweep_s < 1 || sweep_s > 3600)
         return ch_usage_error("serve", "--sweep-seconds must be 1 to 3600");
-    pthread_mutex_init(&d.login_mu, NULL);
+    pthread_mutex_init(&d.logins.mu, NULL);
+    pthread_mutex_init(&d.publics.mu, NULL);
     pthread_rwlock_init(&d.policies_lock, NULL);
     d.reload = reload;
     d.release = release;
@@ -162,7 +163,8 @@ out:
         fprintf(stderr, "charter serve: %s\n", err.msg);
     ch_store_close(d.store);
     ch_cli_desk_free(&d);
-    pthread_mutex_destroy(&d.login_mu);
+    pthread_mutex_destroy(&d.logins.mu);
+    pthread_mutex_destroy(&d.publics.mu);
     pthread_rwlock_destroy(&d.policies_lock);
     return rc;
 }

@@ -44,32 +44,32 @@ void ch_token_new(char token[CH_TOKEN_LEN + 1], uint8_t hash[32])
 
 enum { LOGIN_WINDOW = 300, LOGIN_MAX = 10 };
 
-/* Counts a failed sign-in from remote; true when it is over the limit. */
-static bool login_limited(ch_desk *d, const char *remote, ch_time now, bool failed)
+bool ch_rate_hit(ch_rate *rate, const char *remote, ch_time now, int window, int max, bool count)
 {
-    bool limited = false;
-    pthread_mutex_lock(&d->login_mu);
+    pthread_mutex_lock(&rate->mu);
     size_t slot = 0;
-    for (size_t i = 0; i < CH_LOGIN_SLOTS; i++) {
-        if (strcmp(d->logins[i].remote, remote) == 0) {
+    bool found = false;
+    for (size_t i = 0; i < CH_RATE_SLOTS && !found; i++) {
+        if (strcmp(rate->slots[i].remote, remote) == 0) {
             slot = i;
-            goto found;
-        }
-        if (d->logins[i].window < d->logins[slot].window)
+            found = true;
+        } else if (rate->slots[i].window < rate->slots[slot].window) {
             slot = i; /* the oldest slot is reused */
+        }
     }
-    snprintf(d->logins[slot].remote, sizeof(d->logins[slot].remote), "%s", remote);
-    d->logins[slot].window = now;
-    d->logins[slot].count = 0;
-found:
-    if (now - d->logins[slot].window > LOGIN_WINDOW) {
-        d->logins[slot].window = now;
-        d->logins[slot].count = 0;
+    if (!found) {
+        snprintf(rate->slots[slot].remote, sizeof(rate->slots[slot].remote), "%s", remote);
+        rate->slots[slot].window = now;
+        rate->slots[slot].count = 0;
     }
-    if (failed)
-        d->logins[slot].count++;
-    limited = d->logins[slot].count >= LOGIN_MAX;
-    pthread_mutex_unlock(&d->login_mu);
+    if (now - rate->slots[slot].window > window) {
+        rate->slots[slot].window = now;
+        rate->slots[slot].count = 0;
+    }
+    if (count)
+        rate->slots[slot].count++;
+    bool limited = rate->slots[slot].count >= max;
+    pthread_mutex_unlock(&rate->mu);
     return limited;
 }
 
@@ -81,7 +81,7 @@ enum MHD_Result ch_http_session(ch_req *r)
     const char *password = json_string_value(json_object_get(body, "password"));
     enum MHD_Result res;
     ch_error err;
-    if (login_limited(r->desk, r->remote, r->now, false)) {
+    if (ch_rate_hit(&r->desk->logins, r->remote, r->now, LOGIN_WINDOW, LOGIN_MAX, false)) {
         res = ch_http_problem(r, 429, "Too many attempts",
                               "Too many failed sign-ins from this address; wait five minutes "
                               "and try again.",
@@ -105,7 +105,7 @@ enum MHD_Result ch_http_session(ch_req *r)
         goto out;
     }
     if (rc || !ch_password_verify(user.password_hash, password)) {
-        login_limited(r->desk, r->remote, r->now, true);
+        ch_rate_hit(&r->desk->logins, r->remote, r->now, LOGIN_WINDOW, LOGIN_MAX, true);
         res =
             ch_http_problem(r, 401, "Wrong email or password",
                             "The email or password is not right; check both and try again.", NULL);

@@ -18,7 +18,22 @@ typedef struct ch_desk_policy {
     int64_t version; /* in the store's policy history */
 } ch_desk_policy;
 
-enum { CH_LOGIN_SLOTS = 256 };
+enum { CH_RATE_SLOTS = 256 };
+
+/* Counts events by remote address over a window, in a fixed table (the
+ * oldest address gives way), so a flood costs no memory. */
+typedef struct ch_rate {
+    pthread_mutex_t mu;
+    struct {
+        char remote[64];
+        ch_time window;
+        int count;
+    } slots[CH_RATE_SLOTS];
+} ch_rate;
+
+/* Counts one event from remote when count is set; returns whether remote
+ * has reached max events in the last window seconds. */
+bool ch_rate_hit(ch_rate *rate, const char *remote, ch_time now, int window, int max, bool count);
 
 typedef struct ch_desk {
     ch_store *store;
@@ -34,14 +49,10 @@ typedef struct ch_desk {
     size_t npolicies;
     bool tls;
     size_t body_limit;
-    unsigned sweep_seconds;   /* how often past-due obligations are marked breached */
-    unsigned threads;         /* request threads; a PostgreSQL pool is sized to match */
-    pthread_mutex_t login_mu; /* guards the login attempt counters */
-    struct {
-        char remote[64];
-        ch_time window;
-        int count;
-    } logins[CH_LOGIN_SLOTS];
+    unsigned sweep_seconds; /* how often past-due obligations are marked breached */
+    unsigned threads;       /* request threads; a PostgreSQL pool is sized to match */
+    ch_rate logins;         /* failed sign-ins by address */
+    ch_rate publics;        /* public form posts by address */
 } ch_desk;
 
 /* A service named "policy/service" on the desk. */

@@ -301,12 +301,23 @@ static void page_form(ch_html *h, const ch_policy *p, bool feedback, const fault
     ch_html_end(h);
 }
 
+/* Public forms need no sign-in, so one address may send only so many. */
+enum { PUBLIC_WINDOW = 600, PUBLIC_MAX = 20 };
+
 static enum MHD_Result post_form(ch_req *r, const ch_policy *p, bool feedback)
 {
     form f;
     faults e = {0};
     ch_error err = {0};
     ch_html h;
+    if (ch_rate_hit(&r->desk->publics, r->remote, r->now, PUBLIC_WINDOW, PUBLIC_MAX, false)) {
+        ch_html_begin(&h, p->organisation, "Please wait a little");
+        ch_html_raw(&h, "<p>We have had many messages from your connection in the last few "
+                        "minutes. Please try again in ten minutes, or telephone us.</p>");
+        ch_html_end(&h);
+        return ch_html_send(r, 429, &h);
+    }
+    ch_rate_hit(&r->desk->publics, r->remote, r->now, PUBLIC_WINDOW, PUBLIC_MAX, true);
     if (!form_parse(r, &f)) {
         f.n = 0;
         fault(&e, "message", "The form could not be read; type your message again.");

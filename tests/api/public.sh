@@ -60,6 +60,16 @@ ref=$(sed -n 's/.*Your reference is <strong>\([0-9]*\)<\/strong>.*/\1/p' "$tmp/b
 call GET "/api/v1/cases/$ref" '' -H "$A"
 expect '.kind == "complaint" and .obligations[0].promise == "feedback-acknowledge"' "is a complaint case, acknowledged within 5 working days"
 
+# One address may send only so many forms: twenty in ten minutes.
+for i in $(seq 1 16); do
+    form /public/hackney-services-for-schools/contact 'subject='
+done
+expect_status 400 "the twentieth post is still read"
+form /public/hackney-services-for-schools/contact 'subject='
+expect_status 429 "the twenty-first is asked to wait"
+checks=$((checks + 1))
+grep -qF 'Please try again in ten minutes' "$tmp/body" || fail "and told when to try again"
+
 call GET /public/no-such-charter
 expect_status 404 "an unknown charter"
 call GET /public/style.css
