@@ -4,7 +4,7 @@ SAN_BUILD  ?= build-san
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_ARGS ?=
 
-.PHONY: all deps build run check check-plain check-san bench format clean
+.PHONY: all deps build web run check check-plain check-san bench format clean
 
 all: build
 
@@ -14,8 +14,12 @@ deps:
 $(BUILD)/CMakeCache.txt:
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_ARGS)
 
-build: deps $(BUILD)/CMakeCache.txt
+build: deps $(BUILD)/CMakeCache.txt web
 	cmake --build $(BUILD) -j $(JOBS)
+
+# The browser desk: type-checked, then bundled by esbuild into web/dist.
+web: deps
+	cd web && npm run --silent check && npm run --silent build
 
 # The case desk on ./charter.db, with demonstration data on first run.
 run: build
@@ -29,7 +33,7 @@ check-plain: build
 
 # The whole suite again under AddressSanitizer and UndefinedBehaviorSanitizer,
 # built with clang so the libFuzzer harnesses run too.
-check-san: deps
+check-san: deps web
 	CC=clang cmake -S . -B $(SAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DCHARTER_SANITIZE=ON \
 	    -DCHARTER_FUZZ=ON $(CMAKE_ARGS)
 	cmake --build $(SAN_BUILD) -j $(JOBS)

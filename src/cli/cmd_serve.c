@@ -10,12 +10,13 @@
 
 static const char usage[] =
     "usage: charter serve [--listen ADDRESS:PORT] [--db PATH-or-URL] [--policy FILE]...\n"
-    "                     [--tls-cert FILE --tls-key FILE] [--sweep-seconds N]\n"
+    "                     [--tls-cert FILE --tls-key FILE] [--sweep-seconds N] [--web DIR]\n"
     "\n"
     "Runs the case desk. --listen defaults to 127.0.0.1:8080, --db to ./charter.db\n"
     "(SQLite; postgres://USER@HOST:PORT/DB for PostgreSQL), and the policies to every\n"
     "policies/*.yaml. Past-due promises are marked breached every --sweep-seconds\n"
-    "(default 60). On first start with an empty database it creates an\n"
+    "(default 60). The browser desk is served from --web (default web/dist) at\n"
+    "/app/. On first start with an empty database it creates an\n"
     "administrator and prints the one-time password. SIGHUP reloads the policies.\n";
 
 static char *read_file(const char *path)
@@ -98,7 +99,7 @@ static int bootstrap_admin(ch_desk *d, ch_error *err)
 int ch_cmd_serve(int argc, char **argv)
 {
     const char *listen = "127.0.0.1:8080", *db = "charter.db", *cert = NULL, *key = NULL;
-    const char *sweep = "60";
+    const char *sweep = "60", *web = "web/dist";
     const char *policies[CH_MAX_DESK_POLICIES];
     size_t npolicies = 0;
     ch_desk d = {0};
@@ -115,7 +116,8 @@ int ch_cmd_serve(int argc, char **argv)
             (r = ch_arg_value(argc, argv, &i, "--db", &db)) ||
             (r = ch_arg_value(argc, argv, &i, "--tls-cert", &cert)) ||
             (r = ch_arg_value(argc, argv, &i, "--tls-key", &key)) ||
-            (r = ch_arg_value(argc, argv, &i, "--sweep-seconds", &sweep))) {
+            (r = ch_arg_value(argc, argv, &i, "--sweep-seconds", &sweep)) ||
+            (r = ch_arg_value(argc, argv, &i, "--web", &web))) {
             if (r < 0)
                 return CH_EXIT_USAGE;
             continue;
@@ -143,6 +145,7 @@ int ch_cmd_serve(int argc, char **argv)
     npolicy_paths = npolicies;
     d.body_limit = 64 * 1024;
     d.sweep_seconds = (unsigned)sweep_s;
+    d.web_dir = web;
     if (ch_auth_init(&err) || ch_cli_desk_policies(&d, policies, npolicies))
         goto out;
     /* A PostgreSQL pool as large as the thread pool, unless the URL says. */

@@ -51,6 +51,7 @@ typedef struct ch_desk {
     size_t body_limit;
     unsigned sweep_seconds; /* how often past-due obligations are marked breached */
     unsigned threads;       /* request threads; a PostgreSQL pool is sized to match */
+    const char *web_dir;    /* the built browser files served under /app/ */
     ch_rate logins;         /* failed sign-ins by address */
     ch_rate publics;        /* public form posts by address */
 } ch_desk;
@@ -118,6 +119,10 @@ enum MHD_Result ch_http_services(ch_req *r);
 enum MHD_Result ch_http_audit(ch_req *r);
 enum MHD_Result ch_http_search(ch_req *r);
 enum MHD_Result ch_http_policies(ch_req *r);
+/* The browser files under /app/ (name is what follows it), and who the
+ * current session belongs to. */
+enum MHD_Result ch_http_static(ch_req *r, const char *name);
+enum MHD_Result ch_http_session_get(ch_req *r);
 /* The public pages under /public/ (rest is what follows it). */
 enum MHD_Result ch_http_public(ch_req *r, const char *rest);
 enum MHD_Result ch_http_people_create(ch_req *r);

@@ -203,18 +203,26 @@ static enum MHD_Result dispatch(ch_req *r)
         return ch_http_bytes(r, 200, "text/plain", "ok\n", 3);
     if (strcmp(u, "/api/v1/openapi.yaml") == 0 && get)
         return ch_http_bytes(r, 200, "application/yaml", ch_openapi_yaml, ch_openapi_yaml_len);
-    if (strcmp(u, "/api/v1/session") == 0) {
-        if (!post)
-            return ch_http_problem(r, 405, "Method not allowed",
-                                   "Sign in with POST /api/v1/session.", NULL);
-        return ch_http_session(r);
+    if (strcmp(u, "/") == 0 && get) {
+        /* The desk lives under /app/. */
+        struct MHD_Response *resp = MHD_create_response_from_buffer(0, "", MHD_RESPMEM_PERSISTENT);
+        MHD_add_response_header(resp, "Location", "/app/");
+        enum MHD_Result ok = MHD_queue_response(r->conn, 302, resp);
+        MHD_destroy_response(resp);
+        return ok;
     }
+    if (strncmp(u, "/app/", 5) == 0 && get)
+        return ch_http_static(r, u + 5);
+    if (strcmp(u, "/api/v1/session") == 0 && post)
+        return ch_http_session(r);
     if (strncmp(u, "/public/", 8) == 0)
         return ch_http_public(r, u + 8);
     if (strncmp(u, "/api/", 5) != 0)
         return ch_http_problem(r, 404, "Not found", "There is nothing at this address.", NULL);
     if (!ch_http_authenticate(r, &res))
         return res;
+    if (strcmp(u, "/api/v1/session") == 0 && get)
+        return ch_http_session_get(r);
     if (strcmp(u, "/api/v1/cases") == 0 && post)
         return ch_http_cases_create(r);
     if (route_id(u, "/api/v1/cases/", "", &id) && get)

@@ -1,0 +1,143 @@
+// The staff desk in a real browser: sign in by keyboard, log a phone call,
+// find it in the queue, meet its promise, and see the compliance report
+// move; axe-core checks every page (WCAG 2.2 AA) and screenshots are taken
+// at 320 and 1440 px. Usage: node staff.mjs CHARTER-BINARY SCREENSHOT-DIR
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const require = createRequire(new URL('../../web/package.json', import.meta.url));
+const { chromium } = require('playwright-core');
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+const [charter, shots] = process.argv.slice(2);
+mkdirSync(shots, { recursive: true });
+const tmp = mkdtempSync(join(tmpdir(), 'charter-e2e-'));
+let passed = 0, failed = 0;
+
+function check(ok, what, detail) {
+  if (ok) { passed++; return; }
+  failed++;
+  console.log(`FAIL: ${what}${detail ? `\n  ${detail}` : ''}`);
+}
+
+function startServer() {
+  return new Promise((resolve, reject) => {
+    const server = spawn(charter, ['serve', '--db', join(tmp, 'charter.db'), '--listen', '127.0.0.1:0'],
+      { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    server.stdout.on('data', (chunk) => {
+      out += chunk;
+      const m = out.match(/listening on (http:\/\/[^\s]+)\//);
+      const pw = out.match(/with password (\S+)/);
+      if (m && pw) resolve({ server, base: m[1], password: pw[1] });
+    });
+    server.on('exit', (code) => reject(new Error(`charter serve exited with ${code}`)));
+  });
+}
+
+async function axe(page, what) {
+  await page.addScriptTag({ content: axeSource });
+  const result = await page.evaluate(() => window.axe.run(document, {
+    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
+  }));
+  check(result.violations.length === 0, `${what} has no WCAG 2.2 AA violation`,
+    result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`).join('; '));
+}
+
+async function shoot(page, name) {
+  for (const width of [320, 1440]) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.screenshot({ path: join(shots, `${name}-${width}.png`), fullPage: true });
+  }
+  await page.setViewportSize({ width: 1440, height: 900 });
+}
+
+async function report(page) {
+  return page.evaluate(async () => {
+    const r = await fetch('/api/v1/reports/compliance', { credentials: 'same-origin' });
+    const rows = (await r.json()).rows.filter((x) => x.service === 'sendiass/enquiries');
+    return rows.reduce((n, x) => n + x.met_on_time, 0);
+  });
+}
+
+const { server, base, password } = await startServer();
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+         '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+try {
+  const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1440, height: 900 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+
+  // Sign in by keyboard alone.
+  await page.goto(`${base}/`);
+  await page.waitForSelector('#email');
+  check(page.url() === `${base}/app/`, 'the desk is at /app/', page.url());
+  await axe(page, 'the sign-in page');
+  await shoot(page, 'desk-sign-in');
+  await page.focus('#email');
+  await page.keyboard.type('admin@charter.local');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(password);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('text=Your desk');
+  check(true, 'signed in');
+  const cookies = await context.cookies();
+  check(cookies.some((c) => c.name === 'charter_session' && c.httpOnly && c.sameSite === 'Strict'),
+    'the session cookie is HttpOnly and SameSite=Strict');
+  check(await page.evaluate(() => document.cookie.includes('charter_session')) === false,
+    'and never readable from scripts');
+  await page.waitForSelector('#nc-service option', { state: 'attached' });
+  await axe(page, 'the dashboard');
+  await shoot(page, 'desk-dashboard');
+  const before = await report(page);
+
+  // Log a phone call to the SEND information service.
+  await page.selectOption('#nc-service', 'sendiass/enquiries');
+  await page.selectOption('#nc-channel', 'phone');
+  await page.fill('#nc-subject', 'Help with an EHCP review');
+  await page.fill('#nc-name', 'A Parent');
+  await page.fill('#nc-email', 'parent@example.org');
+  await page.click('text=Open the case');
+  await page.waitForSelector('h1:has-text("Help with an EHCP review")');
+  const id = Number(page.url().match(/#\/cases\/(\d+)/)[1]);
+  check(await page.isVisible('text=We aim to respond to your individual enquiry within five working days.'),
+    'the case shows the promise it made');
+  check((await page.textContent('td.state-pending')) === 'pending', 'pending');
+  await axe(page, 'the case page');
+  await shoot(page, 'desk-case');
+
+  // Find it in the unassigned queue.
+  await page.click('text=Back to the queues');
+  await page.click('button:has-text("Unassigned")');
+  await page.waitForSelector(`a[href="#/cases/${id}"]`);
+  check(true, 'the new case is in the unassigned queue');
+
+  // Meet its promise with a call back.
+  await page.click(`a[href="#/cases/${id}"]`);
+  await page.waitForSelector('#lc-summary');
+  await page.click('text=Assign to me');
+  await page.waitForSelector('text=Pause (waiting for them)');
+  await page.fill('#lc-summary', 'Called back and explained the review timetable.');
+  await page.check('#lc-respond');
+  await page.click('text=Log the contact');
+  await page.waitForSelector('td.state-met');
+  check(true, 'logging the reply meets the promise');
+  check(await page.isVisible('text=met sendiass') || await page.isVisible('text=enquiry-reply'),
+    'the timeline says what was met');
+  const after = await report(page);
+  check(after === before + 1, 'the compliance report counts it as kept on time', `${before} -> ${after}`);
+  check(errors.length === 0, 'no script errors', errors.join('; '));
+} finally {
+  await browser.close();
+  server.kill();
+  rmSync(tmp, { recursive: true, force: true });
+}
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

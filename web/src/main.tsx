@@ -1,0 +1,258 @@
+// The staff desk in the browser: sign in, the queues, opening a case from
+// a call or letter, and working a case (log contacts that meet promises,
+// assign, pause, resume, close). Routes live in the URL's hash.
+import { render } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { api, inWords, Problem, setCsrf } from './api';
+
+type User = { id: number; email: string; name: string; role: string };
+type Obligation = { id: number; promise: string; kind: string; due_at: string; state: string; met_at: string | null; text: string };
+type Contact = { id: number; direction: string; channel: string; at: string; who: string | null; summary: string | null; outcome: string | null };
+type TimelineEvent = { at: string; actor: number | null; what: string; detail: string | null };
+type Case = {
+  id: number; service: string; kind: string; channel: string; received_at: string; subject: string;
+  requester: { name: string | null; email: string | null }; officer_id: number | null; flags: string[];
+  status: string; version: number; next_due_at: string | null;
+  obligations?: Obligation[]; contacts?: Contact[]; events?: TimelineEvent[];
+};
+type Service = { service: string; name: string; organisation: string };
+
+const QUEUES: [string, string][] = [
+  ['mine', 'My cases'], ['due-today', 'Due today'], ['at-risk', 'At risk'],
+  ['overdue', 'Overdue'], ['unassigned', 'Unassigned'],
+];
+const CHANNELS = ['phone', 'voicemail', 'email', 'letter', 'web', 'in-person', 'social'];
+
+function ProblemText({ problem }: { problem?: Problem }) {
+  if (!problem) return null;
+  return <p class="error" role="alert">{problem.title}: {problem.detail}</p>;
+}
+
+function Login({ onIn }: { onIn: (u: User) => void }) {
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [problem, setProblem] = useState<Problem>();
+  async function submit(e: Event) {
+    e.preventDefault();
+    const r = await api<{ csrf_token: string; user: User }>('POST', '/api/v1/session', { email, password });
+    if (!r.ok) return setProblem(r.problem);
+    setCsrf(r.data.csrf_token);
+    onIn(r.data.user);
+  }
+  return (
+    <main id="main">
+      <h1>Sign in to the desk</h1>
+      <ProblemText problem={problem} />
+      <form onSubmit={submit}>
+        <label for="email">Email address</label>
+        <input id="email" type="email" autocomplete="username" value={email}
+          onInput={(e) => setEmail((e.target as HTMLInputElement).value)} />
+        <label for="password">Password</label>
+        <input id="password" type="password" autocomplete="current-password" value={password}
+          onInput={(e) => setPassword((e.target as HTMLInputElement).value)} />
+        <button type="submit">Sign in</button>
+      </form>
+    </main>
+  );
+}
+
+function NewCase({ onMade }: { onMade: (id: number) => void }) {
+  const [services, setServices] = useState<Service[]>([]);
+  const [form, setForm] = useState({ service: '', channel: 'phone', subject: '', name: '', email: '', received_at: '' });
+  const [problem, setProblem] = useState<Problem>();
+  useEffect(() => {
+    api<{ services: Service[] }>('GET', '/api/v1/services').then((r) => {
+      if (r.ok) {
+        setServices(r.data.services);
+        setForm((f) => ({ ...f, service: r.data.services[0]?.service ?? '' }));
+      }
+    });
+  }, []);
+  const set = (k: string) => (e: Event) => setForm({ ...form, [k]: (e.target as HTMLInputElement).value });
+  async function submit(e: Event) {
+    e.preventDefault();
+    const body: Record<string, unknown> = {
+      service: form.service, channel: form.channel, subject: form.subject,
+      requester: { name: form.name || null, email: form.email || null },
+    };
+    if (form.received_at) body.received_at = form.received_at;
+    const r = await api<Case>('POST', '/api/v1/cases', body);
+    if (!r.ok) return setProblem(r.problem);
+    onMade(r.data.id);
+  }
+  return (
+    <form onSubmit={submit} aria-labelledby="new-case">
+      <h2 id="new-case">Log a new contact</h2>
+      <ProblemText problem={problem} />
+      <label for="nc-service">Service</label>
+      <select id="nc-service" value={form.service} onChange={set('service')}>
+        {services.map((s) => <option value={s.service}>{s.organisation}: {s.name}</option>)}
+      </select>
+      <label for="nc-channel">How it came in</label>
+      <select id="nc-channel" value={form.channel} onChange={set('channel')}>
+        {CHANNELS.map((c) => <option value={c}>{c}</option>)}
+      </select>
+      <label for="nc-received">When it arrived (leave empty for now; a letter's post-room date)</label>
+      <input id="nc-received" type="text" placeholder="2026-12-18T16:45" value={form.received_at} onInput={set('received_at')} />
+      <label for="nc-subject">What it is about</label>
+      <input id="nc-subject" type="text" value={form.subject} onInput={set('subject')} />
+      <label for="nc-name">Their name</label>
+      <input id="nc-name" type="text" value={form.name} onInput={set('name')} />
+      <label for="nc-email">Their email</label>
+      <input id="nc-email" type="email" value={form.email} onInput={set('email')} />
+      <button type="submit">Open the case</button>
+    </form>
+  );
+}
+
+function Dashboard() {
+  const [counts, setCounts] = useState<Record<string, number>>({});
+  const [queue, setQueue] = useState('overdue');
+  const [cases, setCases] = useState<Case[]>([]);
+  useEffect(() => {
+    for (const [q] of QUEUES)
+      api<{ cases: Case[] }>('GET', `/api/v1/queues/${q}?limit=200`).then((r) => {
+        if (r.ok) setCounts((c) => ({ ...c, [q]: r.data.cases.length }));
+      });
+  }, []);
+  useEffect(() => {
+    api<{ cases: Case[] }>('GET', `/api/v1/queues/${queue}?limit=50`).then((r) => r.ok && setCases(r.data.cases));
+  }, [queue]);
+  return (
+    <main id="main">
+      <h1>Your desk</h1>
+      <div class="columns">
+        <section aria-labelledby="queues">
+          <h2 id="queues">Queues</h2>
+          <ul class="queues">
+            {QUEUES.map(([q, label]) => (
+              <li><button type="button" aria-pressed={queue === q} onClick={() => setQueue(q)}>
+                <span class="count">{counts[q] ?? '...'}</span>{label}</button></li>
+            ))}
+          </ul>
+          <div class="table-wrap">
+            <table>
+              <caption>{QUEUES.find(([q]) => q === queue)?.[1]}, soonest due first</caption>
+              <thead><tr><th scope="col">Case</th><th scope="col">Subject</th><th scope="col">Service</th><th scope="col">Next due</th></tr></thead>
+              <tbody>
+                {cases.map((c) => (
+                  <tr><td><a href={`#/cases/${c.id}`}>{c.id}</a></td><td>{c.subject}</td><td>{c.service}</td><td>{inWords(c.next_due_at)}</td></tr>
+                ))}
+              </tbody>
+            </table>
+            {cases.length === 0 && <p>Nothing here.</p>}
+          </div>
+        </section>
+        <section><NewCase onMade={(id) => { location.hash = `#/cases/${id}`; }} /></section>
+      </div>
+    </main>
+  );
+}
+
+function CasePage({ id, user }: { id: number; user: User }) {
+  const [c, setCase] = useState<Case>();
+  const [etag, setEtag] = useState<string>();
+  const [problem, setProblem] = useState<Problem>();
+  const [contact, setContact] = useState({ direction: 'outbound', channel: 'phone', summary: '', meets: [] as string[] });
+  async function load() {
+    const r = await api<Case>('GET', `/api/v1/cases/${id}`);
+    if (!r.ok) return setProblem(r.problem);
+    setCase(r.data);
+    setEtag(r.etag);
+  }
+  useEffect(() => { load(); }, [id]);
+  async function change(body: Record<string, unknown>) {
+    const r = await api<Case>('PATCH', `/api/v1/cases/${id}`, body, etag);
+    if (!r.ok) return setProblem(r.problem);
+    setProblem(undefined);
+    setCase(r.data);
+    setEtag(r.etag);
+  }
+  async function log(e: Event) {
+    e.preventDefault();
+    const r = await api<Case>('POST', `/api/v1/cases/${id}/contacts`, contact, etag);
+    if (!r.ok) return setProblem(r.problem);
+    setProblem(undefined);
+    setCase(r.data);
+    setEtag(r.etag);
+    setContact({ ...contact, summary: '', meets: [] });
+  }
+  if (!c) return <main id="main"><h1>Case {id}</h1><ProblemText problem={problem} /></main>;
+  const toggle = (k: string) => setContact({
+    ...contact, meets: contact.meets.includes(k) ? contact.meets.filter((m) => m !== k) : [...contact.meets, k],
+  });
+  return (
+    <main id="main">
+      <p><a href="#/">Back to the queues</a></p>
+      <h1>Case {c.id}: {c.subject}</h1>
+      <ProblemText problem={problem} />
+      <p>{c.kind} by {c.channel} to {c.service}, received {inWords(c.received_at)}. Status: <strong>{c.status}</strong>.
+        {c.requester.name && <> From {c.requester.name}{c.requester.email && <> ({c.requester.email})</>}.</>}</p>
+      <h2>What we promised</h2>
+      <div class="table-wrap"><table>
+        <thead><tr><th scope="col">Promise</th><th scope="col">Due</th><th scope="col">State</th></tr></thead>
+        <tbody>{(c.obligations ?? []).map((o) => (
+          <tr><td>{o.text}</td><td>{inWords(o.due_at)}</td><td class={`state-${o.state}`}>{o.state}{o.met_at && <> on {inWords(o.met_at)}</>}</td></tr>
+        ))}</tbody>
+      </table></div>
+      {(c.obligations ?? []).length === 0 && <p>No time-limited promise applies to this case.</p>}
+      <div>
+        {c.officer_id !== user.id && <button type="button" class="secondary" onClick={() => change({ officer_id: user.id })}>Assign to me</button>}
+        {c.status === 'open' && <button type="button" class="secondary" onClick={() => change({ status: 'paused' })}>Pause (waiting for them)</button>}
+        {c.status === 'paused' && <button type="button" class="secondary" onClick={() => change({ status: 'open' })}>Resume</button>}
+        {c.status !== 'closed' && <button type="button" class="secondary" onClick={() => change({ status: 'closed' })}>Close</button>}
+      </div>
+      <form onSubmit={log} aria-labelledby="log-contact">
+        <h2 id="log-contact">Log a contact</h2>
+        <label for="lc-direction">Who made it</label>
+        <select id="lc-direction" value={contact.direction} onChange={(e) => setContact({ ...contact, direction: (e.target as HTMLSelectElement).value })}>
+          <option value="outbound">We did</option><option value="inbound">They did</option>
+        </select>
+        <label for="lc-channel">How</label>
+        <select id="lc-channel" value={contact.channel} onChange={(e) => setContact({ ...contact, channel: (e.target as HTMLSelectElement).value })}>
+          {CHANNELS.map((ch) => <option value={ch}>{ch}</option>)}
+        </select>
+        <label for="lc-summary">What was said</label>
+        <textarea id="lc-summary" value={contact.summary} onInput={(e) => setContact({ ...contact, summary: (e.target as HTMLTextAreaElement).value })} />
+        <fieldset><legend>This contact</legend>
+          {['acknowledge', 'respond', 'resolve'].map((k) => (
+            <div class="check"><input type="checkbox" id={`lc-${k}`} checked={contact.meets.includes(k)} onChange={() => toggle(k)} />
+              <label for={`lc-${k}`}>{k === 'acknowledge' ? 'acknowledges it' : k === 'respond' ? 'answers it' : 'resolves it'}</label></div>
+          ))}
+        </fieldset>
+        <button type="submit">Log the contact</button>
+      </form>
+      <h2>Timeline</h2>
+      <ol>{(c.events ?? []).map((e) => <li>{inWords(e.at)}: {e.what}{e.detail && <>, {e.detail}</>}</li>)}</ol>
+    </main>
+  );
+}
+
+function App() {
+  const [user, setUser] = useState<User | null | undefined>(undefined);
+  const [route, setRoute] = useState(location.hash);
+  useEffect(() => {
+    const on = () => setRoute(location.hash);
+    addEventListener('hashchange', on);
+    api<{ csrf_token: string | null; user: User }>('GET', '/api/v1/session').then((r) => {
+      if (r.ok) {
+        setCsrf(r.data.csrf_token ?? '');
+        setUser(r.data.user);
+      } else {
+        setUser(null);
+      }
+    });
+    return () => removeEventListener('hashchange', on);
+  }, []);
+  if (user === undefined) return <main id="main"><p>Loading the desk...</p></main>;
+  const header = (
+    <header><a href="#/">Charter</a>{user && <span class="who">{user.name} ({user.role})</span>}</header>
+  );
+  if (!user) return <>{header}<Login onIn={setUser} /></>;
+  const m = route.match(/^#\/cases\/(\d+)$/);
+  return <>{header}{m ? <CasePage id={Number(m[1])} user={user} /> : <Dashboard />}</>;
+}
+
+const root = document.getElementById('app')!;
+root.textContent = ''; // the "Loading" placeholder
+render(<App />, root);
