@@ -133,6 +133,27 @@ try {
     'the timeline says what was met');
   const after = await report(page);
   check(after === before + 1, 'the compliance report counts it as kept on time', `${before} -> ${after}`);
+
+  // The requester's page, from the case.
+  await page.click('a:has-text("A Parent")');
+  await page.waitForSelector('h1:has-text("A Parent")');
+  check(await page.isVisible(`a[href="#/cases/${id}"]`), "the person's page lists the case");
+  await axe(page, "a person's page");
+  await shoot(page, 'desk-person');
+
+  // The reports page: the chart, the table and the CSV.
+  await page.click('header >> text=Reports');
+  await page.waitForSelector('h2:has-text("enquiry-reply (sendiass/enquiries)")');
+  const table = await page.textContent('section:has(h2:has-text("enquiry-reply")) table');
+  check(/1 \(100%\)/.test(table), 'the report page shows the call kept on time', table);
+  check(await page.isVisible('svg.chart[role=img]'), 'with a chart that says what it shows');
+  const csv = await page.evaluate(async () => (await fetch('/api/v1/reports/compliance?format=csv')).text());
+  check(/^service,promise,month,due,met_on_time/.test(csv) && csv.includes('sendiass/enquiries,enquiry-reply'),
+    'and the CSV download holds the same rows', csv.slice(0, 200));
+  check(await page.getAttribute('a[download]', 'href') === '/api/v1/reports/compliance?format=csv',
+    'the download link points at the CSV');
+  await axe(page, 'the reports page');
+  await shoot(page, 'desk-reports');
   check(errors.length === 0, 'no script errors', errors.join('; '));
 } finally {
   await browser.close();

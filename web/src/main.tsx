@@ -12,6 +12,7 @@ type TimelineEvent = { at: string; actor: number | null; what: string; detail: s
 type Case = {
   id: number; service: string; kind: string; channel: string; received_at: string; subject: string;
   requester: { name: string | null; email: string | null }; officer_id: number | null; flags: string[];
+  person_id?: number | null; organisation_id?: number | null;
   status: string; version: number; next_due_at: string | null;
   obligations?: Obligation[]; contacts?: Contact[]; events?: TimelineEvent[];
 };
@@ -187,7 +188,7 @@ function CasePage({ id, user }: { id: number; user: User }) {
       <h1>Case {c.id}: {c.subject}</h1>
       <ProblemText problem={problem} />
       <p>{c.kind} by {c.channel} to {c.service}, received {inWords(c.received_at)}. Status: <strong>{c.status}</strong>.
-        {c.requester.name && <> From {c.requester.name}{c.requester.email && <> ({c.requester.email})</>}.</>}</p>
+        {c.requester.name && <> From {c.person_id ? <a href={`#/people/${c.person_id}`}>{c.requester.name}</a> : c.requester.name}{c.requester.email && <> ({c.requester.email})</>}.</>}</p>
       <h2>What we promised</h2>
       <div class="table-wrap"><table>
         <thead><tr><th scope="col">Promise</th><th scope="col">Due</th><th scope="col">State</th></tr></thead>
@@ -228,6 +229,115 @@ function CasePage({ id, user }: { id: number; user: User }) {
   );
 }
 
+type ReportRow = {
+  service: string; promise: string; month: string; due: number; met_on_time: number;
+  met_late: number; not_met: number; on_time_rate: number; median_working_hours: number | null;
+};
+
+// On-time rate by month for one promise, as bars; the table beside it
+// carries the same figures for anyone who cannot see the chart.
+function lastTwelveMonths(): string[] {
+  const out: string[] = [];
+  const d = new Date();
+  for (let i = 11; i >= 0; i--) {
+    const m = new Date(d.getFullYear(), d.getMonth() - i, 1);
+    out.push(`${m.getFullYear()}-${String(m.getMonth() + 1).padStart(2, '0')}`);
+  }
+  return out;
+}
+
+function RateChart({ rows, title }: { rows: ReportRow[]; title: string }) {
+  const months = lastTwelveMonths();
+  const w = 600, h = 160, bar = w / months.length;
+  return (
+    <svg viewBox={`0 0 ${w} ${h + 20}`} role="img" aria-label={title} class="chart">
+      {months.map((month, i) => {
+        const r = rows.find((x) => x.month === month);
+        const bh = r ? Math.round(r.on_time_rate * h) : 0;
+        return (
+          <g>
+            <rect x={i * bar + 4} y={h - bh} width={bar - 8} height={bh} class="bar" />
+            <text x={i * bar + bar / 2} y={h + 15} text-anchor="middle" class="axis">{month.slice(5)}</text>
+          </g>
+        );
+      })}
+    </svg>
+  );
+}
+
+function Reports() {
+  const [rows, setRows] = useState<ReportRow[]>([]);
+  const [problem, setProblem] = useState<Problem>();
+  useEffect(() => {
+    api<{ rows: ReportRow[] }>('GET', '/api/v1/reports/compliance').then((r) =>
+      r.ok ? setRows(r.data.rows) : setProblem(r.problem));
+  }, []);
+  const keys = [...new Set(rows.map((r) => `${r.service} ${r.promise}`))];
+  return (
+    <main id="main">
+      <h1>How well we kept our promises</h1>
+      <ProblemText problem={problem} />
+      <p><a href="/api/v1/reports/compliance?format=csv" download="compliance.csv">Download the report (CSV)</a></p>
+      {keys.length === 0 && <p>No promise fell due in the last twelve months.</p>}
+      {keys.map((k) => {
+        const mine = rows.filter((r) => `${r.service} ${r.promise}` === k);
+        const [service, promise] = k.split(' ');
+        return (
+          <section aria-labelledby={`r-${promise}-${service}`}>
+            <h2 id={`r-${promise}-${service}`}>{promise} ({service})</h2>
+            <RateChart rows={mine} title={`Share kept on time by month for ${promise}`} />
+            <div class="table-wrap"><table>
+              <thead><tr><th scope="col">Month</th><th scope="col">Fell due</th><th scope="col">Kept on time</th>
+                <th scope="col">Kept late</th><th scope="col">Not kept</th><th scope="col">Median working hours</th></tr></thead>
+              <tbody>{mine.map((r) => (
+                <tr><td>{r.month}</td><td>{r.due}</td><td>{r.met_on_time} ({Math.round(r.on_time_rate * 100)}%)</td>
+                  <td>{r.met_late}</td><td>{r.not_met}</td><td>{r.median_working_hours ?? ''}</td></tr>
+              ))}</tbody>
+            </table></div>
+          </section>
+        );
+      })}
+    </main>
+  );
+}
+
+type Person = { id: number; name: string; email: string | null; phone: string | null; date_of_birth: string | null; cases: Case[] };
+
+function CaseTable({ cases }: { cases: Case[] }) {
+  if (cases.length === 0) return <p>No cases you can see.</p>;
+  return (
+    <div class="table-wrap"><table>
+      <thead><tr><th scope="col">Case</th><th scope="col">Subject</th><th scope="col">Service</th><th scope="col">Status</th><th scope="col">Received</th></tr></thead>
+      <tbody>{cases.map((c) => (
+        <tr><td><a href={`#/cases/${c.id}`}>{c.id}</a></td><td>{c.subject}</td><td>{c.service}</td><td>{c.status}</td><td>{inWords(c.received_at)}</td></tr>
+      ))}</tbody>
+    </table></div>
+  );
+}
+
+function PersonPage({ id, kind }: { id: number; kind: 'people' | 'organisations' }) {
+  const [p, setP] = useState<Person & { kind?: string }>();
+  const [problem, setProblem] = useState<Problem>();
+  useEffect(() => {
+    api<Person>('GET', `/api/v1/${kind}/${id}`).then((r) => (r.ok ? setP(r.data) : setProblem(r.problem)));
+  }, [id, kind]);
+  if (!p) return <main id="main"><h1>{kind === 'people' ? 'Person' : 'Organisation'} {id}</h1><ProblemText problem={problem} /></main>;
+  return (
+    <main id="main">
+      <h1>{p.name}</h1>
+      {kind === 'people' ? (
+        <dl>
+          {p.email && <><dt>Email</dt><dd>{p.email}</dd></>}
+          {p.phone && <><dt>Phone</dt><dd>{p.phone}</dd></>}
+          {p.date_of_birth && <><dt>Date of birth</dt><dd>{p.date_of_birth}</dd></>}
+        </dl>
+      ) : <p>{p.kind}</p>}
+      <h2>Cases</h2>
+      <CaseTable cases={p.cases} />
+    </main>
+  );
+}
+
 function App() {
   const [user, setUser] = useState<User | null | undefined>(undefined);
   const [route, setRoute] = useState(location.hash);
@@ -246,11 +356,16 @@ function App() {
   }, []);
   if (user === undefined) return <main id="main"><p>Loading the desk...</p></main>;
   const header = (
-    <header><a href="#/">Charter</a>{user && <span class="who">{user.name} ({user.role})</span>}</header>
+    <header><a href="#/">Charter</a>{user && <><a href="#/reports">Reports</a><span class="who">{user.name} ({user.role})</span></>}</header>
   );
   if (!user) return <>{header}<Login onIn={setUser} /></>;
-  const m = route.match(/^#\/cases\/(\d+)$/);
-  return <>{header}{m ? <CasePage id={Number(m[1])} user={user} /> : <Dashboard />}</>;
+  const m = route.match(/^#\/(cases|people|organisations)\/(\d+)$/);
+  let page;
+  if (route === '#/reports') page = <Reports />;
+  else if (m && m[1] === 'cases') page = <CasePage id={Number(m[2])} user={user} />;
+  else if (m) page = <PersonPage id={Number(m[2])} kind={m[1] as 'people' | 'organisations'} />;
+  else page = <Dashboard />;
+  return <>{header}{page}</>;
 }
 
 const root = document.getElementById('app')!;
