@@ -119,6 +119,8 @@ enum MHD_Result ch_http_services(ch_req *r);
 enum MHD_Result ch_http_audit(ch_req *r);
 enum MHD_Result ch_http_search(ch_req *r);
 enum MHD_Result ch_http_policies(ch_req *r);
+/* POST /api/v1/policies/check (load false) and POST /api/v1/policies. */
+enum MHD_Result ch_http_policies_post(ch_req *r, bool load);
 /* The browser files under /app/ (name is what follows it), and who the
  * current session belongs to. */
 enum MHD_Result ch_http_static(ch_req *r, const char *name);

@@ -241,6 +241,10 @@ static enum MHD_Result dispatch(ch_req *r)
         return ch_http_search(r);
     if (strcmp(u, "/api/v1/policies") == 0 && get)
         return ch_http_policies(r);
+    if (strcmp(u, "/api/v1/policies/check") == 0 && post)
+        return ch_http_policies_post(r, false);
+    if (strcmp(u, "/api/v1/policies") == 0 && post)
+        return ch_http_policies_post(r, true);
     if (strcmp(u, "/api/v1/people") == 0 && post)
         return ch_http_people_create(r);
     if (route_id(u, "/api/v1/people/", "", &id) && get)

@@ -254,7 +254,7 @@ cmp -s "$tmp/body" docs/openapi.yaml || fail "the served document is docs/openap
 for path in /api/v1/session /api/v1/cases '/api/v1/cases/{id}' '/api/v1/cases/{id}/contacts' \
     '/api/v1/queues/{name}' /api/v1/services /api/v1/audit /api/v1/search \
     /api/v1/reports/compliance /api/v1/policies /api/v1/people '/api/v1/people/{id}' \
-    /api/v1/organisations '/api/v1/organisations/{id}' /healthz; do
+    /api/v1/organisations '/api/v1/organisations/{id}' /api/v1/policies/check /healthz; do
     checks=$((checks + 1))
     grep -qF "  $path:" docs/openapi.yaml || fail "docs/openapi.yaml does not describe $path"
 done

@@ -73,6 +73,10 @@ officer  GET   /api/v1/organisations/SCHOOL   200
 other    GET   /api/v1/organisations/SCHOOL   200
 officer  POST  /api/v1/organisations          201 {"name":"Officer School"}
 officer  GET   /api/v1/policies               200
+officer  POST  /api/v1/policies/check         403 {"text":"charter: 1"}
+manager  POST  /api/v1/policies/check         403 {"text":"charter: 1"}
+admin    POST  /api/v1/policies/check         400 {"text":"charter: 1"}
+officer  POST  /api/v1/policies               403 {"text":"charter: 1"}
 other    GET   /api/v1/policies               200
 officer  GET   /api/v1/cases/ID               200
 other    GET   /api/v1/cases/ID               404

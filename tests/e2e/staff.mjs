@@ -3,10 +3,10 @@
 // move; axe-core checks every page (WCAG 2.2 AA) and screenshots are taken
 // at 320 and 1440 px. Usage: node staff.mjs CHARTER-BINARY SCREENSHOT-DIR
 import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve as absolute } from 'node:path';
 
 const require = createRequire(new URL('../../web/package.json', import.meta.url));
 const { chromium } = require('playwright-core');
@@ -15,6 +15,10 @@ const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const [charter, shots] = process.argv.slice(2);
 mkdirSync(shots, { recursive: true });
 const tmp = mkdtempSync(join(tmpdir(), 'charter-e2e-'));
+// The server runs in a folder of its own with a copy of the policies, so
+// loading a charter through the page never touches the checkout.
+const repo = absolute(new URL('../..', import.meta.url).pathname);
+cpSync(join(repo, 'policies'), join(tmp, 'policies'), { recursive: true });
 let passed = 0, failed = 0;
 
 function check(ok, what, detail) {
@@ -25,8 +29,8 @@ function check(ok, what, detail) {
 
 function startServer() {
   return new Promise((resolve, reject) => {
-    const server = spawn(charter, ['serve', '--db', join(tmp, 'charter.db'), '--listen', '127.0.0.1:0'],
-      { stdio: ['ignore', 'pipe', 'inherit'] });
+    const server = spawn(absolute(charter), ['serve', '--db', join(tmp, 'charter.db'), '--listen', '127.0.0.1:0',
+      '--web', join(repo, 'web', 'dist')], { cwd: tmp, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     server.stdout.on('data', (chunk) => {
       out += chunk;
@@ -154,6 +158,33 @@ try {
     'the download link points at the CSV');
   await axe(page, 'the reports page');
   await shoot(page, 'desk-reports');
+
+  // Loading a charter: a typo is shown beside its line; a good file loads.
+  await page.click('header >> text=Charters');
+  await page.waitForSelector('#policy-text');
+  const good = readFileSync(join(repo, 'policies', 'sendiass.yaml'), 'utf8');
+  await page.fill('#policy-text', good.replace('within: 5 working days', 'within: 5 workng days'));
+  await page.click('text=Check it');
+  await page.waitForSelector('.has-problem');
+  const beside = await page.textContent('li.has-problem');
+  check(/within: 5 workng days/.test(beside) && /Line 31, column 13: unknown unit 'workng days' \(did you mean 'working days'\?\)/.test(beside),
+    'the problem is shown beside its line', beside);
+  await axe(page, 'the charter page with a problem');
+  await shoot(page, 'desk-charter-problem');
+  await page.fill('#policy-text', good.replace('within: 5 working days', 'within: 4 working days'));
+  await page.click('text=Load it');
+  await page.waitForSelector('.notice');
+  check(/Loaded sendiass/.test(await page.textContent('.notice')), 'a good charter loads');
+  check(readdirSync(join(tmp, 'policies')).includes('sendiass.yaml') &&
+    readFileSync(join(tmp, 'policies', 'sendiass.yaml'), 'utf8').includes('within: 4 working days'),
+    'into the policies folder');
+  let version = 0;
+  for (let i = 0; i < 50 && version < 2; i++) {
+    const p = await page.evaluate(async () => (await fetch('/api/v1/policies')).json());
+    version = p.policies.find((x) => x.id === 'sendiass')?.version ?? 0;
+    if (version < 2) await page.waitForTimeout(100);
+  }
+  check(version === 2, 'and the desk reloads it as a new version', `version ${version}`);
   check(errors.length === 0, 'no script errors', errors.join('; '));
 } finally {
   await browser.close();

@@ -338,6 +338,62 @@ function PersonPage({ id, kind }: { id: number; kind: 'people' | 'organisations'
   );
 }
 
+type PolicyProblem = { line: number; column: number; message: string };
+
+// Administrators load a charter: the file is checked first, and each
+// problem is shown beside the line it concerns.
+function Admin() {
+  const [text, setText] = useState('');
+  const [problems, setProblems] = useState<PolicyProblem[]>([]);
+  const [notice, setNotice] = useState('');
+  const [problem, setProblem] = useState<Problem>();
+  async function send(load: boolean) {
+    setNotice('');
+    setProblem(undefined);
+    const r = await api<{ id: string; organisation?: string; detail?: string; problems?: PolicyProblem[] }>(
+      'POST', load ? '/api/v1/policies' : '/api/v1/policies/check', { text });
+    const found = (r.data as { problems?: PolicyProblem[] })?.problems ?? [];
+    setProblems(found);
+    if (r.ok) setNotice(load ? `Loaded ${r.data.id}. ${r.data.detail ?? ''}` : `${r.data.id} is valid.`);
+    else if (!found.length) setProblem(r.problem);
+  }
+  async function pick(e: Event) {
+    const file = (e.target as HTMLInputElement).files?.[0];
+    if (file) setText(await file.text());
+  }
+  const lines = text.split('\n');
+  return (
+    <main id="main">
+      <h1>Load a charter</h1>
+      <ProblemText problem={problem} />
+      {notice && <p class="notice" role="status">{notice}</p>}
+      <label for="policy-file">Policy file (YAML)</label>
+      <input id="policy-file" type="file" accept=".yaml,.yml,text/yaml" onChange={pick} />
+      <label for="policy-text">Or paste it here</label>
+      <textarea id="policy-text" rows={12} value={text} onInput={(e) => setText((e.target as HTMLTextAreaElement).value)} />
+      <button type="button" class="secondary" onClick={() => send(false)}>Check it</button>
+      <button type="button" onClick={() => send(true)}>Load it</button>
+      {problems.length > 0 && (
+        <section aria-labelledby="problems">
+          <h2 id="problems">{problems.length === 1 ? '1 problem' : `${problems.length} problems`} to fix</h2>
+          <ol class="policy-lines">
+            {lines.map((line, i) => {
+              const here = problems.filter((p) => p.line === i + 1);
+              if (!here.length && !problems.some((p) => Math.abs(p.line - (i + 1)) <= 2)) return null;
+              return (
+                <li value={i + 1} class={here.length ? 'has-problem' : ''}>
+                  <code>{line || ' '}</code>
+                  {here.map((p) => <p class="error">Line {p.line}, column {p.column}: {p.message}</p>)}
+                </li>
+              );
+            })}
+          </ol>
+        </section>
+      )}
+    </main>
+  );
+}
+
 function App() {
   const [user, setUser] = useState<User | null | undefined>(undefined);
   const [route, setRoute] = useState(location.hash);
@@ -356,12 +412,13 @@ function App() {
   }, []);
   if (user === undefined) return <main id="main"><p>Loading the desk...</p></main>;
   const header = (
-    <header><a href="#/">Charter</a>{user && <><a href="#/reports">Reports</a><span class="who">{user.name} ({user.role})</span></>}</header>
+    <header><a href="#/">Charter</a>{user && <><a href="#/reports">Reports</a>{user.role === 'admin' && <a href="#/admin">Charters</a>}<span class="who">{user.name} ({user.role})</span></>}</header>
   );
   if (!user) return <>{header}<Login onIn={setUser} /></>;
   const m = route.match(/^#\/(cases|people|organisations)\/(\d+)$/);
   let page;
   if (route === '#/reports') page = <Reports />;
+  else if (route === '#/admin') page = <Admin />;
   else if (m && m[1] === 'cases') page = <CasePage id={Number(m[2])} user={user} />;
   else if (m) page = <PersonPage id={Number(m[2])} kind={m[1] as 'people' | 'organisations'} />;
   else page = <Dashboard />;
