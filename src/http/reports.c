@@ -178,3 +178,91 @@ enum MHD_Result ch_http_report(ch_req *r)
     return ch_http_json(r, 200, json_pack("{s:s, s:s, s:o}", "from", fm, "to", tm, "rows", list),
                         NULL);
 }
+
+/* GET /api/v1/cases: the case list, filtered by service, kind, status and
+ * officer ("me", "none" or an id), optionally matching words (q). */
+enum MHD_Result ch_http_case_list(ch_req *r)
+{
+    ch_error err = {0};
+    ch_case_filter f = {0};
+    ch_desk_service ds;
+    problems p = {0};
+    const char *arg;
+#define ARG(name) MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name)
+    f.services = ch_req_services(r, &f.nservices);
+    f.kind = ARG("kind");
+    f.status = ARG("status");
+    const char *q = ARG("q");
+    ch_case_kind kind;
+    if (f.kind && ch_case_kind_parse(f.kind, &kind))
+        ch_req_bad(&p, "kind",
+                   "kind must be enquiry, service-order, complaint, feedback, foi or "
+                   "sar.");
+    if (f.status && strcmp(f.status, "open") && strcmp(f.status, "paused") &&
+        strcmp(f.status, "closed"))
+        ch_req_bad(&p, "status", "status must be open, paused or closed.");
+    if ((arg = ARG("service"))) {
+        if (strlen(arg) > 140 || ch_desk_service_find(r->desk, arg, &ds, &err) ||
+            !ch_desk_can_see(r, ds.name))
+            ch_req_bad(&p, "service", "There is no such service among yours.");
+        else
+            f.service = ch_arena_strdup(&r->arena, ds.name);
+    }
+    if ((arg = ARG("officer_id"))) {
+        char *end;
+        long long v = strtoll(arg, &end, 10);
+        if (strcmp(arg, "me") == 0)
+            f.officer_id = r->user.id;
+        else if (strcmp(arg, "none") == 0)
+            f.officer_id = -1;
+        else if (*end || v <= 0)
+            ch_req_bad(&p, "officer_id", "officer_id is me, none or a user's id.");
+        else
+            f.officer_id = v;
+    }
+    if (q && (strlen(q) > 200 || !*q))
+        ch_req_bad(&p, "q", "q is up to 200 characters of words to find.");
+    char *end;
+    long limit = ARG("limit") ? strtol(ARG("limit"), &end, 10) : 50;
+    long offset = ARG("offset") ? strtol(ARG("offset"), &end, 10) : 0;
+    if (limit < 1 || limit > 200 || offset < 0)
+        ch_req_bad(&p, "limit", "limit is 1-200 and offset 0 or more.");
+#undef ARG
+    if (p.fields)
+        return ch_http_problem(r, 400, "Bad filter", p.detail, p.fields);
+    f.limit = (size_t)limit;
+    f.offset = (size_t)offset;
+    ch_case_row *rows = NULL;
+    size_t n = 0;
+    if (q) {
+        /* Words first, then the other filters on what matched. */
+        if (ch_store_search(r->desk->store, q, f.services, f.nservices, 200, &r->arena, &rows, &n,
+                            &err))
+            return ch_http_error(r, &err);
+        size_t kept = 0;
+        for (size_t i = 0; i < n; i++) {
+            const ch_case_row *c = &rows[i];
+            if ((f.service && strcmp(c->service, f.service)) ||
+                (f.kind && strcmp(c->kind, f.kind)) || (f.status && strcmp(c->status, f.status)) ||
+                (f.officer_id > 0 && c->officer_id != f.officer_id) ||
+                (f.officer_id < 0 && c->officer_id != 0))
+                continue;
+            rows[kept++] = *c;
+        }
+        n = kept > f.offset ? kept - f.offset : 0;
+        rows += kept > f.offset ? f.offset : 0;
+        n = n > f.limit ? f.limit : n;
+    } else if (ch_store_case_list(r->desk->store, &f, &r->arena, &rows, &n, &err)) {
+        return ch_http_error(r, &err);
+    }
+    ch_jw w;
+    ch_jw_init(&w);
+    ch_jw_obj(&w);
+    ch_jw_key(&w, "limit");
+    ch_jw_int(&w, limit);
+    ch_jw_key(&w, "offset");
+    ch_jw_int(&w, offset);
+    ch_jw_cases(&w, rows, n);
+    ch_jw_obj_end(&w);
+    return ch_http_jw(r, 200, &w, NULL);
+}

@@ -225,6 +225,8 @@ static enum MHD_Result dispatch(ch_req *r)
         return ch_http_session_get(r);
     if (strcmp(u, "/api/v1/cases") == 0 && post)
         return ch_http_cases_create(r);
+    if (strcmp(u, "/api/v1/cases") == 0 && get)
+        return ch_http_case_list(r);
     if (route_id(u, "/api/v1/cases/", "", &id) && get)
         return ch_http_case_get(r, id);
     if (route_id(u, "/api/v1/cases/", "", &id) && strcmp(m, "PATCH") == 0)

@@ -26,6 +26,8 @@ typedef struct ch_store_ops {
     int (*queue)(ch_store *s, const ch_queue_query *q, ch_arena *arena, ch_case_row **out,
                  size_t *n, ch_error *err);
     int (*breach_sweep)(ch_store *s, ch_time now, int64_t *count, ch_error *err);
+    int (*case_list)(ch_store *s, const ch_case_filter *f, ch_arena *arena, ch_case_row **out,
+                     size_t *n, ch_error *err);
     int (*search)(ch_store *s, const char *words, const char *const *services, size_t nservices,
                   size_t limit, ch_arena *arena, ch_case_row **out, size_t *n, ch_error *err);
     int (*report_rows)(ch_store *s, ch_time from, ch_time to, const char *const *services,

@@ -108,6 +108,12 @@ int ch_store_breach_sweep(ch_store *s, ch_time now, int64_t *count, ch_error *er
     return s->ops->breach_sweep(s, now, count, err);
 }
 
+int ch_store_case_list(ch_store *s, const ch_case_filter *f, ch_arena *arena, ch_case_row **out,
+                       size_t *n, ch_error *err)
+{
+    return s->ops->case_list(s, f, arena, out, n, err);
+}
+
 int ch_store_search(ch_store *s, const char *words, const char *const *services, size_t nservices,
                     size_t limit, ch_arena *arena, ch_case_row **out, size_t *n, ch_error *err)
 {

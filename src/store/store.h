@@ -201,6 +201,19 @@ int ch_store_queue(ch_store *s, const ch_queue_query *q, ch_arena *arena, ch_cas
  * with an event on its case and a new case version; *count is how many. */
 int ch_store_breach_sweep(ch_store *s, ch_time now, int64_t *count, ch_error *err);
 
+/* A filtered list of cases, newest first: NULL or 0 fields do not filter;
+ * officer_id -1 means unassigned. */
+typedef struct ch_case_filter {
+    const char *const *services; /* visible services; NULL for all */
+    size_t nservices;
+    const char *service, *kind, *status;
+    int64_t officer_id;
+    size_t limit, offset;
+} ch_case_filter;
+
+int ch_store_case_list(ch_store *s, const ch_case_filter *f, ch_arena *arena, ch_case_row **out,
+                       size_t *n, ch_error *err);
+
 /* Cases whose subject, requester, organisation or contact text match every
  * word of words (plain words, not a query language), best match first, in
  * the given services (NULL for all). */

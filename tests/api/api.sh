@@ -245,6 +245,25 @@ grep -q '^cognus/enquiries,written-reply,2025-12,1,1,0,0,1.000,10.25' "$tmp/body
 call GET '/api/v1/reports/compliance?from=2026-13' '' -H "$M"
 expect_status 400 "a month that does not exist"
 
+# --- The case list and its filters ---
+call GET '/api/v1/cases?status=closed' '' -H "$O"
+expect "[.cases[].id] | index($cx) != null and index($case1) == null" "closed cases"
+call GET '/api/v1/cases?officer_id=me' '' -H "$O"
+expect "[.cases[].id] | index($quick) != null and index($late) == null" "my cases"
+call GET '/api/v1/cases?officer_id=none&service=enquiries' '' -H "$O"
+expect_status 400 "a bare service id that is not unique"
+call GET '/api/v1/cases?officer_id=none&service=cognus/enquiries&kind=enquiry&status=open' '' -H "$O"
+expect "[.cases[].id] | index($late) != null and index($quick) == null" "unassigned open enquiries of one service"
+call GET '/api/v1/cases?q=school%20transport&status=open' '' -H "$O"
+expect "[.cases[].id] == [$case1]" "words and filters together"
+call GET '/api/v1/cases?q=school%20transport' '' -H "$S"
+expect '.cases == []' "another team finds nothing"
+call GET '/api/v1/cases?status=bogus&officer_id=someone' '' -H "$O"
+expect_status 400 "bad filters"
+expect '.fields == ["status","officer_id"]' "are named"
+call GET '/api/v1/cases?service=sendiass/enquiries' '' -H "$O"
+expect_status 400 "a service not theirs"
+
 # --- The API description ---
 call GET /api/v1/openapi.yaml
 expect_status 200 "the OpenAPI document is served without signing in"

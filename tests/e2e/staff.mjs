@@ -138,6 +138,19 @@ try {
   const after = await report(page);
   check(after === before + 1, 'the compliance report counts it as kept on time', `${before} -> ${after}`);
 
+  // The case list finds it by a word of its subject.
+  await page.click('header >> text=Cases');
+  await page.waitForSelector('#f-q');
+  await page.fill('#f-q', 'EHCP');
+  await page.selectOption('#f-status', '');
+  await page.click('text=Show cases');
+  await page.waitForSelector('p[role=status]:has-text("1 case")');
+  check(await page.isVisible(`a[href="#/cases/${id}"]`), 'the case list finds the case by a word');
+  await axe(page, 'the case list');
+  await shoot(page, 'desk-cases');
+  await page.click(`a[href="#/cases/${id}"]`);
+  await page.waitForSelector('h1:has-text("Help with an EHCP review")');
+
   // The requester's page, from the case.
   await page.click('a:has-text("A Parent")');
   await page.waitForSelector('h1:has-text("A Parent")');

@@ -338,6 +338,60 @@ function PersonPage({ id, kind }: { id: number; kind: 'people' | 'organisations'
   );
 }
 
+// Every case the officer may see, filtered and searched.
+function CaseList() {
+  const [services, setServices] = useState<Service[]>([]);
+  const [filter, setFilter] = useState({ service: '', kind: '', status: 'open', officer_id: '', q: '' });
+  const [cases, setCases] = useState<Case[]>([]);
+  const [problem, setProblem] = useState<Problem>();
+  useEffect(() => {
+    api<{ services: Service[] }>('GET', '/api/v1/services').then((r) => r.ok && setServices(r.data.services));
+  }, []);
+  async function search(e?: Event) {
+    e?.preventDefault();
+    const query = Object.entries(filter).filter(([, v]) => v)
+      .map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&');
+    const r = await api<{ cases: Case[] }>('GET', `/api/v1/cases?${query}`);
+    if (!r.ok) return setProblem(r.problem);
+    setProblem(undefined);
+    setCases(r.data.cases);
+  }
+  useEffect(() => { search(); }, []);
+  const set = (k: string) => (e: Event) => setFilter({ ...filter, [k]: (e.target as HTMLInputElement).value });
+  return (
+    <main id="main">
+      <h1>Cases</h1>
+      <form onSubmit={search} class="filters" aria-label="Filter the cases">
+        <div><label for="f-q">Words to find</label>
+          <input id="f-q" type="text" value={filter.q} onInput={set('q')} /></div>
+        <div><label for="f-service">Service</label>
+          <select id="f-service" value={filter.service} onChange={set('service')}>
+            <option value="">All my services</option>
+            {services.map((s) => <option value={s.service}>{s.organisation}: {s.name}</option>)}
+          </select></div>
+        <div><label for="f-kind">Kind</label>
+          <select id="f-kind" value={filter.kind} onChange={set('kind')}>
+            <option value="">Any kind</option>
+            {['enquiry', 'service-order', 'complaint', 'feedback', 'foi', 'sar'].map((k) => <option value={k}>{k}</option>)}
+          </select></div>
+        <div><label for="f-status">State</label>
+          <select id="f-status" value={filter.status} onChange={set('status')}>
+            <option value="">Any state</option><option value="open">open</option>
+            <option value="paused">paused</option><option value="closed">closed</option>
+          </select></div>
+        <div><label for="f-officer">Officer</label>
+          <select id="f-officer" value={filter.officer_id} onChange={set('officer_id')}>
+            <option value="">Anyone</option><option value="me">Me</option><option value="none">Nobody yet</option>
+          </select></div>
+        <button type="submit">Show cases</button>
+      </form>
+      <ProblemText problem={problem} />
+      <p role="status">{cases.length === 1 ? '1 case' : `${cases.length} cases`}</p>
+      <CaseTable cases={cases} />
+    </main>
+  );
+}
+
 type PolicyProblem = { line: number; column: number; message: string };
 
 // Administrators load a charter: the file is checked first, and each
@@ -412,12 +466,13 @@ function App() {
   }, []);
   if (user === undefined) return <main id="main"><p>Loading the desk...</p></main>;
   const header = (
-    <header><a href="#/">Charter</a>{user && <><a href="#/reports">Reports</a>{user.role === 'admin' && <a href="#/admin">Charters</a>}<span class="who">{user.name} ({user.role})</span></>}</header>
+    <header><a href="#/">Charter</a>{user && <><a href="#/cases">Cases</a><a href="#/reports">Reports</a>{user.role === 'admin' && <a href="#/admin">Charters</a>}<span class="who">{user.name} ({user.role})</span></>}</header>
   );
   if (!user) return <>{header}<Login onIn={setUser} /></>;
   const m = route.match(/^#\/(cases|people|organisations)\/(\d+)$/);
   let page;
   if (route === '#/reports') page = <Reports />;
+  else if (route === '#/cases') page = <CaseList />;
   else if (route === '#/admin') page = <Admin />;
   else if (m && m[1] === 'cases') page = <CasePage id={Number(m[2])} user={user} />;
   else if (m) page = <PersonPage id={Number(m[2])} kind={m[1] as 'people' | 'organisations'} />;

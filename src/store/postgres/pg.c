@@ -611,6 +611,7 @@ static const ch_store_ops postgres_ops = {
     .case_update = ch_pg_case_update,
     .queue = ch_pg_queue,
     .breach_sweep = ch_pg_breach_sweep,
+    .case_list = ch_pg_case_list,
     .search = ch_pg_search,
     .report_rows = ch_pg_report_rows,
     .person_insert = pg_person_insert,

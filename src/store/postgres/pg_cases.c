@@ -783,3 +783,48 @@ int ch_pg_audit_list(ch_store *base, int64_t object_id, size_t limit, ch_arena *
     *n = (size_t)rows;
     return CH_OK;
 }
+
+int ch_pg_case_list(ch_store *base, const ch_case_filter *f, ch_arena *a, ch_case_row **out,
+                    size_t *n, ch_error *err)
+{
+    char sql[4096];
+    pg_params p = {0};
+    size_t used =
+        (size_t)snprintf(sql, sizeof(sql), "SELECT " CH_PG_CASE_COLUMNS " FROM cases WHERE 1 = 1");
+    if (f->services) {
+        if (f->nservices == 0 || f->nservices > 100) {
+            *out = NULL;
+            *n = 0;
+            return f->nservices ? ch_error_set(err, CH_E_INVALID, "too many services") : CH_OK;
+        }
+        ch_pg_in_list(sql, sizeof(sql), &used, "service", p.n + 1, f->nservices);
+        for (size_t i = 0; i < f->nservices; i++)
+            ch_pg_text(&p, f->services[i]);
+    }
+#define FILTER(cond, add)                                                                          \
+    do {                                                                                           \
+        add;                                                                                       \
+        used += (size_t)snprintf(sql + used, sizeof(sql) - used, cond, p.n);                       \
+    } while (0)
+    if (f->service)
+        FILTER(" AND service = $%d", ch_pg_text(&p, f->service));
+    if (f->kind)
+        FILTER(" AND kind = $%d", ch_pg_text(&p, f->kind));
+    if (f->status)
+        FILTER(" AND status = $%d", ch_pg_text(&p, f->status));
+    if (f->officer_id > 0)
+        FILTER(" AND officer_id = $%d", ch_pg_int(&p, f->officer_id));
+#undef FILTER
+    if (f->officer_id < 0)
+        used += (size_t)snprintf(sql + used, sizeof(sql) - used, " AND officer_id IS NULL");
+    ch_pg_int(&p, (int64_t)f->limit);
+    ch_pg_int(&p, (int64_t)f->offset);
+    snprintf(sql + used, sizeof(sql) - used, " ORDER BY id DESC LIMIT $%d OFFSET $%d", p.n - 1,
+             p.n);
+    pg_conn *c = ch_pg_acquire((pg *)base);
+    PGresult *res = ch_pg_run_built(c, sql, &p, err, "listing cases");
+    ch_pg_release(c);
+    int rc = ok(res) ? ch_pg_case_rows(res, a, out, n, err) : CH_E_STORE;
+    PQclear(res);
+    return rc;
+}

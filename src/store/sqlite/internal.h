@@ -102,6 +102,8 @@ int ch_sq_case_update(ch_store *base, const ch_case_update *u, int64_t *new_vers
 int ch_sq_queue(ch_store *base, const ch_queue_query *q, ch_arena *a, ch_case_row **out, size_t *n,
                 ch_error *err);
 int ch_sq_breach_sweep(ch_store *base, ch_time now, int64_t *count, ch_error *err);
+int ch_sq_case_list(ch_store *base, const ch_case_filter *f, ch_arena *a, ch_case_row **out,
+                    size_t *n, ch_error *err);
 int ch_sq_search(ch_store *base, const char *words, const char *const *services, size_t nservices,
                  size_t limit, ch_arena *a, ch_case_row **out, size_t *n, ch_error *err);
 int ch_sq_report_rows(ch_store *base, ch_time from, ch_time to, const char *const *services,

@@ -165,3 +165,53 @@ out:
     ch_sq_unlock(c);
     return rc;
 }
+
+int ch_sq_case_list(ch_store *base, const ch_case_filter *f, ch_arena *a, ch_case_row **out,
+                    size_t *n, ch_error *err)
+{
+    char sql[4096];
+    size_t used =
+        (size_t)snprintf(sql, sizeof(sql), "SELECT " CH_SQ_CASE_COLUMNS " FROM cases WHERE 1 = 1");
+    if (f->services) {
+        if (f->nservices == 0 || f->nservices > 200) {
+            *out = NULL;
+            *n = 0;
+            return f->nservices ? ch_error_set(err, CH_E_INVALID, "too many services") : CH_OK;
+        }
+        ch_sq_in_list(sql, sizeof(sql), &used, "service", f->nservices);
+    }
+    if (f->service)
+        used += (size_t)snprintf(sql + used, sizeof(sql) - used, " AND service = ?");
+    if (f->kind)
+        used += (size_t)snprintf(sql + used, sizeof(sql) - used, " AND kind = ?");
+    if (f->status)
+        used += (size_t)snprintf(sql + used, sizeof(sql) - used, " AND status = ?");
+    if (f->officer_id > 0)
+        used += (size_t)snprintf(sql + used, sizeof(sql) - used, " AND officer_id = ?");
+    else if (f->officer_id < 0)
+        used += (size_t)snprintf(sql + used, sizeof(sql) - used, " AND officer_id IS NULL");
+    snprintf(sql + used, sizeof(sql) - used, " ORDER BY id DESC LIMIT ? OFFSET ?");
+    sq_conn *c = ch_sq_reader((sq *)base);
+    sqlite3_stmt *st;
+    int rc, i = 1;
+    if (!(st = ch_sq_stmt_built(c, sql, err))) {
+        rc = err->code;
+        goto out;
+    }
+    for (size_t k = 0; f->services && k < f->nservices; k++)
+        ch_sq_bind_text(st, i++, f->services[k]);
+    if (f->service)
+        ch_sq_bind_text(st, i++, f->service);
+    if (f->kind)
+        ch_sq_bind_text(st, i++, f->kind);
+    if (f->status)
+        ch_sq_bind_text(st, i++, f->status);
+    if (f->officer_id > 0)
+        sqlite3_bind_int64(st, i++, f->officer_id);
+    sqlite3_bind_int64(st, i++, (sqlite3_int64)f->limit);
+    sqlite3_bind_int64(st, i++, (sqlite3_int64)f->offset);
+    rc = ch_sq_case_rows(c, st, a, out, n, "listing cases", err);
+out:
+    ch_sq_unlock(c);
+    return rc;
+}

@@ -301,6 +301,7 @@ static const ch_store_ops sqlite_ops = {
     .case_update = ch_sq_case_update,
     .queue = ch_sq_queue,
     .breach_sweep = ch_sq_breach_sweep,
+    .case_list = ch_sq_case_list,
     .search = ch_sq_search,
     .report_rows = ch_sq_report_rows,
     .person_insert = ch_sq_person_insert,
