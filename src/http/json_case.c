@@ -2,8 +2,9 @@
 #include "http/json_case.h"
 
 #include <stdlib.h>
+#include <string.h>
 
-void ch_jw_case(ch_jw *w, const ch_case_row *c, bool full)
+void ch_jw_case(ch_jw *w, const ch_case_row *c, bool full, const int64_t *left)
 {
     ch_jw_obj(w);
     ch_jw_key(w, "id");
@@ -73,6 +74,10 @@ void ch_jw_case(ch_jw *w, const ch_case_row *c, bool full)
         ch_jw_time(w, b->met_at);
         ch_jw_key(w, "text");
         ch_jw_str(w, b->text);
+        if (left && left[i] != CH_NO_DAYS) {
+            ch_jw_key(w, "working_days_left");
+            ch_jw_int(w, left[i]);
+        }
         ch_jw_obj_end(w);
     }
     ch_jw_arr_end(w);
@@ -122,7 +127,7 @@ void ch_jw_cases(ch_jw *w, const ch_case_row *rows, size_t n)
     ch_jw_key(w, "cases");
     ch_jw_arr(w);
     for (size_t i = 0; i < n; i++)
-        ch_jw_case(w, &rows[i], false);
+        ch_jw_case(w, &rows[i], false, NULL);
     ch_jw_arr_end(w);
 }
 
@@ -148,10 +153,33 @@ enum MHD_Result ch_http_jw(ch_req *r, unsigned status, ch_jw *w, const char *eta
     return ok;
 }
 
+/* Working days from today to each open obligation's due day, on the
+ * case's service calendar: what an officer reads as "2 working days left". */
+static int64_t *days_left(ch_req *r, const ch_case_row *c)
+{
+    ch_desk_service ds;
+    ch_error err;
+    size_t today, due;
+    int64_t *left = ch_arena_alloc(&r->arena, (c->nobligations + 1) * sizeof(*left));
+    if (!left || ch_desk_service_find(r->desk, c->service, &ds, &err))
+        return NULL;
+    const ch_calendar *cal = ch_policy_service_calendar(ds.policy, ds.service);
+    bool have_today = ch_calendar_day_at(cal, r->now, true, &today, &err) == CH_OK;
+    for (size_t i = 0; i < c->nobligations; i++) {
+        const ch_obligation_row *o = &c->obligations[i];
+        left[i] = CH_NO_DAYS;
+        if (!have_today || strcmp(o->state, "met") == 0 ||
+            ch_calendar_day_at(cal, o->due_at, true, &due, &err))
+            continue;
+        left[i] = (int64_t)due - (int64_t)today;
+    }
+    return left;
+}
+
 enum MHD_Result ch_http_case(ch_req *r, unsigned status, const ch_case_row *c, const char *etag)
 {
     ch_jw w;
     ch_jw_init(&w);
-    ch_jw_case(&w, c, true);
+    ch_jw_case(&w, c, true, days_left(r, c));
     return ch_http_jw(r, status, &w, etag);
 }

@@ -6,8 +6,11 @@
 #include "http/desk.h"
 #include "http/jsonw.h"
 
-/* Writes c as a JSON object; full adds obligations, contacts and events. */
-void ch_jw_case(ch_jw *w, const ch_case_row *c, bool full);
+/* Writes c as a JSON object; full adds obligations, contacts and events.
+ * left (may be NULL) gives, per obligation, the working days from today to
+ * its due day (negative when past), or CH_NO_DAYS where it does not apply. */
+#define CH_NO_DAYS INT64_MIN
+void ch_jw_case(ch_jw *w, const ch_case_row *c, bool full, const int64_t *left);
 
 /* Writes "cases": [...] summaries as a member of the current object. */
 void ch_jw_cases(ch_jw *w, const ch_case_row *rows, size_t n);

@@ -23,7 +23,7 @@ call POST /api/v1/cases "$case_body" -b "$tmp/cookies"
 expect_status 403 "a cookie without the CSRF token"
 call POST /api/v1/cases "$case_body" -b "$tmp/cookies" -H "X-CSRF-Token: $csrf"
 expect_status 201 "a cookie with the CSRF token"
-expect '.obligations == [{"id": .obligations[0].id, "promise":"written-reply","kind":"respond","due_at":"2025-12-24T17:00:00Z","state":"breached","met_at":null,"text":.obligations[0].text}]' "the engine's due time (Friday 16:45 + 3 working days), already past"
+expect '.obligations == [{"id": .obligations[0].id, "promise":"written-reply","kind":"respond","due_at":"2025-12-24T17:00:00Z","state":"breached","met_at":null,"text":.obligations[0].text,"working_days_left":.obligations[0].working_days_left}] and .obligations[0].working_days_left < 0' "the engine's due time (Friday 16:45 + 3 working days), already past"
 expect '.status == "open" and .version == 1 and .requester.email == "parent@example.org"' "the case as created"
 case1=$(json .id)
 
@@ -140,6 +140,8 @@ expect_status 200 "closing the settled case"
 # --- Queues ---
 call POST /api/v1/cases '{"service":"cognus/enquiries","channel":"letter","received_at":"2025-06-02T10:00","subject":"Late letter"}' -H "$O"
 late=$(json .id)
+call GET "/api/v1/cases/$late" '' -H "$O"
+expect '.obligations[0].working_days_left < -100' "a long-missed promise counts its working days overdue"
 call GET /api/v1/queues/overdue '' -H "$O"
 expect_status 200 "the overdue queue"
 expect "[.cases[].id] | index($late) != null and index($case1) == null" "holds the unanswered letter, not the answered email"

@@ -114,6 +114,9 @@ try {
   check(await page.isVisible('text=We aim to respond to your individual enquiry within five working days.'),
     'the case shows the promise it made');
   check((await page.textContent('td.state-pending')) === 'pending', 'pending');
+  const dueText = await page.textContent('tbody tr td:nth-child(2)');
+  check(/^due (Monday|Tuesday|Wednesday|Thursday|Friday) \d+ [A-Z][a-z]+ 20\d\d, \d\d:\d\d: (\d+ working days? left|due by the end of the working day)$/.test(dueText),
+    'the due time is in words with the working days left', dueText);
   await axe(page, 'the case page');
   await shoot(page, 'desk-case');
 

@@ -6,7 +6,18 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, inWords, Problem, setCsrf } from './api';
 
 type User = { id: number; email: string; name: string; role: string };
-type Obligation = { id: number; promise: string; kind: string; due_at: string; state: string; met_at: string | null; text: string };
+type Obligation = {
+  id: number; promise: string; kind: string; due_at: string; state: string; met_at: string | null;
+  text: string; working_days_left?: number;
+};
+
+function daysLeft(n: number | undefined): string {
+  if (n === undefined) return '';
+  if (n > 1) return `: ${n} working days left`;
+  if (n === 1) return ': 1 working day left';
+  if (n === 0) return ': due by the end of the working day';
+  return n === -1 ? ': 1 working day overdue' : `: ${-n} working days overdue`;
+}
 type Contact = { id: number; direction: string; channel: string; at: string; who: string | null; summary: string | null; outcome: string | null };
 type TimelineEvent = { at: string; actor: number | null; what: string; detail: string | null };
 type Case = {
@@ -193,7 +204,7 @@ function CasePage({ id, user }: { id: number; user: User }) {
       <div class="table-wrap"><table>
         <thead><tr><th scope="col">Promise</th><th scope="col">Due</th><th scope="col">State</th></tr></thead>
         <tbody>{(c.obligations ?? []).map((o) => (
-          <tr><td>{o.text}</td><td>{inWords(o.due_at)}</td><td class={`state-${o.state}`}>{o.state}{o.met_at && <> on {inWords(o.met_at)}</>}</td></tr>
+          <tr><td>{o.text}</td><td>due {inWords(o.due_at)}{daysLeft(o.working_days_left)}</td><td class={`state-${o.state}`}>{o.state}{o.met_at && <> on {inWords(o.met_at)}</>}</td></tr>
         ))}</tbody>
       </table></div>
       {(c.obligations ?? []).length === 0 && <p>No time-limited promise applies to this case.</p>}
