@@ -174,6 +174,11 @@ try {
     'the download link points at the CSV');
   await axe(page, 'the reports page');
   await shoot(page, 'desk-reports');
+  await page.click('header >> text=Charter');
+  await page.waitForSelector('figcaption:has-text("enquiry-reply (sendiass/enquiries)")');
+  check(true, "the dashboard charts the promise's on-time rate");
+  await axe(page, 'the dashboard with its charts');
+  await shoot(page, 'desk-dashboard-charts');
 
   // Loading a charter: a typo is shown beside its line; a good file loads.
   await page.click('header >> text=Charters');

@@ -157,7 +157,35 @@ function Dashboard() {
         </section>
         <section><NewCase onMade={(id) => { location.hash = `#/cases/${id}`; }} /></section>
       </div>
+      <OnTime />
     </main>
+  );
+}
+
+// Each promise's share kept on time over the last twelve months.
+function OnTime() {
+  const [rows, setRows] = useState<ReportRow[]>([]);
+  useEffect(() => {
+    api<{ rows: ReportRow[] }>('GET', '/api/v1/reports/compliance').then((r) => r.ok && setRows(r.data.rows));
+  }, []);
+  const keys = [...new Set(rows.map((r) => `${r.service} ${r.promise}`))];
+  return (
+    <section aria-labelledby="on-time">
+      <h2 id="on-time">Kept on time, last twelve months</h2>
+      {keys.length === 0 && <p>No promise has fallen due yet.</p>}
+      <div class="charts">
+        {keys.map((k) => {
+          const [service, promise] = k.split(' ');
+          return (
+            <figure>
+              <RateChart rows={rows.filter((r) => `${r.service} ${r.promise}` === k)}
+                title={`Share of ${promise} kept on time by month, ${service}`} />
+              <figcaption>{promise} ({service})</figcaption>
+            </figure>
+          );
+        })}
+      </div>
+    </section>
   );
 }
 
