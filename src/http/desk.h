@@ -119,6 +119,9 @@ enum MHD_Result ch_http_services(ch_req *r);
 enum MHD_Result ch_http_audit(ch_req *r);
 enum MHD_Result ch_http_search(ch_req *r);
 enum MHD_Result ch_http_case_list(ch_req *r);
+enum MHD_Result ch_http_users_list(ch_req *r);
+enum MHD_Result ch_http_users_create(ch_req *r);
+enum MHD_Result ch_http_tokens_create(ch_req *r);
 enum MHD_Result ch_http_policies(ch_req *r);
 /* POST /api/v1/policies/check (load false) and POST /api/v1/policies. */
 enum MHD_Result ch_http_policies_post(ch_req *r, bool load);

@@ -243,6 +243,12 @@ static enum MHD_Result dispatch(ch_req *r)
         return ch_http_search(r);
     if (strcmp(u, "/api/v1/policies") == 0 && get)
         return ch_http_policies(r);
+    if (strcmp(u, "/api/v1/users") == 0 && get)
+        return ch_http_users_list(r);
+    if (strcmp(u, "/api/v1/users") == 0 && post)
+        return ch_http_users_create(r);
+    if (strcmp(u, "/api/v1/tokens") == 0 && post)
+        return ch_http_tokens_create(r);
     if (strcmp(u, "/api/v1/policies/check") == 0 && post)
         return ch_http_policies_post(r, false);
     if (strcmp(u, "/api/v1/policies") == 0 && post)

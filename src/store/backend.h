@@ -13,6 +13,7 @@ typedef struct ch_store_ops {
     int (*user_get)(ch_store *s, const char *email, int64_t id, ch_arena *arena, ch_user *out,
                     ch_error *err);
     int (*user_count)(ch_store *s, int64_t *count, ch_error *err);
+    int (*user_list)(ch_store *s, ch_arena *arena, ch_user **out, size_t *n, ch_error *err);
     int (*token_insert)(ch_store *s, int64_t user_id, const uint8_t hash[32], ch_error *err);
     int (*session_insert)(ch_store *s, int64_t user_id, const uint8_t hash[32], const char *csrf,
                           ch_time expires, ch_error *err);

@@ -59,6 +59,11 @@ int ch_store_user_count(ch_store *s, int64_t *count, ch_error *err)
     return s->ops->user_count(s, count, err);
 }
 
+int ch_store_user_list(ch_store *s, ch_arena *arena, ch_user **out, size_t *n, ch_error *err)
+{
+    return s->ops->user_list(s, arena, out, n, err);
+}
+
 int ch_store_token_insert(ch_store *s, int64_t user_id, const uint8_t hash[32], ch_error *err)
 {
     return s->ops->token_insert(s, user_id, hash, err);

@@ -140,6 +140,8 @@ int ch_store_user_by_email(ch_store *s, const char *email, ch_arena *arena, ch_u
                            ch_error *err);
 int ch_store_user_by_id(ch_store *s, int64_t id, ch_arena *arena, ch_user *out, ch_error *err);
 int ch_store_user_count(ch_store *s, int64_t *count, ch_error *err);
+/* Every staff user with their services (no password hashes), by email. */
+int ch_store_user_list(ch_store *s, ch_arena *arena, ch_user **out, size_t *n, ch_error *err);
 
 /* API tokens and sessions, both kept only as hashes. A session expires at
  * expires; a token lives until revoked. */

@@ -77,6 +77,15 @@ officer  POST  /api/v1/policies/check         403 {"text":"charter: 1"}
 manager  POST  /api/v1/policies/check         403 {"text":"charter: 1"}
 admin    POST  /api/v1/policies/check         400 {"text":"charter: 1"}
 officer  POST  /api/v1/policies               403 {"text":"charter: 1"}
+officer  GET   /api/v1/users                  403
+manager  GET   /api/v1/users                  200
+admin    GET   /api/v1/users                  200
+manager  POST  /api/v1/users                  403 {"email":"x@y.org","name":"X","role":"officer","password":"a long password"}
+admin    POST  /api/v1/users                  201 {"email":"new@cognus.example","name":"New Officer","role":"officer","password":"a long password","services":["cognus/enquiries"]}
+admin    POST  /api/v1/users                  409 {"email":"new@cognus.example","name":"Again","role":"officer","password":"a long password"}
+admin    POST  /api/v1/users                  400 {"email":"bad","name":"X","role":"boss","password":"short","services":["nowhere/none"]}
+none     POST  /api/v1/tokens                 401
+officer  POST  /api/v1/tokens                 201
 other    GET   /api/v1/policies               200
 officer  GET   /api/v1/cases/ID               200
 other    GET   /api/v1/cases/ID               404
@@ -121,6 +130,16 @@ call GET '/api/v1/reports/compliance?from=2025-12&to=2025-12' '' -H "Authorizati
 expect '.rows == []' "another team's report holds nothing"
 call GET '/api/v1/reports/compliance?from=2025-12&to=2025-12' '' -H "Authorization: Bearer $manager"
 expect '.rows | length > 0' "the team's own report does"
+
+# A token made through the API works, and the new officer can sign in.
+call POST /api/v1/tokens '' -H "Authorization: Bearer $officer"
+made=$(json .token)
+call GET /api/v1/services '' -H "Authorization: Bearer $made"
+expect '.services | map(.service) == ["cognus/enquiries"]' "a token made through the API works"
+call POST /api/v1/session '{"email":"new@cognus.example","password":"a long password"}'
+expect_status 200 "the officer added through the API signs in"
+call GET /api/v1/users '' -H "Authorization: Bearer $manager"
+expect '[.users[] | select(.email == "new@cognus.example")][0].services == ["cognus/enquiries"] and ([.users[] | has("password_hash")] | any | not)' "the staff list shows services and no password hashes"
 
 # Sign-in attempts are limited: ten failures, then 429 for everyone from there.
 for i in 1 2 3 4 5 6 7 8 9 10; do

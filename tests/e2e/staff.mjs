@@ -180,6 +180,22 @@ try {
   await axe(page, 'the dashboard with its charts');
   await shoot(page, 'desk-dashboard-charts');
 
+  // Staff: add an officer, make a token.
+  await page.click('header >> text=Staff');
+  await page.waitForSelector('#s-name');
+  await page.fill('#s-name', 'Sam Adviser');
+  await page.fill('#s-email', 'sam@sendiass.example');
+  await page.selectOption('#s-service', 'sendiass/enquiries');
+  await page.fill('#s-password', 'a long first password');
+  await page.click('button:has-text("Add")');
+  await page.waitForSelector('td:has-text("sam@sendiass.example")');
+  check(await page.isVisible('td:has-text("sendiass/enquiries")'), 'a new officer is listed with their service');
+  await page.click('text=Make an API token for me');
+  await page.waitForSelector('.notice:has-text("API token")');
+  check(/shown once\): [A-Za-z0-9_-]{43}$/.test(await page.textContent('.notice')), 'a token is shown once');
+  await axe(page, 'the staff page');
+  await shoot(page, 'desk-staff');
+
   // Loading a charter: a typo is shown beside its line; a good file loads.
   await page.click('header >> text=Charters');
   await page.waitForSelector('#policy-text');

@@ -431,6 +431,76 @@ function CaseList() {
   );
 }
 
+type Staff = { id: number; email: string; name: string; role: string; services: string[] };
+
+// Staff and their services; administrators add people; anyone can make an
+// API token for themselves.
+function StaffPage({ user }: { user: User }) {
+  const [staff, setStaff] = useState<Staff[]>([]);
+  const [services, setServices] = useState<Service[]>([]);
+  const [form, setForm] = useState({ email: '', name: '', role: 'officer', password: '', service: '' });
+  const [notice, setNotice] = useState('');
+  const [problem, setProblem] = useState<Problem>();
+  async function load() {
+    const r = await api<{ users: Staff[] }>('GET', '/api/v1/users');
+    if (r.ok) setStaff(r.data.users);
+    const s = await api<{ services: Service[] }>('GET', '/api/v1/services');
+    if (s.ok) setServices(s.data.services);
+  }
+  useEffect(() => { load(); }, []);
+  const set = (k: string) => (e: Event) => setForm({ ...form, [k]: (e.target as HTMLInputElement).value });
+  async function add(e: Event) {
+    e.preventDefault();
+    const r = await api('POST', '/api/v1/users', {
+      email: form.email, name: form.name, role: form.role, password: form.password,
+      services: form.service ? [form.service] : [],
+    });
+    if (!r.ok) return setProblem(r.problem);
+    setProblem(undefined);
+    setNotice(`Added ${form.name}.`);
+    setForm({ email: '', name: '', role: 'officer', password: '', service: '' });
+    load();
+  }
+  async function token() {
+    const r = await api<{ token: string }>('POST', '/api/v1/tokens');
+    if (r.ok) setNotice(`Your new API token (shown once): ${r.data.token}`);
+    else setProblem(r.problem);
+  }
+  return (
+    <main id="main">
+      <h1>Staff</h1>
+      <ProblemText problem={problem} />
+      {notice && <p class="notice" role="status">{notice}</p>}
+      <div class="table-wrap"><table>
+        <thead><tr><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Role</th><th scope="col">Services</th></tr></thead>
+        <tbody>{staff.map((u) => (
+          <tr><td>{u.name}</td><td>{u.email}</td><td>{u.role}</td><td>{u.services.join(', ') || (u.role === 'admin' ? 'all' : 'none')}</td></tr>
+        ))}</tbody>
+      </table></div>
+      <button type="button" class="secondary" onClick={token}>Make an API token for me</button>
+      {user.role === 'admin' && (
+        <form onSubmit={add} aria-labelledby="add-staff">
+          <h2 id="add-staff">Add a member of staff</h2>
+          <label for="s-name">Name</label><input id="s-name" type="text" value={form.name} onInput={set('name')} />
+          <label for="s-email">Email</label><input id="s-email" type="email" value={form.email} onInput={set('email')} />
+          <label for="s-role">Role</label>
+          <select id="s-role" value={form.role} onChange={set('role')}>
+            <option value="officer">officer</option><option value="manager">manager</option><option value="admin">admin</option>
+          </select>
+          <label for="s-service">Service</label>
+          <select id="s-service" value={form.service} onChange={set('service')}>
+            <option value="">None</option>
+            {services.map((s) => <option value={s.service}>{s.organisation}: {s.name}</option>)}
+          </select>
+          <label for="s-password">First password (at least 10 characters)</label>
+          <input id="s-password" type="password" autocomplete="new-password" value={form.password} onInput={set('password')} />
+          <button type="submit">Add</button>
+        </form>
+      )}
+    </main>
+  );
+}
+
 type PolicyProblem = { line: number; column: number; message: string };
 
 // Administrators load a charter: the file is checked first, and each
@@ -505,13 +575,14 @@ function App() {
   }, []);
   if (user === undefined) return <main id="main"><p>Loading the desk...</p></main>;
   const header = (
-    <header><a href="#/">Charter</a>{user && <><a href="#/cases">Cases</a><a href="#/reports">Reports</a>{user.role === 'admin' && <a href="#/admin">Charters</a>}<span class="who">{user.name} ({user.role})</span></>}</header>
+    <header><a href="#/">Charter</a>{user && <><a href="#/cases">Cases</a><a href="#/reports">Reports</a>{user.role !== 'officer' && <a href="#/staff">Staff</a>}{user.role === 'admin' && <a href="#/admin">Charters</a>}<span class="who">{user.name} ({user.role})</span></>}</header>
   );
   if (!user) return <>{header}<Login onIn={setUser} /></>;
   const m = route.match(/^#\/(cases|people|organisations)\/(\d+)$/);
   let page;
   if (route === '#/reports') page = <Reports />;
   else if (route === '#/cases') page = <CaseList />;
+  else if (route === '#/staff') page = <StaffPage user={user} />;
   else if (route === '#/admin') page = <Admin />;
   else if (m && m[1] === 'cases') page = <CasePage id={Number(m[2])} user={user} />;
   else if (m) page = <PersonPage id={Number(m[2])} kind={m[1] as 'people' | 'organisations'} />;

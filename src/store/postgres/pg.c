@@ -306,6 +306,44 @@ static int pg_user_count(ch_store *base, int64_t *count, ch_error *err)
     return rc;
 }
 
+static int pg_user_list(ch_store *base, ch_arena *a, ch_user **out, size_t *n, ch_error *err)
+{
+    static const char sql[] =
+        "SELECT id, email, name, role, (SELECT string_agg(service, E'\\n' ORDER BY service)"
+        " FROM user_services WHERE user_id = users.id) FROM users ORDER BY email";
+    PGresult *res = NULL;
+    int rc = run_once((pg *)base, sql, NULL, "listing users", &res, err);
+    if (rc)
+        goto out;
+    int rows = PQntuples(res);
+    ch_user *list = rows ? ch_arena_alloc(a, (size_t)rows * sizeof(*list)) : NULL;
+    for (int i = 0; i < rows && list; i++) {
+        ch_user *u = &list[i];
+        memset(u, 0, sizeof(*u));
+        u->id = ch_pg_get_int(res, i, 0);
+        u->email = ch_pg_get_text(a, res, i, 1);
+        u->name = ch_pg_get_text(a, res, i, 2);
+        if (ch_role_parse(PQgetvalue(res, i, 3), &u->role))
+            u->role = CH_ROLE_OFFICER;
+        char *services = (char *)ch_pg_get_text(a, res, i, 4);
+        size_t k = 1;
+        for (const char *q = services; q && *q; q++)
+            k += *q == '\n';
+        if (services && *services && (u->services = ch_arena_alloc(a, k * sizeof(char *)))) {
+            for (char *q = services, *nl; q; q = nl ? nl + 1 : NULL) {
+                if ((nl = strchr(q, '\n')))
+                    *nl = '\0';
+                u->services[u->nservices++] = q;
+            }
+        }
+    }
+    *out = list;
+    *n = (size_t)rows;
+out:
+    PQclear(res);
+    return rc;
+}
+
 static int credential_insert(pg *s, int64_t user_id, const uint8_t *hash, const char *kind,
                              const char *csrf, ch_time expires, ch_error *err)
 {
@@ -602,6 +640,7 @@ static const ch_store_ops postgres_ops = {
     .user_insert = pg_user_insert,
     .user_get = pg_user_get,
     .user_count = pg_user_count,
+    .user_list = pg_user_list,
     .token_insert = pg_token_insert,
     .session_insert = pg_session_insert,
     .credential_user = pg_credential_user,

@@ -125,6 +125,64 @@ static int sq_user_count(ch_store *base, int64_t *count, ch_error *err)
     return rc;
 }
 
+static void split_services(ch_arena *a, char *services, ch_user *u)
+{
+    size_t n = 1;
+    for (const char *q = services; q && *q; q++)
+        n += *q == '\n';
+    if (!services || !*services || !(u->services = ch_arena_alloc(a, n * sizeof(char *))))
+        return;
+    for (char *q = services, *nl; q; q = nl ? nl + 1 : NULL) {
+        if ((nl = strchr(q, '\n')))
+            *nl = '\0';
+        u->services[u->nservices++] = q;
+    }
+}
+
+static int sq_user_list(ch_store *base, ch_arena *a, ch_user **out, size_t *n, ch_error *err)
+{
+    static const char sql[] =
+        "SELECT id, email, name, role, (SELECT group_concat(service, char(10)) FROM"
+        " (SELECT service FROM user_services WHERE user_id = users.id ORDER BY service))"
+        " FROM users ORDER BY email";
+    sq_conn *c = ch_sq_reader((sq *)base);
+    sqlite3_stmt *st = ch_sq_stmt(c, sql, err);
+    int rc = CH_OK, step;
+    size_t cap = 0, count = 0;
+    ch_user *list = NULL;
+    if (!st) {
+        rc = CH_E_STORE;
+        goto out;
+    }
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (count == cap) {
+            cap = cap ? cap * 2 : 16;
+            if (!(list = ch_arena_grow(a, list, count, cap, sizeof(*list)))) {
+                rc = ch_error_set(err, CH_E_NOMEM, "out of memory");
+                goto out;
+            }
+        }
+        ch_user *u = &list[count++];
+        memset(u, 0, sizeof(*u));
+        u->id = sqlite3_column_int64(st, 0);
+        u->email = ch_sq_text(a, st, 1);
+        u->name = ch_sq_text(a, st, 2);
+        const char *role = (const char *)sqlite3_column_text(st, 3);
+        if (!role || ch_role_parse(role, &u->role))
+            u->role = CH_ROLE_OFFICER;
+        split_services(a, (char *)ch_sq_text(a, st, 4), u);
+    }
+    if (step != SQLITE_DONE) {
+        rc = ch_sq_error(c, err, "listing users");
+        goto out;
+    }
+    *out = list;
+    *n = count;
+out:
+    ch_sq_unlock(c);
+    return rc;
+}
+
 typedef struct credential_arg {
     int64_t user_id;
     const uint8_t *hash;
@@ -292,6 +350,7 @@ static const ch_store_ops sqlite_ops = {
     .user_insert = sq_user_insert,
     .user_get = sq_user_get,
     .user_count = sq_user_count,
+    .user_list = sq_user_list,
     .token_insert = sq_token_insert,
     .session_insert = sq_session_insert,
     .credential_user = sq_credential_user,
