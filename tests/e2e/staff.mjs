@@ -131,6 +131,12 @@ try {
   await page.waitForSelector('#lc-summary');
   await page.click('text=Assign to me');
   await page.waitForSelector('text=Pause (waiting for them)');
+  // Flag it complex and back: the promises are recomputed each time.
+  await page.click('text=Flag as complex');
+  await page.waitForSelector('text=Flags: complex');
+  await page.click('text=Not complex after all');
+  await page.waitForSelector('text=Flag as complex');
+  check(true, 'a case can be flagged complex and back');
   await page.fill('#lc-summary', 'Called back and explained the review timetable.');
   await page.check('#lc-respond');
   await page.click('text=Log the contact');

@@ -193,7 +193,12 @@ function CasePage({ id, user }: { id: number; user: User }) {
   const [c, setCase] = useState<Case>();
   const [etag, setEtag] = useState<string>();
   const [problem, setProblem] = useState<Problem>();
-  const [contact, setContact] = useState({ direction: 'outbound', channel: 'phone', summary: '', meets: [] as string[] });
+  const [contact, setContact] = useState({ direction: 'outbound', channel: 'phone', summary: '', at: '', expected: '', meets: [] as string[] });
+  const [staff, setStaff] = useState<Staff[]>([]);
+  useEffect(() => {
+    if (user.role !== 'officer')
+      api<{ users: Staff[] }>('GET', '/api/v1/users').then((r) => r.ok && setStaff(r.data.users));
+  }, []);
   async function load() {
     const r = await api<Case>('GET', `/api/v1/cases/${id}`);
     if (!r.ok) return setProblem(r.problem);
@@ -210,12 +215,18 @@ function CasePage({ id, user }: { id: number; user: User }) {
   }
   async function log(e: Event) {
     e.preventDefault();
-    const r = await api<Case>('POST', `/api/v1/cases/${id}/contacts`, contact, etag);
+    // An acknowledgement tells them when to expect the answer.
+    const summary = contact.meets.includes('acknowledge') && contact.expected
+      ? `${contact.summary}${contact.summary ? ' ' : ''}(Told them to expect our answer by ${contact.expected}.)`
+      : contact.summary;
+    const body: Record<string, unknown> = { direction: contact.direction, channel: contact.channel, summary, meets: contact.meets };
+    if (contact.at) body.at = contact.at;
+    const r = await api<Case>('POST', `/api/v1/cases/${id}/contacts`, body, etag);
     if (!r.ok) return setProblem(r.problem);
     setProblem(undefined);
     setCase(r.data);
     setEtag(r.etag);
-    setContact({ ...contact, summary: '', meets: [] });
+    setContact({ ...contact, summary: '', at: '', expected: '', meets: [] });
   }
   if (!c) return <main id="main"><h1>Case {id}</h1><ProblemText problem={problem} /></main>;
   const toggle = (k: string) => setContact({
@@ -241,7 +252,22 @@ function CasePage({ id, user }: { id: number; user: User }) {
         {c.status === 'open' && <button type="button" class="secondary" onClick={() => change({ status: 'paused' })}>Pause (waiting for them)</button>}
         {c.status === 'paused' && <button type="button" class="secondary" onClick={() => change({ status: 'open' })}>Resume</button>}
         {c.status !== 'closed' && <button type="button" class="secondary" onClick={() => change({ status: 'closed' })}>Close</button>}
+        {!c.flags.includes('complex')
+          ? <button type="button" class="secondary" onClick={() => change({ flags: [...c.flags, 'complex'] })}>Flag as complex</button>
+          : <button type="button" class="secondary" onClick={() => change({ flags: c.flags.filter((f) => f !== 'complex') })}>Not complex after all</button>}
       </div>
+      {c.flags.length > 0 && <p>Flags: {c.flags.join(', ')}</p>}
+      {staff.length > 0 && (
+        <form onSubmit={(e) => { e.preventDefault(); const v = (document.getElementById('reassign') as HTMLSelectElement).value; change({ officer_id: v ? Number(v) : null }); }}>
+          <label for="reassign">Officer</label>
+          <select id="reassign">
+            <option value="">Nobody</option>
+            {staff.filter((u) => u.role === 'admin' || u.services.includes(c.service)).map((u) =>
+              <option value={u.id} selected={u.id === c.officer_id}>{u.name}</option>)}
+          </select>
+          <button type="submit" class="secondary">Reassign</button>
+        </form>
+      )}
       <form onSubmit={log} aria-labelledby="log-contact">
         <h2 id="log-contact">Log a contact</h2>
         <label for="lc-direction">Who made it</label>
@@ -252,6 +278,8 @@ function CasePage({ id, user }: { id: number; user: User }) {
         <select id="lc-channel" value={contact.channel} onChange={(e) => setContact({ ...contact, channel: (e.target as HTMLSelectElement).value })}>
           {CHANNELS.map((ch) => <option value={ch}>{ch}</option>)}
         </select>
+        <label for="lc-at">When (leave empty for now; a letter's received date, a voicemail's time)</label>
+        <input id="lc-at" type="text" placeholder="2026-12-18T16:45" value={contact.at} onInput={(e) => setContact({ ...contact, at: (e.target as HTMLInputElement).value })} />
         <label for="lc-summary">What was said</label>
         <textarea id="lc-summary" value={contact.summary} onInput={(e) => setContact({ ...contact, summary: (e.target as HTMLTextAreaElement).value })} />
         <fieldset><legend>This contact</legend>
@@ -260,6 +288,10 @@ function CasePage({ id, user }: { id: number; user: User }) {
               <label for={`lc-${k}`}>{k === 'acknowledge' ? 'acknowledges it' : k === 'respond' ? 'answers it' : 'resolves it'}</label></div>
           ))}
         </fieldset>
+        {contact.meets.includes('acknowledge') && <>
+          <label for="lc-expected">When they can expect our answer</label>
+          <input id="lc-expected" type="text" placeholder="Friday 8 January" value={contact.expected} onInput={(e) => setContact({ ...contact, expected: (e.target as HTMLInputElement).value })} />
+        </>}
         <button type="submit">Log the contact</button>
       </form>
       <h2>Timeline</h2>
