@@ -2,7 +2,7 @@
 // find it in the queue, meet its promise, and see the compliance report
 // move; axe-core checks every page (WCAG 2.2 AA) and screenshots are taken
 // at 320 and 1440 px. Usage: node staff.mjs CHARTER-BINARY SCREENSHOT-DIR
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -166,6 +166,24 @@ try {
   check(await page.isVisible(`a[href="#/cases/${id}"]`), "the person's page lists the case");
   await axe(page, "a person's page");
   await shoot(page, 'desk-person');
+
+  // An organisation's page.
+  const token = spawnSync(absolute(charter), ['admin', 'token', '--email', 'admin@charter.local',
+    '--db', join(tmp, 'charter.db')], { encoding: 'utf8' }).stdout.trim();
+  const made = await fetch(`${base}/api/v1/organisations`, {
+    method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ name: 'Hill Primary School' }),
+  });
+  const orgId = made.status === 201 ? (await made.json()).id : -made.status;
+  if (orgId < 0) {
+    check(false, 'an organisation can be added', `status ${-orgId}`);
+  } else {
+    await page.goto(`${base}/app/#/organisations/${orgId}`);
+    await page.waitForSelector('h1:has-text("Hill Primary School")');
+    check(true, "an organisation's page");
+    await axe(page, "an organisation's page");
+    await shoot(page, 'desk-organisation');
+  }
 
   // The reports page: the chart, the table and the CSV.
   await page.click('header >> text=Reports');
