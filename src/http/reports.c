@@ -250,7 +250,8 @@ enum MHD_Result ch_http_case_list(ch_req *r)
             rows[kept++] = *c;
         }
         n = kept > f.offset ? kept - f.offset : 0;
-        rows += kept > f.offset ? f.offset : 0;
+        if (rows && kept > f.offset)
+            rows += f.offset;
         n = n > f.limit ? f.limit : n;
     } else if (ch_store_case_list(r->desk->store, &f, &r->arena, &rows, &n, &err)) {
         return ch_http_error(r, &err);
