@@ -122,6 +122,7 @@ try {
   check(/Thank you for your feedback/.test(done) && /Your reference is \d+\./.test(done),
     'the feedback form gives a reference', done);
   check(/We will acknowledge it by/.test(done), 'and says when it will be acknowledged', done);
+  await axe(page, 'the feedback thank-you page');
   await shoot(page, 'feedback-thanks');
 
   // Narrow screens: nothing wider than the window.

@@ -223,6 +223,8 @@ try {
   // Loading a charter: a typo is shown beside its line; a good file loads.
   await page.click('header >> text=Charters');
   await page.waitForSelector('#policy-text');
+  await page.waitForSelector('td:has-text("sendiass")');
+  check(await page.isVisible('caption:has-text("Charters in use")'), 'the charters in use are listed');
   const good = readFileSync(join(repo, 'policies', 'sendiass.yaml'), 'utf8');
   await page.fill('#policy-text', good.replace('within: 5 working days', 'within: 5 workng days'));
   await page.click('text=Check it');

@@ -535,6 +535,27 @@ function StaffPage({ user }: { user: User }) {
 
 type PolicyProblem = { line: number; column: number; message: string };
 
+type LoadedPolicy = { id: string; organisation: string; version: number; review_by: string; services: number; promises: number };
+
+// The charters the desk runs, with their version in the policy history.
+function Loaded() {
+  const [policies, setPolicies] = useState<LoadedPolicy[]>([]);
+  useEffect(() => {
+    api<{ policies: LoadedPolicy[] }>('GET', '/api/v1/policies').then((r) => r.ok && setPolicies(r.data.policies));
+  }, []);
+  return (
+    <div class="table-wrap"><table>
+      <caption>Charters in use</caption>
+      <thead><tr><th scope="col">Charter</th><th scope="col">Organisation</th><th scope="col">Version</th>
+        <th scope="col">Services</th><th scope="col">Promises</th><th scope="col">Review by</th></tr></thead>
+      <tbody>{policies.map((p) => (
+        <tr><td>{p.id}</td><td><a href={`/public/${p.id}`}>{p.organisation}</a></td><td>{p.version}</td>
+          <td>{p.services}</td><td>{p.promises}</td><td>{p.review_by}</td></tr>
+      ))}</tbody>
+    </table></div>
+  );
+}
+
 // Administrators load a charter: the file is checked first, and each
 // problem is shown beside the line it concerns.
 function Admin() {
@@ -559,7 +580,9 @@ function Admin() {
   const lines = text.split('\n');
   return (
     <main id="main">
-      <h1>Load a charter</h1>
+      <h1>Charters</h1>
+      <Loaded />
+      <h2>Load a charter</h2>
       <ProblemText problem={problem} />
       {notice && <p class="notice" role="status">{notice}</p>}
       <label for="policy-file">Policy file (YAML)</label>
