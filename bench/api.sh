@@ -21,11 +21,12 @@ trap cleanup EXIT
 "$fsync_bench" "$tmp"
 
 start() { # start DB
+    rm -f "$tmp/out" # or the last server's URL could be read before the new one writes
     "$charter" serve --db "$1" --listen 127.0.0.1:0 >"$tmp/out" 2>"$tmp/err" &
     pid=$!
     base=
     for _ in $(seq 1 200); do
-        base=$(sed -n 's|^Charter is listening on \(http[^ ]*\)/$|\1|p' "$tmp/out")
+        base=$(sed -n 's|^Charter is listening on \(http[^ ]*\)/$|\1|p' "$tmp/out" 2>/dev/null)
         [ -n "$base" ] && return 0
         sleep 0.05
     done

@@ -20,10 +20,13 @@ trap 'stop_server; rm -rf "$tmp"' EXIT
 
 # start_server [ARGS...]: runs charter serve; sets base (URL) and admin_pw.
 start_server() {
+    # The old output goes first: the new server's shell truncates the file
+    # only once it runs, and until then the old URL would still be there.
+    rm -f "$tmp/serve.out"
     "$charter" serve --db "$db" --listen 127.0.0.1:0 "$@" >"$tmp/serve.out" 2>"$tmp/serve.err" &
     server_pid=$!
     for _ in $(seq 1 100); do
-        base=$(sed -n 's|^Charter is listening on \(http[^ ]*\)/$|\1|p' "$tmp/serve.out")
+        base=$(sed -n 's|^Charter is listening on \(http[^ ]*\)/$|\1|p' "$tmp/serve.out" 2>/dev/null)
         [ -n "$base" ] && break
         sleep 0.05
     done
