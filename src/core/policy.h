@@ -65,8 +65,10 @@ typedef struct ch_named_calendar {
 
 typedef struct ch_service {
     const char *id, *name;
-    size_t calendar;    /* index into the policy's calendars */
-    int32_t day_length; /* minutes in a purchased day, 0 when not sold by the day */
+    size_t calendar;     /* index into the policy's calendars */
+    int32_t day_length;  /* minutes in a purchased day, 0 when not sold by the day */
+    int32_t visit_block; /* minutes in the usual visit, 0 when it visits by no block */
+    int32_t contingency; /* percent of consultants' time kept free for absence */
 } ch_service;
 
 typedef struct ch_promise {

@@ -13,7 +13,8 @@ static const char *const top_keys[] = {
     "charter",   "id",       "organisation", "time_zone", "review_by", "holidays_file",
     "calendars", "services", "promises",     "notes",     NULL,
 };
-static const char *const service_keys[] = {"id", "name", "calendar", "day_length", "notes", NULL};
+static const char *const service_keys[] = {"id",          "name",        "calendar", "day_length",
+                                           "visit_block", "contingency", "notes",    NULL};
 static const char *const promise_keys[] = {
     "id",       "text",  "applies_to", "obligation",          "within",
     "counting", "from",  "calendar",   "roll_to_working_day", "receipt",
@@ -80,10 +81,11 @@ static const char *required_text(loader *ld, struct fy_node *map, const char *ke
     return s;
 }
 
-/* "7 hours", "7h", "6.5 hours" into minutes. */
-static void parse_day_length(loader *ld, struct fy_node *v, int32_t *minutes)
+/* "7 hours", "7h", "6.5 hours" into minutes, for key (day_length or
+ * visit_block). */
+static void parse_hours(loader *ld, struct fy_node *v, const char *key, int32_t *minutes)
 {
-    const char *s = ld_scalar(ld, v, "day_length");
+    const char *s = ld_scalar(ld, v, key);
     if (!s)
         return;
     char *end;
@@ -93,13 +95,27 @@ static void parse_day_length(loader *ld, struct fy_node *v, int32_t *minutes)
     if (end == s ||
         !(strcmp(end, "h") == 0 || strcmp(end, "hours") == 0 || strcmp(end, "hour") == 0) ||
         !(h > 0 && h <= 24)) {
-        ld_problem(ld, v,
-                   "day_length '%s' must be a number of hours from 0 to 24, e.g. "
-                   "\"7 hours\"",
-                   s);
+        ld_problem(ld, v, "%s '%s' must be a number of hours from 0 to 24, e.g. \"%s\"", key, s,
+                   strcmp(key, "day_length") == 0 ? "7 hours" : "2.5 hours");
         return;
     }
     *minutes = (int32_t)(h * 60 + 0.5);
+}
+
+/* "10%" into 10: the share of consultants' time kept back. */
+static void parse_percent(loader *ld, struct fy_node *v, int32_t *percent)
+{
+    const char *s = ld_scalar(ld, v, "contingency");
+    if (!s)
+        return;
+    char *end;
+    long p = strtol(s, &end, 10);
+    if (end == s || !isdigit((unsigned char)s[0]) || strcmp(end, "%") != 0 || p > 90) {
+        ld_problem(ld, v, "contingency '%s' must be a percentage from 0%% to 90%%, e.g. \"10%%\"",
+                   s);
+        return;
+    }
+    *percent = (int32_t)p;
 }
 
 static void parse_services(loader *ld, struct fy_node *seq, ch_policy *pol)
@@ -137,7 +153,11 @@ static void parse_services(loader *ld, struct fy_node *seq, ch_policy *pol)
             s->calendar = k < 0 ? 0 : (size_t)k;
         }
         if ((v = ld_get(m, "day_length")))
-            parse_day_length(ld, v, &s->day_length);
+            parse_hours(ld, v, "day_length", &s->day_length);
+        if ((v = ld_get(m, "visit_block")))
+            parse_hours(ld, v, "visit_block", &s->visit_block);
+        if ((v = ld_get(m, "contingency")))
+            parse_percent(ld, v, &s->contingency);
         pol->nservices++;
     }
 }

@@ -143,6 +143,21 @@ static void suggests_the_unit_meant(void **state)
     ch_diags_free(&d);
 }
 
+static void checks_the_purchased_time_keys(void **state)
+{
+    (void)state;
+    ch_diags d = load_bad(GOOD_HEAD "    visit_blok: 2.5 hours\n"
+                                    "  - id: consultancy\n"
+                                    "    name: Consultancy\n"
+                                    "    calendar: office\n"
+                                    "    visit_block: two hours\n"
+                                    "    contingency: 95%\n");
+    assert_diag(&d, 13, 5, "did you mean 'visit_block'");
+    assert_diag(&d, 17, 18, "visit_block 'two hours' must be a number of hours");
+    assert_diag(&d, 18, 18, "from 0% to 90%");
+    ch_diags_free(&d);
+}
+
 static void catches_overlapping_hours(void **state)
 {
     (void)state;
@@ -328,6 +343,7 @@ int main(void)
         cmocka_unit_test(refuses_a_termly_promise_without_terms),
         cmocka_unit_test(suggests_the_key_meant),
         cmocka_unit_test(suggests_the_unit_meant),
+        cmocka_unit_test(checks_the_purchased_time_keys),
         cmocka_unit_test(catches_overlapping_hours),
         cmocka_unit_test(catches_a_missing_calendar),
         cmocka_unit_test(reports_every_problem_at_once),
