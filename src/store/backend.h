@@ -52,6 +52,19 @@ typedef struct ch_store_ops {
     int (*audit_insert)(ch_store *s, const ch_audit_row *row, ch_error *err);
     int (*audit_list)(ch_store *s, int64_t object_id, size_t limit, ch_arena *arena,
                       ch_audit_row **out, size_t *n, ch_error *err);
+    int (*contract_insert)(ch_store *s, ch_contract *c, ch_error *err);
+    int (*contract_get)(ch_store *s, int64_t id, ch_arena *arena, ch_contract *out, ch_error *err);
+    int (*contract_list)(ch_store *s, const ch_contract_filter *f, ch_arena *arena,
+                         ch_contract **out, size_t *n, ch_error *err);
+    int (*ledger_list)(ch_store *s, int64_t contract_id, ch_arena *arena, ch_ledger_row **out,
+                       size_t *n, ch_error *err);
+    int (*ledger_append)(ch_store *s, ch_ledger_row *entries, size_t n, int64_t close_contract,
+                         ch_error *err);
+    int (*visit_insert)(ch_store *s, ch_visit *v, ch_error *err);
+    int (*visit_get)(ch_store *s, int64_t id, ch_arena *arena, ch_visit *out, ch_error *err);
+    int (*visit_list)(ch_store *s, const ch_visit_filter *f, ch_arena *arena, ch_visit **out,
+                      size_t *n, ch_error *err);
+    int (*visit_change)(ch_store *s, ch_visit_change *ch, ch_error *err);
 } ch_store_ops;
 
 struct ch_store {

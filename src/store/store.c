@@ -182,6 +182,14 @@ const ch_store_table ch_store_tables[] = {
     {"events", COLS("id", "case_id", "at", "actor", "what", "detail")},
     {"pauses", COLS("id", "case_id", "from_at", "to_at")},
     {"audit", COLS("id", "at", "user_id", "action", "object", "object_id", "remote")},
+    {"contracts", COLS("id", "organisation_id", "service", "year", "starts_on", "ends_on", "amount",
+                       "unit", "purchased", "block", "prep_counts", "contact_name", "contact_email",
+                       "consultant_id", "shortfall", "status", "created_by", "created_at")},
+    {"visits", COLS("id", "contract_id", "consultant_id", "starts_at", "booked", "actual", "status",
+                    "reason", "note", "late_notice_at", "late_expected_at", "rescheduled_from",
+                    "over_balance", "created_by", "created_at", "updated_at")},
+    {"ledger", COLS("id", "contract_id", "at", "kind", "minutes", "visit_id", "reason",
+                    "created_by", "created_at")},
 };
 const size_t ch_store_ntables = sizeof(ch_store_tables) / sizeof(*ch_store_tables);
 
@@ -226,4 +234,53 @@ int ch_store_audit_list(ch_store *s, int64_t object_id, size_t limit, ch_arena *
                         ch_audit_row **out, size_t *n, ch_error *err)
 {
     return s->ops->audit_list(s, object_id, limit, arena, out, n, err);
+}
+
+int ch_store_contract_insert(ch_store *s, ch_contract *c, ch_error *err)
+{
+    return s->ops->contract_insert(s, c, err);
+}
+
+int ch_store_contract_get(ch_store *s, int64_t id, ch_arena *arena, ch_contract *out, ch_error *err)
+{
+    return s->ops->contract_get(s, id, arena, out, err);
+}
+
+int ch_store_contract_list(ch_store *s, const ch_contract_filter *f, ch_arena *arena,
+                           ch_contract **out, size_t *n, ch_error *err)
+{
+    return s->ops->contract_list(s, f, arena, out, n, err);
+}
+
+int ch_store_ledger_list(ch_store *s, int64_t contract_id, ch_arena *arena, ch_ledger_row **out,
+                         size_t *n, ch_error *err)
+{
+    return s->ops->ledger_list(s, contract_id, arena, out, n, err);
+}
+
+int ch_store_ledger_append(ch_store *s, ch_ledger_row *entries, size_t n, int64_t close_contract,
+                           ch_error *err)
+{
+    return s->ops->ledger_append(s, entries, n, close_contract, err);
+}
+
+int ch_store_visit_insert(ch_store *s, ch_visit *v, ch_error *err)
+{
+    return s->ops->visit_insert(s, v, err);
+}
+
+int ch_store_visit_get(ch_store *s, int64_t id, ch_arena *arena, ch_visit *out, ch_error *err)
+{
+    return s->ops->visit_get(s, id, arena, out, err);
+}
+
+int ch_store_visit_list(ch_store *s, const ch_visit_filter *f, ch_arena *arena, ch_visit **out,
+                        size_t *n, ch_error *err)
+{
+    return s->ops->visit_list(s, f, arena, out, n, err);
+}
+
+int ch_store_visit_change(ch_store *s, ch_visit_change *ch, ch_error *err)
+{
+    return s->ops->visit_change(s, ch, err);
 }

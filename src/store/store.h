@@ -270,6 +270,115 @@ int ch_store_import_row(ch_store *s, const ch_store_table *t, const char *const 
                         ch_error *err);
 int ch_store_import_end(ch_store *s, bool commit, ch_error *err);
 
+/* Purchased hours (see core/ledger.h for the rules). A contract is what one
+ * school bought of one service for one academic year. */
+typedef struct ch_contract {
+    int64_t id;
+    int64_t organisation_id;  /* the school */
+    const char *organisation; /* its name: read back, or linked by name when id is 0 */
+    const char *service;
+    const char *year;                         /* "2026-27" */
+    ch_date starts, ends;                     /* inclusive */
+    int64_t amount;                           /* as bought, in hundredths of unit */
+    const char *unit;                         /* hours, days, half-days */
+    int64_t purchased;                        /* minutes */
+    int32_t block;                            /* minutes in the usual visit */
+    bool prep_counts;                         /* preparation and follow-up time count against it */
+    const char *contact_name, *contact_email; /* the school's named contact */
+    int64_t consultant_id;
+    const char *consultant;       /* the consultant's name, read back */
+    const char *shortfall_policy; /* refund or rollover */
+    const char *status;           /* open, or closed after the year end */
+    int64_t created_by;
+    ch_time created_at;
+    /* Read back: the ledger's sum, minutes booked on visits not yet ended,
+     * and minutes of visits we cancelled. */
+    int64_t balance, booked, shortfall;
+} ch_contract;
+
+/* One movement of the append-only ledger. */
+typedef struct ch_ledger_row {
+    int64_t id, contract_id;
+    ch_time at; /* when it happened: the visit, the report, the purchase */
+    const char *kind;
+    int64_t minutes;  /* signed */
+    int64_t visit_id; /* 0 when not from a visit */
+    const char *reason;
+    int64_t created_by;
+    ch_time created_at;
+} ch_ledger_row;
+
+typedef struct ch_visit {
+    int64_t id, contract_id, consultant_id;
+    ch_time starts_at;
+    int32_t booked, actual;                   /* minutes; actual 0 until delivered */
+    const char *status;                       /* booked, or how it ended */
+    const char *reason;                       /* why it is not the usual block, or NULL */
+    const char *note;                         /* who covered, why it was cancelled */
+    ch_time late_notice_at, late_expected_at; /* a late arrival, 0 when none */
+    int64_t rescheduled_from;
+    bool over_balance; /* a manager agreed to book past the balance */
+    int64_t created_by;
+    ch_time created_at, updated_at;
+    const char *school, *consultant, *service; /* read back */
+} ch_visit;
+
+/* Adds a contract and its purchase entry in one write; sets c->id (and
+ * c->organisation_id when linked by name). */
+int ch_store_contract_insert(ch_store *s, ch_contract *c, ch_error *err);
+int ch_store_contract_get(ch_store *s, int64_t id, ch_arena *arena, ch_contract *out,
+                          ch_error *err);
+
+typedef struct ch_contract_filter {
+    int64_t organisation_id, consultant_id; /* 0 for any */
+    const char *const *services;            /* NULL for all */
+    size_t nservices;
+    const char *year, *status; /* NULL for any */
+    size_t limit;
+} ch_contract_filter;
+
+int ch_store_contract_list(ch_store *s, const ch_contract_filter *f, ch_arena *arena,
+                           ch_contract **out, size_t *n, ch_error *err);
+
+/* A contract's ledger in time order. */
+int ch_store_ledger_list(ch_store *s, int64_t contract_id, ch_arena *arena, ch_ledger_row **out,
+                         size_t *n, ch_error *err);
+
+/* Appends entries in one write. When close_contract is set, that contract
+ * moves from open to closed in the same write (CH_E_CONFLICT when it was
+ * already closed): the year end settles once. Ids are set on return. */
+int ch_store_ledger_append(ch_store *s, ch_ledger_row *entries, size_t n, int64_t close_contract,
+                           ch_error *err);
+
+int ch_store_visit_insert(ch_store *s, ch_visit *v, ch_error *err);
+int ch_store_visit_get(ch_store *s, int64_t id, ch_arena *arena, ch_visit *out, ch_error *err);
+
+typedef struct ch_visit_filter {
+    int64_t contract_id, consultant_id; /* 0 for any */
+    ch_time from, to;                   /* starts_at in [from, to); 0 for unbounded */
+    size_t limit;
+} ch_visit_filter;
+
+/* Visits in start order. */
+int ch_store_visit_list(ch_store *s, const ch_visit_filter *f, ch_arena *arena, ch_visit **out,
+                        size_t *n, ch_error *err);
+
+/* The end of a booked visit, or news that it will start late. */
+typedef struct ch_visit_change {
+    int64_t visit_id;
+    const char *status; /* how it ended; NULL records only the late arrival */
+    int32_t actual;
+    const char *note;
+    ch_time late_notice_at, late_expected_at; /* 0 leaves them as they are */
+    ch_ledger_row *charge;                    /* a drawdown to append, or NULL */
+    ch_visit *rebook; /* the new visit when rescheduled, or NULL; id set on return */
+    ch_time at;
+} ch_visit_change;
+
+/* Applies the change in one write; CH_E_CONFLICT when the visit has
+ * already ended (two people closing the same visit charge it once). */
+int ch_store_visit_change(ch_store *s, ch_visit_change *ch, ch_error *err);
+
 int ch_store_audit_insert(ch_store *s, const ch_audit_row *row, ch_error *err);
 int ch_store_audit_list(ch_store *s, int64_t object_id, size_t limit, ch_arena *arena,
                         ch_audit_row **out, size_t *n, ch_error *err);

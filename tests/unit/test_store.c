@@ -225,6 +225,36 @@ static void the_breach_sweep_marks_past_due_obligations(void **state)
     assert_int_equal(count, 0);
 }
 
+/* Even with the database in hand, table refuses updates and deletes. */
+static void assert_append_only(fixture *f, const char *table)
+{
+    char up[128], del[128];
+    snprintf(up, sizeof(up), "UPDATE %s SET id = id + 1000", table);
+    snprintf(del, sizeof(del), "DELETE FROM %s", table);
+    if (*f->pg_url) {
+        PGconn *db = PQconnectdb(f->pg_url);
+        char sql[128];
+        assert_int_equal(PQstatus(db), CONNECTION_OK);
+        snprintf(sql, sizeof(sql), "SET search_path TO %s", f->schema);
+        PQclear(PQexec(db, sql));
+        PGresult *res = PQexec(db, up);
+        assert_int_equal(PQresultStatus(res), PGRES_FATAL_ERROR);
+        PQclear(res);
+        res = PQexec(db, del);
+        assert_int_equal(PQresultStatus(res), PGRES_FATAL_ERROR);
+        PQclear(res);
+        PQfinish(db);
+        return;
+    }
+    char path[128];
+    sqlite3 *db;
+    snprintf(path, sizeof(path), "%s/t.db", f->dir);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_not_equal(sqlite3_exec(db, up, NULL, NULL, NULL), SQLITE_OK);
+    assert_int_not_equal(sqlite3_exec(db, del, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+}
+
 static void the_audit_log_only_grows(void **state)
 {
     fixture *f = *state;
@@ -240,29 +270,158 @@ static void the_audit_log_only_grows(void **state)
     assert_string_equal(rows[0].action, "update"); /* newest first */
     assert_string_equal(rows[1].remote, "127.0.0.1");
     /* Even with the database in hand, the audit log refuses edits. */
-    if (*f->pg_url) {
-        PGconn *db = PQconnectdb(f->pg_url);
-        char sql[128];
-        assert_int_equal(PQstatus(db), CONNECTION_OK);
-        snprintf(sql, sizeof(sql), "SET search_path TO %s", f->schema);
-        PQclear(PQexec(db, sql));
-        PGresult *res = PQexec(db, "UPDATE audit SET action = 'x'");
-        assert_int_equal(PQresultStatus(res), PGRES_FATAL_ERROR);
-        PQclear(res);
-        res = PQexec(db, "DELETE FROM audit");
-        assert_int_equal(PQresultStatus(res), PGRES_FATAL_ERROR);
-        PQclear(res);
-        PQfinish(db);
-        return;
-    }
-    char path[128];
-    sqlite3 *db;
-    snprintf(path, sizeof(path), "%s/t.db", f->dir);
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_not_equal(sqlite3_exec(db, "UPDATE audit SET action = 'x'", NULL, NULL, NULL),
-                         SQLITE_OK);
-    assert_int_not_equal(sqlite3_exec(db, "DELETE FROM audit", NULL, NULL, NULL), SQLITE_OK);
-    sqlite3_close(db);
+    assert_append_only(f, "audit");
+}
+
+static int64_t add_contract(fixture *f, int64_t consultant, ch_contract *k)
+{
+    ch_error err;
+    *k = (ch_contract){.organisation = "Springfield Primary",
+                       .service = "beacon/consultancy",
+                       .year = "2026-27",
+                       .starts = ch_date_from_ymd(2026, 9, 1),
+                       .ends = ch_date_from_ymd(2027, 8, 31),
+                       .amount = 1800,
+                       .unit = "hours",
+                       .purchased = 1080,
+                       .block = 150,
+                       .prep_counts = true,
+                       .contact_name = "Ms Head",
+                       .contact_email = "head@springfield.sch.uk",
+                       .consultant_id = consultant,
+                       .shortfall_policy = "rollover",
+                       .created_at = 1000};
+    if (ch_store_contract_insert(f->store, k, &err))
+        fail_msg("contract: %s", err.msg);
+    return k->id;
+}
+
+static void contracts_visits_and_the_ledger(void **state)
+{
+    fixture *f = *state;
+    ch_error err;
+    int64_t uid;
+    ch_user u = {0, "c@x.org", "Cora Consultant", CH_ROLE_OFFICER, NULL, NULL, 0};
+    assert_int_equal(ch_store_user_insert(f->store, &u, &uid, &err), CH_OK);
+    ch_contract k, got;
+    int64_t id = add_contract(f, uid, &k);
+    assert_true(k.organisation_id > 0);
+    assert_int_equal(ch_store_contract_get(f->store, id, &f->arena, &got, &err), CH_OK);
+    assert_string_equal(got.organisation, "Springfield Primary");
+    assert_string_equal(got.consultant, "Cora Consultant");
+    assert_string_equal(got.status, "open");
+    assert_int_equal(got.starts, ch_date_from_ymd(2026, 9, 1));
+    assert_true(got.prep_counts);
+    assert_int_equal(got.balance, 1080); /* the purchase is the first entry */
+
+    ch_visit a = {.contract_id = id,
+                  .consultant_id = uid,
+                  .starts_at = 5000,
+                  .booked = 150,
+                  .created_at = 1100};
+    ch_visit b = a;
+    b.starts_at = 9000;
+    assert_int_equal(ch_store_visit_insert(f->store, &a, &err), CH_OK);
+    assert_int_equal(ch_store_visit_insert(f->store, &b, &err), CH_OK);
+    assert_int_equal(ch_store_contract_get(f->store, id, &f->arena, &got, &err), CH_OK);
+    assert_int_equal(got.booked, 300);
+
+    /* The school cancels the first late: charged, once, however often asked. */
+    ch_ledger_row charge = {.contract_id = id,
+                            .at = 5000,
+                            .kind = "drawdown",
+                            .minutes = -150,
+                            .visit_id = a.id,
+                            .created_at = 5100};
+    ch_visit_change end = {
+        .visit_id = a.id, .status = "cancelled-late", .charge = &charge, .at = 5100};
+    assert_int_equal(ch_store_visit_change(f->store, &end, &err), CH_OK);
+    assert_true(charge.id > 0);
+    assert_int_equal(ch_store_visit_change(f->store, &end, &err), CH_E_CONFLICT);
+    /* We cancel the second and rebook it: the new visit is booked. */
+    ch_visit again = b;
+    again.starts_at = 12000;
+    again.rescheduled_from = b.id;
+    ch_visit_change moved = {
+        .visit_id = b.id, .status = "cancelled-by-provider", .rebook = &again, .at = 6000};
+    assert_int_equal(ch_store_visit_change(f->store, &moved, &err), CH_OK);
+    assert_true(again.id > b.id);
+    assert_int_equal(ch_store_contract_get(f->store, id, &f->arena, &got, &err), CH_OK);
+    assert_int_equal(got.balance, 930);
+    assert_int_equal(got.booked, 150);
+    assert_int_equal(got.shortfall, 150);
+
+    ch_visit *vs;
+    size_t n;
+    ch_visit_filter vf = {.consultant_id = uid, .from = 5000, .to = 12001};
+    assert_int_equal(ch_store_visit_list(f->store, &vf, &f->arena, &vs, &n, &err), CH_OK);
+    assert_int_equal(n, 3);
+    assert_string_equal(vs[0].status, "cancelled-late");
+    assert_string_equal(vs[1].status, "cancelled-by-provider");
+    assert_int_equal(vs[2].rescheduled_from, b.id);
+    assert_string_equal(vs[2].school, "Springfield Primary");
+    vf.from = 9001;
+    assert_int_equal(ch_store_visit_list(f->store, &vf, &f->arena, &vs, &n, &err), CH_OK);
+    assert_int_equal(n, 1);
+    /* Late news on the rebooked visit is kept; it is still booked. */
+    ch_visit_change late = {
+        .visit_id = again.id, .late_notice_at = 11000, .late_expected_at = 12900, .at = 11000};
+    assert_int_equal(ch_store_visit_change(f->store, &late, &err), CH_OK);
+    ch_visit v;
+    assert_int_equal(ch_store_visit_get(f->store, again.id, &f->arena, &v, &err), CH_OK);
+    assert_string_equal(v.status, "booked");
+    assert_int_equal(v.late_expected_at, 12900);
+    assert_int_equal(ch_store_visit_get(f->store, 999, &f->arena, &v, &err), CH_E_NOTFOUND);
+
+    /* The year end closes the contract once. */
+    ch_ledger_row close[] = {
+        {.contract_id = id, .at = 20000, .kind = "rollover", .minutes = -150, .created_at = 20000},
+        {.contract_id = id, .at = 20000, .kind = "lapse", .minutes = -780, .created_at = 20000},
+    };
+    assert_int_equal(ch_store_ledger_append(f->store, close, 2, id, &err), CH_OK);
+    assert_int_equal(ch_store_ledger_append(f->store, close, 2, id, &err), CH_E_CONFLICT);
+    ch_ledger_row *rows;
+    assert_int_equal(ch_store_ledger_list(f->store, id, &f->arena, &rows, &n, &err), CH_OK);
+    assert_int_equal(n, 4);
+    assert_string_equal(rows[0].kind, "purchase");
+    assert_string_equal(rows[1].kind, "drawdown");
+    assert_int_equal(rows[1].visit_id, a.id);
+    assert_string_equal(rows[3].kind, "lapse");
+    assert_int_equal(ch_store_contract_get(f->store, id, &f->arena, &got, &err), CH_OK);
+    assert_int_equal(got.balance, 0);
+    assert_string_equal(got.status, "closed");
+    ch_ledger_row stray = {.contract_id = 999, .at = 1, .kind = "adjustment", .minutes = 5};
+    assert_int_not_equal(ch_store_ledger_append(f->store, &stray, 1, 0, &err), CH_OK);
+    assert_append_only(f, "ledger");
+}
+
+static void contracts_list_by_school_consultant_and_service(void **state)
+{
+    fixture *f = *state;
+    ch_error err;
+    ch_contract k, *rows;
+    size_t n;
+    int64_t first = add_contract(f, 0, &k);
+    int64_t school = k.organisation_id;
+    k.id = 0;
+    k.organisation_id = 0;
+    k.organisation = "Another School";
+    k.service = "hackney-services-for-schools/school-improvement";
+    assert_int_equal(ch_store_contract_insert(f->store, &k, &err), CH_OK);
+    ch_contract_filter cf = {.organisation_id = school};
+    assert_int_equal(ch_store_contract_list(f->store, &cf, &f->arena, &rows, &n, &err), CH_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(rows[0].id, first);
+    const char *svc[] = {"hackney-services-for-schools/school-improvement"};
+    ch_contract_filter byservice = {.services = svc, .nservices = 1, .year = "2026-27"};
+    assert_int_equal(ch_store_contract_list(f->store, &byservice, &f->arena, &rows, &n, &err),
+                     CH_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(rows[0].organisation, "Another School");
+    ch_contract_filter none = {.year = "2025-26"};
+    assert_int_equal(ch_store_contract_list(f->store, &none, &f->arena, &rows, &n, &err), CH_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(ch_store_contract_get(f->store, 12345, &f->arena, &k, &err), CH_E_NOTFOUND);
 }
 
 static void policies_keep_their_history(void **state)
@@ -302,6 +461,9 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(the_audit_log_only_grows, setup, teardown),
         cmocka_unit_test_setup_teardown(policies_keep_their_history, setup, teardown),
+        cmocka_unit_test_setup_teardown(contracts_visits_and_the_ledger, setup, teardown),
+        cmocka_unit_test_setup_teardown(contracts_list_by_school_consultant_and_service, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

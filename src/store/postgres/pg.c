@@ -605,7 +605,10 @@ static int pg_import_end(ch_store *base, bool commit, ch_error *err)
         " ('contacts', (SELECT coalesce(max(id), 0) FROM contacts)),"
         " ('events', (SELECT coalesce(max(id), 0) FROM events)),"
         " ('pauses', (SELECT coalesce(max(id), 0) FROM pauses)),"
-        " ('audit', (SELECT coalesce(max(id), 0) FROM audit))) AS seq(t, m)",
+        " ('audit', (SELECT coalesce(max(id), 0) FROM audit)),"
+        " ('contracts', (SELECT coalesce(max(id), 0) FROM contracts)),"
+        " ('visits', (SELECT coalesce(max(id), 0) FROM visits)),"
+        " ('ledger', (SELECT coalesce(max(id), 0) FROM ledger))) AS seq(t, m)",
     };
     int rc = CH_OK;
     if (!s->importing)
@@ -664,6 +667,15 @@ static const ch_store_ops postgres_ops = {
     .import_end = pg_import_end,
     .audit_insert = ch_pg_audit_insert,
     .audit_list = ch_pg_audit_list,
+    .contract_insert = ch_pg_contract_insert,
+    .contract_get = ch_pg_contract_get,
+    .contract_list = ch_pg_contract_list,
+    .ledger_list = ch_pg_ledger_list,
+    .ledger_append = ch_pg_ledger_append,
+    .visit_insert = ch_pg_visit_insert,
+    .visit_get = ch_pg_visit_get,
+    .visit_list = ch_pg_visit_list,
+    .visit_change = ch_pg_visit_change,
 };
 
 /* Migrations under an advisory lock, so servers starting together take

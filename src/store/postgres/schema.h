@@ -57,6 +57,33 @@ static const char *const ch_pg_migrations[] = {
     " $$BEGIN RAISE EXCEPTION 'the audit log is append-only'; END$$;"
     "CREATE TRIGGER audit_no_change BEFORE UPDATE OR DELETE ON audit"
     " FOR EACH ROW EXECUTE FUNCTION audit_append_only();",
+    /* 2: purchased hours: contracts, visits and the append-only ledger. */
+    "CREATE TABLE contracts(id bigserial PRIMARY KEY, organisation_id bigint NOT NULL"
+    " REFERENCES organisations(id), service text NOT NULL, year text NOT NULL,"
+    " starts_on bigint NOT NULL, ends_on bigint NOT NULL, amount bigint NOT NULL,"
+    " unit text NOT NULL, purchased bigint NOT NULL, block bigint NOT NULL,"
+    " prep_counts bigint NOT NULL, contact_name text, contact_email text,"
+    " consultant_id bigint REFERENCES users(id), shortfall text NOT NULL, status text NOT NULL,"
+    " created_by bigint, created_at bigint NOT NULL);"
+    "CREATE INDEX contracts_organisation ON contracts(organisation_id);"
+    "CREATE INDEX contracts_consultant ON contracts(consultant_id);"
+    "CREATE TABLE visits(id bigserial PRIMARY KEY, contract_id bigint NOT NULL"
+    " REFERENCES contracts(id), consultant_id bigint REFERENCES users(id),"
+    " starts_at bigint NOT NULL, booked bigint NOT NULL, actual bigint, status text NOT NULL,"
+    " reason text, note text, late_notice_at bigint, late_expected_at bigint,"
+    " rescheduled_from bigint REFERENCES visits(id), over_balance bigint NOT NULL DEFAULT 0,"
+    " created_by bigint, created_at bigint NOT NULL, updated_at bigint NOT NULL);"
+    "CREATE INDEX visits_contract ON visits(contract_id, starts_at);"
+    "CREATE INDEX visits_consultant ON visits(consultant_id, starts_at);"
+    "CREATE TABLE ledger(id bigserial PRIMARY KEY, contract_id bigint NOT NULL"
+    " REFERENCES contracts(id), at bigint NOT NULL, kind text NOT NULL,"
+    " minutes bigint NOT NULL, visit_id bigint REFERENCES visits(id), reason text,"
+    " created_by bigint, created_at bigint NOT NULL);"
+    "CREATE INDEX ledger_contract ON ledger(contract_id, at, id);"
+    "CREATE FUNCTION ledger_append_only() RETURNS trigger LANGUAGE plpgsql AS"
+    " $$BEGIN RAISE EXCEPTION 'the hours ledger is append-only'; END$$;"
+    "CREATE TRIGGER ledger_no_change BEFORE UPDATE OR DELETE ON ledger"
+    " FOR EACH ROW EXECUTE FUNCTION ledger_append_only();",
 };
 
 #endif

@@ -128,4 +128,19 @@ int ch_sq_audit_insert(ch_store *base, const ch_audit_row *row, ch_error *err);
 int ch_sq_audit_list(ch_store *base, int64_t object_id, size_t limit, ch_arena *a,
                      ch_audit_row **out, size_t *n, ch_error *err);
 
+/* Purchased hours (hours.c). */
+int ch_sq_contract_insert(ch_store *base, ch_contract *c, ch_error *err);
+int ch_sq_contract_get(ch_store *base, int64_t id, ch_arena *a, ch_contract *out, ch_error *err);
+int ch_sq_contract_list(ch_store *base, const ch_contract_filter *f, ch_arena *a, ch_contract **out,
+                        size_t *n, ch_error *err);
+int ch_sq_ledger_list(ch_store *base, int64_t contract_id, ch_arena *a, ch_ledger_row **out,
+                      size_t *n, ch_error *err);
+int ch_sq_ledger_append(ch_store *base, ch_ledger_row *entries, size_t n, int64_t close_contract,
+                        ch_error *err);
+int ch_sq_visit_insert(ch_store *base, ch_visit *v, ch_error *err);
+int ch_sq_visit_get(ch_store *base, int64_t id, ch_arena *a, ch_visit *out, ch_error *err);
+int ch_sq_visit_list(ch_store *base, const ch_visit_filter *f, ch_arena *a, ch_visit **out,
+                     size_t *n, ch_error *err);
+int ch_sq_visit_change(ch_store *base, ch_visit_change *ch, ch_error *err);
+
 #endif

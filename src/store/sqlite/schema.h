@@ -59,6 +59,33 @@ static const char *const ch_sqlite_migrations[] = {
     "ALTER TABLE cases ADD COLUMN organisation_id INTEGER REFERENCES organisations(id);"
     "CREATE INDEX cases_person ON cases(person_id);"
     "CREATE INDEX cases_organisation ON cases(organisation_id);",
+    /* 4: purchased hours: contracts, visits and the append-only ledger. */
+    "CREATE TABLE contracts(id INTEGER PRIMARY KEY, organisation_id INTEGER NOT NULL"
+    " REFERENCES organisations(id), service TEXT NOT NULL, year TEXT NOT NULL,"
+    " starts_on INTEGER NOT NULL, ends_on INTEGER NOT NULL, amount INTEGER NOT NULL,"
+    " unit TEXT NOT NULL, purchased INTEGER NOT NULL, block INTEGER NOT NULL,"
+    " prep_counts INTEGER NOT NULL, contact_name TEXT, contact_email TEXT,"
+    " consultant_id INTEGER REFERENCES users(id), shortfall TEXT NOT NULL, status TEXT NOT NULL,"
+    " created_by INTEGER, created_at INTEGER NOT NULL);"
+    "CREATE INDEX contracts_organisation ON contracts(organisation_id);"
+    "CREATE INDEX contracts_consultant ON contracts(consultant_id);"
+    "CREATE TABLE visits(id INTEGER PRIMARY KEY, contract_id INTEGER NOT NULL"
+    " REFERENCES contracts(id), consultant_id INTEGER REFERENCES users(id),"
+    " starts_at INTEGER NOT NULL, booked INTEGER NOT NULL, actual INTEGER, status TEXT NOT NULL,"
+    " reason TEXT, note TEXT, late_notice_at INTEGER, late_expected_at INTEGER,"
+    " rescheduled_from INTEGER REFERENCES visits(id), over_balance INTEGER NOT NULL DEFAULT 0,"
+    " created_by INTEGER, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
+    "CREATE INDEX visits_contract ON visits(contract_id, starts_at);"
+    "CREATE INDEX visits_consultant ON visits(consultant_id, starts_at);"
+    "CREATE TABLE ledger(id INTEGER PRIMARY KEY, contract_id INTEGER NOT NULL"
+    " REFERENCES contracts(id), at INTEGER NOT NULL, kind TEXT NOT NULL,"
+    " minutes INTEGER NOT NULL, visit_id INTEGER REFERENCES visits(id), reason TEXT,"
+    " created_by INTEGER, created_at INTEGER NOT NULL);"
+    "CREATE INDEX ledger_contract ON ledger(contract_id, at, id);"
+    "CREATE TRIGGER ledger_no_update BEFORE UPDATE ON ledger"
+    " BEGIN SELECT RAISE(ABORT, 'the hours ledger is append-only'); END;"
+    "CREATE TRIGGER ledger_no_delete BEFORE DELETE ON ledger"
+    " BEGIN SELECT RAISE(ABORT, 'the hours ledger is append-only'); END;",
 };
 
 #endif

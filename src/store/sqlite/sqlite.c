@@ -372,6 +372,15 @@ static const ch_store_ops sqlite_ops = {
     .table_each = ch_sq_table_each,
     .audit_insert = ch_sq_audit_insert,
     .audit_list = ch_sq_audit_list,
+    .contract_insert = ch_sq_contract_insert,
+    .contract_get = ch_sq_contract_get,
+    .contract_list = ch_sq_contract_list,
+    .ledger_list = ch_sq_ledger_list,
+    .ledger_append = ch_sq_ledger_append,
+    .visit_insert = ch_sq_visit_insert,
+    .visit_get = ch_sq_visit_get,
+    .visit_list = ch_sq_visit_list,
+    .visit_change = ch_sq_visit_change,
 };
 
 static int migrate(sq_conn *c, ch_error *err)

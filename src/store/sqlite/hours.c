@@ -1,0 +1,449 @@
+/* Purchased hours in the SQLite backend: contracts, visits and the ledger.
+ * Every change that moves hours is one write, so a visit's end and its
+ * charge, or a year end and the contract's closing, land together or not
+ * at all. The ledger table refuses updates and deletes by trigger. */
+#include "store/sqlite/internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define CONTRACT_COLUMNS                                                                           \
+    "c.id, c.organisation_id, o.name, c.service, c.year, c.starts_on, c.ends_on, c.amount,"        \
+    " c.unit, c.purchased, c.block, c.prep_counts, c.contact_name, c.contact_email,"               \
+    " c.consultant_id, u.name, c.shortfall, c.status, c.created_by, c.created_at,"                 \
+    " (SELECT coalesce(sum(minutes), 0) FROM ledger l WHERE l.contract_id = c.id),"                \
+    " (SELECT coalesce(sum(booked), 0) FROM visits v WHERE v.contract_id = c.id"                   \
+    " AND v.status = 'booked'),"                                                                   \
+    " (SELECT coalesce(sum(booked), 0) FROM visits v WHERE v.contract_id = c.id"                   \
+    " AND v.status = 'cancelled-by-provider')"                                                     \
+    " FROM contracts c JOIN organisations o ON o.id = c.organisation_id"                           \
+    " LEFT JOIN users u ON u.id = c.consultant_id"
+
+#define VISIT_COLUMNS                                                                              \
+    "v.id, v.contract_id, v.consultant_id, v.starts_at, v.booked, v.actual, v.status, v.reason,"   \
+    " v.note, v.late_notice_at, v.late_expected_at, v.rescheduled_from, v.over_balance,"           \
+    " v.created_by, v.created_at, v.updated_at, o.name, u.name, c.service"                         \
+    " FROM visits v JOIN contracts c ON c.id = v.contract_id"                                      \
+    " JOIN organisations o ON o.id = c.organisation_id LEFT JOIN users u ON u.id = "               \
+    "v.consultant_id"
+
+static void *room(ch_arena *a, void *items, size_t n, size_t *cap, size_t elem)
+{
+    if (n < *cap)
+        return items;
+    *cap = *cap ? *cap * 2 : 8;
+    return ch_arena_grow(a, items, n, *cap, elem);
+}
+
+static void read_contract(ch_arena *a, sqlite3_stmt *st, ch_contract *c)
+{
+    c->id = sqlite3_column_int64(st, 0);
+    c->organisation_id = sqlite3_column_int64(st, 1);
+    c->organisation = ch_sq_text(a, st, 2);
+    c->service = ch_sq_text(a, st, 3);
+    c->year = ch_sq_text(a, st, 4);
+    c->starts = (ch_date)sqlite3_column_int64(st, 5);
+    c->ends = (ch_date)sqlite3_column_int64(st, 6);
+    c->amount = sqlite3_column_int64(st, 7);
+    c->unit = ch_sq_text(a, st, 8);
+    c->purchased = sqlite3_column_int64(st, 9);
+    c->block = (int32_t)sqlite3_column_int64(st, 10);
+    c->prep_counts = sqlite3_column_int64(st, 11) != 0;
+    c->contact_name = ch_sq_text(a, st, 12);
+    c->contact_email = ch_sq_text(a, st, 13);
+    c->consultant_id = sqlite3_column_int64(st, 14);
+    c->consultant = ch_sq_text(a, st, 15);
+    c->shortfall_policy = ch_sq_text(a, st, 16);
+    c->status = ch_sq_text(a, st, 17);
+    c->created_by = sqlite3_column_int64(st, 18);
+    c->created_at = sqlite3_column_int64(st, 19);
+    c->balance = sqlite3_column_int64(st, 20);
+    c->booked = sqlite3_column_int64(st, 21);
+    c->shortfall = sqlite3_column_int64(st, 22);
+}
+
+static void read_visit(ch_arena *a, sqlite3_stmt *st, ch_visit *v)
+{
+    v->id = sqlite3_column_int64(st, 0);
+    v->contract_id = sqlite3_column_int64(st, 1);
+    v->consultant_id = sqlite3_column_int64(st, 2);
+    v->starts_at = sqlite3_column_int64(st, 3);
+    v->booked = (int32_t)sqlite3_column_int64(st, 4);
+    v->actual = (int32_t)sqlite3_column_int64(st, 5);
+    v->status = ch_sq_text(a, st, 6);
+    v->reason = ch_sq_text(a, st, 7);
+    v->note = ch_sq_text(a, st, 8);
+    v->late_notice_at = sqlite3_column_int64(st, 9);
+    v->late_expected_at = sqlite3_column_int64(st, 10);
+    v->rescheduled_from = sqlite3_column_int64(st, 11);
+    v->over_balance = sqlite3_column_int64(st, 12) != 0;
+    v->created_by = sqlite3_column_int64(st, 13);
+    v->created_at = sqlite3_column_int64(st, 14);
+    v->updated_at = sqlite3_column_int64(st, 15);
+    v->school = ch_sq_text(a, st, 16);
+    v->consultant = ch_sq_text(a, st, 17);
+    v->service = ch_sq_text(a, st, 18);
+}
+
+static int insert_entry(sq_conn *c, ch_ledger_row *e, ch_error *err)
+{
+    static const char sql[] = "INSERT INTO ledger(contract_id, at, kind, minutes, visit_id,"
+                              " reason, created_by, created_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?)";
+    sqlite3_stmt *st = ch_sq_stmt(c, sql, err);
+    if (!st)
+        return CH_E_STORE;
+    sqlite3_bind_int64(st, 1, e->contract_id);
+    sqlite3_bind_int64(st, 2, e->at);
+    ch_sq_bind_text(st, 3, e->kind);
+    sqlite3_bind_int64(st, 4, e->minutes);
+    ch_sq_bind_id(st, 5, e->visit_id);
+    ch_sq_bind_text(st, 6, e->reason);
+    ch_sq_bind_id(st, 7, e->created_by);
+    sqlite3_bind_int64(st, 8, e->created_at);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_CONSTRAINT)
+        return ch_error_set(err, CH_E_NOTFOUND, "there is no contract %lld",
+                            (long long)e->contract_id);
+    if (step != SQLITE_DONE)
+        return ch_sq_error(c, err, "adding to the hours ledger");
+    e->id = sqlite3_last_insert_rowid(c->db);
+    return CH_OK;
+}
+
+static int contract_fn(sq_conn *c, void *arg, ch_error *err)
+{
+    ch_contract *k = arg;
+    static const char sql[] =
+        "INSERT INTO contracts(organisation_id, service, year, starts_on, ends_on, amount, unit,"
+        " purchased, block, prep_counts, contact_name, contact_email, consultant_id, shortfall,"
+        " status, created_by, created_at)"
+        " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)";
+    int rc;
+    if (!k->organisation_id &&
+        (rc = ch_sq_organisation_link(c, k->organisation, k->created_at, &k->organisation_id, err)))
+        return rc;
+    sqlite3_stmt *st = ch_sq_stmt(c, sql, err);
+    if (!st)
+        return CH_E_STORE;
+    sqlite3_bind_int64(st, 1, k->organisation_id);
+    ch_sq_bind_text(st, 2, k->service);
+    ch_sq_bind_text(st, 3, k->year);
+    sqlite3_bind_int64(st, 4, k->starts);
+    sqlite3_bind_int64(st, 5, k->ends);
+    sqlite3_bind_int64(st, 6, k->amount);
+    ch_sq_bind_text(st, 7, k->unit);
+    sqlite3_bind_int64(st, 8, k->purchased);
+    sqlite3_bind_int64(st, 9, k->block);
+    sqlite3_bind_int(st, 10, k->prep_counts);
+    ch_sq_bind_text(st, 11, k->contact_name);
+    ch_sq_bind_text(st, 12, k->contact_email);
+    ch_sq_bind_id(st, 13, k->consultant_id);
+    ch_sq_bind_text(st, 14, k->shortfall_policy);
+    ch_sq_bind_id(st, 15, k->created_by);
+    sqlite3_bind_int64(st, 16, k->created_at);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_CONSTRAINT)
+        return ch_error_set(err, CH_E_INVALID,
+                            "the school or consultant named on the contract does not exist");
+    if (step != SQLITE_DONE)
+        return ch_sq_error(c, err, "adding a contract");
+    k->id = sqlite3_last_insert_rowid(c->db);
+    k->status = "open";
+    ch_ledger_row buy = {.contract_id = k->id,
+                         .at = k->created_at,
+                         .kind = "purchase",
+                         .minutes = k->purchased,
+                         .created_by = k->created_by,
+                         .created_at = k->created_at};
+    return insert_entry(c, &buy, err);
+}
+
+int ch_sq_contract_insert(ch_store *base, ch_contract *c, ch_error *err)
+{
+    return ch_sq_write((sq *)base, contract_fn, c, err);
+}
+
+int ch_sq_contract_get(ch_store *base, int64_t id, ch_arena *a, ch_contract *out, ch_error *err)
+{
+    static const char sql[] = "SELECT " CONTRACT_COLUMNS " WHERE c.id = ?";
+    sq_conn *c = ch_sq_reader((sq *)base);
+    int rc = CH_OK;
+    sqlite3_stmt *st = ch_sq_stmt(c, sql, err);
+    if (!st) {
+        rc = CH_E_STORE;
+        goto out;
+    }
+    sqlite3_bind_int64(st, 1, id);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW)
+        read_contract(a, st, out);
+    else if (step == SQLITE_DONE)
+        rc = ch_error_set(err, CH_E_NOTFOUND, "there is no contract %lld", (long long)id);
+    else
+        rc = ch_sq_error(c, err, "reading a contract");
+out:
+    ch_sq_unlock(c);
+    return rc;
+}
+
+int ch_sq_contract_list(ch_store *base, const ch_contract_filter *f, ch_arena *a, ch_contract **out,
+                        size_t *n, ch_error *err)
+{
+    char sql[2048];
+    size_t used =
+        (size_t)snprintf(sql, sizeof(sql),
+                         "SELECT " CONTRACT_COLUMNS " WHERE (?1 = 0 OR c.organisation_id = ?1)"
+                         " AND (?2 = 0 OR c.consultant_id = ?2)"
+                         " AND (?3 IS NULL OR c.year = ?3)"
+                         " AND (?4 IS NULL OR c.status = ?4)");
+    if (f->services)
+        ch_sq_in_list(sql, sizeof(sql), &used, "c.service", f->nservices);
+    snprintf(sql + used, sizeof(sql) - used, " ORDER BY o.name, c.year DESC, c.id LIMIT %zu",
+             f->limit ? f->limit : 500);
+    sq_conn *c = ch_sq_reader((sq *)base);
+    int rc = CH_OK, step;
+    size_t cap = 0, count = 0;
+    ch_contract *rows = NULL;
+    sqlite3_stmt *st = ch_sq_stmt_built(c, sql, err);
+    if (!st) {
+        rc = CH_E_STORE;
+        goto out;
+    }
+    sqlite3_bind_int64(st, 1, f->organisation_id);
+    sqlite3_bind_int64(st, 2, f->consultant_id);
+    ch_sq_bind_text(st, 3, f->year);
+    ch_sq_bind_text(st, 4, f->status);
+    for (size_t i = 0; f->services && i < f->nservices; i++)
+        ch_sq_bind_text(st, 5 + (int)i, f->services[i]);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (!(rows = room(a, rows, count, &cap, sizeof(*rows)))) {
+            rc = ch_error_set(err, CH_E_NOMEM, "out of memory");
+            goto out;
+        }
+        read_contract(a, st, &rows[count++]);
+    }
+    if (step != SQLITE_DONE)
+        rc = ch_sq_error(c, err, "listing contracts");
+out:
+    ch_sq_unlock(c);
+    *out = rows;
+    *n = count;
+    return rc;
+}
+
+int ch_sq_ledger_list(ch_store *base, int64_t contract_id, ch_arena *a, ch_ledger_row **out,
+                      size_t *n, ch_error *err)
+{
+    static const char sql[] = "SELECT id, contract_id, at, kind, minutes, visit_id, reason,"
+                              " created_by, created_at FROM ledger WHERE contract_id = ?"
+                              " ORDER BY at, id";
+    sq_conn *c = ch_sq_reader((sq *)base);
+    int rc = CH_OK, step;
+    size_t cap = 0, count = 0;
+    ch_ledger_row *rows = NULL;
+    sqlite3_stmt *st = ch_sq_stmt(c, sql, err);
+    if (!st) {
+        rc = CH_E_STORE;
+        goto out;
+    }
+    sqlite3_bind_int64(st, 1, contract_id);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (!(rows = room(a, rows, count, &cap, sizeof(*rows)))) {
+            rc = ch_error_set(err, CH_E_NOMEM, "out of memory");
+            goto out;
+        }
+        ch_ledger_row *r = &rows[count++];
+        r->id = sqlite3_column_int64(st, 0);
+        r->contract_id = sqlite3_column_int64(st, 1);
+        r->at = sqlite3_column_int64(st, 2);
+        r->kind = ch_sq_text(a, st, 3);
+        r->minutes = sqlite3_column_int64(st, 4);
+        r->visit_id = sqlite3_column_int64(st, 5);
+        r->reason = ch_sq_text(a, st, 6);
+        r->created_by = sqlite3_column_int64(st, 7);
+        r->created_at = sqlite3_column_int64(st, 8);
+    }
+    if (step != SQLITE_DONE)
+        rc = ch_sq_error(c, err, "reading the hours ledger");
+out:
+    ch_sq_unlock(c);
+    *out = rows;
+    *n = count;
+    return rc;
+}
+
+typedef struct append_args {
+    ch_ledger_row *entries;
+    size_t n;
+    int64_t close;
+} append_args;
+
+static int append_fn(sq_conn *c, void *arg, ch_error *err)
+{
+    append_args *x = arg;
+    static const char close[] =
+        "UPDATE contracts SET status = 'closed' WHERE id = ? AND status = 'open'";
+    int rc;
+    if (x->close) {
+        sqlite3_stmt *st = ch_sq_stmt(c, close, err);
+        if (!st)
+            return CH_E_STORE;
+        sqlite3_bind_int64(st, 1, x->close);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            return ch_sq_error(c, err, "closing a contract");
+        if (sqlite3_changes(c->db) != 1)
+            return ch_error_set(err, CH_E_CONFLICT,
+                                "contract %lld has already been settled for the year",
+                                (long long)x->close);
+    }
+    for (size_t i = 0; i < x->n; i++)
+        if ((rc = insert_entry(c, &x->entries[i], err)))
+            return rc;
+    return CH_OK;
+}
+
+int ch_sq_ledger_append(ch_store *base, ch_ledger_row *entries, size_t n, int64_t close_contract,
+                        ch_error *err)
+{
+    append_args x = {entries, n, close_contract};
+    return ch_sq_write((sq *)base, append_fn, &x, err);
+}
+
+static int insert_visit(sq_conn *c, ch_visit *v, ch_error *err)
+{
+    static const char sql[] =
+        "INSERT INTO visits(contract_id, consultant_id, starts_at, booked, status, reason,"
+        " note, rescheduled_from, over_balance, created_by, created_at, updated_at)"
+        " VALUES(?, ?, ?, ?, 'booked', ?, ?, ?, ?, ?, ?, ?)";
+    sqlite3_stmt *st = ch_sq_stmt(c, sql, err);
+    if (!st)
+        return CH_E_STORE;
+    sqlite3_bind_int64(st, 1, v->contract_id);
+    ch_sq_bind_id(st, 2, v->consultant_id);
+    sqlite3_bind_int64(st, 3, v->starts_at);
+    sqlite3_bind_int64(st, 4, v->booked);
+    ch_sq_bind_text(st, 5, v->reason);
+    ch_sq_bind_text(st, 6, v->note);
+    ch_sq_bind_id(st, 7, v->rescheduled_from);
+    sqlite3_bind_int(st, 8, v->over_balance);
+    ch_sq_bind_id(st, 9, v->created_by);
+    sqlite3_bind_int64(st, 10, v->created_at);
+    sqlite3_bind_int64(st, 11, v->created_at);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_CONSTRAINT)
+        return ch_error_set(err, CH_E_INVALID,
+                            "the contract or consultant named on the visit does not exist");
+    if (step != SQLITE_DONE)
+        return ch_sq_error(c, err, "booking a visit");
+    v->id = sqlite3_last_insert_rowid(c->db);
+    v->status = "booked";
+    return CH_OK;
+}
+
+static int visit_fn(sq_conn *c, void *arg, ch_error *err)
+{
+    return insert_visit(c, arg, err);
+}
+
+int ch_sq_visit_insert(ch_store *base, ch_visit *v, ch_error *err)
+{
+    return ch_sq_write((sq *)base, visit_fn, v, err);
+}
+
+int ch_sq_visit_get(ch_store *base, int64_t id, ch_arena *a, ch_visit *out, ch_error *err)
+{
+    static const char sql[] = "SELECT " VISIT_COLUMNS " WHERE v.id = ?";
+    sq_conn *c = ch_sq_reader((sq *)base);
+    int rc = CH_OK;
+    sqlite3_stmt *st = ch_sq_stmt(c, sql, err);
+    if (!st) {
+        rc = CH_E_STORE;
+        goto out;
+    }
+    sqlite3_bind_int64(st, 1, id);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW)
+        read_visit(a, st, out);
+    else if (step == SQLITE_DONE)
+        rc = ch_error_set(err, CH_E_NOTFOUND, "there is no visit %lld", (long long)id);
+    else
+        rc = ch_sq_error(c, err, "reading a visit");
+out:
+    ch_sq_unlock(c);
+    return rc;
+}
+
+int ch_sq_visit_list(ch_store *base, const ch_visit_filter *f, ch_arena *a, ch_visit **out,
+                     size_t *n, ch_error *err)
+{
+    static const char sql[] = "SELECT " VISIT_COLUMNS " WHERE (?1 = 0 OR v.contract_id = ?1)"
+                              " AND (?2 = 0 OR v.consultant_id = ?2)"
+                              " AND (?3 = 0 OR v.starts_at >= ?3)"
+                              " AND (?4 = 0 OR v.starts_at < ?4)"
+                              " ORDER BY v.starts_at, v.id LIMIT ?5";
+    sq_conn *c = ch_sq_reader((sq *)base);
+    int rc = CH_OK, step;
+    size_t cap = 0, count = 0;
+    ch_visit *rows = NULL;
+    sqlite3_stmt *st = ch_sq_stmt(c, sql, err);
+    if (!st) {
+        rc = CH_E_STORE;
+        goto out;
+    }
+    sqlite3_bind_int64(st, 1, f->contract_id);
+    sqlite3_bind_int64(st, 2, f->consultant_id);
+    sqlite3_bind_int64(st, 3, f->from);
+    sqlite3_bind_int64(st, 4, f->to);
+    sqlite3_bind_int64(st, 5, f->limit ? (sqlite3_int64)f->limit : 1000);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (!(rows = room(a, rows, count, &cap, sizeof(*rows)))) {
+            rc = ch_error_set(err, CH_E_NOMEM, "out of memory");
+            goto out;
+        }
+        read_visit(a, st, &rows[count++]);
+    }
+    if (step != SQLITE_DONE)
+        rc = ch_sq_error(c, err, "listing visits");
+out:
+    ch_sq_unlock(c);
+    *out = rows;
+    *n = count;
+    return rc;
+}
+
+static int change_fn(sq_conn *c, void *arg, ch_error *err)
+{
+    ch_visit_change *ch = arg;
+    static const char end[] =
+        "UPDATE visits SET status = coalesce(?2, status), actual = coalesce(?3, actual),"
+        " note = coalesce(?4, note), late_notice_at = coalesce(?5, late_notice_at),"
+        " late_expected_at = coalesce(?6, late_expected_at), updated_at = ?7"
+        " WHERE id = ?1 AND status = 'booked'";
+    sqlite3_stmt *st = ch_sq_stmt(c, end, err);
+    int rc;
+    if (!st)
+        return CH_E_STORE;
+    sqlite3_bind_int64(st, 1, ch->visit_id);
+    ch_sq_bind_text(st, 2, ch->status);
+    ch_sq_bind_id(st, 3, ch->actual);
+    ch_sq_bind_text(st, 4, ch->note);
+    ch_sq_bind_id(st, 5, ch->late_notice_at);
+    ch_sq_bind_id(st, 6, ch->late_expected_at);
+    sqlite3_bind_int64(st, 7, ch->at);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        return ch_sq_error(c, err, "changing a visit");
+    if (sqlite3_changes(c->db) != 1)
+        return ch_error_set(err, CH_E_CONFLICT,
+                            "visit %lld has already ended (or does not exist); reload it",
+                            (long long)ch->visit_id);
+    if (ch->charge && (rc = insert_entry(c, ch->charge, err)))
+        return rc;
+    if (ch->rebook && (rc = insert_visit(c, ch->rebook, err)))
+        return rc;
+    return CH_OK;
+}
+
+int ch_sq_visit_change(ch_store *base, ch_visit_change *ch, ch_error *err)
+{
+    return ch_sq_write((sq *)base, change_fn, ch, err);
+}
