@@ -203,18 +203,21 @@ void ch_year_end_settle(int64_t balance, int64_t shortfall, ch_shortfall_policy 
 typedef enum season { AUTUMN, SPRING, SUMMER } season;
 static const char *const season_names[] = {"autumn", "spring", "summer"};
 
-/* The first day of a season's term: the calendar's term starting in the
- * season's months, or the conventional date. */
+/* The first day of a season's statement period: the conventional date (1
+ * September, 1 January, 1 April), or the first day of the calendar's term
+ * in that season when the term starts earlier. A contract's hours are
+ * bought from 1 September, so its purchase opens the autumn statement. */
 static ch_date season_start(const ch_date_range *terms, size_t nterms, season s, int year)
 {
-    static const int from_month[] = {8, 1, 4}, to_month[] = {12, 3, 7};
+    static const int from_month[] = {8, 1, 3}, to_month[] = {12, 3, 7};
     static const int usual_month[] = {9, 1, 4};
-    ch_date lo = ch_date_from_ymd(year, from_month[s], 1);
+    ch_date usual = ch_date_from_ymd(year, usual_month[s], 1);
+    ch_date lo = ch_date_from_ymd(year, from_month[s], s == SPRING ? 1 : 15);
     ch_date hi = ch_date_from_ymd(year, to_month[s], ch_days_in_month(year, to_month[s]));
     for (size_t i = 0; i < nterms; i++)
         if (terms[i].first >= lo && terms[i].first <= hi)
-            return terms[i].first;
-    return ch_date_from_ymd(year, usual_month[s], 1);
+            return terms[i].first < usual ? terms[i].first : usual;
+    return usual;
 }
 
 static void season_next(season *s, int *year)

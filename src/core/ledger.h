@@ -107,11 +107,11 @@ typedef struct ch_year_end {
 void ch_year_end_settle(int64_t balance, int64_t shortfall, ch_shortfall_policy policy, ch_time at,
                         ch_year_end *out);
 
-/* Terms by name ("autumn-2026"). A statement covers from the first day of
- * its term to the day before the next term starts, so every movement lands
- * in exactly one statement. Term starts come from the calendar's terms
- * when it lists one in the season (autumn from August, spring from January,
- * summer from April); otherwise 1 September, 1 January and 1 April. */
+/* Terms by name ("autumn-2026"). A statement covers from the start of its
+ * term to the day before the next one starts, so every movement lands in
+ * exactly one statement. Terms start on 1 September, 1 January and 1 April,
+ * or earlier when the calendar lists a term that starts earlier (an autumn
+ * term beginning in late August). */
 int ch_term_period(const ch_date_range *terms, size_t nterms, const char *name, ch_date *first,
                    ch_date *last, ch_error *err);
 

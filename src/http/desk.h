@@ -136,6 +136,19 @@ enum MHD_Result ch_http_person_get(ch_req *r, int64_t id);
 enum MHD_Result ch_http_organisations_create(ch_req *r);
 enum MHD_Result ch_http_organisation_get(ch_req *r, int64_t id);
 enum MHD_Result ch_http_report(ch_req *r);
+/* Purchased hours: contracts, their ledger, visits, statements. */
+enum MHD_Result ch_http_contracts_create(ch_req *r);
+enum MHD_Result ch_http_contracts_list(ch_req *r);
+enum MHD_Result ch_http_contract_get(ch_req *r, int64_t id);
+enum MHD_Result ch_http_entries_create(ch_req *r, int64_t id);
+/* GET (confirm false) and POST (confirm true) of a contract's year end. */
+enum MHD_Result ch_http_year_end(ch_req *r, int64_t id, bool confirm);
+enum MHD_Result ch_http_statement(ch_req *r, int64_t id);
+enum MHD_Result ch_http_visits_create(ch_req *r, int64_t contract_id);
+enum MHD_Result ch_http_visits_list(ch_req *r);
+enum MHD_Result ch_http_visit_get(ch_req *r, int64_t id);
+enum MHD_Result ch_http_visit_patch(ch_req *r, int64_t id);
+enum MHD_Result ch_http_capacity(ch_req *r);
 
 /* Resolves the credential on the request (cookie or bearer token); returns
  * false after queuing 401 (or 403 for a missing CSRF token). */

@@ -148,6 +148,17 @@ void ch_jw_str(ch_jw *w, const char *s)
         put(w, "null", 4);
 }
 
+void ch_jw_number(ch_jw *w, const char *text)
+{
+    sep(w);
+    put(w, text, strlen(text));
+}
+
+void ch_jw_bool(ch_jw *w, bool v)
+{
+    ch_jw_number(w, v ? "true" : "false");
+}
+
 void ch_jw_int(ch_jw *w, int64_t v)
 {
     char buf[24], *p = buf + sizeof(buf);

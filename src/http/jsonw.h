@@ -33,6 +33,9 @@ void ch_jw_str(ch_jw *w, const char *s); /* NULL writes null */
 void ch_jw_int(ch_jw *w, int64_t v);
 void ch_jw_id(ch_jw *w, int64_t v);   /* 0 writes null */
 void ch_jw_time(ch_jw *w, ch_time t); /* RFC 3339 UTC; 0 writes null */
+void ch_jw_bool(ch_jw *w, bool v);
+/* A number already written as JSON text ("2.50"). */
+void ch_jw_number(ch_jw *w, const char *text);
 
 /* Appends bytes as they are, with no separator: the buffer under other
  * writers (HTML pages). */

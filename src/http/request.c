@@ -41,6 +41,35 @@ const char *ch_req_text(problems *p, json_t *obj, const char *key, size_t max, b
     return s;
 }
 
+bool ch_req_int(problems *p, json_t *obj, const char *key, int64_t min, int64_t max, bool required,
+                int64_t *out)
+{
+    json_t *v = json_object_get(obj, key);
+    if (!v || json_is_null(v)) {
+        if (required)
+            ch_req_bad(p, key, "%s is required.", key);
+        return false;
+    }
+    if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max) {
+        ch_req_bad(p, key, "%s must be a whole number from %lld to %lld.", key, (long long)min,
+                   (long long)max);
+        return false;
+    }
+    *out = (int64_t)json_integer_value(v);
+    return true;
+}
+
+void ch_req_bool(problems *p, json_t *obj, const char *key, bool *out)
+{
+    json_t *v = json_object_get(obj, key);
+    if (!v || json_is_null(v))
+        return;
+    if (!json_is_boolean(v))
+        ch_req_bad(p, key, "%s must be true or false.", key);
+    else
+        *out = json_is_true(v);
+}
+
 json_t *ch_req_body(ch_req *r, enum MHD_Result *res)
 {
     json_error_t jerr;

@@ -17,6 +17,14 @@ void ch_req_bad(problems *p, const char *field, const char *fmt, ...)
  * when absent or bad (bad ones are recorded in p). */
 const char *ch_req_text(problems *p, json_t *obj, const char *key, size_t max, bool required);
 
+/* An integer member of obj in [min, max] into *out (left alone when
+ * absent); false when absent or bad (bad ones are recorded in p). */
+bool ch_req_int(problems *p, json_t *obj, const char *key, int64_t min, int64_t max, bool required,
+                int64_t *out);
+
+/* A boolean member of obj into *out (left alone when absent). */
+void ch_req_bool(problems *p, json_t *obj, const char *key, bool *out);
+
 /* The request body as a JSON object (new reference), or NULL after
  * queuing a 400. */
 json_t *ch_req_body(ch_req *r, enum MHD_Result *res);

@@ -183,6 +183,44 @@ static bool route_id(const char *url, const char *prefix, const char *rest, int6
 
 static enum MHD_Result dispatch(ch_req *r);
 
+static enum MHD_Result not_found(ch_req *r)
+{
+    return ch_http_problem(r, 404, "Not found",
+                           "There is no such endpoint; see /api/v1/openapi.yaml for the API.",
+                           NULL);
+}
+
+/* Purchased hours: contracts, visits, statements and capacity. */
+static enum MHD_Result dispatch_hours(ch_req *r)
+{
+    const char *u = r->url, *m = r->method;
+    int64_t id;
+    bool get = strcmp(m, "GET") == 0, post = strcmp(m, "POST") == 0;
+    if (strcmp(u, "/api/v1/contracts") == 0 && post)
+        return ch_http_contracts_create(r);
+    if (strcmp(u, "/api/v1/contracts") == 0 && get)
+        return ch_http_contracts_list(r);
+    if (route_id(u, "/api/v1/contracts/", "", &id) && get)
+        return ch_http_contract_get(r, id);
+    if (route_id(u, "/api/v1/contracts/", "/entries", &id) && post)
+        return ch_http_entries_create(r, id);
+    if (route_id(u, "/api/v1/contracts/", "/visits", &id) && post)
+        return ch_http_visits_create(r, id);
+    if (route_id(u, "/api/v1/contracts/", "/statement", &id) && get)
+        return ch_http_statement(r, id);
+    if (route_id(u, "/api/v1/contracts/", "/year-end", &id) && (get || post))
+        return ch_http_year_end(r, id, post);
+    if (strcmp(u, "/api/v1/visits") == 0 && get)
+        return ch_http_visits_list(r);
+    if (route_id(u, "/api/v1/visits/", "", &id) && get)
+        return ch_http_visit_get(r, id);
+    if (route_id(u, "/api/v1/visits/", "", &id) && strcmp(m, "PATCH") == 0)
+        return ch_http_visit_patch(r, id);
+    if (strcmp(u, "/api/v1/capacity") == 0 && get)
+        return ch_http_capacity(r);
+    return not_found(r);
+}
+
 /* Every request reads the policies under the read lock, so a reload never
  * frees a policy a handler is using. */
 static enum MHD_Result route(ch_req *r)
@@ -263,9 +301,10 @@ static enum MHD_Result dispatch(ch_req *r)
         return ch_http_organisation_get(r, id);
     if (strcmp(u, "/api/v1/reports/compliance") == 0 && get)
         return ch_http_report(r);
-    return ch_http_problem(r, 404, "Not found",
-                           "There is no such endpoint; see /api/v1/openapi.yaml for the API.",
-                           NULL);
+    if (strncmp(u, "/api/v1/contracts", 17) == 0 || strncmp(u, "/api/v1/visits", 14) == 0 ||
+        strcmp(u, "/api/v1/capacity") == 0)
+        return dispatch_hours(r);
+    return not_found(r);
 }
 
 static void remote_of(struct MHD_Connection *c, char *buf, size_t size)

@@ -291,6 +291,7 @@ typedef struct ch_contract {
     const char *status;           /* open, or closed after the year end */
     int64_t created_by;
     ch_time created_at;
+    ch_time purchased_at; /* when the purchase entry counts from (the year's start) */
     /* Read back: the ledger's sum, minutes booked on visits not yet ended,
      * and minutes of visits we cancelled. */
     int64_t balance, booked, shortfall;

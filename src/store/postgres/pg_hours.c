@@ -183,7 +183,7 @@ static int insert_contract(pg_conn *c, ch_contract *k, ch_error *err)
     PQclear(res);
     k->status = "open";
     ch_ledger_row buy = {.contract_id = k->id,
-                         .at = k->created_at,
+                         .at = k->purchased_at ? k->purchased_at : k->created_at,
                          .kind = "purchase",
                          .minutes = k->purchased,
                          .created_by = k->created_by,

@@ -150,7 +150,7 @@ static int contract_fn(sq_conn *c, void *arg, ch_error *err)
     k->id = sqlite3_last_insert_rowid(c->db);
     k->status = "open";
     ch_ledger_row buy = {.contract_id = k->id,
-                         .at = k->created_at,
+                         .at = k->purchased_at ? k->purchased_at : k->created_at,
                          .kind = "purchase",
                          .minutes = k->purchased,
                          .created_by = k->created_by,

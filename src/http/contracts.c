@@ -1,0 +1,677 @@
+/* /api/v1/contracts: what schools bought, the hours ledger behind each
+ * contract, logged time and manager adjustments, and the year end. The
+ * rules (what counts, what is owed) are the core's; this file reads the
+ * request, asks the core, and has the store write. */
+#include "core/ledger.h"
+#include "core/timefmt.h"
+#include "http/hours.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+
+bool ch_hours_manager(const ch_req *r)
+{
+    return r->user.role == CH_ROLE_MANAGER || r->user.role == CH_ROLE_ADMIN;
+}
+
+bool ch_hours_contract(ch_req *r, int64_t id, ch_contract *c, ch_desk_service *ds,
+                       enum MHD_Result *res)
+{
+    ch_error err = {0};
+    if (ch_store_contract_get(r->desk->store, id, &r->arena, c, &err)) {
+        *res = ch_http_error(r, &err);
+        return false;
+    }
+    if (!ch_desk_can_see(r, c->service)) {
+        ch_error_set(&err, CH_E_NOTFOUND, "there is no contract %lld", (long long)id);
+        *res = ch_http_error(r, &err);
+        return false;
+    }
+    if (ch_desk_service_find(r->desk, c->service, ds, &err)) {
+        *res = ch_http_problem(r, 409, "The charter is not loaded",
+                               "No charter loaded on this desk has the contract's service; ask "
+                               "an administrator to load it again.",
+                               NULL);
+        return false;
+    }
+    return true;
+}
+
+ch_time ch_hours_day_start(const ch_calendar *cal, ch_date d)
+{
+    ch_time t;
+    bool ambiguous;
+    if (ch_tz_from_local(ch_calendar_tz(cal), d, 0, &t, &ambiguous))
+        t = (ch_time)d * CH_DAY_SECS;
+    return t;
+}
+
+ch_date ch_hours_local_date(const ch_calendar *cal, ch_time t)
+{
+    ch_date d;
+    int32_t secs;
+    ch_tz_to_local(ch_calendar_tz(cal), t, &d, &secs);
+    return d;
+}
+
+bool ch_hours_time(problems *p, json_t *obj, const char *key, const ch_calendar *cal, bool required,
+                   ch_time *out)
+{
+    const char *s = ch_req_text(p, obj, key, 40, required);
+    ch_error err = {0};
+    if (!s)
+        return false;
+    if (ch_time_parse(s, ch_calendar_tz(cal), out, &err)) {
+        ch_req_bad(p, key, "%s: %s", key, err.msg);
+        return false;
+    }
+    return true;
+}
+
+void ch_jw_hours(ch_jw *w, int64_t minutes)
+{
+    char buf[32];
+    int64_t m = minutes < 0 ? -minutes : minutes;
+    /* Hundredths of an hour, rounded: 20 minutes is 0.33. */
+    int64_t h = (m * 100 + 30) / 60;
+    snprintf(buf, sizeof(buf), "%s%lld.%02lld", minutes < 0 ? "-" : "", (long long)(h / 100),
+             (long long)(h % 100));
+    ch_jw_number(w, buf);
+}
+
+static void jw_date(ch_jw *w, ch_date d)
+{
+    char buf[16];
+    ch_date_format(d, buf, sizeof(buf));
+    ch_jw_str(w, buf);
+}
+
+void ch_jw_contract_members(ch_jw *w, const ch_contract *c)
+{
+    char amount[32];
+    snprintf(amount, sizeof(amount), "%lld.%02lld", (long long)(c->amount / 100),
+             (long long)(c->amount % 100));
+    int64_t available = c->balance - c->booked, visits, left;
+    ch_visits_fit(available, c->block, &visits, &left);
+    ch_jw_key(w, "id");
+    ch_jw_int(w, c->id);
+    ch_jw_key(w, "school");
+    ch_jw_obj(w);
+    ch_jw_key(w, "id");
+    ch_jw_int(w, c->organisation_id);
+    ch_jw_key(w, "name");
+    ch_jw_str(w, c->organisation);
+    ch_jw_obj_end(w);
+    ch_jw_key(w, "service");
+    ch_jw_str(w, c->service);
+    ch_jw_key(w, "year");
+    ch_jw_str(w, c->year);
+    ch_jw_key(w, "starts");
+    jw_date(w, c->starts);
+    ch_jw_key(w, "ends");
+    jw_date(w, c->ends);
+    ch_jw_key(w, "amount");
+    ch_jw_number(w, amount);
+    ch_jw_key(w, "unit");
+    ch_jw_str(w, c->unit);
+    ch_jw_key(w, "purchased_minutes");
+    ch_jw_int(w, c->purchased);
+    ch_jw_key(w, "block_minutes");
+    ch_jw_int(w, c->block);
+    ch_jw_key(w, "prep_counts");
+    ch_jw_bool(w, c->prep_counts);
+    ch_jw_key(w, "contact");
+    ch_jw_obj(w);
+    ch_jw_key(w, "name");
+    ch_jw_str(w, c->contact_name);
+    ch_jw_key(w, "email");
+    ch_jw_str(w, c->contact_email);
+    ch_jw_obj_end(w);
+    ch_jw_key(w, "consultant");
+    ch_jw_obj(w);
+    ch_jw_key(w, "id");
+    ch_jw_id(w, c->consultant_id);
+    ch_jw_key(w, "name");
+    ch_jw_str(w, c->consultant);
+    ch_jw_obj_end(w);
+    ch_jw_key(w, "shortfall_policy");
+    ch_jw_str(w, c->shortfall_policy);
+    ch_jw_key(w, "status");
+    ch_jw_str(w, c->status);
+    ch_jw_key(w, "balance_minutes");
+    ch_jw_int(w, c->balance);
+    ch_jw_key(w, "balance_hours");
+    ch_jw_hours(w, c->balance);
+    ch_jw_key(w, "booked_minutes");
+    ch_jw_int(w, c->booked);
+    ch_jw_key(w, "available_minutes");
+    ch_jw_int(w, available);
+    ch_jw_key(w, "blocks_left");
+    ch_jw_int(w, visits);
+    ch_jw_key(w, "minutes_past_blocks");
+    ch_jw_int(w, left);
+    ch_jw_key(w, "shortfall_minutes");
+    ch_jw_int(w, c->shortfall);
+    ch_jw_key(w, "created_at");
+    ch_jw_time(w, c->created_at);
+}
+
+void ch_jw_visit_members(ch_jw *w, const ch_visit *v)
+{
+    ch_jw_key(w, "id");
+    ch_jw_int(w, v->id);
+    ch_jw_key(w, "contract_id");
+    ch_jw_int(w, v->contract_id);
+    ch_jw_key(w, "school");
+    ch_jw_str(w, v->school);
+    ch_jw_key(w, "service");
+    ch_jw_str(w, v->service);
+    ch_jw_key(w, "consultant");
+    ch_jw_obj(w);
+    ch_jw_key(w, "id");
+    ch_jw_id(w, v->consultant_id);
+    ch_jw_key(w, "name");
+    ch_jw_str(w, v->consultant);
+    ch_jw_obj_end(w);
+    ch_jw_key(w, "starts_at");
+    ch_jw_time(w, v->starts_at);
+    ch_jw_key(w, "booked_minutes");
+    ch_jw_int(w, v->booked);
+    ch_jw_key(w, "actual_minutes");
+    ch_jw_id(w, v->actual);
+    ch_jw_key(w, "status");
+    ch_jw_str(w, v->status);
+    ch_jw_key(w, "reason");
+    ch_jw_str(w, v->reason);
+    ch_jw_key(w, "note");
+    ch_jw_str(w, v->note);
+    ch_jw_key(w, "late");
+    if (v->late_notice_at || v->late_expected_at) {
+        ch_jw_obj(w);
+        ch_jw_key(w, "notice_at");
+        ch_jw_time(w, v->late_notice_at);
+        ch_jw_key(w, "expected_at");
+        ch_jw_time(w, v->late_expected_at);
+        ch_jw_obj_end(w);
+    } else {
+        ch_jw_str(w, NULL);
+    }
+    ch_jw_key(w, "rescheduled_from");
+    ch_jw_id(w, v->rescheduled_from);
+    ch_jw_key(w, "over_balance");
+    ch_jw_bool(w, v->over_balance);
+}
+
+/* "2026-27" into its first and last days: 1 September to 31 August. */
+static bool year_parse(const char *s, ch_date *first, ch_date *last)
+{
+    int y, y2, used = 0;
+    if (!s || sscanf(s, "%4d-%2d%n", &y, &y2, &used) != 2 || used != 7 || s[used] || y < 2000 ||
+        y > 2100 || y2 != (y + 1) % 100)
+        return false;
+    *first = ch_date_from_ymd(y, 9, 1);
+    *last = ch_date_from_ymd(y + 1, 8, 31);
+    return true;
+}
+
+/* A JSON number with at most two decimals, in hundredths. */
+static bool hundredths_of(json_t *v, int64_t *out)
+{
+    if (json_is_integer(v)) {
+        json_int_t i = json_integer_value(v);
+        if (i <= 0 || i > 100000)
+            return false;
+        *out = (int64_t)i * 100;
+        return true;
+    }
+    if (!json_is_real(v))
+        return false;
+    double x = json_real_value(v) * 100.0;
+    double rounded = round(x);
+    if (!(x > 0 && x <= 1e7) || fabs(x - rounded) > 1e-6)
+        return false;
+    *out = (int64_t)rounded;
+    return true;
+}
+
+static enum MHD_Result send_contract(ch_req *r, unsigned status, const ch_contract *c,
+                                     const ch_ledger_row *rows, size_t n, const ch_visit *visits,
+                                     size_t nv)
+{
+    ch_jw w;
+    ch_jw_init(&w);
+    ch_jw_obj(&w);
+    ch_jw_contract_members(&w, c);
+    if (rows) {
+        ch_jw_key(&w, "ledger");
+        ch_jw_arr(&w);
+        int64_t balance = 0;
+        for (size_t i = 0; i < n; i++) {
+            balance += rows[i].minutes;
+            ch_jw_obj(&w);
+            ch_jw_key(&w, "id");
+            ch_jw_int(&w, rows[i].id);
+            ch_jw_key(&w, "at");
+            ch_jw_time(&w, rows[i].at);
+            ch_jw_key(&w, "kind");
+            ch_jw_str(&w, rows[i].kind);
+            ch_jw_key(&w, "minutes");
+            ch_jw_int(&w, rows[i].minutes);
+            ch_jw_key(&w, "balance_minutes");
+            ch_jw_int(&w, balance);
+            ch_jw_key(&w, "visit_id");
+            ch_jw_id(&w, rows[i].visit_id);
+            ch_jw_key(&w, "reason");
+            ch_jw_str(&w, rows[i].reason);
+            ch_jw_key(&w, "created_by");
+            ch_jw_id(&w, rows[i].created_by);
+            ch_jw_obj_end(&w);
+        }
+        ch_jw_arr_end(&w);
+        ch_jw_key(&w, "visits");
+        ch_jw_arr(&w);
+        for (size_t i = 0; i < nv; i++) {
+            ch_jw_obj(&w);
+            ch_jw_visit_members(&w, &visits[i]);
+            ch_jw_obj_end(&w);
+        }
+        ch_jw_arr_end(&w);
+    }
+    ch_jw_obj_end(&w);
+    return ch_http_jw(r, status, &w, NULL);
+}
+
+enum MHD_Result ch_http_contracts_create(ch_req *r)
+{
+    enum MHD_Result res;
+    problems p = {0};
+    ch_error err = {0};
+    ch_desk_service ds;
+    json_t *body = ch_req_body(r, &res);
+    if (!body)
+        return res;
+    ch_contract c = {0};
+    c.organisation = ch_req_text(&p, body, "school", 200, false);
+    ch_req_int(&p, body, "organisation_id", 1, INT64_MAX, false, &c.organisation_id);
+    if (!c.organisation && !c.organisation_id && !json_object_get(body, "organisation_id"))
+        ch_req_bad(&p, "school", "name the school (school) or give its organisation_id.");
+    const char *service = ch_req_text(&p, body, "service", 140, true);
+    c.year = ch_req_text(&p, body, "year", 7, true);
+    if (c.year && !year_parse(c.year, &c.starts, &c.ends))
+        ch_req_bad(&p, "year", "year must be an academic year such as 2026-27.");
+    c.unit = ch_req_text(&p, body, "unit", 16, true);
+    ch_amount_unit unit = CH_AMOUNT_HOURS;
+    if (c.unit && ch_amount_unit_parse(c.unit, &unit))
+        ch_req_bad(&p, "unit", "unit must be hours, days or half-days.");
+    json_t *amount = json_object_get(body, "amount");
+    if (!amount || !hundredths_of(amount, &c.amount))
+        ch_req_bad(&p, "amount",
+                   "amount must be a number more than 0 with at most two decimals, e.g. 3 or "
+                   "2.5.");
+    int64_t block = 0, consultant = 0;
+    ch_req_int(&p, body, "block_minutes", 15, 480, false, &block);
+    ch_req_int(&p, body, "consultant_id", 1, INT64_MAX, false, &consultant);
+    c.consultant_id = consultant;
+    c.prep_counts = true;
+    ch_req_bool(&p, body, "prep_counts", &c.prep_counts);
+    c.shortfall_policy = ch_req_text(&p, body, "shortfall_policy", 16, false);
+    ch_shortfall_policy sp = CH_SHORTFALL_REFUND;
+    if (!c.shortfall_policy)
+        c.shortfall_policy = "refund";
+    else if (ch_shortfall_policy_parse(c.shortfall_policy, &sp))
+        ch_req_bad(&p, "shortfall_policy", "shortfall_policy must be refund or rollover.");
+    json_t *contact = json_object_get(body, "contact");
+    if (contact && !json_is_null(contact)) {
+        if (!json_is_object(contact))
+            ch_req_bad(&p, "contact", "contact must be an object with name and email.");
+        c.contact_name = ch_req_text(&p, contact, "name", 200, false);
+        c.contact_email = ch_req_text(&p, contact, "email", 254, false);
+        if (c.contact_email && !strchr(c.contact_email, '@'))
+            ch_req_bad(&p, "contact", "contact.email must be an email address.");
+    }
+    bool have_service = service && ch_desk_service_find(r->desk, service, &ds, &err) == CH_OK;
+    if (service && !have_service)
+        ch_req_bad(&p, "service", "%s", err.msg);
+    if (have_service && c.amount && c.unit &&
+        ch_amount_minutes(c.amount, unit, ds.service->day_length, &c.purchased, &err))
+        ch_req_bad(&p, "amount", "%s.", err.msg);
+    if (p.fields) {
+        res = ch_http_problem(r, 400, "Some fields need attention", p.detail, p.fields);
+        goto out;
+    }
+    if (!ch_hours_manager(r) || !ch_desk_can_see(r, ds.name)) {
+        res = ch_http_problem(r, 403, "Managers record contracts",
+                              "Only a manager of this service can record what a school bought.",
+                              NULL);
+        goto out;
+    }
+    c.service = ds.name;
+    c.block = (int32_t)(block ? block : ds.service->visit_block ? ds.service->visit_block : 150);
+    c.created_by = r->user.id;
+    c.created_at = r->now;
+    /* The hours are there from the first day of the year they were bought
+     * for, so each term's statement opens with the right balance. */
+    c.purchased_at =
+        ch_hours_day_start(ch_policy_service_calendar(ds.policy, ds.service), c.starts);
+    if (ch_store_contract_insert(r->desk->store, &c, &err) ||
+        ch_desk_audit(r, "create", "contract", c.id)) {
+        if (!err.code)
+            ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
+        res = ch_http_error(r, &err);
+        goto out;
+    }
+    ch_contract saved;
+    if (ch_store_contract_get(r->desk->store, c.id, &r->arena, &saved, &err))
+        res = ch_http_error(r, &err);
+    else
+        res = send_contract(r, 201, &saved, NULL, 0, NULL, 0);
+out:
+    json_decref(body);
+    return res;
+}
+
+enum MHD_Result ch_http_contracts_list(ch_req *r)
+{
+    ch_error err = {0};
+    const char *school = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "school");
+    const char *consultant =
+        MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "consultant");
+    ch_contract_filter f = {0};
+    f.year = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "year");
+    f.status = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "status");
+    char *end;
+    if (school && ((f.organisation_id = strtoll(school, &end, 10)) <= 0 || *end))
+        return ch_http_problem(r, 400, "Bad filter", "school must be an organisation's id.", NULL);
+    if (consultant && ((f.consultant_id = strtoll(consultant, &end, 10)) <= 0 || *end))
+        return ch_http_problem(r, 400, "Bad filter", "consultant must be a user's id.", NULL);
+    if ((f.year && strlen(f.year) > 7) || (f.status && strlen(f.status) > 8))
+        return ch_http_problem(r, 400, "Bad filter",
+                               "year is like 2026-27 and status is open or closed.", NULL);
+    f.services = ch_req_services(r, &f.nservices);
+    ch_contract *rows;
+    size_t n;
+    if (ch_store_contract_list(r->desk->store, &f, &r->arena, &rows, &n, &err))
+        return ch_http_error(r, &err);
+    ch_jw w;
+    ch_jw_init(&w);
+    ch_jw_obj(&w);
+    ch_jw_key(&w, "contracts");
+    ch_jw_arr(&w);
+    for (size_t i = 0; i < n; i++) {
+        ch_jw_obj(&w);
+        ch_jw_contract_members(&w, &rows[i]);
+        ch_jw_obj_end(&w);
+    }
+    ch_jw_arr_end(&w);
+    ch_jw_obj_end(&w);
+    return ch_http_jw(r, 200, &w, NULL);
+}
+
+enum MHD_Result ch_http_contract_get(ch_req *r, int64_t id)
+{
+    enum MHD_Result res;
+    ch_error err = {0};
+    ch_contract c;
+    ch_desk_service ds;
+    ch_ledger_row *rows;
+    ch_visit *visits;
+    size_t n, nv;
+    if (!ch_hours_contract(r, id, &c, &ds, &res))
+        return res;
+    ch_visit_filter vf = {.contract_id = id};
+    if (ch_store_ledger_list(r->desk->store, id, &r->arena, &rows, &n, &err) ||
+        ch_store_visit_list(r->desk->store, &vf, &r->arena, &visits, &nv, &err))
+        return ch_http_error(r, &err);
+    if (ch_desk_audit(r, "read", "contract", id))
+        return ch_http_error(r, (ch_error_set(&err, CH_E_STORE, "the audit log failed"), &err));
+    return send_contract(r, 200, &c, rows, n, visits, nv);
+}
+
+/* POST /api/v1/contracts/{id}/entries: time logged against the contract
+ * (a report, preparation) or a manager's adjustment. Purchases, refunds,
+ * rollovers and lapses come only from the contract and its year end. */
+enum MHD_Result ch_http_entries_create(ch_req *r, int64_t id)
+{
+    enum MHD_Result res;
+    problems p = {0};
+    ch_error err = {0};
+    ch_contract c;
+    ch_desk_service ds;
+    if (!ch_hours_contract(r, id, &c, &ds, &res))
+        return res;
+    json_t *body = ch_req_body(r, &res);
+    if (!body)
+        return res;
+    const ch_calendar *cal = ch_policy_service_calendar(ds.policy, ds.service);
+    const char *kind = ch_req_text(&p, body, "kind", 16, true);
+    const char *what = ch_req_text(&p, body, "what", 16, false);
+    const char *reason = ch_req_text(&p, body, "reason", 300, false);
+    int64_t minutes = 0;
+    ch_time at = r->now;
+    ch_hours_time(&p, body, "at", cal, false, &at);
+    bool adjustment = kind && strcmp(kind, "adjustment") == 0;
+    bool drawdown = kind && strcmp(kind, "drawdown") == 0;
+    if (kind && !adjustment && !drawdown)
+        ch_req_bad(&p, "kind",
+                   "kind must be drawdown (time used) or adjustment; purchases, refunds, "
+                   "rollovers and lapses come from the contract and its year end.");
+    if (drawdown)
+        ch_req_int(&p, body, "minutes", 1, 24 * 60, true, &minutes);
+    if (adjustment && ch_req_int(&p, body, "minutes", -100000, 100000, true, &minutes) &&
+        minutes == 0)
+        ch_req_bad(&p, "minutes", "an adjustment of 0 minutes changes nothing.");
+    static const char *const whats[] = {"report", "preparation", "follow-up", "other"};
+    static const char *const labels[] = {"Report writing", "Preparation", "Follow-up",
+                                         "Other time"};
+    int w = -1;
+    for (int i = 0; what && i < 4; i++)
+        if (strcmp(what, whats[i]) == 0)
+            w = i;
+    if (drawdown && w < 0)
+        ch_req_bad(&p, "what", "what must be report, preparation, follow-up or other.");
+    if (adjustment && (!reason || !*reason))
+        ch_req_bad(&p, "reason", "an adjustment needs a reason the school can read.");
+    if (at > r->now + 300)
+        ch_req_bad(&p, "at", "at is in the future; log time once it is spent.");
+    if (p.fields) {
+        res = ch_http_problem(r, 400, "Some fields need attention", p.detail, p.fields);
+        goto out;
+    }
+    if (drawdown && (w == 1 || w == 2) && !c.prep_counts) {
+        res = ch_http_problem(r, 400, "Preparation is not charged on this contract",
+                              "This school's contract does not count preparation or follow-up "
+                              "time against its hours, so it cannot be logged here.",
+                              NULL);
+        goto out;
+    }
+    if (adjustment && !ch_hours_manager(r)) {
+        res = ch_http_problem(r, 403, "A manager adjusts hours",
+                              "Only a manager can adjust a school's hours; ask one to do it "
+                              "with the reason.",
+                              NULL);
+        goto out;
+    }
+    if (strcmp(c.status, "open") != 0) {
+        res = ch_http_problem(r, 409, "The contract is closed",
+                              "This contract was settled at the year end; record the time on "
+                              "the school's contract for the new year.",
+                              NULL);
+        goto out;
+    }
+    char text[400];
+    if (drawdown)
+        snprintf(text, sizeof(text), "%s%s%s", labels[w], reason && *reason ? ": " : "",
+                 reason ? reason : "");
+    else
+        snprintf(text, sizeof(text), "Adjustment: %s", reason);
+    ch_ledger_row e = {.contract_id = id,
+                       .at = at,
+                       .kind = kind,
+                       .minutes = drawdown ? -minutes : minutes,
+                       .reason = text,
+                       .created_by = r->user.id,
+                       .created_at = r->now};
+    if (ch_store_ledger_append(r->desk->store, &e, 1, 0, &err) ||
+        ch_desk_audit(r, "update", "contract", id)) {
+        if (!err.code)
+            ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
+        res = ch_http_error(r, &err);
+        goto out;
+    }
+    ch_contract now;
+    if (ch_store_contract_get(r->desk->store, id, &r->arena, &now, &err))
+        res = ch_http_error(r, &err);
+    else
+        res = send_contract(r, 201, &now, NULL, 0, NULL, 0);
+out:
+    json_decref(body);
+    return res;
+}
+
+static void jw_year_end(ch_jw *w, const ch_contract *c, const ch_year_end *y)
+{
+    ch_jw_key(w, "contract_id");
+    ch_jw_int(w, c->id);
+    ch_jw_key(w, "year");
+    ch_jw_str(w, c->year);
+    ch_jw_key(w, "status");
+    ch_jw_str(w, c->status);
+    ch_jw_key(w, "shortfall_policy");
+    ch_jw_str(w, c->shortfall_policy);
+    ch_jw_key(w, "balance_minutes");
+    ch_jw_int(w, y->balance);
+    ch_jw_key(w, "shortfall_minutes");
+    ch_jw_int(w, y->shortfall);
+    ch_jw_key(w, "owed_minutes");
+    ch_jw_int(w, y->owed);
+    ch_jw_key(w, "lapsed_minutes");
+    ch_jw_int(w, y->lapsed);
+    ch_jw_key(w, "carry_minutes");
+    ch_jw_int(w, y->carry);
+    ch_jw_key(w, "still_booked_minutes");
+    ch_jw_int(w, c->booked);
+}
+
+/* GET and POST /api/v1/contracts/{id}/year-end: the reconciliation a
+ * manager reads, then confirms. */
+enum MHD_Result ch_http_year_end(ch_req *r, int64_t id, bool confirm)
+{
+    enum MHD_Result res = MHD_NO;
+    problems p = {0};
+    ch_error err = {0};
+    ch_contract c, into = {0};
+    ch_desk_service ds;
+    json_t *body = NULL;
+    if (!ch_hours_contract(r, id, &c, &ds, &res))
+        return res;
+    ch_shortfall_policy sp = CH_SHORTFALL_REFUND;
+    ch_shortfall_policy_parse(c.shortfall_policy, &sp);
+    ch_year_end y;
+    ch_year_end_settle(c.balance, c.shortfall, sp, r->now, &y);
+    if (confirm) {
+        if (!(body = ch_req_body(r, &res)))
+            return res;
+        bool yes = false;
+        int64_t into_id = 0;
+        ch_req_bool(&p, body, "confirm", &yes);
+        ch_req_int(&p, body, "into", 1, INT64_MAX, false, &into_id);
+        if (!yes)
+            ch_req_bad(&p, "confirm", "send confirm: true once you have read the figures.");
+        if (y.carry > 0 && !into_id)
+            ch_req_bad(&p, "into",
+                       "this contract rolls its shortfall over: give into, the id of the "
+                       "school's contract for the next year (create it first).");
+        if (p.fields) {
+            res = ch_http_problem(r, 400, "Some fields need attention", p.detail, p.fields);
+            goto out;
+        }
+        if (!ch_hours_manager(r)) {
+            res = ch_http_problem(r, 403, "A manager settles the year",
+                                  "Only a manager can confirm a contract's year end.", NULL);
+            goto out;
+        }
+        ch_date today =
+            ch_hours_local_date(ch_policy_service_calendar(ds.policy, ds.service), r->now);
+        if (today <= c.ends) {
+            char ends[32];
+            ch_date_format_long(c.ends, ends, sizeof(ends));
+            char detail[200];
+            snprintf(detail, sizeof(detail),
+                     "The academic year %s runs until %s; settle it after that.", c.year, ends);
+            res = ch_http_problem(r, 409, "The year has not ended", detail, NULL);
+            goto out;
+        }
+        if (c.booked > 0) {
+            res = ch_http_problem(r, 409, "Visits are still booked",
+                                  "Record how each booked visit ended before settling the year.",
+                                  NULL);
+            goto out;
+        }
+        if (y.carry > 0) {
+            if (ch_store_contract_get(r->desk->store, into_id, &r->arena, &into, &err)) {
+                res = ch_http_error(r, &err);
+                goto out;
+            }
+            if (into.id == c.id || into.organisation_id != c.organisation_id ||
+                strcmp(into.service, c.service) != 0 || strcmp(into.status, "open") != 0) {
+                res = ch_http_problem(r, 400, "Not the next contract",
+                                      "into must be an open contract of the same school for the "
+                                      "same service.",
+                                      NULL);
+                goto out;
+            }
+        }
+        /* Settled as of the year's last moment, so the closing entries fall
+         * in its summer statement and the carry opens the next year. */
+        ch_time year_end =
+            ch_hours_day_start(ch_policy_service_calendar(ds.policy, ds.service), c.ends + 1);
+        ch_ledger_row rows[3];
+        size_t n = 0;
+        char why[3][200];
+        for (size_t i = 0; i < y.nclosing; i++, n++) {
+            snprintf(why[n], sizeof(why[n]), "Year end %s: %s", c.year,
+                     y.closing[i].kind == CH_ENTRY_LAPSE    ? "unused hours lapse"
+                     : y.closing[i].kind == CH_ENTRY_REFUND ? "hours we could not deliver refunded"
+                                                            : "hours we could not deliver carried");
+            rows[n] = (ch_ledger_row){.contract_id = id,
+                                      .at = year_end - 1,
+                                      .kind = ch_entry_kind_name(y.closing[i].kind),
+                                      .minutes = y.closing[i].minutes,
+                                      .reason = why[n],
+                                      .created_by = r->user.id,
+                                      .created_at = r->now};
+        }
+        if (y.carry > 0) {
+            snprintf(why[n], sizeof(why[n]), "Carried from contract %lld (%s)", (long long)c.id,
+                     c.year);
+            rows[n++] = (ch_ledger_row){.contract_id = into.id,
+                                        .at = year_end,
+                                        .kind = "rollover",
+                                        .minutes = y.carry,
+                                        .reason = why[n - 1],
+                                        .created_by = r->user.id,
+                                        .created_at = r->now};
+        }
+        if (ch_store_ledger_append(r->desk->store, rows, n, id, &err) ||
+            ch_desk_audit(r, "update", "contract", id)) {
+            if (!err.code)
+                ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
+            res = ch_http_error(r, &err);
+            goto out;
+        }
+        c.status = "closed";
+    }
+    ch_jw w;
+    ch_jw_init(&w);
+    ch_jw_obj(&w);
+    jw_year_end(&w, &c, &y);
+    ch_jw_key(&w, "into");
+    ch_jw_id(&w, into.id);
+    ch_jw_obj_end(&w);
+    res = ch_http_jw(r, 200, &w, NULL);
+out:
+    json_decref(body);
+    return res;
+}

@@ -1,0 +1,38 @@
+/* Shared by the purchased-hours handlers (contracts.c, visits.c,
+ * statements.c): loading a contract the user may see, and writing
+ * contracts and visits as JSON. */
+#ifndef CH_HTTP_HOURS_H
+#define CH_HTTP_HOURS_H
+
+#include "http/json_case.h"
+#include "http/request.h"
+
+/* Loads contract id and its service if the user may see it; queues a 404
+ * otherwise, or a 409 when no loaded charter has the contract's service. */
+bool ch_hours_contract(ch_req *r, int64_t id, ch_contract *c, ch_desk_service *ds,
+                       enum MHD_Result *res);
+
+/* Whether the user may agree to what only a manager may (an adjustment, a
+ * booking past the balance, the year end). */
+bool ch_hours_manager(const ch_req *r);
+
+/* A contract's fields (with its balance and what is left to book) and a
+ * visit's fields, as members of the current object. */
+void ch_jw_contract_members(ch_jw *w, const ch_contract *c);
+void ch_jw_visit_members(ch_jw *w, const ch_visit *v);
+
+/* Minutes as a number of hours with two decimals ("2.50"). */
+void ch_jw_hours(ch_jw *w, int64_t minutes);
+
+/* Reads a time field (RFC 3339, or local time in the service's zone) into
+ * *out; records a problem and returns false when it is unreadable. */
+bool ch_hours_time(problems *p, json_t *obj, const char *key, const ch_calendar *cal, bool required,
+                   ch_time *out);
+
+/* The first instant of local date d on the service's calendar. */
+ch_time ch_hours_day_start(const ch_calendar *cal, ch_date d);
+
+/* Local date of t on the service's calendar. */
+ch_date ch_hours_local_date(const ch_calendar *cal, ch_time t);
+
+#endif

@@ -1,0 +1,190 @@
+/* GET /api/v1/contracts/{id}/statement: a school's termly statement of
+ * hours as JSON (with a covering note ready to send to the school's named
+ * contact), an Excel workbook or a PDF. */
+#include "core/timefmt.h"
+#include "export/statement.h"
+#include "http/hours.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void jw_date(ch_jw *w, ch_date d)
+{
+    char buf[16];
+    ch_date_format(d, buf, sizeof(buf));
+    ch_jw_str(w, buf);
+}
+
+/* The covering note: what a consultant would write above the figures. */
+static void letter(const ch_statement_doc *doc, char *buf, size_t size)
+{
+    char left[32], first[32], last[32];
+    ch_minutes_format(doc->figures.closing, left, sizeof(left));
+    ch_date_format_long(doc->first, first, sizeof(first));
+    ch_date_format_long(doc->last, last, sizeof(last));
+    snprintf(buf, size,
+             "Dear %s,\n\nHere is %s's statement of %s hours for %s (%s to %s). "
+             "The school had %.2f hours at the start of the period and has %.2f hours (%s) "
+             "left at its end, with %zu visit%s still booked. The attached statement lists "
+             "every movement.\n\nWith best wishes,\n%s\n",
+             doc->contract.contact_name ? doc->contract.contact_name : "colleague",
+             doc->contract.organisation, doc->service_name, doc->term, first, last,
+             (double)doc->figures.opening / 60.0, (double)doc->figures.closing / 60.0, left,
+             doc->nbooked, doc->nbooked == 1 ? "" : "s", doc->provider);
+}
+
+static enum MHD_Result send_json(ch_req *r, const ch_statement_doc *doc)
+{
+    char text[2048];
+    ch_jw w;
+    ch_jw_init(&w);
+    ch_jw_obj(&w);
+    ch_jw_key(&w, "contract");
+    ch_jw_obj(&w);
+    ch_jw_contract_members(&w, &doc->contract);
+    ch_jw_obj_end(&w);
+    ch_jw_key(&w, "term");
+    ch_jw_str(&w, doc->term);
+    ch_jw_key(&w, "from");
+    jw_date(&w, doc->first);
+    ch_jw_key(&w, "to");
+    jw_date(&w, doc->last);
+    ch_jw_key(&w, "issued");
+    jw_date(&w, doc->issued);
+    ch_jw_key(&w, "opening_minutes");
+    ch_jw_int(&w, doc->figures.opening);
+    ch_jw_key(&w, "in_minutes");
+    ch_jw_int(&w, doc->figures.in);
+    ch_jw_key(&w, "out_minutes");
+    ch_jw_int(&w, doc->figures.out);
+    ch_jw_key(&w, "closing_minutes");
+    ch_jw_int(&w, doc->figures.closing);
+    ch_jw_key(&w, "closing_hours");
+    ch_jw_hours(&w, doc->figures.closing);
+    ch_jw_key(&w, "movements");
+    ch_jw_arr(&w);
+    for (size_t i = 0; i < doc->nlines; i++) {
+        const ch_statement_line *l = &doc->lines[i];
+        ch_jw_obj(&w);
+        ch_jw_key(&w, "date");
+        jw_date(&w, l->date);
+        ch_jw_key(&w, "kind");
+        ch_jw_str(&w, l->kind);
+        ch_jw_key(&w, "what");
+        ch_jw_str(&w, l->what);
+        ch_jw_key(&w, "minutes");
+        ch_jw_int(&w, l->minutes);
+        ch_jw_key(&w, "balance_minutes");
+        ch_jw_int(&w, l->balance);
+        ch_jw_obj_end(&w);
+    }
+    ch_jw_arr_end(&w);
+    ch_jw_key(&w, "still_booked");
+    ch_jw_arr(&w);
+    for (size_t i = 0; i < doc->nbooked; i++) {
+        ch_jw_obj(&w);
+        ch_jw_visit_members(&w, &doc->booked[i]);
+        ch_jw_obj_end(&w);
+    }
+    ch_jw_arr_end(&w);
+    ch_jw_key(&w, "send_to");
+    ch_jw_obj(&w);
+    ch_jw_key(&w, "name");
+    ch_jw_str(&w, doc->contract.contact_name);
+    ch_jw_key(&w, "email");
+    ch_jw_str(&w, doc->contract.contact_email);
+    ch_jw_obj_end(&w);
+    letter(doc, text, sizeof(text));
+    ch_jw_key(&w, "letter");
+    ch_jw_str(&w, text);
+    ch_jw_obj_end(&w);
+    return ch_http_jw(r, 200, &w, NULL);
+}
+
+static enum MHD_Result send_file(ch_req *r, const char *type, const char *name, char *data,
+                                 size_t len)
+{
+    struct MHD_Response *resp = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+    if (!resp) {
+        free(data);
+        return MHD_NO;
+    }
+    char disposition[160];
+    snprintf(disposition, sizeof(disposition), "attachment; filename=\"%s\"", name);
+    MHD_add_response_header(resp, "Content-Type", type);
+    MHD_add_response_header(resp, "Content-Disposition", disposition);
+    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    enum MHD_Result ok = MHD_queue_response(r->conn, 200, resp);
+    MHD_destroy_response(resp);
+    return ok;
+}
+
+enum MHD_Result ch_http_statement(ch_req *r, int64_t id)
+{
+    enum MHD_Result res;
+    ch_error err = {0};
+    ch_contract c;
+    ch_desk_service ds;
+    if (!ch_hours_contract(r, id, &c, &ds, &res))
+        return res;
+    const ch_calendar *cal = ch_policy_service_calendar(ds.policy, ds.service);
+    const char *term = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "term");
+    const char *format = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "format");
+    char current[32];
+    size_t nterms;
+    const ch_date_range *terms = ch_calendar_terms(cal, &nterms);
+    if (!term) {
+        ch_term_name_of(terms, nterms, ch_hours_local_date(cal, r->now), current, sizeof(current));
+        term = current;
+    }
+    if (!format)
+        format = "json";
+    if (strlen(term) > 20 ||
+        (strcmp(format, "json") && strcmp(format, "xlsx") && strcmp(format, "pdf")))
+        return ch_http_problem(r, 400, "Bad statement request",
+                               "term is like autumn-2026 and format is json, xlsx or pdf.", NULL);
+    ch_ledger_row *rows;
+    ch_visit *visits;
+    size_t n, nv;
+    ch_visit_filter vf = {.contract_id = id, .limit = 5000};
+    ch_statement_doc doc;
+    if (ch_store_ledger_list(r->desk->store, id, &r->arena, &rows, &n, &err) ||
+        ch_store_visit_list(r->desk->store, &vf, &r->arena, &visits, &nv, &err) ||
+        ch_statement_doc_build(&c, rows, n, visits, nv, ds.policy->organisation, ds.service->name,
+                               cal, term, r->now, &r->arena, &doc, &err) ||
+        ch_desk_audit(r, "read", "contract", id)) {
+        if (!err.code)
+            ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
+        return ch_http_error(r, &err);
+    }
+    char name[96];
+    snprintf(name, sizeof(name), "statement-%lld-%s.%s", (long long)id, doc.term, format);
+    if (strcmp(format, "json") == 0)
+        return send_json(r, &doc);
+    char *data = NULL;
+    size_t len = 0;
+    if (strcmp(format, "pdf") == 0) {
+        if (ch_statement_pdf(&doc, &data, &len, &err))
+            return ch_http_error(r, &err);
+        return send_file(r, "application/pdf", name, data, len);
+    }
+    /* libxlsxwriter writes files: one of our own in the temporary folder,
+     * read back and removed. */
+    const char *tmp = getenv("TMPDIR");
+    char path[256];
+    snprintf(path, sizeof(path), "%s/charter-statement-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return ch_http_error(
+            r, (ch_error_set(&err, CH_E_IO, "no temporary file for the workbook"), &err));
+    close(fd);
+    if (ch_statement_xlsx(&doc, path, &err) || ch_export_slurp(path, &data, &len, &err)) {
+        remove(path);
+        return ch_http_error(r, &err);
+    }
+    return send_file(r, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", name,
+                     data, len);
+}

@@ -1,0 +1,427 @@
+/* Visits booked against contracts: booking (in the usual block unless there
+ * is a reason; past the balance only with a manager), how each visit ended
+ * and what it cost, late arrivals, a consultant's timetable, and capacity
+ * against working time less the charter's contingency. */
+#include "core/ledger.h"
+#include "core/timefmt.h"
+#include "http/hours.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static enum MHD_Result send_visit(ch_req *r, unsigned status, const ch_visit *v,
+                                  const ch_visit *rebooked)
+{
+    ch_jw w;
+    ch_jw_init(&w);
+    ch_jw_obj(&w);
+    ch_jw_visit_members(&w, v);
+    if (rebooked) {
+        ch_jw_key(&w, "rebooked");
+        ch_jw_obj(&w);
+        ch_jw_visit_members(&w, rebooked);
+        ch_jw_obj_end(&w);
+    }
+    ch_jw_obj_end(&w);
+    return ch_http_jw(r, status, &w, NULL);
+}
+
+/* Whether a visit at t lies inside the contract's academic year. */
+static bool in_year(const ch_contract *c, const ch_calendar *cal, ch_time t)
+{
+    ch_date d = ch_hours_local_date(cal, t);
+    return d >= c->starts && d <= c->ends;
+}
+
+enum MHD_Result ch_http_visits_create(ch_req *r, int64_t id)
+{
+    enum MHD_Result res;
+    problems p = {0};
+    ch_error err = {0};
+    ch_contract c;
+    ch_desk_service ds;
+    if (!ch_hours_contract(r, id, &c, &ds, &res))
+        return res;
+    json_t *body = ch_req_body(r, &res);
+    if (!body)
+        return res;
+    const ch_calendar *cal = ch_policy_service_calendar(ds.policy, ds.service);
+    ch_visit v = {.contract_id = id, .consultant_id = c.consultant_id};
+    int64_t minutes = c.block, consultant = 0;
+    bool confirm = false;
+    ch_hours_time(&p, body, "starts_at", cal, true, &v.starts_at);
+    ch_req_int(&p, body, "minutes", 15, 12 * 60, false, &minutes);
+    ch_req_int(&p, body, "consultant_id", 1, INT64_MAX, false, &consultant);
+    ch_req_bool(&p, body, "confirm_over_balance", &confirm);
+    v.reason = ch_req_text(&p, body, "reason", 300, false);
+    if (minutes != c.block && (!v.reason || !*v.reason))
+        ch_req_bad(&p, "reason",
+                   "a visit of other than the usual %d minutes needs a reason the school can read.",
+                   c.block);
+    if (v.starts_at && !in_year(&c, cal, v.starts_at))
+        ch_req_bad(&p, "starts_at", "the visit falls outside the contract's academic year %s.",
+                   c.year);
+    if (p.fields) {
+        res = ch_http_problem(r, 400, "Some fields need attention", p.detail, p.fields);
+        goto out;
+    }
+    if (strcmp(c.status, "open") != 0) {
+        res = ch_http_problem(r, 409, "The contract is closed",
+                              "This contract was settled at the year end; book on the school's "
+                              "contract for the new year.",
+                              NULL);
+        goto out;
+    }
+    if (consultant)
+        v.consultant_id = consultant;
+    v.booked = (int32_t)minutes;
+    if (ch_booking_needs_manager(c.balance, c.booked, v.booked)) {
+        char left[32], detail[400];
+        ch_minutes_format(c.balance - c.booked, left, sizeof(left));
+        snprintf(detail, sizeof(detail),
+                 "%s has %s left once the visits already booked are counted, so this visit "
+                 "would take it past what it bought. %s",
+                 c.organisation, left,
+                 ch_hours_manager(r) ? "Send confirm_over_balance: true to book it anyway."
+                                     : "A manager must agree to book it.");
+        if (!ch_hours_manager(r)) {
+            res = ch_http_problem(r, 403, "Past the school's hours", detail, NULL);
+            goto out;
+        }
+        if (!confirm) {
+            res = ch_http_problem(r, 409, "Past the school's hours", detail, NULL);
+            goto out;
+        }
+        v.over_balance = true;
+    }
+    v.created_by = r->user.id;
+    v.created_at = r->now;
+    if (ch_store_visit_insert(r->desk->store, &v, &err) ||
+        ch_desk_audit(r, "create", "visit", v.id)) {
+        if (!err.code)
+            ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
+        res = ch_http_error(r, &err);
+        goto out;
+    }
+    ch_visit saved;
+    if (ch_store_visit_get(r->desk->store, v.id, &r->arena, &saved, &err))
+        res = ch_http_error(r, &err);
+    else
+        res = send_visit(r, 201, &saved, NULL);
+out:
+    json_decref(body);
+    return res;
+}
+
+/* A visit the user may see, with its contract and service. */
+static bool load_visit(ch_req *r, int64_t id, ch_visit *v, ch_contract *c, ch_desk_service *ds,
+                       enum MHD_Result *res)
+{
+    ch_error err = {0};
+    if (ch_store_visit_get(r->desk->store, id, &r->arena, v, &err)) {
+        *res = ch_http_error(r, &err);
+        return false;
+    }
+    if (!ch_desk_can_see(r, v->service)) {
+        ch_error_set(&err, CH_E_NOTFOUND, "there is no visit %lld", (long long)id);
+        *res = ch_http_error(r, &err);
+        return false;
+    }
+    return ch_hours_contract(r, v->contract_id, c, ds, res);
+}
+
+enum MHD_Result ch_http_visit_get(ch_req *r, int64_t id)
+{
+    enum MHD_Result res;
+    ch_visit v;
+    ch_contract c;
+    ch_desk_service ds;
+    if (!load_visit(r, id, &v, &c, &ds, &res))
+        return res;
+    return send_visit(r, 200, &v, NULL);
+}
+
+/* PATCH /api/v1/visits/{id}: how the visit ended (with what it costs the
+ * contract), or that the consultant will be late. */
+enum MHD_Result ch_http_visit_patch(ch_req *r, int64_t id)
+{
+    enum MHD_Result res;
+    problems p = {0};
+    ch_error err = {0};
+    ch_visit v;
+    ch_contract c;
+    ch_desk_service ds;
+    if (!load_visit(r, id, &v, &c, &ds, &res))
+        return res;
+    json_t *body = ch_req_body(r, &res);
+    if (!body)
+        return res;
+    const ch_calendar *cal = ch_policy_service_calendar(ds.policy, ds.service);
+    ch_visit_change ch = {.visit_id = id, .at = r->now};
+    const char *outcome = ch_req_text(&p, body, "outcome", 32, false);
+    const char *note = ch_req_text(&p, body, "note", 500, false);
+    const char *rep = ch_req_text(&p, body, "representative", 200, false);
+    int64_t actual = 0;
+    ch_req_int(&p, body, "actual_minutes", 1, 24 * 60, false, &actual);
+    json_t *late = json_object_get(body, "late");
+    if (late && !json_is_null(late)) {
+        if (!json_is_object(late))
+            ch_req_bad(&p, "late", "late must be an object with notice_at and expected_at.");
+        else if (ch_hours_time(&p, late, "notice_at", cal, true, &ch.late_notice_at) &&
+                 ch_hours_time(&p, late, "expected_at", cal, true, &ch.late_expected_at) &&
+                 ch.late_expected_at <= v.starts_at)
+            ch_req_bad(&p, "late", "late.expected_at must be after the visit's booked start.");
+    }
+    ch_visit_status st = CH_VISIT_BOOKED;
+    if (outcome && (ch_visit_status_parse(outcome, &st) || st == CH_VISIT_BOOKED))
+        ch_req_bad(&p, "outcome",
+                   "outcome must be delivered, covered, cancelled-early, cancelled-late, "
+                   "not-needed, cancelled-by-provider or rescheduled.");
+    if (!outcome && !ch.late_notice_at && !p.fields)
+        ch_req_bad(&p, "outcome", "send outcome (how the visit ended) or late (who will be late).");
+    if ((st == CH_VISIT_DELIVERED || st == CH_VISIT_COVERED || st == CH_VISIT_NOT_NEEDED) &&
+        v.starts_at > r->now)
+        ch_req_bad(&p, "outcome", "the visit has not started yet; record how it went afterwards.");
+    if (st == CH_VISIT_COVERED && !rep)
+        ch_req_bad(&p, "representative", "name the representative who covered the visit.");
+    ch_visit rebook = {0};
+    if (st == CH_VISIT_RESCHEDULED) {
+        if (ch_hours_time(&p, body, "new_starts_at", cal, true, &rebook.starts_at) &&
+            !in_year(&c, cal, rebook.starts_at))
+            ch_req_bad(&p, "new_starts_at",
+                       "the new time falls outside the contract's academic year %s.", c.year);
+    }
+    int64_t charged = 0, shortfall = 0;
+    if (outcome && st != CH_VISIT_BOOKED &&
+        ch_visit_charge(st, v.booked, (int32_t)actual, &charged, &shortfall, &err))
+        ch_req_bad(&p, "actual_minutes", "%s.", err.msg);
+    if (p.fields) {
+        res = ch_http_problem(r, 400, "Some fields need attention", p.detail, p.fields);
+        goto out;
+    }
+    char text[600], day[32];
+    ch_date_format_long(ch_hours_local_date(cal, v.starts_at), day, sizeof(day));
+    if (rep)
+        snprintf(text, sizeof(text), "Covered by %s%s%s", rep, note ? ". " : "", note ? note : "");
+    ch.note = rep ? text : note;
+    ch_ledger_row charge = {0};
+    char why[300];
+    if (outcome) {
+        ch.status = ch_visit_status_name(st);
+        ch.actual =
+            (int32_t)(charged && (st == CH_VISIT_DELIVERED || st == CH_VISIT_COVERED) ? actual : 0);
+        if (charged) {
+            snprintf(why, sizeof(why), "Visit on %s: %s", day, ch.status);
+            charge = (ch_ledger_row){.contract_id = c.id,
+                                     .at = v.starts_at,
+                                     .kind = "drawdown",
+                                     .minutes = -charged,
+                                     .visit_id = id,
+                                     .reason = why,
+                                     .created_by = r->user.id,
+                                     .created_at = r->now};
+            ch.charge = &charge;
+        }
+        if (st == CH_VISIT_RESCHEDULED) {
+            rebook.contract_id = c.id;
+            rebook.consultant_id = v.consultant_id;
+            rebook.booked = v.booked;
+            rebook.reason = v.reason;
+            rebook.rescheduled_from = id;
+            rebook.created_by = r->user.id;
+            rebook.created_at = r->now;
+            ch.rebook = &rebook;
+        }
+    }
+    if (ch_store_visit_change(r->desk->store, &ch, &err) ||
+        ch_desk_audit(r, "update", "visit", id)) {
+        if (!err.code)
+            ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
+        res = ch_http_error(r, &err);
+        goto out;
+    }
+    ch_visit now, again;
+    if (ch_store_visit_get(r->desk->store, id, &r->arena, &now, &err) ||
+        (ch.rebook && ch_store_visit_get(r->desk->store, rebook.id, &r->arena, &again, &err)))
+        res = ch_http_error(r, &err);
+    else
+        res = send_visit(r, 200, &now, ch.rebook ? &again : NULL);
+out:
+    json_decref(body);
+    return res;
+}
+
+/* "YYYY-MM-DD" query parameters as instants (UTC midnight; a day's margin
+ * is the caller's). */
+static bool query_date(ch_req *r, const char *name, ch_date *out)
+{
+    const char *s = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+    ch_error err;
+    return s && strlen(s) == 10 && ch_date_parse(s, 10, out, &err) == CH_OK;
+}
+
+/* GET /api/v1/visits?consultant=ID&from=DATE&to=DATE: a timetable. */
+enum MHD_Result ch_http_visits_list(ch_req *r)
+{
+    ch_error err = {0};
+    ch_visit_filter f = {0};
+    const char *who = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "consultant");
+    char *end;
+    if (who && ((f.consultant_id = strtoll(who, &end, 10)) <= 0 || *end))
+        return ch_http_problem(r, 400, "Bad filter", "consultant must be a user's id.", NULL);
+    ch_date from = ch_time_utc_date(r->now) - 7, to = from + 42;
+    bool has_from = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "from") != NULL;
+    bool has_to = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "to") != NULL;
+    if ((has_from && !query_date(r, "from", &from)) || (has_to && !query_date(r, "to", &to)) ||
+        to < from || to - from > 400)
+        return ch_http_problem(r, 400, "Bad dates",
+                               "from and to are dates as YYYY-MM-DD, from not after to, at most "
+                               "400 days apart.",
+                               NULL);
+    /* Half a day's margin each side covers every UK offset. */
+    f.from = (ch_time)from * CH_DAY_SECS - 43200;
+    f.to = (ch_time)(to + 1) * CH_DAY_SECS + 43200;
+    f.limit = 2000;
+    ch_visit *rows;
+    size_t n;
+    if (ch_store_visit_list(r->desk->store, &f, &r->arena, &rows, &n, &err))
+        return ch_http_error(r, &err);
+    ch_jw w;
+    ch_jw_init(&w);
+    ch_jw_obj(&w);
+    ch_jw_key(&w, "visits");
+    ch_jw_arr(&w);
+    for (size_t i = 0; i < n; i++) {
+        ch_desk_service ds;
+        if (!ch_desk_can_see(r, rows[i].service) ||
+            ch_desk_service_find(r->desk, rows[i].service, &ds, &err))
+            continue;
+        ch_date d = ch_hours_local_date(ch_policy_service_calendar(ds.policy, ds.service),
+                                        rows[i].starts_at);
+        if (d < from || d > to)
+            continue;
+        ch_jw_obj(&w);
+        ch_jw_visit_members(&w, &rows[i]);
+        ch_jw_obj_end(&w);
+    }
+    ch_jw_arr_end(&w);
+    ch_jw_obj_end(&w);
+    return ch_http_jw(r, 200, &w, NULL);
+}
+
+/* Whether a visit in this state holds the consultant's time. */
+static bool takes_time(const char *status)
+{
+    return strcmp(status, "booked") == 0 || strcmp(status, "delivered") == 0 ||
+           strcmp(status, "not-needed") == 0 || strcmp(status, "cancelled-late") == 0;
+}
+
+typedef struct load {
+    int64_t consultant;
+    const char *name, *service;
+    int64_t booked;
+} load;
+
+/* GET /api/v1/capacity?term=autumn-2026: per consultant and service, the
+ * time booked in the term against working time less the contingency. */
+enum MHD_Result ch_http_capacity(ch_req *r)
+{
+    ch_error err = {0};
+    const char *term = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "term");
+    char current[32];
+    if (!term) {
+        ch_term_name_of(NULL, 0, ch_time_utc_date(r->now), current, sizeof(current));
+        term = current;
+    }
+    ch_date first, last;
+    if (strlen(term) > 20 || ch_term_period(NULL, 0, term, &first, &last, &err))
+        return ch_http_problem(r, 400, "Bad term", err.code ? err.msg : "term is too long", NULL);
+    /* Read a generous window; each service's own term dates decide below. */
+    ch_visit_filter f = {.from = (ch_time)(first - 40) * CH_DAY_SECS,
+                         .to = (ch_time)(last + 40) * CH_DAY_SECS,
+                         .limit = 100000};
+    ch_visit *rows;
+    size_t n, nloads = 0;
+    if (ch_store_visit_list(r->desk->store, &f, &r->arena, &rows, &n, &err))
+        return ch_http_error(r, &err);
+    load *loads = ch_arena_alloc(&r->arena, (n + 1) * sizeof(*loads));
+    if (!loads)
+        return ch_http_error(r, (ch_error_set(&err, CH_E_NOMEM, "out of memory"), &err));
+    for (size_t i = 0; i < n; i++) {
+        const ch_visit *v = &rows[i];
+        ch_desk_service ds;
+        if (!v->consultant_id || !takes_time(v->status) || !ch_desk_can_see(r, v->service) ||
+            ch_desk_service_find(r->desk, v->service, &ds, &err))
+            continue;
+        const ch_calendar *cal = ch_policy_service_calendar(ds.policy, ds.service);
+        size_t nterms;
+        const ch_date_range *terms = ch_calendar_terms(cal, &nterms);
+        ch_date a, b, d = ch_hours_local_date(cal, v->starts_at);
+        if (ch_term_period(terms, nterms, term, &a, &b, &err) || d < a || d > b)
+            continue;
+        size_t k = 0;
+        while (k < nloads && !(loads[k].consultant == v->consultant_id &&
+                               strcmp(loads[k].service, v->service) == 0))
+            k++;
+        if (k == nloads)
+            loads[nloads++] = (load){v->consultant_id, v->consultant, v->service, 0};
+        loads[k].booked += v->booked;
+    }
+    ch_jw w;
+    ch_jw_init(&w);
+    ch_jw_obj(&w);
+    ch_jw_key(&w, "term");
+    ch_jw_str(&w, term);
+    ch_jw_key(&w, "consultants");
+    ch_jw_arr(&w);
+    for (size_t k = 0; k < nloads; k++) {
+        ch_desk_service ds;
+        if (ch_desk_service_find(r->desk, loads[k].service, &ds, &err))
+            continue;
+        const ch_calendar *cal = ch_policy_service_calendar(ds.policy, ds.service);
+        size_t nterms;
+        const ch_date_range *terms = ch_calendar_terms(cal, &nterms);
+        ch_date a, b;
+        ch_time t0, t1;
+        bool amb;
+        int64_t secs = 0;
+        ch_time h0, h1;
+        if (ch_term_period(terms, nterms, term, &a, &b, &err) ||
+            ch_tz_from_local(ch_calendar_tz(cal), a, 0, &t0, &amb) ||
+            ch_tz_from_local(ch_calendar_tz(cal), b + 1, 0, &t1, &amb))
+            return ch_http_error(r, &err);
+        /* Only the part of the term the calendar's data covers is counted. */
+        ch_calendar_horizon(cal, &h0, &h1);
+        t0 = t0 < h0 ? h0 : t0;
+        t1 = t1 > h1 ? h1 : t1;
+        if (t1 > t0 && ch_calendar_working_between(cal, t0, t1, &secs, &err))
+            return ch_http_error(r, &err);
+        ch_capacity cap;
+        ch_capacity_compute(secs / 60, ds.service->contingency, loads[k].booked, &cap);
+        ch_jw_obj(&w);
+        ch_jw_key(&w, "consultant");
+        ch_jw_obj(&w);
+        ch_jw_key(&w, "id");
+        ch_jw_int(&w, loads[k].consultant);
+        ch_jw_key(&w, "name");
+        ch_jw_str(&w, loads[k].name);
+        ch_jw_obj_end(&w);
+        ch_jw_key(&w, "service");
+        ch_jw_str(&w, loads[k].service);
+        ch_jw_key(&w, "working_minutes");
+        ch_jw_int(&w, cap.working);
+        ch_jw_key(&w, "contingency_percent");
+        ch_jw_int(&w, ds.service->contingency);
+        ch_jw_key(&w, "available_minutes");
+        ch_jw_int(&w, cap.available);
+        ch_jw_key(&w, "booked_minutes");
+        ch_jw_int(&w, cap.booked);
+        ch_jw_key(&w, "over");
+        ch_jw_bool(&w, cap.over);
+        ch_jw_obj_end(&w);
+    }
+    ch_jw_arr_end(&w);
+    ch_jw_obj_end(&w);
+    return ch_http_jw(r, 200, &w, NULL);
+}

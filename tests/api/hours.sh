@@ -1,0 +1,229 @@
+#!/bin/sh
+# Purchased hours, black-box: contracts in hours and days, visits booked in
+# blocks, each way a visit can end and what it costs, logged time, manager
+# adjustments, booking past the balance, statements (JSON, Excel read back
+# by openpyxl, PDF read back by pdftotext), capacity and the year end.
+. "$(dirname "$0")/lib.sh"
+start_server
+problem='.type and .title and .status and (.detail | length > 10)'
+
+admin_token=$("$charter" admin token --email admin@charter.local --db "$db")
+A="Authorization: Bearer $admin_token"
+user_id() { sed -n 's/^added .* user \([0-9]*\)$/\1/p'; }
+cora=$(echo 'consultant pass 1' | "$charter" admin user add --db "$db" --email cora@beacon.example --name "Cora Consultant" --role officer --service beacon/consultancy --service hackney-services-for-schools/specialist-teaching-inclusion --password-stdin | user_id)
+echo 'manager pass 12' | "$charter" admin user add --db "$db" --email mo@beacon.example --name "Mo Manager" --role manager --service beacon/consultancy --service hackney-services-for-schools/specialist-teaching-inclusion --password-stdin >/dev/null
+echo 'adviser pass 12' | "$charter" admin user add --db "$db" --email sam@sendiass.example --name "Sam Adviser" --role officer --service sendiass/enquiries --password-stdin >/dev/null
+C="Authorization: Bearer $("$charter" admin token --email cora@beacon.example --db "$db")"
+M="Authorization: Bearer $("$charter" admin token --email mo@beacon.example --db "$db")"
+S="Authorization: Bearer $("$charter" admin token --email sam@sendiass.example --db "$db")"
+
+# --- Contracts: 3 days of Specialist Teaching and Inclusion is 18 hours ---
+sti='{"school":"Hillside Primary","service":"hackney-services-for-schools/specialist-teaching-inclusion","year":"2025-26","amount":3,"unit":"days","consultant_id":'"$cora"',"contact":{"name":"Ms Hill","email":"head@hillside.example"}}'
+call POST /api/v1/contracts "$sti" -H "$C"
+expect_status 403 "an officer cannot record a contract"
+call POST /api/v1/contracts "$sti" -H "$M"
+expect_status 201 "a manager records one"
+expect '.purchased_minutes == 1080 and .block_minutes == 150 and .blocks_left == 7 and .minutes_past_blocks == 30' "18 hours: seven 2.5-hour visits and 30 minutes over"
+expect '.balance_minutes == 1080 and .status == "open" and .starts == "2025-09-01" and .ends == "2026-08-31"' "the whole purchase is the balance"
+call POST /api/v1/contracts "$(echo "$sti" | sed 's/"amount":3,"unit":"days"/"amount":1,"unit":"half-days"/')" -H "$M"
+expect '.purchased_minutes == 180' "half a 6-hour day is 3 hours"
+
+# Bad input: each named, nothing saved.
+call POST /api/v1/contracts '{"school":' -H "$M"
+expect_status 400 "malformed JSON"
+expect "$problem" "malformed JSON is a problem document"
+call POST /api/v1/contracts '{"school":"X","service":"nope/none","year":"2025-27","amount":0,"unit":"weeks"}' -H "$M"
+expect_status 400 "every bad field at once"
+expect '.fields | (index("service") and index("year") and index("amount") and index("unit")) != null' "service, year, amount and unit are named"
+call POST /api/v1/contracts '{"school":"X","service":"beacon/consultancy","year":"2025-26","amount":2,"unit":"days"}' -H "$M"
+expect_status 400 "Beacon sells hours, not days"
+expect '.detail | test("in hours")' "the answer says to give hours"
+call POST /api/v1/contracts '{"school":"X","service":"beacon/consultancy","year":"2025-26","amount":2.555,"unit":"hours"}' -H "$M"
+expect_status 400 "more than two decimals"
+call POST /api/v1/contracts '{"school":"X","service":"sendiass/enquiries","year":"2025-26","amount":2,"unit":"hours"}' -H "$M"
+expect_status 403 "a manager of other services cannot record one for SENDIASS"
+call GET /api/v1/contracts '' -H "$M"
+expect '.contracts | length == 2' "only the two good contracts were saved"
+call GET /api/v1/contracts '' -H "$S"
+expect '.contracts | length == 0' "another team sees none"
+
+# --- Beacon: 18 hours, shortfall rolled over ---
+call POST /api/v1/contracts '{"school":"Oak Academy","service":"beacon/consultancy","year":"2025-26","amount":18,"unit":"hours","consultant_id":'"$cora"',"shortfall_policy":"rollover","prep_counts":false,"contact":{"name":"Mr Oak","email":"bm@oak.example"}}' -H "$M"
+expect_status 201 "Beacon contract"
+oak=$(json .id)
+call GET "/api/v1/contracts/$oak" '' -H "$S"
+expect_status 404 "another team's contract does not exist for them"
+
+book() { call POST "/api/v1/contracts/$oak/visits" "$1" -H "${2:-$C}"; }
+book '{"starts_at":"2025-11-17T09:30"}'
+expect_status 201 "a visit in the usual block"
+expect '.booked_minutes == 150 and .status == "booked" and .consultant.name == "Cora Consultant" and .starts_at == "2025-11-17T09:30:00Z"' "booked for the contract's consultant, in London time"
+v1=$(json .id)
+book '{"starts_at":"2025-11-18T13:00","minutes":120}'
+expect_status 400 "another length needs a reason"
+expect '.fields == ["reason"]' "the reason is asked for"
+book '{"starts_at":"2025-11-18T13:00","minutes":120,"reason":"Afternoon governors meeting"}'
+expect_status 201 "another length with a reason"
+v2=$(json .id)
+book '{"starts_at":"2026-02-30T09:00"}'
+expect_status 400 "a date that does not exist"
+expect '.fields == ["starts_at"]' "starts_at is named"
+book '{"starts_at":"2026-09-14T09:00"}'
+expect_status 400 "a visit outside the contract's year"
+for d in 2025-11-24 2025-12-01 2025-12-08 2026-01-12 2026-01-19; do
+    book "{\"starts_at\":\"${d}T09:30\"}"
+    expect_status 201 "visit on $d"
+done
+call GET "/api/v1/contracts/$oak" '' -H "$C"
+expect '.booked_minutes == 1020 and .available_minutes == 60' "seven visits hold 17 of the 18 hours"
+v3=$(json '.visits[2].id')
+v4=$(json '.visits[3].id')
+v5=$(json '.visits[4].id')
+v6=$(json '.visits[5].id')
+book '{"starts_at":"2026-01-26T09:30"}'
+expect_status 403 "past the balance an officer is stopped"
+expect '.detail | test("manager")' "and told a manager must agree"
+book '{"starts_at":"2026-01-26T09:30"}' "$M"
+expect_status 409 "a manager is warned first"
+book '{"starts_at":"2026-01-26T09:30","confirm_over_balance":true}' "$M"
+expect_status 201 "and can agree"
+expect '.over_balance == true' "the booking records the agreement"
+v8=$(json .id)
+
+# --- How visits end ---
+end() { call PATCH "/api/v1/visits/$1" "$2" -H "$C"; }
+end "$v1" '{"outcome":"delivered"}'
+expect_status 400 "delivered needs the time spent"
+end "$v1" '{"outcome":"delivered","actual_minutes":165}'
+expect_status 200 "delivered, with the time actually spent"
+expect '.status == "delivered" and .actual_minutes == 165' "the visit's end"
+end "$v1" '{"outcome":"cancelled-early"}'
+expect_status 409 "a visit ends once"
+end "$v2" '{"outcome":"cancelled"}'
+expect_status 400 "an unknown outcome"
+end "$v2" '{"outcome":"cancelled-late","note":"Head called at 8am"}'
+expect_status 200 "the school cancelled late: charged as booked"
+end "$v3" '{"outcome":"cancelled-by-provider","note":"Consultant ill"}'
+expect_status 200 "we cancelled: not charged, owed"
+end "$v4" '{"outcome":"rescheduled","new_starts_at":"2026-02-02T09:30"}'
+expect_status 200 "rescheduled"
+expect '.status == "rescheduled" and .rebooked.status == "booked" and .rebooked.rescheduled_from == '"$v4"' and .rebooked.starts_at == "2026-02-02T09:30:00Z"' "a new visit is booked at the new time"
+v4b=$(json .rebooked.id)
+end "$v5" '{"outcome":"covered","actual_minutes":150}'
+expect_status 400 "covered needs the representative"
+end "$v5" '{"outcome":"covered","actual_minutes":150,"representative":"Dee Deputy"}'
+expect_status 200 "covered by a representative"
+expect '.note == "Covered by Dee Deputy"' "who covered is kept"
+end "$v6" '{"late":{"notice_at":"2026-01-12T08:50","expected_at":"2026-01-12T09:00"}}'
+expect_status 400 "late, but expected before the booked start"
+end "$v6" '{"late":{"notice_at":"2026-01-12T08:50","expected_at":"2026-01-12T10:15"}}'
+expect_status 200 "a late arrival is logged"
+expect '.status == "booked" and .late.expected_at == "2026-01-12T10:15:00Z"' "with the notice and the expected arrival"
+end "$v6" '{"outcome":"not-needed"}'
+expect_status 200 "found not needed on arrival: charged as booked"
+end "$v8" '{"outcome":"cancelled-early"}'
+expect_status 200 "cancelled in good time: free"
+end "$v4b" '{"outcome":"delivered","actual_minutes":150}'
+expect_status 200 "the rescheduled visit delivered"
+
+# --- Logged time and adjustments ---
+entry() { call POST "/api/v1/contracts/$oak/entries" "$1" -H "${2:-$C}"; }
+entry '{"kind":"drawdown","what":"report","minutes":60,"reason":"Behaviour review write-up","at":"2026-01-20T15:00"}'
+expect_status 201 "report writing counts against the hours"
+entry '{"kind":"drawdown","what":"preparation","minutes":30}'
+expect_status 400 "this contract does not count preparation"
+entry '{"kind":"refund","minutes":30}'
+expect_status 400 "refunds come only from the year end"
+entry '{"kind":"adjustment","minutes":30,"reason":"Goodwill"}'
+expect_status 403 "an officer cannot adjust"
+entry '{"kind":"adjustment","minutes":30}' "$M"
+expect_status 400 "an adjustment needs a reason"
+entry '{"kind":"adjustment","minutes":-15,"reason":"Visit overran by agreement","at":"2026-01-21T09:00"}' "$M"
+expect_status 201 "a manager's adjustment"
+# 1080 - 165 - 120 - 150 (covered) - 150 (not needed) - 150 (rescheduled, delivered) - 60 - 15
+expect '.balance_minutes == 270 and .shortfall_minutes == 150 and .booked_minutes == 150' "the balance after every movement"
+call GET "/api/v1/contracts/$oak" '' -H "$C"
+expect '([.ledger[].minutes] | add) == .balance_minutes' "the balance is the sum of the ledger"
+expect '[.ledger[].kind] | .[0] == "purchase" and (map(select(. == "drawdown")) | length) == 6' "a purchase, then six drawdowns"
+
+# --- Statements ---
+call GET "/api/v1/contracts/$oak/statement?term=autumn-2025" '' -H "$C"
+expect_status 200 "the autumn statement"
+expect '.from == "2025-09-01" and .to == "2025-12-31" and .opening_minutes == 0 and .closing_minutes == 645' "autumn: bought 1080, used 165 + 120 + 150"
+expect '.movements | length == 4 and .[0].kind == "purchase" and .[3].balance_minutes == 645' "each movement with its running balance"
+expect '.send_to.email == "bm@oak.example" and (.letter | test("Mr Oak")) and (.letter | test("10.75 hours"))' "ready to send to the named contact"
+call GET "/api/v1/contracts/$oak/statement?term=spring-2026" '' -H "$C"
+expect '.opening_minutes == 645 and .closing_minutes == 270 and (.still_booked | length) == 1 and (.movements | length) == 4' "spring opens where autumn closed"
+call GET "/api/v1/contracts/$oak/statement?term=winter-2026" '' -H "$C"
+expect_status 400 "a term that does not exist"
+expect '.detail | test("autumn-2026")' "the answer shows how a term is written"
+call GET "/api/v1/contracts/$oak/statement?term=spring-2026&format=xlsx" '' -H "$C" -D "$tmp/h"
+expect_status 200 "the statement as an Excel file"
+cp "$tmp/body" "$tmp/statement.xlsx"
+checks=$((checks + 1))
+grep -qi 'spreadsheetml' "$tmp/h" || fail "the Excel content type"
+checks=$((checks + 1))
+/usr/bin/python3 - "$tmp/statement.xlsx" >"$tmp/xlsx.out" 2>&1 <<'EOF' || fail "openpyxl reads the workbook: $(cat "$tmp/xlsx.out")"
+import sys, openpyxl
+ws = openpyxl.load_workbook(sys.argv[1]).active
+rows = [[c.value for c in r] for r in ws.iter_rows()]
+def row(label):
+    return next(r for r in rows if r[0] == label)
+opening, closing = row("Opening balance (hours)")[4], row("Closing balance (hours)")[4]
+assert abs(opening - 10.75) < 1e-9, opening
+assert abs(closing - 4.5) < 1e-9, closing
+head = rows.index(["Date", "Movement", "Hours in", "Hours out", "Balance"])
+moves = rows[head + 1:rows.index(row("Closing balance (hours)"))]
+total = sum((r[2] or 0) - (r[3] or 0) for r in moves)
+assert abs(opening + total - closing) < 1e-9, (opening, total, closing)
+assert len(moves) == 4, moves
+assert moves[0][0].year == 2026, moves[0]
+assert any("Behaviour review" in (r[1] or "") for r in moves), moves
+assert rows[1][1] == "Oak Academy", rows[1]
+EOF
+call GET "/api/v1/contracts/$oak/statement?term=spring-2026&format=pdf" '' -H "$C"
+expect_status 200 "the statement as a PDF"
+cp "$tmp/body" "$tmp/statement.pdf"
+checks=$((checks + 1))
+pdftotext -layout "$tmp/statement.pdf" "$tmp/statement.txt" && grep -q 'Oak Academy' "$tmp/statement.txt" &&
+    grep -q 'Opening balance *10.75' "$tmp/statement.txt" && grep -q 'Closing balance *4.50' "$tmp/statement.txt" ||
+    fail "pdftotext reads the statement's figures: $(head -c 800 "$tmp/statement.txt")"
+
+# --- Timetable and capacity ---
+call GET "/api/v1/visits?consultant=$cora&from=2026-01-01&to=2026-02-28" '' -H "$C"
+expect '.visits | length == 4 and all(.[]; .consultant.id == '"$cora"')' "Cora's timetable for the new year"
+call GET "/api/v1/visits?from=2026-02-30" '' -H "$C"
+expect_status 400 "a timetable from a date that does not exist"
+call GET "/api/v1/capacity?term=autumn-2025" '' -H "$M"
+expect '.consultants | length == 1 and .[0].contingency_percent == 10 and .[0].booked_minutes == 270 and .[0].over == false and .[0].available_minutes < .[0].working_minutes' "booked time against working time less contingency"
+
+# --- Year end: shortfall rolled into next year's contract, the rest lapses ---
+call GET "/api/v1/contracts/$oak/year-end" '' -H "$M"
+expect '.owed_minutes == 150 and .lapsed_minutes == 120 and .carry_minutes == 150 and .status == "open"' "the reconciliation a manager reads"
+call POST "/api/v1/contracts/$oak/year-end" '{"confirm":true}' -H "$M"
+expect_status 400 "a rollover needs next year's contract"
+call POST /api/v1/contracts '{"school":"Oak Academy","service":"beacon/consultancy","year":"2026-27","amount":10,"unit":"hours","consultant_id":'"$cora"'}' -H "$M"
+next=$(json .id)
+call POST "/api/v1/contracts/$oak/year-end" "{\"confirm\":true,\"into\":$next}" -H "$C"
+expect_status 403 "an officer cannot settle"
+call POST "/api/v1/contracts/$oak/year-end" "{\"confirm\":true,\"into\":$next}" -H "$M"
+expect_status 409 "a visit still booked blocks the year end"
+call GET "/api/v1/contracts/$oak" '' -H "$C"
+last=$(json '[.visits[] | select(.status == "booked")][0].id')
+end "$last" '{"outcome":"cancelled-early"}'
+call POST "/api/v1/contracts/$oak/year-end" "{\"confirm\":true,\"into\":$next}" -H "$M"
+expect_status 200 "the year is settled"
+expect '.status == "closed" and .into == '"$next" "closed, carried into the next contract"
+call POST "/api/v1/contracts/$oak/year-end" "{\"confirm\":true,\"into\":$next}" -H "$M"
+expect_status 409 "a year is settled once"
+call GET "/api/v1/contracts/$oak" '' -H "$C"
+expect '.balance_minutes == 0 and ([.ledger[] | select(.kind == "lapse")][0].minutes == -120)' "the school's own unused hours lapse"
+call GET "/api/v1/contracts/$next" '' -H "$C"
+expect '.balance_minutes == 750' "10 hours bought plus 2.5 carried"
+entry '{"kind":"drawdown","what":"report","minutes":30}'
+expect_status 409 "a closed contract takes no more time"
+
+call GET /api/v1/openapi.yaml
+checks=$((checks + 1))
+grep -q '/api/v1/contracts/{id}/statement' "$tmp/body" || fail "the API description lists statements"
+finish
