@@ -17,6 +17,7 @@ int ch_cmd_serve(int argc, char **argv);
 int ch_cmd_admin(int argc, char **argv);
 int ch_cmd_demo(int argc, char **argv);
 int ch_cmd_migrate(int argc, char **argv);
+int ch_cmd_statement(int argc, char **argv);
 
 /* Matches argv[*i] against --name VALUE or --name=VALUE. Returns 1 with
  * *value set (advancing *i past a separate value), 0 when it is another

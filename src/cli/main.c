@@ -19,6 +19,7 @@ static const char usage[] =
     "  admin      staff accounts and API tokens\n"
     "  demo       fill a database with demonstration staff and cases\n"
     "  migrate    move a whole desk from SQLite to PostgreSQL\n"
+    "  statement  a school's termly statement of purchased hours\n"
     "\n"
     "Run 'charter <command> --help' for a command's options.\n";
 
@@ -46,6 +47,8 @@ int main(int argc, char **argv)
         return ch_cmd_demo(argc - 1, argv + 1);
     if (strcmp(argv[1], "migrate") == 0)
         return ch_cmd_migrate(argc - 1, argv + 1);
+    if (strcmp(argv[1], "statement") == 0)
+        return ch_cmd_statement(argc - 1, argv + 1);
     fprintf(stderr, "charter: '%s' is not a command\n\n%s", argv[1], usage);
     return CH_EXIT_USAGE;
 }

@@ -186,12 +186,14 @@ int ch_statement_pdf(const ch_statement_doc *doc, char **out, size_t *len, ch_er
     line_break(&pg, 14);
     for (size_t i = 0; i < doc->nbooked; i++) {
         const ch_visit *v = &doc->booked[i];
-        char when[40];
-        ch_time_format_local(doc->tz, v->starts_at, when, sizeof(when));
-        if (strlen(when) > 10)
-            when[10] = ' ';
+        char when[40], clock[16];
+        ch_date day;
+        int32_t secs;
+        ch_tz_to_local(doc->tz, v->starts_at, &day, &secs);
+        ch_date_format_long(day, when, sizeof(when));
+        ch_clock_format(secs, clock, sizeof(clock));
         hours_text(v->booked, a, sizeof(a));
-        snprintf(buf, sizeof(buf), "%.16s  %s hours  %s", when, a,
+        snprintf(buf, sizeof(buf), "%s at %.5s, %s hours, %s", when, clock, a,
                  v->consultant ? v->consultant : "");
         text(&pg, 50, false, 10, buf);
         line_break(&pg, 14);

@@ -189,6 +189,28 @@ pdftotext -layout "$tmp/statement.pdf" "$tmp/statement.txt" && grep -q 'Oak Acad
     grep -q 'Opening balance *10.75' "$tmp/statement.txt" && grep -q 'Closing balance *4.50' "$tmp/statement.txt" ||
     fail "pdftotext reads the statement's figures: $(head -c 800 "$tmp/statement.txt")"
 
+# --- The same statement from the command line ---
+checks=$((checks + 1))
+"$charter" statement --contract "$oak" --term spring-2026 --db "$db" >"$tmp/cli.out" 2>&1 &&
+    grep -q 'Opening balance *10.75' "$tmp/cli.out" && grep -q 'Closing balance *4.50' "$tmp/cli.out" ||
+    fail "charter statement prints the figures: $(cat "$tmp/cli.out")"
+checks=$((checks + 1))
+"$charter" statement --contract "$oak" --term spring-2026 --db "$db" --xlsx "$tmp/cli.xlsx" >/dev/null &&
+    /usr/bin/python3 -c 'import sys, openpyxl; rows = [[c.value for c in r] for r in openpyxl.load_workbook(sys.argv[1]).active.iter_rows()]; assert [r for r in rows if r[0] == "Closing balance (hours)"][0][4] == 4.5' "$tmp/cli.xlsx" ||
+    fail "charter statement --xlsx writes a workbook openpyxl reads"
+checks=$((checks + 1))
+"$charter" statement --contract "$oak" --term spring-2026 --db "$db" --pdf "$tmp/cli.pdf" >/dev/null &&
+    pdftotext "$tmp/cli.pdf" - | grep -q 'Oak Academy' || fail "charter statement --pdf writes a PDF"
+checks=$((checks + 1))
+"$charter" statement --contract 99999 --db "$db" >/dev/null 2>"$tmp/cli.err"
+[ $? -eq 1 ] && grep -q 'no contract 99999' "$tmp/cli.err" || fail "an unknown contract: $(cat "$tmp/cli.err")"
+checks=$((checks + 1))
+"$charter" statement --contract "$oak" --term winter-2026 --db "$db" >/dev/null 2>"$tmp/cli.err"
+[ $? -eq 1 ] && grep -q 'autumn-2026' "$tmp/cli.err" || fail "a bad term: $(cat "$tmp/cli.err")"
+checks=$((checks + 1))
+"$charter" statement --contract abc --db "$db" >/dev/null 2>&1
+[ $? -eq 2 ] || fail "a contract that is not an id is a usage error"
+
 # --- Timetable and capacity ---
 call GET "/api/v1/visits?consultant=$cora&from=2026-01-01&to=2026-02-28" '' -H "$C"
 expect '.visits | length == 4 and all(.[]; .consultant.id == '"$cora"')' "Cora's timetable for the new year"
@@ -226,4 +248,5 @@ expect_status 409 "a closed contract takes no more time"
 call GET /api/v1/openapi.yaml
 checks=$((checks + 1))
 grep -q '/api/v1/contracts/{id}/statement' "$tmp/body" || fail "the API description lists statements"
+[ -n "${KEEP_STATEMENT:-}" ] && cp "$tmp/statement.pdf" "$tmp/statement.xlsx" "$KEEP_STATEMENT"/
 finish

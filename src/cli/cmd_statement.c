@@ -1,0 +1,151 @@
+/* `charter statement`: a school's termly statement of hours from the desk's
+ * database, as a summary on standard output or as an Excel or PDF file. */
+#include "cli/cli.h"
+#include "cli/desk_setup.h"
+#include "export/statement.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const char usage[] =
+    "usage: charter statement --contract ID [--term TERM] [--xlsx FILE | --pdf FILE]\n"
+    "                         [--db PATH] [--policy FILE]...\n"
+    "\n"
+    "Prints the termly statement of a contract's hours: opening balance, each\n"
+    "movement, closing balance and visits still booked. TERM is like autumn-2026\n"
+    "(default: the current term). --xlsx and --pdf write the statement to FILE\n"
+    "instead. Policies are every policies/*.yaml unless --policy is given.\n";
+
+static void hours(int64_t minutes, char *buf, size_t size)
+{
+    int64_t m = minutes < 0 ? -minutes : minutes;
+    snprintf(buf, size, "%s%lld.%02lld", minutes < 0 ? "-" : "", (long long)(m / 60),
+             (long long)(m % 60 * 100 / 60));
+}
+
+static void print_statement(const ch_statement_doc *doc)
+{
+    char a[32], b[32];
+    ch_date_format(doc->first, a, sizeof(a));
+    ch_date_format(doc->last, b, sizeof(b));
+    printf("Statement of hours, %s (%s to %s)\n", doc->term, a, b);
+    printf("%s: %s, %s, contract %lld (%s)\n", doc->contract.organisation, doc->service_name,
+           doc->provider, (long long)doc->contract.id, doc->contract.year);
+    hours(doc->figures.opening, a, sizeof(a));
+    printf("%-12s %-50s %9s\n", "", "Opening balance", a);
+    for (size_t i = 0; i < doc->nlines; i++) {
+        const ch_statement_line *l = &doc->lines[i];
+        char d[16];
+        ch_date_format(l->date, d, sizeof(d));
+        hours(l->minutes, a, sizeof(a));
+        hours(l->balance, b, sizeof(b));
+        printf("%-12s %-50.50s %9s %9s\n", d, l->what, a, b);
+    }
+    hours(doc->figures.closing, a, sizeof(a));
+    printf("%-12s %-50s %9s\n", "", "Closing balance", a);
+    printf("Visits still booked: %zu\n", doc->nbooked);
+}
+
+int ch_cmd_statement(int argc, char **argv)
+{
+    const char *contract_s = NULL, *term = NULL, *xlsx = NULL, *pdf = NULL, *db = "charter.db";
+    const char *policies[CH_MAX_DESK_POLICIES];
+    size_t npolicies = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *v;
+        int r;
+        if (ch_arg_is_help(argv[i])) {
+            fputs(usage, stdout);
+            return CH_EXIT_OK;
+        }
+        if ((r = ch_arg_value(argc, argv, &i, "--contract", &contract_s)) ||
+            (r = ch_arg_value(argc, argv, &i, "--term", &term)) ||
+            (r = ch_arg_value(argc, argv, &i, "--xlsx", &xlsx)) ||
+            (r = ch_arg_value(argc, argv, &i, "--pdf", &pdf)) ||
+            (r = ch_arg_value(argc, argv, &i, "--db", &db))) {
+            if (r < 0)
+                return CH_EXIT_USAGE;
+            continue;
+        }
+        if ((r = ch_arg_value(argc, argv, &i, "--policy", &v))) {
+            if (r < 0 || npolicies == CH_MAX_DESK_POLICIES)
+                return r < 0 ? CH_EXIT_USAGE : ch_usage_error("statement", "too many policies");
+            policies[npolicies++] = v;
+            continue;
+        }
+        return ch_usage_error("statement", "unknown option '%s'", argv[i]);
+    }
+    char *end;
+    long long id = contract_s ? strtoll(contract_s, &end, 10) : 0;
+    if (!contract_s || id <= 0 || *end)
+        return ch_usage_error("statement", "--contract needs a contract's id, e.g. --contract 12");
+    if (xlsx && pdf)
+        return ch_usage_error("statement", "give --xlsx or --pdf, not both");
+    if (term && strlen(term) > 20)
+        return ch_usage_error("statement", "--term is like autumn-2026");
+
+    ch_error err = {0};
+    ch_desk d = {0};
+    ch_store *store = NULL;
+    ch_arena arena = {0};
+    ch_contract c;
+    ch_desk_service ds;
+    ch_ledger_row *rows;
+    ch_visit *visits;
+    size_t n, nv;
+    ch_statement_doc doc;
+    char current[32], *data = NULL;
+    size_t len = 0;
+    int rc = CH_EXIT_FAIL;
+    if (ch_cli_desk_policies(&d, policies, npolicies))
+        goto out;
+    if (ch_store_open(&store, db, &err) || ch_store_contract_get(store, id, &arena, &c, &err) ||
+        ch_desk_service_find(&d, c.service, &ds, &err))
+        goto out;
+    const ch_calendar *cal = ch_policy_service_calendar(ds.policy, ds.service);
+    if (!term) {
+        size_t nterms;
+        const ch_date_range *terms = ch_calendar_terms(cal, &nterms);
+        ch_date today;
+        int32_t secs;
+        ch_tz_to_local(ch_calendar_tz(cal), (ch_time)time(NULL), &today, &secs);
+        ch_term_name_of(terms, nterms, today, current, sizeof(current));
+        term = current;
+    }
+    ch_visit_filter vf = {.contract_id = id, .limit = 5000};
+    if (ch_store_ledger_list(store, id, &arena, &rows, &n, &err) ||
+        ch_store_visit_list(store, &vf, &arena, &visits, &nv, &err) ||
+        ch_statement_doc_build(&c, rows, n, visits, nv, ds.policy->organisation, ds.service->name,
+                               cal, term, (ch_time)time(NULL), &arena, &doc, &err))
+        goto out;
+    if (xlsx) {
+        if (ch_statement_xlsx(&doc, xlsx, &err))
+            goto out;
+        printf("wrote %s\n", xlsx);
+    } else if (pdf) {
+        if (ch_statement_pdf(&doc, &data, &len, &err))
+            goto out;
+        FILE *f = fopen(pdf, "wb");
+        bool written = f && fwrite(data, 1, len, f) == len;
+        if (f && fclose(f))
+            written = false;
+        if (!written) {
+            ch_error_set(&err, CH_E_IO, "cannot write %s", pdf);
+            goto out;
+        }
+        printf("wrote %s\n", pdf);
+    } else {
+        print_statement(&doc);
+    }
+    rc = CH_EXIT_OK;
+out:
+    if (err.code)
+        fprintf(stderr, "charter statement: %s\n", err.msg);
+    free(data);
+    ch_arena_free(&arena);
+    ch_store_close(store);
+    ch_cli_desk_free(&d);
+    return rc;
+}
