@@ -4,8 +4,8 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, inWords, Problem, setCsrf } from './api';
-
-type User = { id: number; email: string; name: string; role: string };
+import { ContractPage, Contracts, StatementPage, Timetable } from './hours';
+import { ProblemText, Staff, User } from './ui';
 type Obligation = {
   id: number; promise: string; kind: string; due_at: string; state: string; met_at: string | null;
   text: string; working_days_left?: number;
@@ -34,11 +34,6 @@ const QUEUES: [string, string][] = [
   ['overdue', 'Overdue'], ['unassigned', 'Unassigned'],
 ];
 const CHANNELS = ['phone', 'voicemail', 'email', 'letter', 'web', 'in-person', 'social'];
-
-function ProblemText({ problem }: { problem?: Problem }) {
-  if (!problem) return null;
-  return <p class="error" role="alert">{problem.title}: {problem.detail}</p>;
-}
 
 function Login({ onIn }: { onIn: (u: User) => void }) {
   const [email, setEmail] = useState('');
@@ -463,7 +458,6 @@ function CaseList() {
   );
 }
 
-type Staff = { id: number; email: string; name: string; role: string; services: string[] };
 
 // Staff and their services; administrators add people; anyone can make an
 // API token for themselves.
@@ -630,15 +624,19 @@ function App() {
   }, []);
   if (user === undefined) return <main id="main"><p>Loading the desk...</p></main>;
   const header = (
-    <header><a href="#/">Charter</a>{user && <><a href="#/cases">Cases</a><a href="#/reports">Reports</a>{user.role !== 'officer' && <a href="#/staff">Staff</a>}{user.role === 'admin' && <a href="#/admin">Charters</a>}<span class="who">{user.name} ({user.role})</span></>}</header>
+    <header><a href="#/">Charter</a>{user && <><a href="#/cases">Cases</a><a href="#/reports">Reports</a><a href="#/contracts">Hours</a>{user.role !== 'officer' && <a href="#/staff">Staff</a>}{user.role === 'admin' && <a href="#/admin">Charters</a>}<span class="who">{user.name} ({user.role})</span></>}</header>
   );
   if (!user) return <>{header}<Login onIn={setUser} /></>;
   const m = route.match(/^#\/(cases|people|organisations)\/(\d+)$/);
-  let page;
+  let page, h;
   if (route === '#/reports') page = <Reports />;
   else if (route === '#/cases') page = <CaseList />;
   else if (route === '#/staff') page = <StaffPage user={user} />;
   else if (route === '#/admin') page = <Admin />;
+  else if (route === '#/contracts') page = <Contracts user={user} />;
+  else if (route === '#/timetable') page = <Timetable user={user} />;
+  else if ((h = route.match(/^#\/contracts\/(\d+)$/))) page = <ContractPage id={Number(h[1])} user={user} />;
+  else if ((h = route.match(/^#\/contracts\/(\d+)\/statement\/([a-z]+-\d{4})$/))) page = <StatementPage id={Number(h[1])} term={h[2]} />;
   else if (m && m[1] === 'cases') page = <CasePage id={Number(m[2])} user={user} />;
   else if (m) page = <PersonPage id={Number(m[2])} kind={m[1] as 'people' | 'organisations'} />;
   else page = <Dashboard />;

@@ -1,0 +1,108 @@
+// Purchased hours in a real browser: record what a school bought, book a
+// visit and record how it went, book past the balance with a manager's
+// agreement, read the termly statement and download it, and see the
+// timetable and capacity; axe-core checks each page.
+// Usage: node hours.mjs CHARTER-BINARY SCREENSHOT-DIR
+import { rmSync } from 'node:fs';
+import { axe, check, counts, launch, shoot, startServer, workdir } from './lib.mjs';
+
+const [charter, shots] = process.argv.slice(2);
+const tmp = workdir(shots);
+const { server, base, password } = await startServer(charter, tmp);
+const browser = await launch();
+try {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const page = await context.newPage();
+  const blocked = [], errors = [];
+  page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) blocked.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(e.message));
+
+  await page.goto(`${base}/app/`);
+  await page.fill('#email', 'admin@charter.local');
+  await page.fill('#password', password);
+  await page.press('#password', 'Enter');
+  await page.waitForSelector('text=Your desk');
+
+  // Record a contract: 3 days of Specialist Teaching and Inclusion.
+  await page.click('header >> text=Hours');
+  await page.waitForSelector('#ct-service option', { state: 'attached' });
+  await axe(page, 'the contracts page');
+  await shoot(page, shots, 'hours-contracts');
+  await page.fill('#ct-school', 'Hillside Primary');
+  await page.selectOption('#ct-service', 'hackney-services-for-schools/specialist-teaching-inclusion');
+  await page.fill('#ct-year', '2025-26');
+  await page.fill('#ct-amount', '3');
+  await page.selectOption('#ct-unit', 'days');
+  await page.selectOption('#ct-consultant', { index: 1 });
+  await page.fill('#ct-contact', 'Ms Hill');
+  await page.fill('#ct-email', 'head@hillside.example');
+  await page.click('text=Record the contract');
+  await page.waitForSelector('h1:has-text("Hillside Primary: 2025-26")');
+  const figures = await page.textContent('dl.figures');
+  check(/Hours left18\.00/.test(figures) && /Visits that fit7 and 30 minutes/.test(figures),
+    '3 days of 6 hours: 18 hours, seven visits and 30 minutes', figures);
+
+  // Book a visit and record it delivered.
+  await page.fill('#bk-at', '2025-11-17T09:30');
+  await page.click('button:has-text("Book the visit")');
+  await page.waitForSelector('.notice:has-text("The visit is booked")');
+  check(await page.isVisible('td:has-text("Monday 17 November 2025, 09:30")'), 'the visit is listed in words');
+  await axe(page, 'a contract with a booked visit');
+  const visitForm = 'tbody tr:has-text("17 November 2025") form';
+  await page.selectOption(`${visitForm} select`, 'delivered');
+  await page.fill(`${visitForm} input`, '165');
+  await page.click(`${visitForm} button`);
+  await page.waitForSelector('td:has-text("delivered (2.75 h)")');
+  check(/Hours left15\.25/.test(await page.textContent('dl.figures')), 'the time spent comes off the hours');
+
+  // Past the balance: the manager is warned, then books it.
+  for (const day of ['2025-11-24', '2025-12-01']) {
+    await page.fill('#bk-at', `${day}T09:00`);
+    await page.fill('#bk-minutes', '720');
+    await page.fill('#bk-reason', 'Whole-school review');
+    await page.click('button:has-text("Book the visit")');
+    if (day === '2025-11-24') await page.waitForSelector('td:has-text("Monday 24 November 2025")');
+  }
+  await page.waitForSelector('[role=alert]:has-text("Past the school\'s hours")');
+  check(await page.isVisible('button:has-text("Book past the balance")'), 'the manager is asked to agree');
+  await page.click('button:has-text("Book past the balance")');
+  await page.waitForSelector('td:has-text("past the balance, agreed by a manager")');
+  check(true, 'and the visit is booked with the agreement noted');
+  await shoot(page, shots, 'hours-contract');
+
+  // The autumn statement, read and downloaded.
+  await page.selectOption('#st-term', 'autumn-2025');
+  await page.click('text=Read the autumn-2025 statement');
+  await page.waitForSelector('h1:has-text("statement for autumn-2025")');
+  const table = await page.textContent('table');
+  check(/Opening balance0\.00/.test(table) && /Closing balance15\.25/.test(table), 'the statement figures', table);
+  check(await page.isVisible('pre.letter:has-text("Dear Ms Hill")'), 'a covering note for the named contact');
+  await axe(page, 'the statement page');
+  await shoot(page, shots, 'hours-statement');
+  const xlsx = await page.evaluate(async () => {
+    const a = [...document.querySelectorAll('a')].find((x) => x.textContent === 'Excel');
+    const r = await fetch(a.href, { credentials: 'same-origin' });
+    const b = new Uint8Array(await r.arrayBuffer());
+    return { type: r.headers.get('Content-Type'), zip: b[0] === 0x50 && b[1] === 0x4b, size: b.length };
+  });
+  check(/spreadsheetml/.test(xlsx.type) && xlsx.zip && xlsx.size > 2000, 'the Excel download is a workbook', JSON.stringify(xlsx));
+
+  // Timetable and capacity.
+  await page.goto(`${base}/app/#/timetable`);
+  await page.waitForSelector('#tt-who');
+  await page.selectOption('#tt-who', '');
+  await page.fill('#tt-term', 'autumn-2025');
+  await page.click('text=Show the term');
+  await page.waitForSelector('td:has-text("hackney-services-for-schools/specialist-teaching-inclusion")');
+  check(true, 'capacity is listed for the term');
+  await axe(page, 'the timetable page');
+  await shoot(page, shots, 'hours-timetable');
+  check(errors.length === 0, 'no script errors', errors.join('; '));
+  check(blocked.length === 0, 'nothing was blocked by the Content-Security-Policy', blocked.join('; '));
+} finally {
+  await browser.close();
+  server.kill();
+  rmSync(tmp, { recursive: true, force: true });
+}
+console.log(`${counts.passed} passed, ${counts.failed} failed`);
+process.exit(counts.failed ? 1 : 0);

@@ -1,0 +1,367 @@
+// Purchased hours in the browser: the contracts schools bought, one
+// contract's balance, ledger and visits (book, end, log time, adjust), its
+// termly statements, and a consultant's timetable with the term's capacity.
+import { useEffect, useState } from 'preact/hooks';
+import { api, inWords, Problem } from './api';
+import { hours, ProblemText, Staff, User } from './ui';
+
+type Visit = {
+  id: number; contract_id: number; school: string; service: string;
+  consultant: { id: number | null; name: string | null }; starts_at: string; booked_minutes: number;
+  actual_minutes: number | null; status: string; reason: string | null; note: string | null;
+  late: { notice_at: string; expected_at: string } | null; over_balance: boolean;
+};
+type Entry = { id: number; at: string; kind: string; minutes: number; balance_minutes: number; reason: string | null };
+type Contract = {
+  id: number; school: { id: number; name: string }; service: string; year: string; starts: string; ends: string;
+  amount: number; unit: string; purchased_minutes: number; block_minutes: number; prep_counts: boolean;
+  contact: { name: string | null; email: string | null }; consultant: { id: number | null; name: string | null };
+  shortfall_policy: string; status: string; balance_minutes: number; booked_minutes: number;
+  available_minutes: number; blocks_left: number; minutes_past_blocks: number; shortfall_minutes: number;
+  ledger?: Entry[]; visits?: Visit[];
+};
+type Capacity = {
+  consultant: { id: number; name: string }; service: string; working_minutes: number;
+  contingency_percent: number; available_minutes: number; booked_minutes: number; over: boolean;
+};
+
+const OUTCOMES: [string, string][] = [
+  ['delivered', 'Delivered'], ['covered', 'Covered by a representative'],
+  ['cancelled-early', 'Cancelled by the school in good time'], ['cancelled-late', 'Cancelled by the school late'],
+  ['not-needed', 'Not needed on arrival'], ['cancelled-by-provider', 'Cancelled by us'], ['rescheduled', 'Rescheduled'],
+];
+
+const KINDS: Record<string, string> = {
+  purchase: 'Hours bought', drawdown: 'Time used', adjustment: 'Adjustment',
+  rollover: 'Carried between years', refund: 'Refunded', lapse: 'Lapsed at the year end',
+};
+
+// The term the date falls in, as the desk names terms.
+function termOf(d: Date): string {
+  const y = d.getFullYear(), m = d.getMonth() + 1;
+  return m >= 9 ? `autumn-${y}` : m >= 4 ? `summer-${y}` : `spring-${y}`;
+}
+
+// The three terms of an academic year "2026-27".
+function termsOf(year: string): string[] {
+  const y = Number(year.slice(0, 4));
+  return [`autumn-${y}`, `spring-${y + 1}`, `summer-${y + 1}`];
+}
+
+function value(id: string): string {
+  return (document.getElementById(id) as HTMLInputElement | HTMLSelectElement).value;
+}
+
+export function Contracts({ user }: { user: User }) {
+  const [rows, setRows] = useState<Contract[]>([]);
+  const [services, setServices] = useState<{ service: string; name: string }[]>([]);
+  const [staff, setStaff] = useState<Staff[]>([]);
+  const [problem, setProblem] = useState<Problem>();
+  const manager = user.role !== 'officer';
+  async function load() {
+    const r = await api<{ contracts: Contract[] }>('GET', '/api/v1/contracts');
+    if (r.ok) setRows(r.data.contracts); else setProblem(r.problem);
+  }
+  useEffect(() => {
+    load();
+    if (manager) {
+      api<{ services: { service: string; name: string }[] }>('GET', '/api/v1/services').then((r) => r.ok && setServices(r.data.services));
+      api<{ users: Staff[] }>('GET', '/api/v1/users').then((r) => r.ok && setStaff(r.data.users));
+    }
+  }, []);
+  async function add(e: Event) {
+    e.preventDefault();
+    const body: Record<string, unknown> = {
+      school: value('ct-school'), service: value('ct-service'), year: value('ct-year'),
+      amount: Number(value('ct-amount')), unit: value('ct-unit'),
+      shortfall_policy: value('ct-shortfall'),
+      prep_counts: (document.getElementById('ct-prep') as HTMLInputElement).checked,
+      contact: { name: value('ct-contact') || null, email: value('ct-email') || null },
+    };
+    if (value('ct-consultant')) body.consultant_id = Number(value('ct-consultant'));
+    const r = await api<Contract>('POST', '/api/v1/contracts', body);
+    if (!r.ok) return setProblem(r.problem);
+    location.hash = `#/contracts/${r.data.id}`;
+  }
+  return (
+    <main id="main">
+      <h1>Purchased hours</h1>
+      <p><a href="#/timetable">Timetables and capacity</a></p>
+      <ProblemText problem={problem} />
+      <div class="table-wrap"><table>
+        <caption class="visually-hidden">Contracts</caption>
+        <thead><tr><th scope="col">School</th><th scope="col">Service</th><th scope="col">Year</th><th scope="col">Bought</th><th scope="col">Hours left</th><th scope="col">Booked</th><th scope="col">Status</th></tr></thead>
+        <tbody>{rows.map((c) => (
+          <tr><td><a href={`#/contracts/${c.id}`}>{c.school.name}</a></td><td>{c.service}</td><td>{c.year}</td>
+            <td>{c.amount} {c.unit}</td><td>{hours(c.balance_minutes)}</td><td>{hours(c.booked_minutes)}</td><td>{c.status}</td></tr>
+        ))}</tbody>
+      </table></div>
+      {rows.length === 0 && <p>No contracts yet.</p>}
+      {manager && (
+        <form onSubmit={add} aria-labelledby="new-contract">
+          <h2 id="new-contract">Record what a school bought</h2>
+          <label for="ct-school">School</label><input id="ct-school" type="text" required />
+          <label for="ct-service">Service</label>
+          <select id="ct-service">{services.map((s) => <option value={s.service}>{s.name} ({s.service})</option>)}</select>
+          <label for="ct-year">Academic year</label><input id="ct-year" type="text" placeholder="2026-27" required />
+          <label for="ct-amount">Amount</label><input id="ct-amount" type="text" inputMode="decimal" placeholder="3" required />
+          <label for="ct-unit">Bought in</label>
+          <select id="ct-unit"><option value="hours">hours</option><option value="days">days</option><option value="half-days">half days</option></select>
+          <label for="ct-consultant">Consultant</label>
+          <select id="ct-consultant"><option value="">Not yet named</option>{staff.map((u) => <option value={u.id}>{u.name}</option>)}</select>
+          <label for="ct-contact">School's named contact</label><input id="ct-contact" type="text" />
+          <label for="ct-email">Their email</label><input id="ct-email" type="email" />
+          <label for="ct-shortfall">Hours we cannot deliver are</label>
+          <select id="ct-shortfall"><option value="refund">refunded at the year end</option><option value="rollover">rolled into next year's contract</option></select>
+          <div class="check"><input id="ct-prep" type="checkbox" checked /><label for="ct-prep">Preparation and follow-up time count against the hours</label></div>
+          <div><button type="submit">Record the contract</button></div>
+        </form>
+      )}
+    </main>
+  );
+}
+
+function VisitRow({ v, onEnd }: { v: Visit; onEnd: (id: number, body: Record<string, unknown>) => void }) {
+  const [outcome, setOutcome] = useState('delivered');
+  const id = `v${v.id}`;
+  return (
+    <tr>
+      <td>{inWords(v.starts_at)}{v.late && <><br />Late: expected {inWords(v.late.expected_at)}</>}</td>
+      <td>{hours(v.booked_minutes)}{v.reason && <><br />{v.reason}</>}</td>
+      <td>{v.consultant.name ?? ''}</td>
+      <td>{v.status}{v.actual_minutes !== null && <> ({hours(v.actual_minutes)} h)</>}{v.note && <><br />{v.note}</>}{v.over_balance && <><br />past the balance, agreed by a manager</>}</td>
+      <td>{v.status === 'booked' && (
+        <form onSubmit={(e) => {
+          e.preventDefault();
+          const body: Record<string, unknown> = { outcome };
+          const actual = value(`${id}-actual`);
+          if (actual) body.actual_minutes = Number(actual);
+          if (outcome === 'covered') body.representative = value(`${id}-rep`);
+          if (outcome === 'rescheduled') body.new_starts_at = value(`${id}-new`);
+          onEnd(v.id, body);
+        }}>
+          <label for={`${id}-outcome`}>How it ended</label>
+          <select id={`${id}-outcome`} value={outcome} onChange={(e) => setOutcome((e.target as HTMLSelectElement).value)}>
+            {OUTCOMES.map(([k, label]) => <option value={k}>{label}</option>)}
+          </select>
+          {(outcome === 'delivered' || outcome === 'covered') && <><label for={`${id}-actual`}>Minutes spent</label><input id={`${id}-actual`} type="text" inputMode="numeric" /></>}
+          {outcome === 'covered' && <><label for={`${id}-rep`}>Who covered</label><input id={`${id}-rep`} type="text" /></>}
+          {outcome === 'rescheduled' && <><label for={`${id}-new`}>New time</label><input id={`${id}-new`} type="text" placeholder="2026-12-01T09:30" /></>}
+          <button type="submit" class="secondary">Record</button>
+        </form>
+      )}</td>
+    </tr>
+  );
+}
+
+export function ContractPage({ id, user }: { id: number; user: User }) {
+  const [c, setContract] = useState<Contract>();
+  const [problem, setProblem] = useState<Problem>();
+  const [notice, setNotice] = useState('');
+  const [confirmOver, setConfirmOver] = useState(false);
+  const [term, setTerm] = useState('');
+  const manager = user.role !== 'officer';
+  async function load() {
+    const r = await api<Contract>('GET', `/api/v1/contracts/${id}`);
+    if (!r.ok) return setProblem(r.problem);
+    setContract(r.data);
+    if (!term) setTerm(termsOf(r.data.year).includes(termOf(new Date())) ? termOf(new Date()) : termsOf(r.data.year)[0]);
+  }
+  useEffect(() => { load(); }, [id]);
+  async function send(method: string, path: string, body: Record<string, unknown>, done: string) {
+    const r = await api<unknown>(method, path, body);
+    if (!r.ok) {
+      setNotice('');
+      // A manager is asked first before booking past what is left.
+      if (r.status === 409 && path.endsWith('/visits') && manager) setConfirmOver(true);
+      return setProblem(r.problem);
+    }
+    setProblem(undefined);
+    setConfirmOver(false);
+    setNotice(done);
+    load();
+  }
+  if (!c) return <main id="main"><h1>Contract {id}</h1><ProblemText problem={problem} /></main>;
+  const base = `/api/v1/contracts/${c.id}`;
+  return (
+    <main id="main">
+      <p><a href="#/contracts">All contracts</a></p>
+      <h1>{c.school.name}: {c.year}</h1>
+      <ProblemText problem={problem} />
+      {notice && <p class="notice" role="status">{notice}</p>}
+      <p>{c.service}. Bought {c.amount} {c.unit} ({hours(c.purchased_minutes)} hours), visits of {hours(c.block_minutes)} hours.
+        Consultant: {c.consultant.name ?? 'not yet named'}. School's contact: {c.contact.name ?? 'none'}{c.contact.email && <> ({c.contact.email})</>}.
+        Status: <strong>{c.status}</strong>.</p>
+      <dl class="figures">
+        <div><dt>Hours left</dt><dd>{hours(c.balance_minutes)}</dd></div>
+        <div><dt>Booked, not yet held</dt><dd>{hours(c.booked_minutes)}</dd></div>
+        <div><dt>Free to book</dt><dd>{hours(c.available_minutes)}</dd></div>
+        <div><dt>Visits that fit</dt><dd>{c.blocks_left}{c.minutes_past_blocks > 0 && <> and {c.minutes_past_blocks} minutes</>}</dd></div>
+        <div><dt>Owed by us</dt><dd>{hours(c.shortfall_minutes)}</dd></div>
+      </dl>
+
+      <h2>Visits</h2>
+      <div class="table-wrap"><table>
+        <thead><tr><th scope="col">When</th><th scope="col">Hours</th><th scope="col">Consultant</th><th scope="col">Status</th><th scope="col">Record</th></tr></thead>
+        <tbody>{(c.visits ?? []).map((v) => <VisitRow v={v} onEnd={(vid, body) => send('PATCH', `/api/v1/visits/${vid}`, body, 'The visit is recorded.')} />)}</tbody>
+      </table></div>
+      {c.status === 'open' && (
+        <form aria-labelledby="book" onSubmit={(e) => {
+          e.preventDefault();
+          const body: Record<string, unknown> = { starts_at: value('bk-at') };
+          if (value('bk-minutes')) body.minutes = Number(value('bk-minutes'));
+          if (value('bk-reason')) body.reason = value('bk-reason');
+          if (confirmOver) body.confirm_over_balance = true;
+          send('POST', `${base}/visits`, body, 'The visit is booked.');
+        }}>
+          <h2 id="book">Book a visit</h2>
+          <label for="bk-at">When</label><input id="bk-at" type="text" placeholder="2026-12-01T09:30" required />
+          <label for="bk-minutes">Minutes (leave empty for the usual {c.block_minutes})</label><input id="bk-minutes" type="text" inputMode="numeric" />
+          <label for="bk-reason">Why another length</label><input id="bk-reason" type="text" />
+          <div><button type="submit">{confirmOver ? 'Book past the balance' : 'Book the visit'}</button></div>
+        </form>
+      )}
+      {c.status === 'open' && (
+        <form aria-labelledby="log-time" onSubmit={(e) => {
+          e.preventDefault();
+          const kind = value('lt-kind');
+          const body: Record<string, unknown> = { kind, minutes: Number(value('lt-minutes')), reason: value('lt-reason') || null };
+          if (kind === 'drawdown') body.what = value('lt-what');
+          send('POST', `${base}/entries`, body, 'The time is logged.');
+        }}>
+          <h2 id="log-time">Log time or adjust</h2>
+          <label for="lt-kind">What</label>
+          <select id="lt-kind"><option value="drawdown">Time used</option>{manager && <option value="adjustment">An adjustment (managers)</option>}</select>
+          <label for="lt-what">Time spent on</label>
+          <select id="lt-what"><option value="report">Writing a report</option><option value="preparation">Preparation</option><option value="follow-up">Follow-up</option><option value="other">Other</option></select>
+          <label for="lt-minutes">Minutes (an adjustment may be negative)</label><input id="lt-minutes" type="text" inputMode="numeric" required />
+          <label for="lt-reason">Reason (the school reads it)</label><input id="lt-reason" type="text" />
+          <div><button type="submit">Log it</button></div>
+        </form>
+      )}
+
+      <h2>Statements</h2>
+      <label for="st-term">Term</label>
+      <select id="st-term" value={term} onChange={(e) => setTerm((e.target as HTMLSelectElement).value)}>
+        {termsOf(c.year).map((t) => <option value={t}>{t}</option>)}
+      </select>
+      <p><a href={`#/contracts/${c.id}/statement/${term}`}>Read the {term} statement</a> or download it as <a href={`${base}/statement?term=${term}&format=xlsx`}>Excel</a> or <a href={`${base}/statement?term=${term}&format=pdf`}>PDF</a>.</p>
+
+      <h2>Ledger</h2>
+      <div class="table-wrap"><table>
+        <thead><tr><th scope="col">Date</th><th scope="col">Movement</th><th scope="col">Hours</th><th scope="col">Balance</th></tr></thead>
+        <tbody>{(c.ledger ?? []).map((e) => (
+          <tr><td>{inWords(e.at)}</td><td>{e.reason ?? KINDS[e.kind] ?? e.kind}</td><td>{hours(e.minutes)}</td><td>{hours(e.balance_minutes)}</td></tr>
+        ))}</tbody>
+      </table></div>
+      {manager && c.status === 'open' && <YearEnd id={c.id} key={`${c.balance_minutes}/${c.booked_minutes}/${c.shortfall_minutes}`} />}
+    </main>
+  );
+}
+
+function YearEnd({ id }: { id: number }) {
+  const [y, setY] = useState<{ owed_minutes: number; lapsed_minutes: number; carry_minutes: number; shortfall_policy: string; still_booked_minutes: number }>();
+  const [problem, setProblem] = useState<Problem>();
+  useEffect(() => { api<typeof y>('GET', `/api/v1/contracts/${id}/year-end`).then((r) => r.ok && setY(r.data)); }, [id]);
+  if (!y) return null;
+  return (
+    <form aria-labelledby="year-end" onSubmit={async (e) => {
+      e.preventDefault();
+      const body: Record<string, unknown> = { confirm: true };
+      if (value('ye-into')) body.into = Number(value('ye-into'));
+      const r = await api('POST', `/api/v1/contracts/${id}/year-end`, body);
+      if (!r.ok) return setProblem(r.problem);
+      location.reload();
+    }}>
+      <h2 id="year-end">Year end</h2>
+      <p>If the year ended now: {hours(y.owed_minutes)} hours we could not deliver would be {y.shortfall_policy === 'refund' ? 'refunded' : 'rolled over'}, and {hours(y.lapsed_minutes)} unused hours would lapse.</p>
+      <ProblemText problem={problem} />
+      {y.carry_minutes > 0 && <><label for="ye-into">Next year's contract number</label><input id="ye-into" type="text" inputMode="numeric" /></>}
+      <div><button type="submit" class="secondary">Confirm the year end</button></div>
+    </form>
+  );
+}
+
+type StatementData = {
+  contract: Contract; term: string; from: string; to: string; opening_minutes: number; closing_minutes: number;
+  movements: { date: string; what: string; minutes: number; balance_minutes: number }[];
+  still_booked: Visit[]; send_to: { name: string | null; email: string | null }; letter: string;
+};
+
+export function StatementPage({ id, term }: { id: number; term: string }) {
+  const [s, setS] = useState<StatementData>();
+  const [problem, setProblem] = useState<Problem>();
+  useEffect(() => {
+    api<StatementData>('GET', `/api/v1/contracts/${id}/statement?term=${encodeURIComponent(term)}`).then((r) => r.ok ? setS(r.data) : setProblem(r.problem));
+  }, [id, term]);
+  if (!s) return <main id="main"><h1>Statement</h1><ProblemText problem={problem} /></main>;
+  const base = `/api/v1/contracts/${id}/statement?term=${term}`;
+  return (
+    <main id="main">
+      <p><a href={`#/contracts/${id}`}>Back to the contract</a></p>
+      <h1>{s.contract.school.name}: statement for {s.term}</h1>
+      <p>{s.from} to {s.to}. Download as <a href={`${base}&format=xlsx`}>Excel</a> or <a href={`${base}&format=pdf`}>PDF</a>.</p>
+      <div class="table-wrap"><table>
+        <thead><tr><th scope="col">Date</th><th scope="col">Movement</th><th scope="col">Hours</th><th scope="col">Balance</th></tr></thead>
+        <tbody>
+          <tr><td></td><th scope="row">Opening balance</th><td></td><td>{hours(s.opening_minutes)}</td></tr>
+          {s.movements.map((m) => <tr><td>{m.date}</td><td>{m.what}</td><td>{hours(m.minutes)}</td><td>{hours(m.balance_minutes)}</td></tr>)}
+          <tr><td></td><th scope="row">Closing balance</th><td></td><td>{hours(s.closing_minutes)}</td></tr>
+        </tbody>
+      </table></div>
+      <h2>Visits still booked</h2>
+      {s.still_booked.length === 0 ? <p>None.</p> : <ul>{s.still_booked.map((v) => <li>{inWords(v.starts_at)}, {hours(v.booked_minutes)} hours{v.consultant.name && <> with {v.consultant.name}</>}</li>)}</ul>}
+      <h2>To send</h2>
+      <p>To: {s.send_to.name ?? 'no named contact'}{s.send_to.email && <> ({s.send_to.email})</>}</p>
+      <pre class="letter">{s.letter}</pre>
+    </main>
+  );
+}
+
+export function Timetable({ user }: { user: User }) {
+  const [visits, setVisits] = useState<Visit[]>([]);
+  const [capacity, setCapacity] = useState<Capacity[]>([]);
+  const [problem, setProblem] = useState<Problem>();
+  const [term, setTerm] = useState(termOf(new Date()));
+  const [typed, setTyped] = useState(term);
+  const [who, setWho] = useState(String(user.id));
+  useEffect(() => {
+    const q = who ? `?consultant=${who}` : '';
+    api<{ visits: Visit[] }>('GET', `/api/v1/visits${q}`).then((r) => r.ok ? setVisits(r.data.visits) : setProblem(r.problem));
+  }, [who]);
+  useEffect(() => {
+    api<{ consultants: Capacity[] }>('GET', `/api/v1/capacity?term=${encodeURIComponent(term)}`).then((r) => r.ok ? setCapacity(r.data.consultants) : setProblem(r.problem));
+  }, [term]);
+  return (
+    <main id="main">
+      <h1>Timetables and capacity</h1>
+      <ProblemText problem={problem} />
+      <label for="tt-who">Whose visits</label>
+      <select id="tt-who" value={who} onChange={(e) => setWho((e.target as HTMLSelectElement).value)}>
+        <option value={String(user.id)}>Mine</option><option value="">Everyone's</option>
+      </select>
+      <h2>Visits from last week to six weeks ahead</h2>
+      <div class="table-wrap"><table>
+        <thead><tr><th scope="col">When</th><th scope="col">School</th><th scope="col">Hours</th><th scope="col">Consultant</th><th scope="col">Status</th></tr></thead>
+        <tbody>{visits.map((v) => (
+          <tr><td>{inWords(v.starts_at)}</td><td><a href={`#/contracts/${v.contract_id}`}>{v.school}</a></td><td>{hours(v.booked_minutes)}</td><td>{v.consultant.name ?? ''}</td><td>{v.status}</td></tr>
+        ))}</tbody>
+      </table></div>
+      {visits.length === 0 && <p>No visits in these weeks.</p>}
+      <h2>Capacity</h2>
+      <form onSubmit={(e) => { e.preventDefault(); setTerm(typed.trim()); }}>
+        <label for="tt-term">Term</label>
+        <input id="tt-term" type="text" value={typed} onInput={(e) => setTyped((e.target as HTMLInputElement).value)} />
+        <div><button type="submit" class="secondary">Show the term</button></div>
+      </form>
+      <div class="table-wrap"><table>
+        <thead><tr><th scope="col">Consultant</th><th scope="col">Service</th><th scope="col">Working hours</th><th scope="col">Kept free</th><th scope="col">Bookable</th><th scope="col">Booked</th></tr></thead>
+        <tbody>{capacity.map((k) => (
+          <tr><td>{k.consultant.name}</td><td>{k.service}</td><td>{hours(k.working_minutes)}</td><td>{k.contingency_percent}%</td>
+            <td>{hours(k.available_minutes)}</td><td class={k.over ? 'state-breached' : ''}>{hours(k.booked_minutes)}{k.over && ' (over: no time kept for absence)'}</td></tr>
+        ))}</tbody>
+      </table></div>
+      {capacity.length === 0 && <p>No visits booked in {term}.</p>}
+    </main>
+  );
+}

@@ -1,0 +1,15 @@
+// Small pieces every page of the desk shares.
+import { Problem } from './api';
+
+export type User = { id: number; email: string; name: string; role: string };
+export type Staff = { id: number; email: string; name: string; role: string; services: string[] };
+
+export function ProblemText({ problem }: { problem?: Problem }) {
+  if (!problem) return null;
+  return <p class="error" role="alert">{problem.title}: {problem.detail}</p>;
+}
+
+// Minutes as hours with two decimals: 150 is "2.50".
+export function hours(minutes: number): string {
+  return (minutes / 60).toFixed(2);
+}
