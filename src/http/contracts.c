@@ -646,13 +646,14 @@ enum MHD_Result ch_http_year_end(ch_req *r, int64_t id, bool confirm)
         if (y.carry > 0) {
             snprintf(why[n], sizeof(why[n]), "Carried from contract %lld (%s)", (long long)c.id,
                      c.year);
-            rows[n++] = (ch_ledger_row){.contract_id = into.id,
-                                        .at = year_end,
-                                        .kind = "rollover",
-                                        .minutes = y.carry,
-                                        .reason = why[n - 1],
-                                        .created_by = r->user.id,
-                                        .created_at = r->now};
+            rows[n] = (ch_ledger_row){.contract_id = into.id,
+                                      .at = year_end,
+                                      .kind = "rollover",
+                                      .minutes = y.carry,
+                                      .reason = why[n],
+                                      .created_by = r->user.id,
+                                      .created_at = r->now};
+            n++;
         }
         if (ch_store_ledger_append(r->desk->store, rows, n, id, &err) ||
             ch_desk_audit(r, "update", "contract", id)) {

@@ -3,65 +3,15 @@
 // form, the standards page; axe-core checks each page against WCAG 2.2 AA,
 // and a screenshot of each page is written at 320 and 1440 pixels wide.
 // Usage: node public.mjs CHARTER-BINARY SCREENSHOT-DIR
-import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-
-const require = createRequire(new URL('../../web/package.json', import.meta.url));
-const { chromium } = require('playwright-core');
-const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+import { rmSync } from 'node:fs';
+import { axe, check, counts, launch, shoot as shootAt, startServer, workdir } from './lib.mjs';
 
 const [charter, shots] = process.argv.slice(2);
-mkdirSync(shots, { recursive: true });
-const tmp = mkdtempSync(join(tmpdir(), 'charter-e2e-'));
-let passed = 0, failed = 0;
+const tmp = workdir(shots);
+const shoot = (page, name) => shootAt(page, shots, name);
 
-function check(ok, what, detail) {
-  if (ok) { passed++; return; }
-  failed++;
-  console.log(`FAIL: ${what}${detail ? `\n  ${detail}` : ''}`);
-}
-
-function startServer() {
-  return new Promise((resolve, reject) => {
-    const server = spawn(charter, ['serve', '--db', join(tmp, 'charter.db'), '--listen', '127.0.0.1:0'],
-      { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    server.stdout.on('data', (chunk) => {
-      out += chunk;
-      const m = out.match(/listening on (http:\/\/[^\s]+)\//);
-      if (m) resolve({ server, base: m[1] });
-    });
-    server.on('exit', (code) => reject(new Error(`charter serve exited with ${code}`)));
-  });
-}
-
-async function axe(page, what) {
-  // Evaluated through the DevTools protocol, which the page's CSP does not
-  // govern, so the pages are tested under their real policy.
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(() => window.axe.run(document, {
-    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
-  }));
-  check(result.violations.length === 0, `${what} has no WCAG 2.2 AA violation`,
-    result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`).join('; '));
-}
-
-async function shoot(page, name) {
-  for (const width of [320, 1440]) {
-    await page.setViewportSize({ width, height: 900 });
-    await page.screenshot({ path: join(shots, `${name}-${width}.png`), fullPage: true });
-  }
-}
-
-const { server, base } = await startServer();
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-         '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const { server, base } = await startServer(charter, tmp);
+const browser = await launch();
 try {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   const page = await context.newPage();
@@ -140,5 +90,5 @@ try {
   server.kill();
   rmSync(tmp, { recursive: true, force: true });
 }
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+console.log(`${counts.passed} passed, ${counts.failed} failed`);
+process.exit(counts.failed ? 1 : 0);

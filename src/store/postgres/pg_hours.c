@@ -2,30 +2,11 @@
  * SQLite backend's hours.c. Each change is one transaction; a visit ends
  * only while it is still booked and a contract closes only while it is
  * open, so two servers acting at once charge or settle once. */
+#include "store/hours_sql.h"
 #include "store/postgres/internal.h"
 
 #include <stdio.h>
 #include <string.h>
-
-#define CONTRACT_COLUMNS                                                                           \
-    "c.id, c.organisation_id, o.name, c.service, c.year, c.starts_on, c.ends_on, c.amount,"        \
-    " c.unit, c.purchased, c.block, c.prep_counts, c.contact_name, c.contact_email,"               \
-    " c.consultant_id, u.name, c.shortfall, c.status, c.created_by, c.created_at,"                 \
-    " (SELECT coalesce(sum(minutes), 0) FROM ledger l WHERE l.contract_id = c.id),"                \
-    " (SELECT coalesce(sum(booked), 0) FROM visits v WHERE v.contract_id = c.id"                   \
-    " AND v.status = 'booked'),"                                                                   \
-    " (SELECT coalesce(sum(booked), 0) FROM visits v WHERE v.contract_id = c.id"                   \
-    " AND v.status = 'cancelled-by-provider')"                                                     \
-    " FROM contracts c JOIN organisations o ON o.id = c.organisation_id"                           \
-    " LEFT JOIN users u ON u.id = c.consultant_id"
-
-#define VISIT_COLUMNS                                                                              \
-    "v.id, v.contract_id, v.consultant_id, v.starts_at, v.booked, v.actual, v.status, v.reason,"   \
-    " v.note, v.late_notice_at, v.late_expected_at, v.rescheduled_from, v.over_balance,"           \
-    " v.created_by, v.created_at, v.updated_at, o.name, u.name, c.service"                         \
-    " FROM visits v JOIN contracts c ON c.id = v.contract_id"                                      \
-    " JOIN organisations o ON o.id = c.organisation_id LEFT JOIN users u ON u.id = "               \
-    "v.consultant_id"
 
 static bool ok(const PGresult *res)
 {

@@ -2,30 +2,11 @@
  * Every change that moves hours is one write, so a visit's end and its
  * charge, or a year end and the contract's closing, land together or not
  * at all. The ledger table refuses updates and deletes by trigger. */
+#include "store/hours_sql.h"
 #include "store/sqlite/internal.h"
 
 #include <stdio.h>
 #include <string.h>
-
-#define CONTRACT_COLUMNS                                                                           \
-    "c.id, c.organisation_id, o.name, c.service, c.year, c.starts_on, c.ends_on, c.amount,"        \
-    " c.unit, c.purchased, c.block, c.prep_counts, c.contact_name, c.contact_email,"               \
-    " c.consultant_id, u.name, c.shortfall, c.status, c.created_by, c.created_at,"                 \
-    " (SELECT coalesce(sum(minutes), 0) FROM ledger l WHERE l.contract_id = c.id),"                \
-    " (SELECT coalesce(sum(booked), 0) FROM visits v WHERE v.contract_id = c.id"                   \
-    " AND v.status = 'booked'),"                                                                   \
-    " (SELECT coalesce(sum(booked), 0) FROM visits v WHERE v.contract_id = c.id"                   \
-    " AND v.status = 'cancelled-by-provider')"                                                     \
-    " FROM contracts c JOIN organisations o ON o.id = c.organisation_id"                           \
-    " LEFT JOIN users u ON u.id = c.consultant_id"
-
-#define VISIT_COLUMNS                                                                              \
-    "v.id, v.contract_id, v.consultant_id, v.starts_at, v.booked, v.actual, v.status, v.reason,"   \
-    " v.note, v.late_notice_at, v.late_expected_at, v.rescheduled_from, v.over_balance,"           \
-    " v.created_by, v.created_at, v.updated_at, o.name, u.name, c.service"                         \
-    " FROM visits v JOIN contracts c ON c.id = v.contract_id"                                      \
-    " JOIN organisations o ON o.id = c.organisation_id LEFT JOIN users u ON u.id = "               \
-    "v.consultant_id"
 
 static void *room(ch_arena *a, void *items, size_t n, size_t *cap, size_t elem)
 {
@@ -35,8 +16,44 @@ static void *room(ch_arena *a, void *items, size_t n, size_t *cap, size_t elem)
     return ch_arena_grow(a, items, n, *cap, elem);
 }
 
-static void read_contract(ch_arena *a, sqlite3_stmt *st, ch_contract *c)
+static void read_entry(ch_arena *a, sqlite3_stmt *st, void *row)
 {
+    ch_ledger_row *r = row;
+    r->id = sqlite3_column_int64(st, 0);
+    r->contract_id = sqlite3_column_int64(st, 1);
+    r->at = sqlite3_column_int64(st, 2);
+    r->kind = ch_sq_text(a, st, 3);
+    r->minutes = sqlite3_column_int64(st, 4);
+    r->visit_id = sqlite3_column_int64(st, 5);
+    r->reason = ch_sq_text(a, st, 6);
+    r->created_by = sqlite3_column_int64(st, 7);
+    r->created_at = sqlite3_column_int64(st, 8);
+}
+
+/* Steps st to its end, reading each row with read into a growing array of
+ * elem-sized rows in a. */
+static int collect(sq_conn *c, sqlite3_stmt *st, ch_arena *a, size_t elem,
+                   void (*read)(ch_arena *, sqlite3_stmt *, void *), void **out, size_t *n,
+                   const char *doing, ch_error *err)
+{
+    size_t cap = 0, count = 0;
+    char *rows = NULL;
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (!(rows = room(a, rows, count, &cap, elem)))
+            return ch_error_set(err, CH_E_NOMEM, "out of memory");
+        read(a, st, rows + count++ * elem);
+    }
+    if (step != SQLITE_DONE)
+        return ch_sq_error(c, err, doing);
+    *out = rows;
+    *n = count;
+    return CH_OK;
+}
+
+static void read_contract(ch_arena *a, sqlite3_stmt *st, void *row)
+{
+    ch_contract *c = row;
     c->id = sqlite3_column_int64(st, 0);
     c->organisation_id = sqlite3_column_int64(st, 1);
     c->organisation = ch_sq_text(a, st, 2);
@@ -62,8 +79,9 @@ static void read_contract(ch_arena *a, sqlite3_stmt *st, ch_contract *c)
     c->shortfall = sqlite3_column_int64(st, 22);
 }
 
-static void read_visit(ch_arena *a, sqlite3_stmt *st, ch_visit *v)
+static void read_visit(ch_arena *a, sqlite3_stmt *st, void *row)
 {
+    ch_visit *v = row;
     v->id = sqlite3_column_int64(st, 0);
     v->contract_id = sqlite3_column_int64(st, 1);
     v->consultant_id = sqlite3_column_int64(st, 2);
@@ -201,10 +219,10 @@ int ch_sq_contract_list(ch_store *base, const ch_contract_filter *f, ch_arena *a
     snprintf(sql + used, sizeof(sql) - used, " ORDER BY o.name, c.year DESC, c.id LIMIT %zu",
              f->limit ? f->limit : 500);
     sq_conn *c = ch_sq_reader((sq *)base);
-    int rc = CH_OK, step;
-    size_t cap = 0, count = 0;
-    ch_contract *rows = NULL;
+    int rc = CH_OK;
     sqlite3_stmt *st = ch_sq_stmt_built(c, sql, err);
+    *out = NULL;
+    *n = 0;
     if (!st) {
         rc = CH_E_STORE;
         goto out;
@@ -215,19 +233,9 @@ int ch_sq_contract_list(ch_store *base, const ch_contract_filter *f, ch_arena *a
     ch_sq_bind_text(st, 4, f->status);
     for (size_t i = 0; f->services && i < f->nservices; i++)
         ch_sq_bind_text(st, 5 + (int)i, f->services[i]);
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        if (!(rows = room(a, rows, count, &cap, sizeof(*rows)))) {
-            rc = ch_error_set(err, CH_E_NOMEM, "out of memory");
-            goto out;
-        }
-        read_contract(a, st, &rows[count++]);
-    }
-    if (step != SQLITE_DONE)
-        rc = ch_sq_error(c, err, "listing contracts");
+    rc = collect(c, st, a, sizeof(**out), read_contract, (void **)out, n, "listing contracts", err);
 out:
     ch_sq_unlock(c);
-    *out = rows;
-    *n = count;
     return rc;
 }
 
@@ -238,37 +246,19 @@ int ch_sq_ledger_list(ch_store *base, int64_t contract_id, ch_arena *a, ch_ledge
                               " created_by, created_at FROM ledger WHERE contract_id = ?"
                               " ORDER BY at, id";
     sq_conn *c = ch_sq_reader((sq *)base);
-    int rc = CH_OK, step;
-    size_t cap = 0, count = 0;
-    ch_ledger_row *rows = NULL;
+    int rc = CH_OK;
     sqlite3_stmt *st = ch_sq_stmt(c, sql, err);
+    *out = NULL;
+    *n = 0;
     if (!st) {
         rc = CH_E_STORE;
         goto out;
     }
     sqlite3_bind_int64(st, 1, contract_id);
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        if (!(rows = room(a, rows, count, &cap, sizeof(*rows)))) {
-            rc = ch_error_set(err, CH_E_NOMEM, "out of memory");
-            goto out;
-        }
-        ch_ledger_row *r = &rows[count++];
-        r->id = sqlite3_column_int64(st, 0);
-        r->contract_id = sqlite3_column_int64(st, 1);
-        r->at = sqlite3_column_int64(st, 2);
-        r->kind = ch_sq_text(a, st, 3);
-        r->minutes = sqlite3_column_int64(st, 4);
-        r->visit_id = sqlite3_column_int64(st, 5);
-        r->reason = ch_sq_text(a, st, 6);
-        r->created_by = sqlite3_column_int64(st, 7);
-        r->created_at = sqlite3_column_int64(st, 8);
-    }
-    if (step != SQLITE_DONE)
-        rc = ch_sq_error(c, err, "reading the hours ledger");
+    rc = collect(c, st, a, sizeof(**out), read_entry, (void **)out, n, "reading the hours ledger",
+                 err);
 out:
     ch_sq_unlock(c);
-    *out = rows;
-    *n = count;
     return rc;
 }
 
@@ -382,10 +372,10 @@ int ch_sq_visit_list(ch_store *base, const ch_visit_filter *f, ch_arena *a, ch_v
                               " AND (?4 = 0 OR v.starts_at < ?4)"
                               " ORDER BY v.starts_at, v.id LIMIT ?5";
     sq_conn *c = ch_sq_reader((sq *)base);
-    int rc = CH_OK, step;
-    size_t cap = 0, count = 0;
-    ch_visit *rows = NULL;
+    int rc = CH_OK;
     sqlite3_stmt *st = ch_sq_stmt(c, sql, err);
+    *out = NULL;
+    *n = 0;
     if (!st) {
         rc = CH_E_STORE;
         goto out;
@@ -395,19 +385,9 @@ int ch_sq_visit_list(ch_store *base, const ch_visit_filter *f, ch_arena *a, ch_v
     sqlite3_bind_int64(st, 3, f->from);
     sqlite3_bind_int64(st, 4, f->to);
     sqlite3_bind_int64(st, 5, f->limit ? (sqlite3_int64)f->limit : 1000);
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        if (!(rows = room(a, rows, count, &cap, sizeof(*rows)))) {
-            rc = ch_error_set(err, CH_E_NOMEM, "out of memory");
-            goto out;
-        }
-        read_visit(a, st, &rows[count++]);
-    }
-    if (step != SQLITE_DONE)
-        rc = ch_sq_error(c, err, "listing visits");
+    rc = collect(c, st, a, sizeof(**out), read_visit, (void **)out, n, "listing visits", err);
 out:
     ch_sq_unlock(c);
-    *out = rows;
-    *n = count;
     return rc;
 }
 

@@ -1,0 +1,27 @@
+/* The column lists both backends read contracts and visits with: the same
+ * SQL text in SQLite and PostgreSQL, so the two read the same figures (the
+ * balance as the ledger's sum, what is booked, what we owe). */
+#ifndef CH_STORE_HOURS_SQL_H
+#define CH_STORE_HOURS_SQL_H
+
+#define CONTRACT_COLUMNS                                                                           \
+    "c.id, c.organisation_id, o.name, c.service, c.year, c.starts_on, c.ends_on, c.amount,"        \
+    " c.unit, c.purchased, c.block, c.prep_counts, c.contact_name, c.contact_email,"               \
+    " c.consultant_id, u.name, c.shortfall, c.status, c.created_by, c.created_at,"                 \
+    " (SELECT coalesce(sum(minutes), 0) FROM ledger l WHERE l.contract_id = c.id),"                \
+    " (SELECT coalesce(sum(booked), 0) FROM visits v WHERE v.contract_id = c.id"                   \
+    " AND v.status = 'booked'),"                                                                   \
+    " (SELECT coalesce(sum(booked), 0) FROM visits v WHERE v.contract_id = c.id"                   \
+    " AND v.status = 'cancelled-by-provider')"                                                     \
+    " FROM contracts c JOIN organisations o ON o.id = c.organisation_id"                           \
+    " LEFT JOIN users u ON u.id = c.consultant_id"
+
+#define VISIT_COLUMNS                                                                              \
+    "v.id, v.contract_id, v.consultant_id, v.starts_at, v.booked, v.actual, v.status, v.reason,"   \
+    " v.note, v.late_notice_at, v.late_expected_at, v.rescheduled_from, v.over_balance,"           \
+    " v.created_by, v.created_at, v.updated_at, o.name, u.name, c.service"                         \
+    " FROM visits v JOIN contracts c ON c.id = v.contract_id"                                      \
+    " JOIN organisations o ON o.id = c.organisation_id LEFT JOIN users u ON u.id = "               \
+    "v.consultant_id"
+
+#endif
