@@ -97,7 +97,7 @@ enum MHD_Result ch_http_visits_create(ch_req *r, int64_t id)
     }
     v.created_by = r->user.id;
     v.created_at = r->now;
-    if (ch_store_visit_insert(r->desk->store, &v, &err) ||
+    if (ch_store_visit_insert(r->desk->store, &v, &c, &err) ||
         ch_desk_audit(r, "create", "visit", v.id)) {
         if (!err.code)
             ch_error_set(&err, CH_E_STORE, "the audit log could not be written");

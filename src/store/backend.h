@@ -60,7 +60,7 @@ typedef struct ch_store_ops {
                        size_t *n, ch_error *err);
     int (*ledger_append)(ch_store *s, ch_ledger_row *entries, size_t n, int64_t close_contract,
                          ch_error *err);
-    int (*visit_insert)(ch_store *s, ch_visit *v, ch_error *err);
+    int (*visit_insert)(ch_store *s, ch_visit *v, const ch_contract *seen, ch_error *err);
     int (*visit_get)(ch_store *s, int64_t id, ch_arena *arena, ch_visit *out, ch_error *err);
     int (*visit_list)(ch_store *s, const ch_visit_filter *f, ch_arena *arena, ch_visit **out,
                       size_t *n, ch_error *err);

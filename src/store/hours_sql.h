@@ -24,4 +24,10 @@
     " JOIN organisations o ON o.id = c.organisation_id LEFT JOIN users u ON u.id = "               \
     "v.consultant_id"
 
+/* The figures a booking is decided on, read again inside the write. */
+#define CONTRACT_FIGURES                                                                           \
+    "SELECT (SELECT coalesce(sum(minutes), 0) FROM ledger l WHERE l.contract_id = c.id),"          \
+    " (SELECT coalesce(sum(booked), 0) FROM visits v WHERE v.contract_id = c.id"                   \
+    " AND v.status = 'booked') FROM contracts c WHERE c.id = "
+
 #endif

@@ -264,9 +264,9 @@ int ch_store_ledger_append(ch_store *s, ch_ledger_row *entries, size_t n, int64_
     return s->ops->ledger_append(s, entries, n, close_contract, err);
 }
 
-int ch_store_visit_insert(ch_store *s, ch_visit *v, ch_error *err)
+int ch_store_visit_insert(ch_store *s, ch_visit *v, const ch_contract *seen, ch_error *err)
 {
-    return s->ops->visit_insert(s, v, err);
+    return s->ops->visit_insert(s, v, seen, err);
 }
 
 int ch_store_visit_get(ch_store *s, int64_t id, ch_arena *arena, ch_visit *out, ch_error *err)

@@ -351,7 +351,11 @@ int ch_store_ledger_list(ch_store *s, int64_t contract_id, ch_arena *arena, ch_l
 int ch_store_ledger_append(ch_store *s, ch_ledger_row *entries, size_t n, int64_t close_contract,
                            ch_error *err);
 
-int ch_store_visit_insert(ch_store *s, ch_visit *v, ch_error *err);
+/* Books v. When seen is given, the visit is booked only if the contract's
+ * balance and booked minutes are still what seen holds (CH_E_CONFLICT
+ * otherwise), so two people booking the last hours at once cannot both
+ * pass the balance check. */
+int ch_store_visit_insert(ch_store *s, ch_visit *v, const ch_contract *seen, ch_error *err);
 int ch_store_visit_get(ch_store *s, int64_t id, ch_arena *arena, ch_visit *out, ch_error *err);
 
 typedef struct ch_visit_filter {

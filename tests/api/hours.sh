@@ -245,6 +245,22 @@ expect '.balance_minutes == 750' "10 hours bought plus 2.5 carried"
 entry '{"kind":"drawdown","what":"report","minutes":30}'
 expect_status 409 "a closed contract takes no more time"
 
+# --- Eight people book the last block at once: one gets it ---
+call POST /api/v1/contracts '{"school":"Elm Infants","service":"beacon/consultancy","year":"2025-26","amount":2.5,"unit":"hours","consultant_id":'"$cora"'}' -H "$M"
+elm=$(json .id)
+racers=
+for i in 1 2 3 4 5 6 7 8; do
+    curl -s -o /dev/null -w '%{http_code}\n' -X POST -H "$C" -H 'Content-Type: application/json' \
+        --data-binary "{\"starts_at\":\"2026-03-0${i}T09:30\"}" "$base/api/v1/contracts/$elm/visits" >"$tmp/race.$i" &
+    racers="$racers $!"
+done
+# Only the bookings: a bare wait would wait for the server too.
+wait $racers
+checks=$((checks + 1))
+[ "$(cat "$tmp"/race.* | grep -c '^201$')" -eq 1 ] || fail "exactly one of eight racing bookings succeeds: $(cat "$tmp"/race.* | tr '\n' ' ')"
+call GET "/api/v1/contracts/$elm" '' -H "$C"
+expect '.booked_minutes == 150 and (.visits | length) == 1' "and only its visit is booked"
+
 call GET /api/v1/openapi.yaml
 checks=$((checks + 1))
 grep -q '/api/v1/contracts/{id}/statement' "$tmp/body" || fail "the API description lists statements"

@@ -336,12 +336,31 @@ static int insert_visit(pg_conn *c, ch_visit *v, ch_error *err)
     return CH_OK;
 }
 
-int ch_pg_visit_insert(ch_store *base, ch_visit *v, ch_error *err)
+/* With seen, the contract's row is locked first: a second booking waits
+ * for the first to commit, then reads figures that include it. */
+int ch_pg_visit_insert(ch_store *base, ch_visit *v, const ch_contract *seen, ch_error *err)
 {
+    static const char lock[] = "SELECT id FROM contracts WHERE id = $1 FOR UPDATE";
+    static const char figures[] = CONTRACT_FIGURES "$1";
     pg_conn *c = ch_pg_acquire((pg *)base);
-    int rc = insert_visit(c, v, err);
-    ch_pg_release(c);
-    return rc;
+    int rc = ch_pg_exec(c, "BEGIN", err);
+    if (!rc && seen) {
+        pg_params p = {0};
+        PGresult *res = NULL;
+        ch_pg_int(&p, v->contract_id);
+        if (!(rc = run(c, lock, &p, "locking a contract", NULL, NULL, err)) &&
+            !(rc = run(c, figures, &p, "reading a contract's balance", NULL, &res, err))) {
+            if (PQntuples(res) != 1 || ch_pg_get_int(res, 0, 0) != seen->balance ||
+                ch_pg_get_int(res, 0, 1) != seen->booked)
+                rc = ch_error_set(err, CH_E_CONFLICT,
+                                  "the contract's hours changed while you were booking (someone "
+                                  "else booked or logged time); look again and book once more");
+            PQclear(res);
+        }
+    }
+    if (!rc)
+        rc = insert_visit(c, v, err);
+    return finish(c, rc, err);
 }
 
 static int visit_rows(ch_store *base, const char *sql, const pg_params *p, ch_arena *a,

@@ -330,14 +330,39 @@ static int insert_visit(sq_conn *c, ch_visit *v, ch_error *err)
     return CH_OK;
 }
 
+typedef struct book_args {
+    ch_visit *v;
+    const ch_contract *seen;
+} book_args;
+
+/* The balance and booked minutes are read inside the write transaction;
+ * the writer thread runs one write at a time, so nothing books between the
+ * check and the insert. */
 static int visit_fn(sq_conn *c, void *arg, ch_error *err)
 {
-    return insert_visit(c, arg, err);
+    static const char figures[] = CONTRACT_FIGURES "?";
+    book_args *x = arg;
+    if (x->seen) {
+        sqlite3_stmt *st = ch_sq_stmt(c, figures, err);
+        if (!st)
+            return CH_E_STORE;
+        sqlite3_bind_int64(st, 1, x->v->contract_id);
+        int step = sqlite3_step(st);
+        if (step != SQLITE_ROW && step != SQLITE_DONE)
+            return ch_sq_error(c, err, "reading a contract's balance");
+        if (step == SQLITE_DONE || sqlite3_column_int64(st, 0) != x->seen->balance ||
+            sqlite3_column_int64(st, 1) != x->seen->booked)
+            return ch_error_set(err, CH_E_CONFLICT,
+                                "the contract's hours changed while you were booking (someone "
+                                "else booked or logged time); look again and book once more");
+    }
+    return insert_visit(c, x->v, err);
 }
 
-int ch_sq_visit_insert(ch_store *base, ch_visit *v, ch_error *err)
+int ch_sq_visit_insert(ch_store *base, ch_visit *v, const ch_contract *seen, ch_error *err)
 {
-    return ch_sq_write((sq *)base, visit_fn, v, err);
+    book_args x = {v, seen};
+    return ch_sq_write((sq *)base, visit_fn, &x, err);
 }
 
 int ch_sq_visit_get(ch_store *base, int64_t id, ch_arena *a, ch_visit *out, ch_error *err)

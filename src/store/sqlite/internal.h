@@ -137,7 +137,7 @@ int ch_sq_ledger_list(ch_store *base, int64_t contract_id, ch_arena *a, ch_ledge
                       size_t *n, ch_error *err);
 int ch_sq_ledger_append(ch_store *base, ch_ledger_row *entries, size_t n, int64_t close_contract,
                         ch_error *err);
-int ch_sq_visit_insert(ch_store *base, ch_visit *v, ch_error *err);
+int ch_sq_visit_insert(ch_store *base, ch_visit *v, const ch_contract *seen, ch_error *err);
 int ch_sq_visit_get(ch_store *base, int64_t id, ch_arena *a, ch_visit *out, ch_error *err);
 int ch_sq_visit_list(ch_store *base, const ch_visit_filter *f, ch_arena *a, ch_visit **out,
                      size_t *n, ch_error *err);
