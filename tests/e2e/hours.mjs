@@ -70,12 +70,29 @@ try {
   check(true, 'and the visit is booked with the agreement noted');
   await shoot(page, shots, 'hours-contract');
 
+  // The school cancels the first long visit late: it still counts.
+  const late = 'tbody tr:has-text("24 November 2025") form';
+  await page.selectOption(`${late} select`, 'cancelled-late');
+  await page.click(`${late} button`);
+  await page.waitForSelector('tbody tr:has-text("24 November 2025") td:has-text("cancelled-late")');
+  check(/Hours left3\.25/.test(await page.textContent('dl.figures')), 'a late cancellation is charged as booked',
+    await page.textContent('dl.figures'));
+  // We cancel the second: nothing charged, and it is owed back.
+  const ours = 'tbody tr:has-text("1 December 2025") form';
+  await page.selectOption(`${ours} select`, 'cancelled-by-provider');
+  await page.click(`${ours} button`);
+  await page.waitForSelector('tbody tr:has-text("1 December 2025") td:has-text("cancelled-by-provider")');
+  const owed = await page.textContent('dl.figures');
+  check(/Hours left3\.25/.test(owed) && /Owed by us12\.00/.test(owed), 'our cancellation is owed, not charged', owed);
+  await page.waitForSelector('p:has-text("3.25 hours we could not deliver would be refunded, and 0.00 unused hours would lapse")');
+  check(true, 'the year end would refund what we cancelled, no more than is left');
+
   // The autumn statement, read and downloaded.
   await page.selectOption('#st-term', 'autumn-2025');
   await page.click('text=Read the autumn-2025 statement');
   await page.waitForSelector('h1:has-text("statement for autumn-2025")');
   const table = await page.textContent('table');
-  check(/Opening balance0\.00/.test(table) && /Closing balance15\.25/.test(table), 'the statement figures', table);
+  check(/Opening balance0\.00/.test(table) && /Closing balance3\.25/.test(table), 'the statement figures', table);
   check(await page.isVisible('pre.letter:has-text("Dear Ms Hill")'), 'a covering note for the named contact');
   await axe(page, 'the statement page');
   await shoot(page, shots, 'hours-statement');

@@ -134,8 +134,7 @@ function VisitRow({ v, onEnd }: { v: Visit; onEnd: (id: number, body: Record<str
         <form onSubmit={(e) => {
           e.preventDefault();
           const body: Record<string, unknown> = { outcome };
-          const actual = value(`${id}-actual`);
-          if (actual) body.actual_minutes = Number(actual);
+          if (outcome === 'delivered' || outcome === 'covered') body.actual_minutes = Number(value(`${id}-actual`));
           if (outcome === 'covered') body.representative = value(`${id}-rep`);
           if (outcome === 'rescheduled') body.new_starts_at = value(`${id}-new`);
           onEnd(v.id, body);
