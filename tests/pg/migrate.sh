@@ -1,7 +1,8 @@
 #!/bin/sh
 # charter migrate: a desk built on SQLite through the API moves to
 # PostgreSQL whole (the same token still works, cases, contacts, audit and
-# search are there, new ids continue after the old), and a second migrate
+# search are there, purchased hours too, new ids continue after the old),
+# and a second migrate
 # into the same desk is refused.
 charter=$1
 . "$(dirname "$0")/../api/lib.sh"
@@ -16,6 +17,14 @@ id=$(json .id)
 call POST "/api/v1/cases/$id/contacts" '{"direction":"outbound","channel":"email","at":"2025-12-22T10:00:00Z","summary":"Replied about the new address","meets":["respond"]}' -H "$A"
 call GET "/api/v1/cases/$id" '' -H "$A"
 before=$(jq -c 'del(.version)' "$tmp/body")
+# Purchased hours come too: a contract, a visit that ended, its charge.
+call POST /api/v1/contracts '{"school":"Oak Academy","service":"beacon/consultancy","year":"2025-26","amount":18,"unit":"hours"}' -H "$A"
+contract=$(json .id)
+call POST "/api/v1/contracts/$contract/visits" '{"starts_at":"2025-11-17T09:30"}' -H "$A"
+visit=$(json .id)
+call PATCH "/api/v1/visits/$visit" '{"outcome":"cancelled-late"}' -H "$A"
+call GET "/api/v1/contracts/$contract" '' -H "$A"
+hours_before=$(jq -c . "$tmp/body")
 stop_server
 
 "$charter" migrate --from "sqlite:$db" --to "$pg_db" >"$tmp/migrate.out" 2>&1
@@ -34,6 +43,11 @@ call GET '/api/v1/search?q=new%20address' '' -H "$A"
 expect "[.cases[].id] == [$id]" "search finds it by its contact's text"
 call GET "/api/v1/audit?case=$id" '' -H "$A"
 expect '[.audit[].action] | index("create") != null and index("update") != null' "the audit log came too"
+call GET "/api/v1/contracts/$contract" '' -H "$A"
+checks=$((checks + 1))
+[ "$(jq -c . "$tmp/body")" = "$hours_before" ] || fail "the contract, its visits and ledger are the same after the move"
+call POST "/api/v1/contracts/$contract/visits" '{"starts_at":"2025-11-24T09:30"}' -H "$A"
+expect ".id > $visit" "a new visit takes an id after the old ones"
 call POST /api/v1/cases '{"service":"cognus/enquiries","channel":"email","subject":"After the move"}' -H "$A"
 expect_status 201 "a new case on the new desk"
 expect ".id > $id" "takes an id after the old ones"
