@@ -11,12 +11,16 @@
 #include <string.h>
 
 static enum MHD_Result send_visit(ch_req *r, unsigned status, const ch_visit *v,
-                                  const ch_visit *rebooked)
+                                  const ch_visit *rebooked, const char *warning)
 {
     ch_jw w;
     ch_jw_init(&w);
     ch_jw_obj(&w);
     ch_jw_visit_members(&w, v);
+    if (warning && *warning) {
+        ch_jw_key(&w, "warning");
+        ch_jw_str(&w, warning);
+    }
     if (rebooked) {
         ch_jw_key(&w, "rebooked");
         ch_jw_obj(&w);
@@ -32,6 +36,88 @@ static bool in_year(const ch_contract *c, const ch_calendar *cal, ch_time t)
 {
     ch_date d = ch_hours_local_date(cal, t);
     return d >= c->starts && d <= c->ends;
+}
+
+/* Whether a visit in this state holds the consultant's time. */
+static bool takes_time(const char *status)
+{
+    return strcmp(status, "booked") == 0 || strcmp(status, "delivered") == 0 ||
+           strcmp(status, "not-needed") == 0 || strcmp(status, "cancelled-late") == 0;
+}
+
+/* Where a visit at t on the service's calendar falls in the term's
+ * statement period, and that period's bounds. */
+static bool in_term(const ch_calendar *cal, const char *term, ch_time t)
+{
+    size_t nterms;
+    const ch_date_range *terms = ch_calendar_terms(cal, &nterms);
+    ch_date a, b, d = ch_hours_local_date(cal, t);
+    ch_error err;
+    return ch_term_period(terms, nterms, term, &a, &b, &err) == CH_OK && d >= a && d <= b;
+}
+
+/* A consultant's capacity on a service in a term: working time on the
+ * service's calendar (the part its data covers) less the contingency. */
+static int term_capacity(const ch_desk_service *ds, const char *term, int64_t booked,
+                         ch_capacity *cap, ch_error *err)
+{
+    const ch_calendar *cal = ch_policy_service_calendar(ds->policy, ds->service);
+    size_t nterms;
+    const ch_date_range *terms = ch_calendar_terms(cal, &nterms);
+    ch_date a, b;
+    ch_time t0, t1, h0, h1;
+    int64_t secs = 0;
+    int rc = ch_term_period(terms, nterms, term, &a, &b, err);
+    if (rc)
+        return rc;
+    t0 = ch_hours_day_start(cal, a);
+    t1 = ch_hours_day_start(cal, b + 1);
+    ch_calendar_horizon(cal, &h0, &h1);
+    t0 = t0 < h0 ? h0 : t0;
+    t1 = t1 > h1 ? h1 : t1;
+    if (t1 > t0 && (rc = ch_calendar_working_between(cal, t0, t1, &secs, err)))
+        return rc;
+    ch_capacity_compute(secs / 60, ds->service->contingency, booked, cap);
+    return CH_OK;
+}
+
+/* After booking v: a warning when it takes its consultant past the time
+ * the term leaves bookable, or "" when it does not. */
+static void capacity_warning(ch_req *r, const ch_desk_service *ds, const ch_visit *v, char *buf,
+                             size_t size)
+{
+    const ch_calendar *cal = ch_policy_service_calendar(ds->policy, ds->service);
+    size_t nterms, n;
+    const ch_date_range *terms = ch_calendar_terms(cal, &nterms);
+    char term[32];
+    ch_error err;
+    ch_visit *rows;
+    ch_capacity cap;
+    buf[0] = '\0';
+    if (!v->consultant_id)
+        return;
+    ch_term_name_of(terms, nterms, ch_hours_local_date(cal, v->starts_at), term, sizeof(term));
+    ch_visit_filter f = {.consultant_id = v->consultant_id,
+                         .from = v->starts_at - 200 * (ch_time)CH_DAY_SECS,
+                         .to = v->starts_at + 200 * (ch_time)CH_DAY_SECS,
+                         .limit = 100000};
+    if (ch_store_visit_list(r->desk->store, &f, &r->arena, &rows, &n, &err))
+        return;
+    int64_t booked = 0;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(rows[i].service, ds->name) == 0 && takes_time(rows[i].status) &&
+            in_term(cal, term, rows[i].starts_at))
+            booked += rows[i].booked;
+    if (term_capacity(ds, term, booked, &cap, &err) || !cap.over)
+        return;
+    char have[32], can[32];
+    ch_minutes_format(booked, have, sizeof(have));
+    ch_minutes_format(cap.available, can, sizeof(can));
+    snprintf(buf, size,
+             "%s is now booked for %s in %s, more than the %s left once %d%% of their time is "
+             "kept free for illness and absence.",
+             v->consultant ? v->consultant : "The consultant", have, term, can,
+             ds->service->contingency);
 }
 
 enum MHD_Result ch_http_visits_create(ch_req *r, int64_t id)
@@ -105,10 +191,13 @@ enum MHD_Result ch_http_visits_create(ch_req *r, int64_t id)
         goto out;
     }
     ch_visit saved;
-    if (ch_store_visit_get(r->desk->store, v.id, &r->arena, &saved, &err))
+    char warning[400];
+    if (ch_store_visit_get(r->desk->store, v.id, &r->arena, &saved, &err)) {
         res = ch_http_error(r, &err);
-    else
-        res = send_visit(r, 201, &saved, NULL);
+    } else {
+        capacity_warning(r, &ds, &saved, warning, sizeof(warning));
+        res = send_visit(r, 201, &saved, NULL, warning);
+    }
 out:
     json_decref(body);
     return res;
@@ -139,7 +228,7 @@ enum MHD_Result ch_http_visit_get(ch_req *r, int64_t id)
     ch_desk_service ds;
     if (!load_visit(r, id, &v, &c, &ds, &res))
         return res;
-    return send_visit(r, 200, &v, NULL);
+    return send_visit(r, 200, &v, NULL, NULL);
 }
 
 /* PATCH /api/v1/visits/{id}: how the visit ended (with what it costs the
@@ -246,7 +335,7 @@ enum MHD_Result ch_http_visit_patch(ch_req *r, int64_t id)
         (ch.rebook && ch_store_visit_get(r->desk->store, rebook.id, &r->arena, &again, &err)))
         res = ch_http_error(r, &err);
     else
-        res = send_visit(r, 200, &now, ch.rebook ? &again : NULL);
+        res = send_visit(r, 200, &now, ch.rebook ? &again : NULL, NULL);
 out:
     json_decref(body);
     return res;
@@ -310,13 +399,6 @@ enum MHD_Result ch_http_visits_list(ch_req *r)
     return ch_http_jw(r, 200, &w, NULL);
 }
 
-/* Whether a visit in this state holds the consultant's time. */
-static bool takes_time(const char *status)
-{
-    return strcmp(status, "booked") == 0 || strcmp(status, "delivered") == 0 ||
-           strcmp(status, "not-needed") == 0 || strcmp(status, "cancelled-late") == 0;
-}
-
 typedef struct load {
     int64_t consultant;
     const char *name, *service;
@@ -354,11 +436,7 @@ enum MHD_Result ch_http_capacity(ch_req *r)
         if (!v->consultant_id || !takes_time(v->status) || !ch_desk_can_see(r, v->service) ||
             ch_desk_service_find(r->desk, v->service, &ds, &err))
             continue;
-        const ch_calendar *cal = ch_policy_service_calendar(ds.policy, ds.service);
-        size_t nterms;
-        const ch_date_range *terms = ch_calendar_terms(cal, &nterms);
-        ch_date a, b, d = ch_hours_local_date(cal, v->starts_at);
-        if (ch_term_period(terms, nterms, term, &a, &b, &err) || d < a || d > b)
+        if (!in_term(ch_policy_service_calendar(ds.policy, ds.service), term, v->starts_at))
             continue;
         size_t k = 0;
         while (k < nloads && !(loads[k].consultant == v->consultant_id &&
@@ -379,26 +457,9 @@ enum MHD_Result ch_http_capacity(ch_req *r)
         ch_desk_service ds;
         if (ch_desk_service_find(r->desk, loads[k].service, &ds, &err))
             continue;
-        const ch_calendar *cal = ch_policy_service_calendar(ds.policy, ds.service);
-        size_t nterms;
-        const ch_date_range *terms = ch_calendar_terms(cal, &nterms);
-        ch_date a, b;
-        ch_time t0, t1;
-        bool amb;
-        int64_t secs = 0;
-        ch_time h0, h1;
-        if (ch_term_period(terms, nterms, term, &a, &b, &err) ||
-            ch_tz_from_local(ch_calendar_tz(cal), a, 0, &t0, &amb) ||
-            ch_tz_from_local(ch_calendar_tz(cal), b + 1, 0, &t1, &amb))
-            return ch_http_error(r, &err);
-        /* Only the part of the term the calendar's data covers is counted. */
-        ch_calendar_horizon(cal, &h0, &h1);
-        t0 = t0 < h0 ? h0 : t0;
-        t1 = t1 > h1 ? h1 : t1;
-        if (t1 > t0 && ch_calendar_working_between(cal, t0, t1, &secs, &err))
-            return ch_http_error(r, &err);
         ch_capacity cap;
-        ch_capacity_compute(secs / 60, ds.service->contingency, loads[k].booked, &cap);
+        if (term_capacity(&ds, term, loads[k].booked, &cap, &err))
+            return ch_http_error(r, &err);
         ch_jw_obj(&w);
         ch_jw_key(&w, "consultant");
         ch_jw_obj(&w);

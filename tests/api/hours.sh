@@ -219,6 +219,29 @@ expect_status 400 "a timetable from a date that does not exist"
 call GET "/api/v1/capacity?term=autumn-2025" '' -H "$M"
 expect '.consultants | length == 1 and .[0].contingency_percent == 10 and .[0].booked_minutes == 270 and .[0].over == false and .[0].available_minutes < .[0].working_minutes' "booked time against working time less contingency"
 
+# --- Booking past a consultant's bookable time in a term warns ---
+pat=$(echo 'consultant pass 2' | "$charter" admin user add --db "$db" --email pat@beacon.example --name "Pat Busy" --role officer --service beacon/consultancy --password-stdin | user_id)
+P="Authorization: Bearer $("$charter" admin token --email pat@beacon.example --db "$db")"
+call POST /api/v1/contracts '{"school":"Big Academy","service":"beacon/consultancy","year":"2025-26","amount":2000,"unit":"hours","consultant_id":'"$pat"'}' -H "$M"
+big=$(json .id)
+call POST "/api/v1/contracts/$big/visits" '{"starts_at":"2025-09-08T08:30","minutes":720,"reason":"Full-day review"}' -H "$P"
+call GET "/api/v1/capacity?term=autumn-2025" '' -H "$M"
+bookable=$(json "[.consultants[] | select(.consultant.id == $pat)][0].available_minutes")
+booked=720 warned=
+for i in $(seq 1 90); do
+    day=$(date -u -d "2025-09-08 + $i days" +%F)
+    call POST "/api/v1/contracts/$big/visits" "{\"starts_at\":\"${day}T08:30\",\"minutes\":720,\"reason\":\"Full-day review\"}" -H "$P"
+    [ "$status" = 201 ] || { fail "booking $day"; break; }
+    booked=$((booked + 720))
+    if [ "$(json '.warning // empty')" != "" ]; then warned=$booked; break; fi
+done
+checks=$((checks + 1))
+[ -n "$warned" ] && [ "$((warned - 720))" -le "$bookable" ] && [ "$warned" -gt "$bookable" ] ||
+    fail "the warning comes with the first booking past the $bookable bookable minutes (warned at ${warned:-none})"
+expect '.warning | test("Pat Busy is now booked for .* in autumn-2025, more than the .* left once 10% of their time is kept free")' "the warning says who, when and why"
+call GET "/api/v1/capacity?term=autumn-2025" '' -H "$M"
+expect "[.consultants[] | select(.consultant.id == $pat)][0] | .over == true and .booked_minutes == $warned" "and the capacity report shows them over"
+
 # --- Year end: shortfall rolled into next year's contract, the rest lapses ---
 call GET "/api/v1/contracts/$oak/year-end" '' -H "$M"
 expect '.owed_minutes == 150 and .lapsed_minutes == 120 and .carry_minutes == 150 and .status == "open"' "the reconciliation a manager reads"

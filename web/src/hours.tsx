@@ -168,7 +168,7 @@ export function ContractPage({ id, user }: { id: number; user: User }) {
   }
   useEffect(() => { load(); }, [id]);
   async function send(method: string, path: string, body: Record<string, unknown>, done: string) {
-    const r = await api<unknown>(method, path, body);
+    const r = await api<{ warning?: string } | null>(method, path, body);
     if (!r.ok) {
       setNotice('');
       // A manager is asked first before booking past what is left.
@@ -177,7 +177,8 @@ export function ContractPage({ id, user }: { id: number; user: User }) {
     }
     setProblem(undefined);
     setConfirmOver(false);
-    setNotice(done);
+    // A booking that takes the consultant past their bookable time says so.
+    setNotice(r.data?.warning ? `${done} Note: ${r.data.warning}` : done);
     load();
   }
   if (!c) return <main id="main"><h1>Contract {id}</h1><ProblemText problem={problem} /></main>;
