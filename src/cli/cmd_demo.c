@@ -5,6 +5,7 @@
 #include "cli/cli.h"
 #include "cli/desk_setup.h"
 #include "core/casework.h"
+#include "core/ledger.h"
 #include "http/auth.h"
 
 #include <stdio.h>
@@ -163,6 +164,115 @@ static int add_case(ch_desk *d, const staff *st, ch_time now, bool *added, ch_er
     return ch_store_case_insert(d->store, &row, err);
 }
 
+static const char *const schools[] = {"Hillside Primary", "Oak Academy", "Riverside Infants",
+                                      "St Anne's CE Primary"};
+
+/* A visit every other week from mid September, ended the way visits end
+ * where it is past and still booked where it is to come; bookings stop
+ * while a block would take the school past its hours. */
+static int add_visits(ch_desk *d, const ch_calendar *cal, ch_contract *k, ch_time now,
+                      ch_error *err)
+{
+    static const ch_visit_status endings[] = {
+        CH_VISIT_DELIVERED,      CH_VISIT_DELIVERED,       CH_VISIT_DELIVERED,
+        CH_VISIT_CANCELLED_LATE, CH_VISIT_CANCELLED_EARLY, CH_VISIT_CANCELLED_PROVIDER,
+    };
+    int64_t left = k->purchased;
+    int rc;
+    for (ch_date day = k->starts + 14; left >= k->block && day < k->ends; day += 14) {
+        ch_time at;
+        bool ambiguous, open = false;
+        /* The Tuesday of that week at 9:30, when the service is open then
+         * (past the calendar's data, no visit is made up). */
+        if (ch_tz_from_local(ch_calendar_tz(cal), day - ch_date_weekday(day) + 1, 9 * 3600 + 1800,
+                             &at, &ambiguous) ||
+            ch_calendar_is_open(cal, at, &open, &(ch_error){0}) || !open)
+            continue;
+        ch_visit v = {.contract_id = k->id,
+                      .consultant_id = k->consultant_id,
+                      .starts_at = at,
+                      .booked = k->block,
+                      .created_at = at - 20 * CH_DAY_SECS};
+        if ((rc = ch_store_visit_insert(d->store, &v, NULL, err)))
+            return rc;
+        left -= k->block;
+        if (at > now)
+            continue;
+        ch_visit_status end = endings[pick(sizeof(endings) / sizeof(*endings))];
+        int32_t actual = k->block - 15 + (int32_t)pick(31);
+        int64_t charged, shortfall;
+        if ((rc = ch_visit_charge(end, k->block, actual, &charged, &shortfall, err)))
+            return rc;
+        left += k->block - charged;
+        ch_ledger_row charge = {.contract_id = k->id,
+                                .at = at,
+                                .kind = "drawdown",
+                                .minutes = -charged,
+                                .visit_id = v.id,
+                                .reason = "Visit",
+                                .created_at = at};
+        ch_visit_change ch = {.visit_id = v.id,
+                              .status = ch_visit_status_name(end),
+                              .actual = end == CH_VISIT_DELIVERED ? actual : 0,
+                              .charge = charged ? &charge : NULL,
+                              .at = at};
+        if ((rc = ch_store_visit_change(d->store, &ch, err)))
+            return rc;
+    }
+    return CH_OK;
+}
+
+/* A contract for each school on each service sold by the visit, for the
+ * academic year now running, with its consultant the policy's officer. */
+static int add_contracts(ch_desk *d, const staff *st, ch_time now, ch_error *err)
+{
+    int y, m, dd, rc;
+    ch_date_to_ymd(ch_time_utc_date(now), &y, &m, &dd);
+    if (m < 9)
+        y--;
+    char year[16];
+    snprintf(year, sizeof(year), "%d-%02d", y, (y + 1) % 100);
+    for (size_t i = 0; i < d->npolicies; i++) {
+        const ch_policy *p = d->policies[i].policy;
+        for (size_t s = 0; s < p->nservices; s++) {
+            const ch_service *svc = &p->services[s];
+            if (!svc->visit_block)
+                continue;
+            const ch_calendar *cal = ch_policy_service_calendar(p, svc);
+            char name[140];
+            snprintf(name, sizeof(name), "%s/%s", p->id, svc->id);
+            for (size_t k = 0; k < 2; k++) {
+                ch_contract c = {0};
+                bool days = svc->day_length > 0;
+                c.organisation = schools[pick(sizeof(schools) / sizeof(*schools))];
+                c.service = name;
+                c.year = year;
+                c.starts = ch_date_from_ymd(y, 9, 1);
+                c.ends = ch_date_from_ymd(y + 1, 8, 31);
+                c.amount = days ? 300 : 1800;
+                c.unit = days ? "days" : "hours";
+                if ((rc = ch_amount_minutes(c.amount, days ? CH_AMOUNT_DAYS : CH_AMOUNT_HOURS,
+                                            svc->day_length, &c.purchased, err)))
+                    return rc;
+                c.block = svc->visit_block;
+                c.prep_counts = true;
+                c.contact_name = "Business manager";
+                c.consultant_id = st->officer[i];
+                c.shortfall_policy = k ? "rollover" : "refund";
+                c.created_by = st->manager;
+                c.created_at = now;
+                bool ambiguous;
+                if (ch_tz_from_local(ch_calendar_tz(cal), c.starts, 0, &c.purchased_at, &ambiguous))
+                    c.purchased_at = now;
+                if ((rc = ch_store_contract_insert(d->store, &c, err)) ||
+                    (rc = add_visits(d, cal, &c, now, err)))
+                    return rc;
+            }
+        }
+    }
+    return CH_OK;
+}
+
 int ch_cmd_demo(int argc, char **argv)
 {
     const char *db = "charter.db", *count_s = "400";
@@ -214,7 +324,10 @@ int ch_cmd_demo(int argc, char **argv)
             goto out;
         made += added;
     }
-    printf("Demonstration data in %s: %ld cases, a manager and an officer for each policy.\n"
+    if (add_contracts(&d, &st, now, &err))
+        goto out;
+    printf("Demonstration data in %s: %ld cases, contracts for purchased hours, a manager\n"
+           "and an officer for each policy.\n"
            "Sign in as admin@charter.local, manager@charter.local or officer.POLICY@charter.local\n"
            "(officer.cognus@charter.local, ...) with the password %s\n",
            db, made, password);
