@@ -108,6 +108,10 @@ try {
   await page.goto(`${base}/app/#/timetable`);
   await page.waitForSelector('#tt-who');
   await page.selectOption('#tt-who', '');
+  await page.fill('#tt-from', '2025-11-10');
+  await page.click('text=Show the weeks');
+  await page.waitForSelector('td:has-text("Monday 17 November 2025, 09:30")');
+  check(await page.isVisible('td:has-text("Monday 1 December 2025, 09:00")'), "everyone's visits in the six weeks chosen");
   await page.fill('#tt-term', 'autumn-2025');
   await page.click('text=Show the term');
   await page.waitForSelector('td:has-text("hackney-services-for-schools/specialist-teaching-inclusion")');

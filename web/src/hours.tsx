@@ -325,10 +325,23 @@ export function Timetable({ user }: { user: User }) {
   const [term, setTerm] = useState(termOf(new Date()));
   const [typed, setTyped] = useState(term);
   const [who, setWho] = useState(String(user.id));
+  const [from, setFrom] = useState(''), [fromTyped, setFromTyped] = useState('');
   useEffect(() => {
-    const q = who ? `?consultant=${who}` : '';
-    api<{ visits: Visit[] }>('GET', `/api/v1/visits${q}`).then((r) => r.ok ? setVisits(r.data.visits) : setProblem(r.problem));
-  }, [who]);
+    const q = new URLSearchParams();
+    if (who) q.set('consultant', who);
+    if (from) {
+      // Six weeks from the day given.
+      const to = new Date(`${from}T12:00:00Z`);
+      to.setUTCDate(to.getUTCDate() + 41);
+      q.set('from', from);
+      q.set('to', to.toISOString().slice(0, 10));
+    }
+    api<{ visits: Visit[] }>('GET', `/api/v1/visits?${q}`).then((r) => {
+      if (!r.ok) return setProblem(r.problem);
+      setProblem(undefined);
+      setVisits(r.data.visits);
+    });
+  }, [who, from]);
   useEffect(() => {
     api<{ consultants: Capacity[] }>('GET', `/api/v1/capacity?term=${encodeURIComponent(term)}`).then((r) => r.ok ? setCapacity(r.data.consultants) : setProblem(r.problem));
   }, [term]);
@@ -340,7 +353,12 @@ export function Timetable({ user }: { user: User }) {
       <select id="tt-who" value={who} onChange={(e) => setWho((e.target as HTMLSelectElement).value)}>
         <option value={String(user.id)}>Mine</option><option value="">Everyone's</option>
       </select>
-      <h2>Visits from last week to six weeks ahead</h2>
+      <form onSubmit={(e) => { e.preventDefault(); setFrom(fromTyped.trim()); }}>
+        <label for="tt-from">Six weeks from (leave empty for last week on)</label>
+        <input id="tt-from" type="text" placeholder="2026-01-05" value={fromTyped} onInput={(e) => setFromTyped((e.target as HTMLInputElement).value)} />
+        <div><button type="submit" class="secondary">Show the weeks</button></div>
+      </form>
+      <h2>{from ? `Visits in the six weeks from ${from}` : 'Visits from last week to six weeks ahead'}</h2>
       <div class="table-wrap"><table>
         <thead><tr><th scope="col">When</th><th scope="col">School</th><th scope="col">Hours</th><th scope="col">Consultant</th><th scope="col">Status</th></tr></thead>
         <tbody>{visits.map((v) => (
