@@ -273,6 +273,27 @@ void ch_term_name_of(const ch_date_range *terms, size_t nterms, ch_date d, char 
     snprintf(buf, size, "%s-%d", season_names[best], best_year);
 }
 
+int ch_term_due(const ch_calendar *cal, const char *term, ch_time *due, ch_error *err)
+{
+    size_t nterms;
+    const ch_date_range *terms = ch_calendar_terms(cal, &nterms);
+    ch_date first, last;
+    int rc = ch_term_period(terms, nterms, term, &first, &last, err);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < nterms; i++) {
+        if (terms[i].first < first || terms[i].first > last)
+            continue;
+        /* The working day before the first one after the term ends. */
+        size_t day = ch_calendar_day_on_or_after(cal, terms[i].last + 1);
+        if (day == 0 || ch_calendar_day_date(cal, day - 1) < terms[i].first)
+            break;
+        *due = ch_calendar_day_close(cal, day - 1);
+        return CH_OK;
+    }
+    return ch_error_set(err, CH_E_NOTFOUND, "the calendar has no working day in %s", term);
+}
+
 void ch_statement_build(const ch_entry *entries, size_t n, ch_time from, ch_time to,
                         ch_statement *out)
 {

@@ -118,6 +118,11 @@ int ch_term_period(const ch_date_range *terms, size_t nterms, const char *name, 
 /* The name of the term whose statement period holds date d, into buf. */
 void ch_term_name_of(const ch_date_range *terms, size_t nterms, ch_date d, char *buf, size_t size);
 
+/* When a promise kept termly falls due for term: the close of the last
+ * working day of the calendar's term in that statement period.
+ * CH_E_NOTFOUND when the calendar lists no term there. */
+int ch_term_due(const ch_calendar *cal, const char *term, ch_time *due, ch_error *err);
+
 /* A termly statement: opening balance, the movements in the period,
  * closing balance. Entries must be in time order. */
 typedef struct ch_statement {

@@ -106,6 +106,21 @@ static bool has_flag(const ch_contact *c, const char *flag)
     return false;
 }
 
+const ch_promise *ch_policy_termly_promise(const ch_policy *policy, const ch_service *svc)
+{
+    for (size_t i = 0; i < policy->npromises; i++) {
+        const ch_promise *p = &policy->promises[i];
+        if (p->schedule != CH_SCHEDULE_TERMLY)
+            continue;
+        if (!p->nservices)
+            return p;
+        for (size_t k = 0; k < p->nservices; k++)
+            if (strcmp(p->services[k], svc->id) == 0)
+                return p;
+    }
+    return NULL;
+}
+
 bool ch_promise_applies(const ch_promise *p, const ch_service *svc, const ch_contact *contact)
 {
     if (p->schedule != CH_SCHEDULE_NONE)

@@ -128,6 +128,10 @@ typedef struct ch_obligation {
 /* Whether promise applies to contact on service svc. */
 bool ch_promise_applies(const ch_promise *p, const ch_service *svc, const ch_contact *contact);
 
+/* The promise kept termly on svc (a statement of hours left, say), or
+ * NULL when the policy makes none for it; borrowed. */
+const ch_promise *ch_policy_termly_promise(const ch_policy *policy, const ch_service *svc);
+
 /* The obligations contact creates on svc, in policy order, written to out
  * (room for cap; CH_E_INVALID if more are needed) with their count in *n,
  * and the deemed receipt on the service's calendar in *deemed. */

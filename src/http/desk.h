@@ -149,6 +149,8 @@ enum MHD_Result ch_http_visits_list(ch_req *r);
 enum MHD_Result ch_http_visit_get(ch_req *r, int64_t id);
 enum MHD_Result ch_http_visit_patch(ch_req *r, int64_t id);
 enum MHD_Result ch_http_capacity(ch_req *r);
+enum MHD_Result ch_http_statement_sent(ch_req *r, int64_t contract_id);
+enum MHD_Result ch_http_statements_due(ch_req *r);
 
 /* Resolves the credential on the request (cookie or bearer token); returns
  * false after queuing 401 (or 403 for a missing CSRF token). */

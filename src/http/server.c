@@ -208,6 +208,8 @@ static enum MHD_Result dispatch_hours(ch_req *r)
         return ch_http_visits_create(r, id);
     if (route_id(u, "/api/v1/contracts/", "/statement", &id) && get)
         return ch_http_statement(r, id);
+    if (route_id(u, "/api/v1/contracts/", "/statement/sent", &id) && post)
+        return ch_http_statement_sent(r, id);
     if (route_id(u, "/api/v1/contracts/", "/year-end", &id) && (get || post))
         return ch_http_year_end(r, id, post);
     if (strcmp(u, "/api/v1/visits") == 0 && get)
@@ -218,6 +220,8 @@ static enum MHD_Result dispatch_hours(ch_req *r)
         return ch_http_visit_patch(r, id);
     if (strcmp(u, "/api/v1/capacity") == 0 && get)
         return ch_http_capacity(r);
+    if (strcmp(u, "/api/v1/statements") == 0 && get)
+        return ch_http_statements_due(r);
     return not_found(r);
 }
 
@@ -302,7 +306,7 @@ static enum MHD_Result dispatch(ch_req *r)
     if (strcmp(u, "/api/v1/reports/compliance") == 0 && get)
         return ch_http_report(r);
     if (strncmp(u, "/api/v1/contracts", 17) == 0 || strncmp(u, "/api/v1/visits", 14) == 0 ||
-        strcmp(u, "/api/v1/capacity") == 0)
+        strcmp(u, "/api/v1/capacity") == 0 || strcmp(u, "/api/v1/statements") == 0)
         return dispatch_hours(r);
     return not_found(r);
 }

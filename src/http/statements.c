@@ -35,7 +35,8 @@ static void letter(const ch_statement_doc *doc, char *buf, size_t size)
              doc->nbooked, doc->nbooked == 1 ? "" : "s", doc->provider);
 }
 
-static enum MHD_Result send_json(ch_req *r, const ch_statement_doc *doc)
+static enum MHD_Result send_json(ch_req *r, const ch_statement_doc *doc, ch_time due,
+                                 const ch_statement_sent *sent)
 {
     char text[2048];
     ch_jw w;
@@ -99,6 +100,10 @@ static enum MHD_Result send_json(ch_req *r, const ch_statement_doc *doc)
     letter(doc, text, sizeof(text));
     ch_jw_key(&w, "letter");
     ch_jw_str(&w, text);
+    ch_jw_key(&w, "due_at");
+    ch_jw_time(&w, due);
+    ch_jw_key(&w, "sent_at");
+    ch_jw_time(&w, sent ? sent->sent_at : 0);
     ch_jw_obj_end(&w);
     return ch_http_jw(r, 200, &w, NULL);
 }
@@ -162,8 +167,20 @@ enum MHD_Result ch_http_statement(ch_req *r, int64_t id)
     }
     char name[96];
     snprintf(name, sizeof(name), "statement-%lld-%s.%s", (long long)id, doc.term, format);
-    if (strcmp(format, "json") == 0)
-        return send_json(r, &doc);
+    if (strcmp(format, "json") == 0) {
+        ch_time due = 0;
+        const ch_statement_sent *sent = NULL;
+        ch_statement_sent *sends;
+        size_t nsent;
+        if (ch_policy_termly_promise(ds.policy, ds.service))
+            ch_term_due(cal, doc.term, &due, &(ch_error){0});
+        if (ch_store_statements_sent(r->desk->store, doc.term, &r->arena, &sends, &nsent, &err))
+            return ch_http_error(r, &err);
+        for (size_t i = 0; i < nsent; i++)
+            if (sends[i].contract_id == id)
+                sent = &sends[i];
+        return send_json(r, &doc, due, sent);
+    }
     char *data = NULL;
     size_t len = 0;
     if (strcmp(format, "pdf") == 0) {
@@ -187,4 +204,143 @@ enum MHD_Result ch_http_statement(ch_req *r, int64_t id)
     }
     return send_file(r, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", name,
                      data, len);
+}
+
+/* A term named in a request, or the current one; NULL after queuing a 400. */
+static const char *request_term(ch_req *r, const char *given, char *buf, size_t size,
+                                enum MHD_Result *res)
+{
+    ch_date first, last;
+    ch_error err = {0};
+    if (!given) {
+        ch_term_name_of(NULL, 0, ch_time_utc_date(r->now), buf, size);
+        return buf;
+    }
+    if (strlen(given) > 20 || ch_term_period(NULL, 0, given, &first, &last, &err)) {
+        *res = ch_http_problem(r, 400, "Bad term",
+                               err.code ? err.msg : "a term is written like autumn-2026", NULL);
+        return NULL;
+    }
+    return given;
+}
+
+/* POST /api/v1/contracts/{id}/statement/sent: the statement for a term
+ * went to the school's named contact; the termly promise is kept then. */
+enum MHD_Result ch_http_statement_sent(ch_req *r, int64_t id)
+{
+    enum MHD_Result res;
+    problems p = {0};
+    ch_error err = {0};
+    ch_contract c;
+    ch_desk_service ds;
+    char buf[32];
+    if (!ch_hours_contract(r, id, &c, &ds, &res))
+        return res;
+    json_t *body = ch_req_body(r, &res);
+    if (!body)
+        return res;
+    const char *given = ch_req_text(&p, body, "term", 20, true);
+    if (p.fields) {
+        res = ch_http_problem(r, 400, "Some fields need attention", p.detail, p.fields);
+        goto out;
+    }
+    const char *term = request_term(r, given, buf, sizeof(buf), &res);
+    if (!term)
+        goto out;
+    ch_statement_sent row = {id, term, r->now, r->user.id, c.contact_email};
+    if (ch_store_statement_sent(r->desk->store, &row, &err) ||
+        ch_desk_audit(r, "update", "contract", id)) {
+        if (!err.code)
+            ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
+        res = ch_http_error(r, &err);
+        goto out;
+    }
+    ch_jw w;
+    ch_jw_init(&w);
+    ch_jw_obj(&w);
+    ch_jw_key(&w, "contract_id");
+    ch_jw_int(&w, id);
+    ch_jw_key(&w, "term");
+    ch_jw_str(&w, term);
+    ch_jw_key(&w, "sent_at");
+    ch_jw_time(&w, r->now);
+    ch_jw_key(&w, "sent_to");
+    ch_jw_str(&w, c.contact_email);
+    ch_jw_obj_end(&w);
+    res = ch_http_jw(r, 201, &w, NULL);
+out:
+    json_decref(body);
+    return res;
+}
+
+/* GET /api/v1/statements?term=autumn-2026: every contract running in the
+ * term, when its statement is due by the charter's termly promise, and
+ * whether it has gone. */
+enum MHD_Result ch_http_statements_due(ch_req *r)
+{
+    enum MHD_Result res;
+    ch_error err = {0};
+    char buf[32];
+    const char *term =
+        request_term(r, MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "term"), buf,
+                     sizeof(buf), &res);
+    if (!term)
+        return res;
+    ch_date first, last;
+    ch_term_period(NULL, 0, term, &first, &last, &err);
+    ch_contract_filter f = {.limit = 5000};
+    f.services = ch_req_services(r, &f.nservices);
+    ch_contract *rows;
+    ch_statement_sent *sent;
+    size_t n, nsent;
+    if (ch_store_contract_list(r->desk->store, &f, &r->arena, &rows, &n, &err) ||
+        ch_store_statements_sent(r->desk->store, term, &r->arena, &sent, &nsent, &err))
+        return ch_http_error(r, &err);
+    ch_jw w;
+    ch_jw_init(&w);
+    ch_jw_obj(&w);
+    ch_jw_key(&w, "term");
+    ch_jw_str(&w, term);
+    ch_jw_key(&w, "statements");
+    ch_jw_arr(&w);
+    for (size_t i = 0; i < n; i++) {
+        const ch_contract *c = &rows[i];
+        ch_desk_service ds;
+        /* A little either side: a term can start before 1 September. */
+        if (c->starts > last + 31 || c->ends < first - 31 ||
+            ch_desk_service_find(r->desk, c->service, &ds, &err))
+            continue;
+        const ch_calendar *cal = ch_policy_service_calendar(ds.policy, ds.service);
+        ch_time due = 0, at = 0;
+        bool promised = ch_policy_termly_promise(ds.policy, ds.service) != NULL &&
+                        ch_term_due(cal, term, &due, &(ch_error){0}) == CH_OK;
+        for (size_t k = 0; k < nsent; k++)
+            if (sent[k].contract_id == c->id)
+                at = sent[k].sent_at;
+        const char *state = at             ? (!promised || at <= due ? "sent" : "sent late")
+                            : !promised    ? "not promised"
+                            : r->now > due ? "overdue"
+                                           : "due";
+        ch_jw_obj(&w);
+        ch_jw_key(&w, "contract_id");
+        ch_jw_int(&w, c->id);
+        ch_jw_key(&w, "school");
+        ch_jw_str(&w, c->organisation);
+        ch_jw_key(&w, "service");
+        ch_jw_str(&w, c->service);
+        ch_jw_key(&w, "year");
+        ch_jw_str(&w, c->year);
+        ch_jw_key(&w, "balance_minutes");
+        ch_jw_int(&w, c->balance);
+        ch_jw_key(&w, "due_at");
+        ch_jw_time(&w, promised ? due : 0);
+        ch_jw_key(&w, "sent_at");
+        ch_jw_time(&w, at);
+        ch_jw_key(&w, "state");
+        ch_jw_str(&w, state);
+        ch_jw_obj_end(&w);
+    }
+    ch_jw_arr_end(&w);
+    ch_jw_obj_end(&w);
+    return ch_http_jw(r, 200, &w, NULL);
 }

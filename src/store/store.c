@@ -190,6 +190,7 @@ const ch_store_table ch_store_tables[] = {
                     "over_balance", "created_by", "created_at", "updated_at")},
     {"ledger", COLS("id", "contract_id", "at", "kind", "minutes", "visit_id", "reason",
                     "created_by", "created_at")},
+    {"statements_sent", COLS("id", "contract_id", "term", "sent_at", "sent_by", "sent_to")},
 };
 const size_t ch_store_ntables = sizeof(ch_store_tables) / sizeof(*ch_store_tables);
 
@@ -283,4 +284,15 @@ int ch_store_visit_list(ch_store *s, const ch_visit_filter *f, ch_arena *arena, 
 int ch_store_visit_change(ch_store *s, ch_visit_change *ch, ch_error *err)
 {
     return s->ops->visit_change(s, ch, err);
+}
+
+int ch_store_statement_sent(ch_store *s, const ch_statement_sent *row, ch_error *err)
+{
+    return s->ops->statement_sent(s, row, err);
+}
+
+int ch_store_statements_sent(ch_store *s, const char *term, ch_arena *arena,
+                             ch_statement_sent **out, size_t *n, ch_error *err)
+{
+    return s->ops->statements_sent(s, term, arena, out, n, err);
 }

@@ -380,6 +380,23 @@ typedef struct ch_visit_change {
     ch_time at;
 } ch_visit_change;
 
+/* A termly statement recorded as sent to the school. */
+typedef struct ch_statement_sent {
+    int64_t contract_id;
+    const char *term; /* "autumn-2026" */
+    ch_time sent_at;
+    int64_t sent_by;
+    const char *sent_to;
+} ch_statement_sent;
+
+/* Records it; CH_E_CONFLICT when that contract's statement for that term is
+ * already recorded, CH_E_NOTFOUND for no such contract. */
+int ch_store_statement_sent(ch_store *s, const ch_statement_sent *row, ch_error *err);
+
+/* Every statement recorded as sent for term. */
+int ch_store_statements_sent(ch_store *s, const char *term, ch_arena *arena,
+                             ch_statement_sent **out, size_t *n, ch_error *err);
+
 /* Applies the change in one write; CH_E_CONFLICT when the visit has
  * already ended (two people closing the same visit charge it once). */
 int ch_store_visit_change(ch_store *s, ch_visit_change *ch, ch_error *err);

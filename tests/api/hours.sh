@@ -189,6 +189,26 @@ pdftotext -layout "$tmp/statement.pdf" "$tmp/statement.txt" && grep -q 'Oak Acad
     grep -q 'Opening balance *10.75' "$tmp/statement.txt" && grep -q 'Closing balance *4.50' "$tmp/statement.txt" ||
     fail "pdftotext reads the statement's figures: $(head -c 800 "$tmp/statement.txt")"
 
+# --- The termly promise: statements due, and recorded as sent ---
+call GET "/api/v1/statements?term=spring-2026" '' -H "$C"
+expect '[.statements[] | select(.contract_id == '"$oak"')][0] | .due_at == "2026-03-27T16:30:00Z" and .state == "overdue" and .sent_at == null' "Beacon promised it by the last working day of term"
+expect '[.statements[] | select(.school == "Hillside Primary")] | length == 2 and all(.[]; .state == "not promised")' "Hackney's charter promises no termly statement"
+call GET "/api/v1/statements?term=spring-2026" '' -H "$S"
+expect '.statements == []' "another team sees none"
+call POST "/api/v1/contracts/$oak/statement/sent" '{}' -H "$C"
+expect_status 400 "recording a statement needs its term"
+call POST "/api/v1/contracts/$oak/statement/sent" '{"term":"lent-2026"}' -H "$C"
+expect_status 400 "a term that does not exist"
+call POST "/api/v1/contracts/$oak/statement/sent" '{"term":"spring-2026"}' -H "$C"
+expect_status 201 "the statement is recorded as sent"
+expect '.sent_to == "bm@oak.example"' "to the school's named contact"
+call POST "/api/v1/contracts/$oak/statement/sent" '{"term":"spring-2026"}' -H "$C"
+expect_status 409 "once"
+call GET "/api/v1/statements?term=spring-2026" '' -H "$C"
+expect '[.statements[] | select(.contract_id == '"$oak"')][0].state == "sent late"' "sent after it was due"
+call GET "/api/v1/contracts/$oak/statement?term=spring-2026" '' -H "$C"
+expect '.sent_at != null and .due_at == "2026-03-27T16:30:00Z"' "the statement knows when it was due and sent"
+
 # --- The same statement from the command line ---
 checks=$((checks + 1))
 "$charter" statement --contract "$oak" --term spring-2026 --db "$db" >"$tmp/cli.out" 2>&1 &&

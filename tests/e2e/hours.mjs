@@ -46,7 +46,9 @@ try {
   await page.fill('#bk-at', '2025-11-17T09:30');
   await page.click('button:has-text("Book the visit")');
   await page.waitForSelector('.notice:has-text("The visit is booked")');
-  check(await page.isVisible('td:has-text("Monday 17 November 2025, 09:30")'), 'the visit is listed in words');
+  // The list reloads after the notice: wait for it rather than race it.
+  await page.waitForSelector('td:has-text("Monday 17 November 2025, 09:30")');
+  check(true, 'the visit is listed in words');
   await axe(page, 'a contract with a booked visit');
   const visitForm = 'tbody tr:has-text("17 November 2025") form';
   await page.selectOption(`${visitForm} select`, 'delivered');
@@ -94,6 +96,9 @@ try {
   const table = await page.textContent('table');
   check(/Opening balance0\.00/.test(table) && /Closing balance3\.25/.test(table), 'the statement figures', table);
   check(await page.isVisible('pre.letter:has-text("Dear Ms Hill")'), 'a covering note for the named contact');
+  await page.click('text=Record it as sent');
+  await page.waitForSelector('.notice:has-text("Recorded as sent on")');
+  check(true, 'the statement is recorded as sent');
   await axe(page, 'the statement page');
   await shoot(page, shots, 'hours-statement');
   const xlsx = await page.evaluate(async () => {

@@ -187,6 +187,17 @@ static void terms_come_from_the_service_calendar(void **state)
     assert_string_equal(buf, "2027-01-01");
     ch_date_format(last, buf, sizeof(buf));
     assert_string_equal(buf, "2027-03-31");
+    /* Beacon tells schools their hours by the last working day of term:
+     * Friday 18 December 2026, when support closes at 16:30. */
+    ch_time due;
+    const ch_calendar *cal = ch_policy_service_calendar(pol, svc);
+    assert_int_equal(ch_term_due(cal, "autumn-2026", &due, &err), 0);
+    assert_time(due, "2026-12-18T16:30:00Z");
+    assert_int_equal(ch_term_due(cal, "summer-2026", &due, &err), 0);
+    assert_time(due, "2026-07-22T15:30:00Z"); /* British Summer Time */
+    assert_int_equal(ch_term_due(cal, "autumn-2024", &due, &err), CH_E_NOTFOUND);
+    assert_non_null(ch_policy_termly_promise(pol, svc));
+    assert_null(ch_policy_termly_promise(pol, ch_policy_service(pol, "enquiries")));
     const char *bad[] = {"autumn", "autumn-26", "winter-2026", "autumn-2026x", "", "autumn-20266"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
         assert_int_equal(ch_term_period(terms, n, bad[i], &first, &last, &err), CH_E_INVALID);

@@ -426,6 +426,31 @@ static void contracts_list_by_school_consultant_and_service(void **state)
     assert_int_equal(ch_store_contract_get(f->store, 12345, &f->arena, &k, &err), CH_E_NOTFOUND);
 }
 
+static void a_statement_is_recorded_as_sent_once(void **state)
+{
+    fixture *f = *state;
+    ch_error err;
+    ch_contract k;
+    int64_t id = add_contract(f, 0, &k);
+    ch_statement_sent row = {id, "autumn-2026", 5000, 0, "head@springfield.sch.uk"}, *rows;
+    size_t n;
+    assert_int_equal(ch_store_statement_sent(f->store, &row, &err), CH_OK);
+    assert_int_equal(ch_store_statement_sent(f->store, &row, &err), CH_E_CONFLICT);
+    row.term = "spring-2027";
+    assert_int_equal(ch_store_statement_sent(f->store, &row, &err), CH_OK);
+    row.contract_id = 999;
+    assert_int_equal(ch_store_statement_sent(f->store, &row, &err), CH_E_NOTFOUND);
+    assert_int_equal(ch_store_statements_sent(f->store, "autumn-2026", &f->arena, &rows, &n, &err),
+                     CH_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(rows[0].contract_id, id);
+    assert_int_equal(rows[0].sent_at, 5000);
+    assert_string_equal(rows[0].sent_to, "head@springfield.sch.uk");
+    assert_int_equal(ch_store_statements_sent(f->store, "summer-2027", &f->arena, &rows, &n, &err),
+                     CH_OK);
+    assert_int_equal(n, 0);
+}
+
 static void policies_keep_their_history(void **state)
 {
     fixture *f = *state;
@@ -466,6 +491,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(contracts_visits_and_the_ledger, setup, teardown),
         cmocka_unit_test_setup_teardown(contracts_list_by_school_consultant_and_service, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(a_statement_is_recorded_as_sent_once, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -52,8 +52,12 @@ function value(id: string): string {
   return (document.getElementById(id) as HTMLInputElement | HTMLSelectElement).value;
 }
 
+type Due = { contract_id: number; school: string; service: string; due_at: string | null; sent_at: string | null; state: string };
+
 export function Contracts({ user }: { user: User }) {
   const [rows, setRows] = useState<Contract[]>([]);
+  const [due, setDue] = useState<Due[]>([]);
+  const term = termOf(new Date());
   const [services, setServices] = useState<{ service: string; name: string }[]>([]);
   const [staff, setStaff] = useState<Staff[]>([]);
   const [problem, setProblem] = useState<Problem>();
@@ -61,6 +65,8 @@ export function Contracts({ user }: { user: User }) {
   async function load() {
     const r = await api<{ contracts: Contract[] }>('GET', '/api/v1/contracts');
     if (r.ok) setRows(r.data.contracts); else setProblem(r.problem);
+    const d = await api<{ statements: Due[] }>('GET', `/api/v1/statements?term=${term}`);
+    if (d.ok) setDue(d.data.statements.filter((x) => x.state !== 'not promised'));
   }
   useEffect(() => {
     load();
@@ -97,6 +103,16 @@ export function Contracts({ user }: { user: User }) {
         ))}</tbody>
       </table></div>
       {rows.length === 0 && <p>No contracts yet.</p>}
+      <h2>Statements promised for {term}</h2>
+      {due.length === 0 ? <p>No charter promises a statement this term for these contracts.</p> : (
+        <div class="table-wrap"><table>
+          <thead><tr><th scope="col">School</th><th scope="col">Due by</th><th scope="col">State</th></tr></thead>
+          <tbody>{due.map((d) => (
+            <tr><td><a href={`#/contracts/${d.contract_id}/statement/${term}`}>{d.school}</a></td><td>{inWords(d.due_at)}</td>
+              <td class={d.state === 'overdue' ? 'state-breached' : d.state === 'sent' ? 'state-met' : ''}>{d.state}{d.sent_at && <> on {inWords(d.sent_at)}</>}</td></tr>
+          ))}</tbody>
+        </table></div>
+      )}
       {manager && (
         <form onSubmit={add} aria-labelledby="new-contract">
           <h2 id="new-contract">Record what a school bought</h2>
@@ -284,6 +300,7 @@ function YearEnd({ id }: { id: number }) {
 
 type StatementData = {
   contract: Contract; term: string; from: string; to: string; opening_minutes: number; closing_minutes: number;
+  due_at: string | null; sent_at: string | null;
   movements: { date: string; what: string; minutes: number; balance_minutes: number }[];
   still_booked: Visit[]; send_to: { name: string | null; email: string | null }; letter: string;
 };
@@ -291,9 +308,14 @@ type StatementData = {
 export function StatementPage({ id, term }: { id: number; term: string }) {
   const [s, setS] = useState<StatementData>();
   const [problem, setProblem] = useState<Problem>();
-  useEffect(() => {
-    api<StatementData>('GET', `/api/v1/contracts/${id}/statement?term=${encodeURIComponent(term)}`).then((r) => r.ok ? setS(r.data) : setProblem(r.problem));
-  }, [id, term]);
+  const load = () => api<StatementData>('GET', `/api/v1/contracts/${id}/statement?term=${encodeURIComponent(term)}`).then((r) => r.ok ? setS(r.data) : setProblem(r.problem));
+  useEffect(() => { load(); }, [id, term]);
+  async function sent() {
+    const r = await api('POST', `/api/v1/contracts/${id}/statement/sent`, { term });
+    if (!r.ok) return setProblem(r.problem);
+    setProblem(undefined);
+    load();
+  }
   if (!s) return <main id="main"><h1>Statement</h1><ProblemText problem={problem} /></main>;
   const base = `/api/v1/contracts/${id}/statement?term=${term}`;
   return (
@@ -312,6 +334,11 @@ export function StatementPage({ id, term }: { id: number; term: string }) {
       <h2>Visits still booked</h2>
       {s.still_booked.length === 0 ? <p>None.</p> : <ul>{s.still_booked.map((v) => <li>{inWords(v.starts_at)}, {hours(v.booked_minutes)} hours{v.consultant.name && <> with {v.consultant.name}</>}</li>)}</ul>}
       <h2>To send</h2>
+      <ProblemText problem={problem} />
+      {s.due_at && <p>The charter promises it by {inWords(s.due_at)}.</p>}
+      {s.sent_at
+        ? <p class="notice" role="status">Recorded as sent on {inWords(s.sent_at)}.</p>
+        : <button type="button" onClick={sent}>Record it as sent</button>}
       <p>To: {s.send_to.name ?? 'no named contact'}{s.send_to.email && <> ({s.send_to.email})</>}</p>
       <pre class="letter">{s.letter}</pre>
     </main>

@@ -107,4 +107,8 @@ int ch_pg_visit_list(ch_store *base, const ch_visit_filter *f, ch_arena *a, ch_v
                      size_t *n, ch_error *err);
 int ch_pg_visit_change(ch_store *base, ch_visit_change *ch, ch_error *err);
 
+int ch_pg_statement_sent(ch_store *base, const ch_statement_sent *row, ch_error *err);
+int ch_pg_statements_sent(ch_store *base, const char *term, ch_arena *a, ch_statement_sent **out,
+                          size_t *n, ch_error *err);
+
 #endif

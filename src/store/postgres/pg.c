@@ -608,7 +608,8 @@ static int pg_import_end(ch_store *base, bool commit, ch_error *err)
         " ('audit', (SELECT coalesce(max(id), 0) FROM audit)),"
         " ('contracts', (SELECT coalesce(max(id), 0) FROM contracts)),"
         " ('visits', (SELECT coalesce(max(id), 0) FROM visits)),"
-        " ('ledger', (SELECT coalesce(max(id), 0) FROM ledger))) AS seq(t, m)",
+        " ('ledger', (SELECT coalesce(max(id), 0) FROM ledger)),"
+        " ('statements_sent', (SELECT coalesce(max(id), 0) FROM statements_sent))) AS seq(t, m)",
     };
     int rc = CH_OK;
     if (!s->importing)
@@ -676,6 +677,8 @@ static const ch_store_ops postgres_ops = {
     .visit_get = ch_pg_visit_get,
     .visit_list = ch_pg_visit_list,
     .visit_change = ch_pg_visit_change,
+    .statement_sent = ch_pg_statement_sent,
+    .statements_sent = ch_pg_statements_sent,
 };
 
 /* Migrations under an advisory lock, so servers starting together take

@@ -455,3 +455,64 @@ int ch_pg_visit_change(ch_store *base, ch_visit_change *ch, ch_error *err)
         rc = insert_visit(c, ch->rebook, err);
     return finish(c, rc, err);
 }
+
+int ch_pg_statement_sent(ch_store *base, const ch_statement_sent *row, ch_error *err)
+{
+    static const char sql[] = "INSERT INTO statements_sent(contract_id, term, sent_at, sent_by,"
+                              " sent_to) VALUES($1, $2, $3, $4, $5)";
+    pg_params p = {0};
+    ch_pg_int(&p, row->contract_id);
+    ch_pg_text(&p, row->term);
+    ch_pg_int(&p, row->sent_at);
+    ch_pg_id(&p, row->sent_by);
+    ch_pg_text(&p, row->sent_to);
+    pg_conn *c = ch_pg_acquire((pg *)base);
+    PGresult *res = ch_pg_run(c, sql, &p, err, "recording a statement as sent");
+    ch_pg_release(c);
+    int rc = CH_OK;
+    if (ch_pg_violation(res, "23505"))
+        rc = ch_error_set(err, CH_E_CONFLICT,
+                          "the %s statement of contract %lld is already recorded as sent",
+                          row->term, (long long)row->contract_id);
+    else if (ch_pg_violation(res, "23503"))
+        rc = ch_error_set(err, CH_E_NOTFOUND, "there is no contract %lld",
+                          (long long)row->contract_id);
+    else if (!ok(res))
+        rc = err->code ? err->code : CH_E_STORE;
+    PQclear(res);
+    return rc;
+}
+
+int ch_pg_statements_sent(ch_store *base, const char *term, ch_arena *a, ch_statement_sent **out,
+                          size_t *n, ch_error *err)
+{
+    static const char sql[] = "SELECT contract_id, term, sent_at, sent_by, sent_to"
+                              " FROM statements_sent WHERE term = $1 ORDER BY contract_id";
+    pg_params p = {0};
+    PGresult *res = NULL;
+    ch_pg_text(&p, term);
+    *out = NULL;
+    *n = 0;
+    pg_conn *c = ch_pg_acquire((pg *)base);
+    int rc = run(c, sql, &p, "reading sent statements", NULL, &res, err);
+    ch_pg_release(c);
+    if (rc)
+        return rc;
+    int rows = PQntuples(res);
+    ch_statement_sent *list = rows ? ch_arena_alloc(a, (size_t)rows * sizeof(*list)) : NULL;
+    if (rows && !list) {
+        rc = ch_error_set(err, CH_E_NOMEM, "out of memory");
+    } else {
+        for (int i = 0; i < rows; i++) {
+            list[i].contract_id = ch_pg_get_int(res, i, 0);
+            list[i].term = ch_pg_get_text(a, res, i, 1);
+            list[i].sent_at = ch_pg_get_int(res, i, 2);
+            list[i].sent_by = ch_pg_get_int(res, i, 3);
+            list[i].sent_to = ch_pg_get_text(a, res, i, 4);
+        }
+        *out = list;
+        *n = (size_t)rows;
+    }
+    PQclear(res);
+    return rc;
+}

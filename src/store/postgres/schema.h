@@ -84,6 +84,11 @@ static const char *const ch_pg_migrations[] = {
     " $$BEGIN RAISE EXCEPTION 'the hours ledger is append-only'; END$$;"
     "CREATE TRIGGER ledger_no_change BEFORE UPDATE OR DELETE ON ledger"
     " FOR EACH ROW EXECUTE FUNCTION ledger_append_only();",
+    /* 3: termly statements recorded as sent, one per contract and term. */
+    "CREATE TABLE statements_sent(id bigserial PRIMARY KEY, contract_id bigint NOT NULL"
+    " REFERENCES contracts(id), term text NOT NULL, sent_at bigint NOT NULL,"
+    " sent_by bigint, sent_to text, UNIQUE(contract_id, term));"
+    "CREATE INDEX statements_sent_term ON statements_sent(term);",
 };
 
 #endif

@@ -452,3 +452,66 @@ int ch_sq_visit_change(ch_store *base, ch_visit_change *ch, ch_error *err)
 {
     return ch_sq_write((sq *)base, change_fn, ch, err);
 }
+
+static int sent_fn(sq_conn *c, void *arg, ch_error *err)
+{
+    const ch_statement_sent *row = arg;
+    static const char sql[] = "INSERT INTO statements_sent(contract_id, term, sent_at, sent_by,"
+                              " sent_to) VALUES(?, ?, ?, ?, ?)";
+    sqlite3_stmt *st = ch_sq_stmt(c, sql, err);
+    if (!st)
+        return CH_E_STORE;
+    sqlite3_bind_int64(st, 1, row->contract_id);
+    ch_sq_bind_text(st, 2, row->term);
+    sqlite3_bind_int64(st, 3, row->sent_at);
+    ch_sq_bind_id(st, 4, row->sent_by);
+    ch_sq_bind_text(st, 5, row->sent_to);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_CONSTRAINT)
+        return sqlite3_extended_errcode(c->db) == SQLITE_CONSTRAINT_FOREIGNKEY
+                   ? ch_error_set(err, CH_E_NOTFOUND, "there is no contract %lld",
+                                  (long long)row->contract_id)
+                   : ch_error_set(err, CH_E_CONFLICT,
+                                  "the %s statement of contract %lld is already recorded as sent",
+                                  row->term, (long long)row->contract_id);
+    if (step != SQLITE_DONE)
+        return ch_sq_error(c, err, "recording a statement as sent");
+    return CH_OK;
+}
+
+int ch_sq_statement_sent(ch_store *base, const ch_statement_sent *row, ch_error *err)
+{
+    return ch_sq_write((sq *)base, sent_fn, (void *)row, err);
+}
+
+static void read_sent(ch_arena *a, sqlite3_stmt *st, void *out)
+{
+    ch_statement_sent *r = out;
+    r->contract_id = sqlite3_column_int64(st, 0);
+    r->term = ch_sq_text(a, st, 1);
+    r->sent_at = sqlite3_column_int64(st, 2);
+    r->sent_by = sqlite3_column_int64(st, 3);
+    r->sent_to = ch_sq_text(a, st, 4);
+}
+
+int ch_sq_statements_sent(ch_store *base, const char *term, ch_arena *a, ch_statement_sent **out,
+                          size_t *n, ch_error *err)
+{
+    static const char sql[] = "SELECT contract_id, term, sent_at, sent_by, sent_to"
+                              " FROM statements_sent WHERE term = ? ORDER BY contract_id";
+    sq_conn *c = ch_sq_reader((sq *)base);
+    int rc = CH_OK;
+    sqlite3_stmt *st = ch_sq_stmt(c, sql, err);
+    *out = NULL;
+    *n = 0;
+    if (!st) {
+        rc = CH_E_STORE;
+        goto out;
+    }
+    ch_sq_bind_text(st, 1, term);
+    rc = collect(c, st, a, sizeof(**out), read_sent, (void **)out, n, "reading sent statements",
+                 err);
+out:
+    ch_sq_unlock(c);
+    return rc;
+}

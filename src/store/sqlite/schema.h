@@ -86,6 +86,11 @@ static const char *const ch_sqlite_migrations[] = {
     " BEGIN SELECT RAISE(ABORT, 'the hours ledger is append-only'); END;"
     "CREATE TRIGGER ledger_no_delete BEFORE DELETE ON ledger"
     " BEGIN SELECT RAISE(ABORT, 'the hours ledger is append-only'); END;",
+    /* 5: termly statements recorded as sent, one per contract and term. */
+    "CREATE TABLE statements_sent(id INTEGER PRIMARY KEY, contract_id INTEGER NOT NULL"
+    " REFERENCES contracts(id), term TEXT NOT NULL, sent_at INTEGER NOT NULL,"
+    " sent_by INTEGER, sent_to TEXT, UNIQUE(contract_id, term));"
+    "CREATE INDEX statements_sent_term ON statements_sent(term);",
 };
 
 #endif

@@ -381,6 +381,8 @@ static const ch_store_ops sqlite_ops = {
     .visit_get = ch_sq_visit_get,
     .visit_list = ch_sq_visit_list,
     .visit_change = ch_sq_visit_change,
+    .statement_sent = ch_sq_statement_sent,
+    .statements_sent = ch_sq_statements_sent,
 };
 
 static int migrate(sq_conn *c, ch_error *err)
