@@ -42,6 +42,7 @@ check-san: deps web
 
 bench: build
 	./$(BUILD)/bench_worktime policies/cognus.yaml
+	./$(BUILD)/bench_statement policies/beacon.yaml
 	./bench/api.sh $(BUILD)/charter $(BUILD)/bench_fsync
 
 format:
