@@ -120,6 +120,30 @@ static void capacity_warning(ch_req *r, const ch_desk_service *ds, const ch_visi
              ds->service->contingency);
 }
 
+/* Whether a visit at t falls on one of the service's working days: schools
+ * are visited when they and the service are open, never at a weekend, on a
+ * bank holiday or (for a term-time service) in the holidays. Records the
+ * problem against field when not. */
+static bool on_working_day(problems *p, const char *field, const ch_calendar *cal, ch_time t)
+{
+    ch_date d = ch_hours_local_date(cal, t);
+    size_t i = ch_calendar_day_on_or_after(cal, d);
+    ch_time h0, h1;
+    char day[32];
+    if (i < ch_calendar_day_count(cal) && ch_calendar_day_date(cal, i) == d)
+        return true;
+    ch_date_format_long(d, day, sizeof(day));
+    ch_calendar_horizon(cal, &h0, &h1);
+    if (t < h0 || t >= h1)
+        ch_req_bad(p, field, "%s is past the dates this service's calendar covers.", day);
+    else
+        ch_req_bad(p, field,
+                   "%s is not a working day for this service (a weekend, a bank holiday or a "
+                   "school holiday); choose another day.",
+                   day);
+    return false;
+}
+
 enum MHD_Result ch_http_visits_create(ch_req *r, int64_t id)
 {
     enum MHD_Result res;
@@ -148,6 +172,8 @@ enum MHD_Result ch_http_visits_create(ch_req *r, int64_t id)
     if (v.starts_at && !in_year(&c, cal, v.starts_at))
         ch_req_bad(&p, "starts_at", "the visit falls outside the contract's academic year %s.",
                    c.year);
+    else if (v.starts_at)
+        on_working_day(&p, "starts_at", cal, v.starts_at);
     if (p.fields) {
         res = ch_http_problem(r, 400, "Some fields need attention", p.detail, p.fields);
         goto out;
@@ -280,6 +306,8 @@ enum MHD_Result ch_http_visit_patch(ch_req *r, int64_t id)
             !in_year(&c, cal, rebook.starts_at))
             ch_req_bad(&p, "new_starts_at",
                        "the new time falls outside the contract's academic year %s.", c.year);
+        else if (rebook.starts_at)
+            on_working_day(&p, "new_starts_at", cal, rebook.starts_at);
     }
     int64_t charged = 0, shortfall = 0;
     if (outcome && st != CH_VISIT_BOOKED &&

@@ -70,6 +70,11 @@ expect_status 400 "a date that does not exist"
 expect '.fields == ["starts_at"]' "starts_at is named"
 book '{"starts_at":"2026-09-14T09:00"}'
 expect_status 400 "a visit outside the contract's year"
+book '{"starts_at":"2025-11-22T09:30"}'
+expect_status 400 "a visit on a Saturday"
+expect '.detail | test("Sat 22 Nov 2025 is not a working day")' "says which day and why"
+book '{"starts_at":"2025-10-28T09:30"}'
+expect_status 400 "a visit in half term at a term-time service"
 for d in 2025-11-24 2025-12-01 2025-12-08 2026-01-12 2026-01-19; do
     book "{\"starts_at\":\"${d}T09:30\"}"
     expect_status 201 "visit on $d"
@@ -248,8 +253,11 @@ call POST "/api/v1/contracts/$big/visits" '{"starts_at":"2025-09-08T08:30","minu
 call GET "/api/v1/capacity?term=autumn-2025" '' -H "$M"
 bookable=$(json "[.consultants[] | select(.consultant.id == $pat)][0].available_minutes")
 booked=720 warned=
-for i in $(seq 1 90); do
+for i in $(seq 1 120); do
     day=$(date -u -d "2025-09-08 + $i days" +%F)
+    # Weekends and half term are not working days for a term-time service.
+    [ "$(date -u -d "$day" +%u)" -le 5 ] || continue
+    case $day in 2025-10-2[7-9] | 2025-10-3[01]) continue ;; esac
     call POST "/api/v1/contracts/$big/visits" "{\"starts_at\":\"${day}T08:30\",\"minutes\":720,\"reason\":\"Full-day review\"}" -H "$P"
     [ "$status" = 201 ] || { fail "booking $day"; break; }
     booked=$((booked + 720))
@@ -292,9 +300,9 @@ expect_status 409 "a closed contract takes no more time"
 call POST /api/v1/contracts '{"school":"Elm Infants","service":"beacon/consultancy","year":"2025-26","amount":2.5,"unit":"hours","consultant_id":'"$cora"'}' -H "$M"
 elm=$(json .id)
 racers=
-for i in 1 2 3 4 5 6 7 8; do
+for i in 2 3 4 5 6 9 10 11; do
     curl -s -o /dev/null -w '%{http_code}\n' -X POST -H "$C" -H 'Content-Type: application/json' \
-        --data-binary "{\"starts_at\":\"2026-03-0${i}T09:30\"}" "$base/api/v1/contracts/$elm/visits" >"$tmp/race.$i" &
+        --data-binary "{\"starts_at\":\"2026-03-$(printf %02d "$i")T09:30\"}" "$base/api/v1/contracts/$elm/visits" >"$tmp/race.$i" &
     racers="$racers $!"
 done
 # Only the bookings: a bare wait would wait for the server too.
