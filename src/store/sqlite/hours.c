@@ -51,6 +51,32 @@ static int collect(sq_conn *c, sqlite3_stmt *st, ch_arena *a, size_t elem,
     return CH_OK;
 }
 
+/* One row by id, read with read into out; what names it in the answer
+ * when there is none ("there is no visit 12"). */
+static int get_one(ch_store *base, const char *sql, int64_t id, ch_arena *a,
+                   void (*read)(ch_arena *, sqlite3_stmt *, void *), void *out, const char *what,
+                   ch_error *err)
+{
+    sq_conn *c = ch_sq_reader((sq *)base);
+    int rc = CH_OK;
+    sqlite3_stmt *st = ch_sq_stmt(c, sql, err);
+    if (!st) {
+        rc = CH_E_STORE;
+        goto out;
+    }
+    sqlite3_bind_int64(st, 1, id);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW)
+        read(a, st, out);
+    else if (step == SQLITE_DONE)
+        rc = ch_error_set(err, CH_E_NOTFOUND, "there is no %s %lld", what, (long long)id);
+    else
+        rc = ch_sq_error(c, err, "reading a record");
+out:
+    ch_sq_unlock(c);
+    return rc;
+}
+
 static void read_contract(ch_arena *a, sqlite3_stmt *st, void *row)
 {
     ch_contract *c = row;
@@ -184,24 +210,7 @@ int ch_sq_contract_insert(ch_store *base, ch_contract *c, ch_error *err)
 int ch_sq_contract_get(ch_store *base, int64_t id, ch_arena *a, ch_contract *out, ch_error *err)
 {
     static const char sql[] = "SELECT " CONTRACT_COLUMNS " WHERE c.id = ?";
-    sq_conn *c = ch_sq_reader((sq *)base);
-    int rc = CH_OK;
-    sqlite3_stmt *st = ch_sq_stmt(c, sql, err);
-    if (!st) {
-        rc = CH_E_STORE;
-        goto out;
-    }
-    sqlite3_bind_int64(st, 1, id);
-    int step = sqlite3_step(st);
-    if (step == SQLITE_ROW)
-        read_contract(a, st, out);
-    else if (step == SQLITE_DONE)
-        rc = ch_error_set(err, CH_E_NOTFOUND, "there is no contract %lld", (long long)id);
-    else
-        rc = ch_sq_error(c, err, "reading a contract");
-out:
-    ch_sq_unlock(c);
-    return rc;
+    return get_one(base, sql, id, a, read_contract, out, "contract", err);
 }
 
 int ch_sq_contract_list(ch_store *base, const ch_contract_filter *f, ch_arena *a, ch_contract **out,
@@ -368,24 +377,7 @@ int ch_sq_visit_insert(ch_store *base, ch_visit *v, const ch_contract *seen, ch_
 int ch_sq_visit_get(ch_store *base, int64_t id, ch_arena *a, ch_visit *out, ch_error *err)
 {
     static const char sql[] = "SELECT " VISIT_COLUMNS " WHERE v.id = ?";
-    sq_conn *c = ch_sq_reader((sq *)base);
-    int rc = CH_OK;
-    sqlite3_stmt *st = ch_sq_stmt(c, sql, err);
-    if (!st) {
-        rc = CH_E_STORE;
-        goto out;
-    }
-    sqlite3_bind_int64(st, 1, id);
-    int step = sqlite3_step(st);
-    if (step == SQLITE_ROW)
-        read_visit(a, st, out);
-    else if (step == SQLITE_DONE)
-        rc = ch_error_set(err, CH_E_NOTFOUND, "there is no visit %lld", (long long)id);
-    else
-        rc = ch_sq_error(c, err, "reading a visit");
-out:
-    ch_sq_unlock(c);
-    return rc;
+    return get_one(base, sql, id, a, read_visit, out, "visit", err);
 }
 
 int ch_sq_visit_list(ch_store *base, const ch_visit_filter *f, ch_arena *a, ch_visit **out,
