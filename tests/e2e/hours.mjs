@@ -72,6 +72,14 @@ try {
   check(true, 'and the visit is booked with the agreement noted');
   await shoot(page, shots, 'hours-contract');
 
+  // The consultant is running late for the first long visit.
+  const first = 'tbody tr:has-text("24 November 2025") form';
+  await page.selectOption(`${first} select`, 'late');
+  await page.fill(`${first} input`, '2025-11-24T09:40');
+  await page.click(`${first} button`);
+  await page.waitForSelector('td:has-text("Late: expected Monday 24 November 2025, 09:40")');
+  check(true, 'a late arrival is logged with the expected time');
+
   // The school cancels the first long visit late: it still counts.
   const late = 'tbody tr:has-text("24 November 2025") form';
   await page.selectOption(`${late} select`, 'cancelled-late');

@@ -149,6 +149,11 @@ function VisitRow({ v, onEnd }: { v: Visit; onEnd: (id: number, body: Record<str
       <td>{v.status === 'booked' && (
         <form onSubmit={(e) => {
           e.preventDefault();
+          // Running late is news about a visit still to happen, not its end.
+          if (outcome === 'late') {
+            onEnd(v.id, { late: { notice_at: new Date().toISOString(), expected_at: value(`${id}-expected`) } });
+            return;
+          }
           const body: Record<string, unknown> = { outcome };
           if (outcome === 'delivered' || outcome === 'covered') body.actual_minutes = Number(value(`${id}-actual`));
           if (outcome === 'covered') body.representative = value(`${id}-rep`);
@@ -158,7 +163,9 @@ function VisitRow({ v, onEnd }: { v: Visit; onEnd: (id: number, body: Record<str
           <label for={`${id}-outcome`}>How it ended</label>
           <select id={`${id}-outcome`} value={outcome} onChange={(e) => setOutcome((e.target as HTMLSelectElement).value)}>
             {OUTCOMES.map(([k, label]) => <option value={k}>{label}</option>)}
+            <option value="late">Running late (tell the school)</option>
           </select>
+          {outcome === 'late' && <><label for={`${id}-expected`}>Expected arrival</label><input id={`${id}-expected`} type="text" placeholder="2026-12-01T10:15" /></>}
           {(outcome === 'delivered' || outcome === 'covered') && <><label for={`${id}-actual`}>Minutes spent</label><input id={`${id}-actual`} type="text" inputMode="numeric" /></>}
           {outcome === 'covered' && <><label for={`${id}-rep`}>Who covered</label><input id={`${id}-rep`} type="text" /></>}
           {outcome === 'rescheduled' && <><label for={`${id}-new`}>New time</label><input id={`${id}-new`} type="text" placeholder="2026-12-01T09:30" /></>}
