@@ -142,11 +142,11 @@ function VisitRow({ v, onEnd }: { v: Visit; onEnd: (id: number, body: Record<str
   const id = `v${v.id}`;
   return (
     <tr>
-      <td>{inWords(v.starts_at)}{v.late && <><br />Late: expected {inWords(v.late.expected_at)}</>}</td>
-      <td>{hours(v.booked_minutes)}{v.reason && <><br />{v.reason}</>}</td>
-      <td>{v.consultant.name ?? ''}</td>
-      <td>{v.status}{v.actual_minutes !== null && <> ({hours(v.actual_minutes)} h)</>}{v.note && <><br />{v.note}</>}{v.over_balance && <><br />past the balance, agreed by a manager</>}</td>
-      <td>{v.status === 'booked' && (
+      <td data-label="When">{inWords(v.starts_at)}{v.late && <><br />Late: expected {inWords(v.late.expected_at)}</>}</td>
+      <td data-label="Hours">{hours(v.booked_minutes)}{v.reason && <><br />{v.reason}</>}</td>
+      <td data-label="Consultant">{v.consultant.name ?? ''}</td>
+      <td data-label="Status">{v.status}{v.actual_minutes !== null && <> ({hours(v.actual_minutes)} h)</>}{v.note && <><br />{v.note}</>}{v.over_balance && <><br />past the balance, agreed by a manager</>}</td>
+      <td data-label="Record">{v.status === 'booked' && (
         <form onSubmit={(e) => {
           e.preventDefault();
           // Running late is news about a visit still to happen, not its end.
@@ -224,7 +224,7 @@ export function ContractPage({ id, user }: { id: number; user: User }) {
       </dl>
 
       <h2>Visits</h2>
-      <div class="table-wrap"><table>
+      <div class="table-wrap"><table class="stack">
         <thead><tr><th scope="col">When</th><th scope="col">Hours</th><th scope="col">Consultant</th><th scope="col">Status</th><th scope="col">Record</th></tr></thead>
         <tbody>{(c.visits ?? []).map((v) => <VisitRow v={v} onEnd={(vid, body) => send('PATCH', `/api/v1/visits/${vid}`, body, 'The visit is recorded.')} />)}</tbody>
       </table></div>
@@ -271,10 +271,10 @@ export function ContractPage({ id, user }: { id: number; user: User }) {
       <p><a href={`#/contracts/${c.id}/statement/${term}`}>Read the {term} statement</a> or download it as <a href={`${base}/statement?term=${term}&format=xlsx`}>Excel</a> or <a href={`${base}/statement?term=${term}&format=pdf`}>PDF</a>.</p>
 
       <h2>Ledger</h2>
-      <div class="table-wrap"><table>
+      <div class="table-wrap"><table class="stack">
         <thead><tr><th scope="col">Date</th><th scope="col">Movement</th><th scope="col">Hours</th><th scope="col">Balance</th></tr></thead>
         <tbody>{(c.ledger ?? []).map((e) => (
-          <tr><td>{inWords(e.at)}</td><td>{e.reason ?? KINDS[e.kind] ?? e.kind}</td><td>{hours(e.minutes)}</td><td>{hours(e.balance_minutes)}</td></tr>
+          <tr><td data-label="Date">{inWords(e.at)}</td><td data-label="Movement">{e.reason ?? KINDS[e.kind] ?? e.kind}</td><td data-label="Hours">{hours(e.minutes)}</td><td data-label="Balance">{hours(e.balance_minutes)}</td></tr>
         ))}</tbody>
       </table></div>
       {manager && c.status === 'open' && <YearEnd id={c.id} key={`${c.balance_minutes}/${c.booked_minutes}/${c.shortfall_minutes}`} />}
