@@ -2,6 +2,7 @@
 #include "cli/cli.h"
 #include "cli/desk_setup.h"
 #include "http/auth.h"
+#include "mail/mail.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,13 +12,16 @@
 static const char usage[] =
     "usage: charter serve [--listen ADDRESS:PORT] [--db PATH-or-URL] [--policy FILE]...\n"
     "                     [--tls-cert FILE --tls-key FILE] [--sweep-seconds N] [--web DIR]\n"
+    "                     [--smtp smtp://HOST:PORT --mail-from ADDRESS]\n"
     "\n"
     "Runs the case desk. --listen defaults to 127.0.0.1:8080, --db to ./charter.db\n"
     "(SQLite; postgres://USER@HOST:PORT/DB for PostgreSQL), and the policies to every\n"
     "policies/*.yaml. Past-due promises are marked breached every --sweep-seconds\n"
     "(default 60). The browser desk is served from --web (default web/dist) at\n"
     "/app/. On first start with an empty database it creates an\n"
-    "administrator and prints the one-time password. SIGHUP reloads the policies.\n";
+    "administrator and prints the one-time password. SIGHUP reloads the policies.\n"
+    "With --smtp the desk can e-mail termly statements to schools, from --mail-from\n"
+    "(default charter@localhost).\n";
 
 static char *read_file(const char *path)
 {
@@ -99,7 +103,7 @@ static int bootstrap_admin(ch_desk *d, ch_error *err)
 int ch_cmd_serve(int argc, char **argv)
 {
     const char *listen = "127.0.0.1:8080", *db = "charter.db", *cert = NULL, *key = NULL;
-    const char *sweep = "60", *web = "web/dist";
+    const char *sweep = "60", *web = "web/dist", *smtp = NULL, *mail_from = "charter@localhost";
     const char *policies[CH_MAX_DESK_POLICIES];
     size_t npolicies = 0;
     ch_desk d = {0};
@@ -117,7 +121,9 @@ int ch_cmd_serve(int argc, char **argv)
             (r = ch_arg_value(argc, argv, &i, "--tls-cert", &cert)) ||
             (r = ch_arg_value(argc, argv, &i, "--tls-key", &key)) ||
             (r = ch_arg_value(argc, argv, &i, "--sweep-seconds", &sweep)) ||
-            (r = ch_arg_value(argc, argv, &i, "--web", &web))) {
+            (r = ch_arg_value(argc, argv, &i, "--web", &web)) ||
+            (r = ch_arg_value(argc, argv, &i, "--smtp", &smtp)) ||
+            (r = ch_arg_value(argc, argv, &i, "--mail-from", &mail_from))) {
             if (r < 0)
                 return CH_EXIT_USAGE;
             continue;
@@ -136,6 +142,10 @@ int ch_cmd_serve(int argc, char **argv)
     long sweep_s = strtol(sweep, &end, 10);
     if (*end || sweep_s < 1 || sweep_s > 3600)
         return ch_usage_error("serve", "--sweep-seconds must be 1 to 3600");
+    if (smtp && strncmp(smtp, "smtp://", 7) != 0 && strncmp(smtp, "smtps://", 8) != 0)
+        return ch_usage_error("serve", "--smtp is a URL like smtp://127.0.0.1:25");
+    if (!ch_mail_address_ok(mail_from))
+        return ch_usage_error("serve", "--mail-from must be an e-mail address");
     pthread_mutex_init(&d.logins.mu, NULL);
     pthread_mutex_init(&d.publics.mu, NULL);
     pthread_rwlock_init(&d.policies_lock, NULL);
@@ -146,7 +156,9 @@ int ch_cmd_serve(int argc, char **argv)
     d.body_limit = 64 * 1024;
     d.sweep_seconds = (unsigned)sweep_s;
     d.web_dir = web;
-    if (ch_auth_init(&err) || ch_cli_desk_policies(&d, policies, npolicies))
+    d.smtp_url = smtp;
+    d.mail_from = mail_from;
+    if (ch_auth_init(&err) || ch_mail_init(&err) || ch_cli_desk_policies(&d, policies, npolicies))
         goto out;
     /* A PostgreSQL pool as large as the thread pool, unless the URL says. */
     char url[1200];

@@ -331,6 +331,10 @@ enum MHD_Result ch_http_contracts_create(ch_req *r)
         if (c.contact_email && !strchr(c.contact_email, '@'))
             ch_req_bad(&p, "contact", "contact.email must be an email address.");
     }
+    if (!ch_req_one_line(c.organisation))
+        ch_req_bad(&p, "school", "school must be one line of text.");
+    if (!ch_req_one_line(c.contact_name) || !ch_req_one_line(c.contact_email))
+        ch_req_bad(&p, "contact", "the contact's name and email must each be one line of text.");
     bool have_service = service && ch_desk_service_find(r->desk, service, &ds, &err) == CH_OK;
     if (service && !have_service)
         ch_req_bad(&p, "service", "%s", err.msg);

@@ -54,6 +54,8 @@ typedef struct ch_desk {
     const char *web_dir;    /* the built browser files served under /app/ */
     ch_rate logins;         /* failed sign-ins by address */
     ch_rate publics;        /* public form posts by address */
+    const char *smtp_url;   /* where mail goes (smtp://host:port), NULL for no mail */
+    const char *mail_from;  /* the address the desk's mail comes from */
 } ch_desk;
 
 /* A service named "policy/service" on the desk. */
@@ -150,6 +152,7 @@ enum MHD_Result ch_http_visit_get(ch_req *r, int64_t id);
 enum MHD_Result ch_http_visit_patch(ch_req *r, int64_t id);
 enum MHD_Result ch_http_capacity(ch_req *r);
 enum MHD_Result ch_http_statement_sent(ch_req *r, int64_t contract_id);
+enum MHD_Result ch_http_statement_send(ch_req *r, int64_t contract_id);
 enum MHD_Result ch_http_statements_due(ch_req *r);
 
 /* Resolves the credential on the request (cookie or bearer token); returns

@@ -41,6 +41,14 @@ const char *ch_req_text(problems *p, json_t *obj, const char *key, size_t max, b
     return s;
 }
 
+bool ch_req_one_line(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; p && *p; p++)
+        if (*p < ' ' || *p == 0x7f)
+            return false;
+    return true;
+}
+
 bool ch_req_int(problems *p, json_t *obj, const char *key, int64_t min, int64_t max, bool required,
                 int64_t *out)
 {

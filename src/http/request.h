@@ -17,6 +17,10 @@ void ch_req_bad(problems *p, const char *field, const char *fmt, ...)
  * when absent or bad (bad ones are recorded in p). */
 const char *ch_req_text(problems *p, json_t *obj, const char *key, size_t max, bool required);
 
+/* Whether s is one line of text: no control characters (a name or an
+ * address that will be printed, mailed or put in a header). */
+bool ch_req_one_line(const char *s);
+
 /* An integer member of obj in [min, max] into *out (left alone when
  * absent); false when absent or bad (bad ones are recorded in p). */
 bool ch_req_int(problems *p, json_t *obj, const char *key, int64_t min, int64_t max, bool required,

@@ -210,6 +210,8 @@ static enum MHD_Result dispatch_hours(ch_req *r)
         return ch_http_statement(r, id);
     if (route_id(u, "/api/v1/contracts/", "/statement/sent", &id) && post)
         return ch_http_statement_sent(r, id);
+    if (route_id(u, "/api/v1/contracts/", "/statement/send", &id) && post)
+        return ch_http_statement_send(r, id);
     if (route_id(u, "/api/v1/contracts/", "/year-end", &id) && (get || post))
         return ch_http_year_end(r, id, post);
     if (strcmp(u, "/api/v1/visits") == 0 && get)

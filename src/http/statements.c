@@ -4,6 +4,7 @@
 #include "core/timefmt.h"
 #include "export/statement.h"
 #include "http/hours.h"
+#include "mail/mail.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,6 +109,24 @@ static enum MHD_Result send_json(ch_req *r, const ch_statement_doc *doc, ch_time
     return ch_http_jw(r, 200, &w, NULL);
 }
 
+/* libxlsxwriter writes files: one of our own in the temporary folder, read
+ * back and removed. *out is malloc'd; the caller frees it. */
+static int xlsx_bytes(const ch_statement_doc *doc, char **out, size_t *len, ch_error *err)
+{
+    const char *tmp = getenv("TMPDIR");
+    char path[256];
+    snprintf(path, sizeof(path), "%s/charter-statement-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return ch_error_set(err, CH_E_IO, "no temporary file for the workbook");
+    close(fd);
+    int rc = ch_statement_xlsx(doc, path, err);
+    if (!rc)
+        rc = ch_export_slurp(path, out, len, err);
+    remove(path);
+    return rc;
+}
+
 static enum MHD_Result send_file(ch_req *r, const char *type, const char *name, char *data,
                                  size_t len)
 {
@@ -125,6 +144,23 @@ static enum MHD_Result send_file(ch_req *r, const char *type, const char *name, 
     enum MHD_Result ok = MHD_queue_response(r->conn, 200, resp);
     MHD_destroy_response(resp);
     return ok;
+}
+
+/* The contract's statement for term, laid out in the request's arena. */
+static int build_doc(ch_req *r, const ch_contract *c, const ch_desk_service *ds, const char *term,
+                     ch_statement_doc *doc, ch_error *err)
+{
+    ch_ledger_row *rows;
+    ch_visit *visits;
+    size_t n, nv;
+    ch_visit_filter vf = {.contract_id = c->id, .limit = 5000};
+    int rc;
+    if ((rc = ch_store_ledger_list(r->desk->store, c->id, &r->arena, &rows, &n, err)) ||
+        (rc = ch_store_visit_list(r->desk->store, &vf, &r->arena, &visits, &nv, err)))
+        return rc;
+    return ch_statement_doc_build(
+        c, rows, n, visits, nv, ds->policy->organisation, ds->service->name,
+        ch_policy_service_calendar(ds->policy, ds->service), term, r->now, &r->arena, doc, err);
 }
 
 enum MHD_Result ch_http_statement(ch_req *r, int64_t id)
@@ -151,16 +187,8 @@ enum MHD_Result ch_http_statement(ch_req *r, int64_t id)
         (strcmp(format, "json") && strcmp(format, "xlsx") && strcmp(format, "pdf")))
         return ch_http_problem(r, 400, "Bad statement request",
                                "term is like autumn-2026 and format is json, xlsx or pdf.", NULL);
-    ch_ledger_row *rows;
-    ch_visit *visits;
-    size_t n, nv;
-    ch_visit_filter vf = {.contract_id = id, .limit = 5000};
     ch_statement_doc doc;
-    if (ch_store_ledger_list(r->desk->store, id, &r->arena, &rows, &n, &err) ||
-        ch_store_visit_list(r->desk->store, &vf, &r->arena, &visits, &nv, &err) ||
-        ch_statement_doc_build(&c, rows, n, visits, nv, ds.policy->organisation, ds.service->name,
-                               cal, term, r->now, &r->arena, &doc, &err) ||
-        ch_desk_audit(r, "read", "contract", id)) {
+    if (build_doc(r, &c, &ds, term, &doc, &err) || ch_desk_audit(r, "read", "contract", id)) {
         if (!err.code)
             ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
         return ch_http_error(r, &err);
@@ -188,20 +216,8 @@ enum MHD_Result ch_http_statement(ch_req *r, int64_t id)
             return ch_http_error(r, &err);
         return send_file(r, "application/pdf", name, data, len);
     }
-    /* libxlsxwriter writes files: one of our own in the temporary folder,
-     * read back and removed. */
-    const char *tmp = getenv("TMPDIR");
-    char path[256];
-    snprintf(path, sizeof(path), "%s/charter-statement-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    int fd = mkstemp(path);
-    if (fd < 0)
-        return ch_http_error(
-            r, (ch_error_set(&err, CH_E_IO, "no temporary file for the workbook"), &err));
-    close(fd);
-    if (ch_statement_xlsx(&doc, path, &err) || ch_export_slurp(path, &data, &len, &err)) {
-        remove(path);
+    if (xlsx_bytes(&doc, &data, &len, &err))
         return ch_http_error(r, &err);
-    }
     return send_file(r, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", name,
                      data, len);
 }
@@ -343,4 +359,97 @@ enum MHD_Result ch_http_statements_due(ch_req *r)
     ch_jw_arr_end(&w);
     ch_jw_obj_end(&w);
     return ch_http_jw(r, 200, &w, NULL);
+}
+
+/* POST /api/v1/contracts/{id}/statement/send: the term's statement, as PDF
+ * and Excel with the covering note, e-mailed to the school's named contact
+ * through the desk's mail server, and recorded as sent once it is taken. */
+enum MHD_Result ch_http_statement_send(ch_req *r, int64_t id)
+{
+    enum MHD_Result res;
+    problems p = {0};
+    ch_error err = {0};
+    ch_contract c;
+    ch_desk_service ds;
+    ch_statement_doc doc;
+    char buf[32], text[2048], subject[300], pdf_name[96], xlsx_name[96];
+    char *pdf = NULL, *xlsx = NULL;
+    size_t pdf_len = 0, xlsx_len = 0;
+    if (!ch_hours_contract(r, id, &c, &ds, &res))
+        return res;
+    json_t *body = ch_req_body(r, &res);
+    if (!body)
+        return res;
+    const char *given = ch_req_text(&p, body, "term", 20, true);
+    if (p.fields) {
+        res = ch_http_problem(r, 400, "Some fields need attention", p.detail, p.fields);
+        goto out;
+    }
+    const char *term = request_term(r, given, buf, sizeof(buf), &res);
+    if (!term)
+        goto out;
+    if (!r->desk->smtp_url) {
+        res = ch_http_problem(r, 409, "No mail server",
+                              "This desk has no mail server set (charter serve --smtp); send the "
+                              "statement yourself and record it as sent.",
+                              NULL);
+        goto out;
+    }
+    if (!ch_mail_address_ok(c.contact_email)) {
+        res = ch_http_problem(r, 409, "No one to send it to",
+                              "The contract names no usable e-mail address for the school's "
+                              "contact; add one to the contract first.",
+                              NULL);
+        goto out;
+    }
+    if (build_doc(r, &c, &ds, term, &doc, &err) || ch_statement_pdf(&doc, &pdf, &pdf_len, &err) ||
+        xlsx_bytes(&doc, &xlsx, &xlsx_len, &err)) {
+        res = ch_http_error(r, &err);
+        goto out;
+    }
+    letter(&doc, text, sizeof(text));
+    snprintf(subject, sizeof(subject), "%s: statement of %s hours, %s", c.organisation,
+             ds.service->name, doc.term);
+    snprintf(pdf_name, sizeof(pdf_name), "statement-%lld-%s.pdf", (long long)id, doc.term);
+    snprintf(xlsx_name, sizeof(xlsx_name), "statement-%lld-%s.xlsx", (long long)id, doc.term);
+    ch_mail_attachment files[] = {
+        {pdf_name, "application/pdf", pdf, pdf_len},
+        {xlsx_name, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", xlsx,
+         xlsx_len},
+    };
+    ch_mail m = {r->desk->mail_from, c.contact_email, c.contact_name, subject, text, files, 2};
+    if (ch_mail_send(r->desk->smtp_url, &m, &err)) {
+        char detail[700];
+        snprintf(detail, sizeof(detail), "%s. Nothing was recorded as sent; try again later.",
+                 err.msg);
+        res = ch_http_problem(r, 502, "The statement was not sent", detail, NULL);
+        goto out;
+    }
+    /* Sent again (a lost e-mail): the first sending stays the record. */
+    ch_statement_sent row = {id, doc.term, r->now, r->user.id, c.contact_email};
+    if ((ch_store_statement_sent(r->desk->store, &row, &err) && err.code != CH_E_CONFLICT) ||
+        ch_desk_audit(r, "update", "contract", id)) {
+        if (!err.code || err.code == CH_E_CONFLICT)
+            ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
+        res = ch_http_error(r, &err);
+        goto out;
+    }
+    ch_jw w;
+    ch_jw_init(&w);
+    ch_jw_obj(&w);
+    ch_jw_key(&w, "contract_id");
+    ch_jw_int(&w, id);
+    ch_jw_key(&w, "term");
+    ch_jw_str(&w, doc.term);
+    ch_jw_key(&w, "sent_at");
+    ch_jw_time(&w, r->now);
+    ch_jw_key(&w, "sent_to");
+    ch_jw_str(&w, c.contact_email);
+    ch_jw_obj_end(&w);
+    res = ch_http_jw(r, 200, &w, NULL);
+out:
+    free(pdf);
+    free(xlsx);
+    json_decref(body);
+    return res;
 }

@@ -317,6 +317,12 @@ export function StatementPage({ id, term }: { id: number; term: string }) {
   const [problem, setProblem] = useState<Problem>();
   const load = () => api<StatementData>('GET', `/api/v1/contracts/${id}/statement?term=${encodeURIComponent(term)}`).then((r) => r.ok ? setS(r.data) : setProblem(r.problem));
   useEffect(() => { load(); }, [id, term]);
+  async function mail() {
+    const r = await api('POST', `/api/v1/contracts/${id}/statement/send`, { term });
+    if (!r.ok) return setProblem(r.problem);
+    setProblem(undefined);
+    load();
+  }
   async function sent() {
     const r = await api('POST', `/api/v1/contracts/${id}/statement/sent`, { term });
     if (!r.ok) return setProblem(r.problem);
@@ -345,7 +351,10 @@ export function StatementPage({ id, term }: { id: number; term: string }) {
       {s.due_at && <p>The charter promises it by {inWords(s.due_at)}.</p>}
       {s.sent_at
         ? <p class="notice" role="status">Recorded as sent on {inWords(s.sent_at)}.</p>
-        : <button type="button" onClick={sent}>Record it as sent</button>}
+        : <div>
+            {s.send_to.email && <button type="button" onClick={mail}>E-mail it to {s.send_to.name ?? s.send_to.email}</button>}
+            <button type="button" class="secondary" onClick={sent}>Record it as sent (sent another way)</button>
+          </div>}
       <p>To: {s.send_to.name ?? 'no named contact'}{s.send_to.email && <> ({s.send_to.email})</>}</p>
       <pre class="letter">{s.letter}</pre>
     </main>
