@@ -109,6 +109,7 @@ int ch_cmd_serve(int argc, char **argv)
     ch_desk d = {0};
     ch_error err = {0};
     int rc = CH_EXIT_FAIL;
+    bool mail_ready = false;
     for (int i = 1; i < argc; i++) {
         const char *v;
         int r;
@@ -158,7 +159,10 @@ int ch_cmd_serve(int argc, char **argv)
     d.web_dir = web;
     d.smtp_url = smtp;
     d.mail_from = mail_from;
-    if (ch_auth_init(&err) || ch_mail_init(&err) || ch_cli_desk_policies(&d, policies, npolicies))
+    if (ch_auth_init(&err) || ch_mail_init(&err))
+        goto out;
+    mail_ready = true;
+    if (ch_cli_desk_policies(&d, policies, npolicies))
         goto out;
     /* A PostgreSQL pool as large as the thread pool, unless the URL says. */
     char url[1200];
@@ -181,5 +185,7 @@ out:
     pthread_mutex_destroy(&d.logins.mu);
     pthread_mutex_destroy(&d.publics.mu);
     pthread_rwlock_destroy(&d.policies_lock);
+    if (mail_ready)
+        ch_mail_cleanup();
     return rc;
 }

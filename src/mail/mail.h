@@ -25,8 +25,10 @@ typedef struct ch_mail {
     size_t nattachments;
 } ch_mail;
 
-/* Call once before any thread sends. */
+/* Call once before any thread sends, and ch_mail_cleanup once after the
+ * last. */
 int ch_mail_init(ch_error *err);
+void ch_mail_cleanup(void);
 
 /* Whether s is an address the desk will write into a header: 3-254
  * characters, one '@' with text either side, no spaces, controls, quotes,

@@ -17,6 +17,11 @@ int ch_mail_init(ch_error *err)
     return CH_OK;
 }
 
+void ch_mail_cleanup(void)
+{
+    curl_global_cleanup();
+}
+
 bool ch_mail_address_ok(const char *s)
 {
     size_t n = s ? strlen(s) : 0;
