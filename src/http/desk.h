@@ -153,6 +153,7 @@ enum MHD_Result ch_http_visit_patch(ch_req *r, int64_t id);
 enum MHD_Result ch_http_capacity(ch_req *r);
 enum MHD_Result ch_http_statement_sent(ch_req *r, int64_t contract_id);
 enum MHD_Result ch_http_statement_send(ch_req *r, int64_t contract_id);
+enum MHD_Result ch_http_statements_send(ch_req *r);
 enum MHD_Result ch_http_statements_due(ch_req *r);
 
 /* Resolves the credential on the request (cookie or bearer token); returns

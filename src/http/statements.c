@@ -361,38 +361,84 @@ enum MHD_Result ch_http_statements_due(ch_req *r)
     return ch_http_jw(r, 200, &w, NULL);
 }
 
-/* POST /api/v1/contracts/{id}/statement/send: the term's statement, as PDF
- * and Excel with the covering note, e-mailed to the school's named contact
- * through the desk's mail server, and recorded as sent once it is taken. */
+/* E-mails contract c's statement for term to its named contact and, once
+ * the relay has taken it, records it as sent (a second sending keeps the
+ * first record). CH_E_IO with the relay's reason when it is not taken. */
+static int mail_statement(ch_req *r, const ch_contract *c, const ch_desk_service *ds,
+                          const char *term, ch_error *err)
+{
+    ch_statement_doc doc;
+    char text[2048], subject[300], pdf_name[96], xlsx_name[96];
+    char *pdf = NULL, *xlsx = NULL;
+    size_t pdf_len = 0, xlsx_len = 0;
+    int rc;
+    if ((rc = build_doc(r, c, ds, term, &doc, err)) ||
+        (rc = ch_statement_pdf(&doc, &pdf, &pdf_len, err)) ||
+        (rc = xlsx_bytes(&doc, &xlsx, &xlsx_len, err)))
+        goto out;
+    letter(&doc, text, sizeof(text));
+    snprintf(subject, sizeof(subject), "%s: statement of %s hours, %s", c->organisation,
+             ds->service->name, doc.term);
+    snprintf(pdf_name, sizeof(pdf_name), "statement-%lld-%s.pdf", (long long)c->id, doc.term);
+    snprintf(xlsx_name, sizeof(xlsx_name), "statement-%lld-%s.xlsx", (long long)c->id, doc.term);
+    ch_mail_attachment files[] = {
+        {pdf_name, "application/pdf", pdf, pdf_len},
+        {xlsx_name, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", xlsx,
+         xlsx_len},
+    };
+    ch_mail m = {r->desk->mail_from, c->contact_email, c->contact_name, subject, text, files, 2};
+    if ((rc = ch_mail_send(r->desk->smtp_url, &m, err)))
+        goto out;
+    ch_statement_sent row = {c->id, doc.term, r->now, r->user.id, c->contact_email};
+    rc = ch_store_statement_sent(r->desk->store, &row, err);
+    if (rc == CH_E_CONFLICT)
+        rc = CH_OK;
+    if (!rc && ch_desk_audit(r, "update", "contract", c->id))
+        rc = ch_error_set(err, CH_E_STORE, "the audit log could not be written");
+out:
+    free(pdf);
+    free(xlsx);
+    return rc;
+}
+
+static enum MHD_Result no_mail_server(ch_req *r)
+{
+    return ch_http_problem(r, 409, "No mail server",
+                           "This desk has no mail server set (charter serve --smtp); send the "
+                           "statement yourself and record it as sent.",
+                           NULL);
+}
+
+/* The term named in a request body; NULL after queuing a 400. */
+static const char *body_term(ch_req *r, json_t *body, char *buf, size_t size, enum MHD_Result *res)
+{
+    problems p = {0};
+    const char *given = ch_req_text(&p, body, "term", 20, true);
+    if (p.fields) {
+        *res = ch_http_problem(r, 400, "Some fields need attention", p.detail, p.fields);
+        return NULL;
+    }
+    return request_term(r, given, buf, size, res);
+}
+
+/* POST /api/v1/contracts/{id}/statement/send: one school's statement. */
 enum MHD_Result ch_http_statement_send(ch_req *r, int64_t id)
 {
     enum MHD_Result res;
-    problems p = {0};
     ch_error err = {0};
     ch_contract c;
     ch_desk_service ds;
-    ch_statement_doc doc;
-    char buf[32], text[2048], subject[300], pdf_name[96], xlsx_name[96];
-    char *pdf = NULL, *xlsx = NULL;
-    size_t pdf_len = 0, xlsx_len = 0;
+    char buf[32];
     if (!ch_hours_contract(r, id, &c, &ds, &res))
         return res;
     json_t *body = ch_req_body(r, &res);
     if (!body)
         return res;
-    const char *given = ch_req_text(&p, body, "term", 20, true);
-    if (p.fields) {
-        res = ch_http_problem(r, 400, "Some fields need attention", p.detail, p.fields);
-        goto out;
-    }
-    const char *term = request_term(r, given, buf, sizeof(buf), &res);
+    const char *term = body_term(r, body, buf, sizeof(buf), &res);
     if (!term)
         goto out;
     if (!r->desk->smtp_url) {
-        res = ch_http_problem(r, 409, "No mail server",
-                              "This desk has no mail server set (charter serve --smtp); send the "
-                              "statement yourself and record it as sent.",
-                              NULL);
+        res = no_mail_server(r);
         goto out;
     }
     if (!ch_mail_address_ok(c.contact_email)) {
@@ -402,35 +448,15 @@ enum MHD_Result ch_http_statement_send(ch_req *r, int64_t id)
                               NULL);
         goto out;
     }
-    if (build_doc(r, &c, &ds, term, &doc, &err) || ch_statement_pdf(&doc, &pdf, &pdf_len, &err) ||
-        xlsx_bytes(&doc, &xlsx, &xlsx_len, &err)) {
-        res = ch_http_error(r, &err);
-        goto out;
-    }
-    letter(&doc, text, sizeof(text));
-    snprintf(subject, sizeof(subject), "%s: statement of %s hours, %s", c.organisation,
-             ds.service->name, doc.term);
-    snprintf(pdf_name, sizeof(pdf_name), "statement-%lld-%s.pdf", (long long)id, doc.term);
-    snprintf(xlsx_name, sizeof(xlsx_name), "statement-%lld-%s.xlsx", (long long)id, doc.term);
-    ch_mail_attachment files[] = {
-        {pdf_name, "application/pdf", pdf, pdf_len},
-        {xlsx_name, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", xlsx,
-         xlsx_len},
-    };
-    ch_mail m = {r->desk->mail_from, c.contact_email, c.contact_name, subject, text, files, 2};
-    if (ch_mail_send(r->desk->smtp_url, &m, &err)) {
+    int rc = mail_statement(r, &c, &ds, term, &err);
+    if (rc == CH_E_IO) {
         char detail[700];
         snprintf(detail, sizeof(detail), "%s. Nothing was recorded as sent; try again later.",
                  err.msg);
         res = ch_http_problem(r, 502, "The statement was not sent", detail, NULL);
         goto out;
     }
-    /* Sent again (a lost e-mail): the first sending stays the record. */
-    ch_statement_sent row = {id, doc.term, r->now, r->user.id, c.contact_email};
-    if ((ch_store_statement_sent(r->desk->store, &row, &err) && err.code != CH_E_CONFLICT) ||
-        ch_desk_audit(r, "update", "contract", id)) {
-        if (!err.code || err.code == CH_E_CONFLICT)
-            ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
+    if (rc) {
         res = ch_http_error(r, &err);
         goto out;
     }
@@ -440,7 +466,7 @@ enum MHD_Result ch_http_statement_send(ch_req *r, int64_t id)
     ch_jw_key(&w, "contract_id");
     ch_jw_int(&w, id);
     ch_jw_key(&w, "term");
-    ch_jw_str(&w, doc.term);
+    ch_jw_str(&w, term);
     ch_jw_key(&w, "sent_at");
     ch_jw_time(&w, r->now);
     ch_jw_key(&w, "sent_to");
@@ -448,8 +474,114 @@ enum MHD_Result ch_http_statement_send(ch_req *r, int64_t id)
     ch_jw_obj_end(&w);
     res = ch_http_jw(r, 200, &w, NULL);
 out:
-    free(pdf);
-    free(xlsx);
+    json_decref(body);
+    return res;
+}
+
+static void jw_outcome(ch_jw *w, const ch_contract *c, const char *why)
+{
+    ch_jw_obj(w);
+    ch_jw_key(w, "contract_id");
+    ch_jw_int(w, c->id);
+    ch_jw_key(w, "school");
+    ch_jw_str(w, c->organisation);
+    ch_jw_key(w, why ? "why" : "sent_to");
+    ch_jw_str(w, why ? why : c->contact_email);
+    ch_jw_obj_end(w);
+}
+
+/* POST /api/v1/statements/send: every statement a charter promises for the
+ * term and not yet sent, to each school that has a contact address; the
+ * rest are listed with the reason. When the relay cannot be reached the
+ * run stops there, so a dead relay costs one timeout, not one per school. */
+enum MHD_Result ch_http_statements_send(ch_req *r)
+{
+    enum MHD_Result res;
+    ch_error err = {0};
+    char buf[32];
+    json_t *body = ch_req_body(r, &res);
+    if (!body)
+        return res;
+    const char *term = body_term(r, body, buf, sizeof(buf), &res);
+    ch_contract *rows;
+    ch_statement_sent *sent;
+    size_t n, nsent;
+    ch_contract_filter f = {.status = "open", .limit = 5000};
+    ch_date first, last;
+    if (!term)
+        goto out;
+    if (!ch_hours_manager(r)) {
+        res = ch_http_problem(r, 403, "A manager sends them all",
+                              "Only a manager can send every school's statement at once; send "
+                              "one from its statement page instead.",
+                              NULL);
+        goto out;
+    }
+    if (!r->desk->smtp_url) {
+        res = no_mail_server(r);
+        goto out;
+    }
+    ch_term_period(NULL, 0, term, &first, &last, &err);
+    f.services = ch_req_services(r, &f.nservices);
+    if (ch_store_contract_list(r->desk->store, &f, &r->arena, &rows, &n, &err) ||
+        ch_store_statements_sent(r->desk->store, term, &r->arena, &sent, &nsent, &err)) {
+        res = ch_http_error(r, &err);
+        goto out;
+    }
+    /* Three lists written one after another: each contract is placed in
+     * one pass, then written into its list. */
+    const char **why = ch_arena_alloc(&r->arena, (n + 1) * sizeof(*why));
+    int *place = ch_arena_alloc(&r->arena, (n + 1) * sizeof(*place)); /* 0 none, 1-3 */
+    if (!why || !place) {
+        res = ch_http_error(r, (ch_error_set(&err, CH_E_NOMEM, "out of memory"), &err));
+        goto out;
+    }
+    bool relay_down = false;
+    for (size_t i = 0; i < n; i++) {
+        const ch_contract *c = &rows[i];
+        ch_desk_service ds;
+        ch_time due;
+        bool done = false;
+        place[i] = 0;
+        for (size_t k = 0; k < nsent; k++)
+            done = done || sent[k].contract_id == c->id;
+        if (done || c->starts > last + 31 || c->ends < first - 31 ||
+            ch_desk_service_find(r->desk, c->service, &ds, &err) ||
+            !ch_policy_termly_promise(ds.policy, ds.service) ||
+            ch_term_due(ch_policy_service_calendar(ds.policy, ds.service), term, &due,
+                        &(ch_error){0}))
+            continue;
+        if (!ch_mail_address_ok(c->contact_email)) {
+            place[i] = 2;
+            why[i] = "the contract names no usable e-mail address";
+        } else if (relay_down) {
+            place[i] = 3;
+            why[i] = "not tried: the mail server could not be reached";
+        } else if (mail_statement(r, c, &ds, term, &err)) {
+            place[i] = 3;
+            why[i] = ch_arena_strdup(&r->arena, err.msg);
+            relay_down = err.code == CH_E_IO;
+        } else {
+            place[i] = 1;
+        }
+    }
+    static const char *const lists[] = {"sent", "skipped", "failed"};
+    ch_jw w;
+    ch_jw_init(&w);
+    ch_jw_obj(&w);
+    ch_jw_key(&w, "term");
+    ch_jw_str(&w, term);
+    for (int l = 1; l <= 3; l++) {
+        ch_jw_key(&w, lists[l - 1]);
+        ch_jw_arr(&w);
+        for (size_t i = 0; i < n; i++)
+            if (place[i] == l)
+                jw_outcome(&w, &rows[i], l == 1 ? NULL : why[i]);
+        ch_jw_arr_end(&w);
+    }
+    ch_jw_obj_end(&w);
+    res = ch_http_jw(r, 200, &w, NULL);
+out:
     json_decref(body);
     return res;
 }

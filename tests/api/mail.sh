@@ -66,14 +66,30 @@ expect '.detail | test("no usable e-mail address")' "says what to add"
 call POST "/api/v1/contracts/$k/statement/send" '{"term":"lent-2026"}' -H "$A"
 expect_status 400 "a term that does not exist"
 
+# A manager sends every statement still to send for the term at once.
+call POST /api/v1/contracts '{"school":"Elm Infants","service":"beacon/consultancy","year":"2025-26","amount":10,"unit":"hours","contact":{"name":"Ms Elm","email":"bm@elm.example"}}' -H "$A"
+elm=$(json .id)
+echo 'officer pass 123' | "$charter" admin user add --db "$db" --email cora@beacon.example --name Cora --role officer --service beacon/consultancy --password-stdin >/dev/null
+call POST /api/v1/statements/send '{"term":"autumn-2025"}' -H "Authorization: Bearer $("$charter" admin token --email cora@beacon.example --db "$db")"
+expect_status 403 "an officer cannot send them all"
+call POST /api/v1/statements/send '{"term":"autumn-2025"}' -H "$A"
+expect_status 200 "the term's statements are sent"
+expect "(.sent | map(.contract_id)) == [$elm] and (.skipped | map(.school)) == [\"No Contact School\"] and .failed == []" "only those promised, unsent and with an address"
+checks=$((checks + 1))
+grep -q '^To: Ms Elm <bm@elm.example>' "$tmp/mail/003.eml" || fail "the batch's message reached the server"
+call GET "/api/v1/statements?term=autumn-2025" '' -H "$A"
+expect "[.statements[] | select(.contract_id == $elm)][0].state == \"sent late\"" "and is recorded"
+
 # The mail server goes away: the sending fails and nothing is recorded.
 kill $sink_pid
 wait $sink_pid 2>/dev/null
 call POST "/api/v1/contracts/$k/statement/send" '{"term":"spring-2026"}' -H "$A"
 expect_status 502 "the mail server cannot be reached"
 expect '.detail | test("Nothing was recorded as sent")' "and the answer says so"
+call POST /api/v1/statements/send '{"term":"spring-2026"}' -H "$A"
+expect '(.failed | length) == 2 and (.failed[0].why | test("did not take")) and (.failed[1].why | test("not tried")) and .sent == []' "a batch stops at the first unreachable relay"
 call GET "/api/v1/statements?term=spring-2026" '' -H "$A"
-expect "[.statements[] | select(.contract_id == $k)][0].sent_at == null" "spring's statement is still unsent"
+expect "[.statements[] | select(.sent_at != null)] == []" "spring's statements are all still unsent"
 
 # A desk started without a mail server says how to send it instead.
 stop_server

@@ -61,7 +61,16 @@ export function Contracts({ user }: { user: User }) {
   const [services, setServices] = useState<{ service: string; name: string }[]>([]);
   const [staff, setStaff] = useState<Staff[]>([]);
   const [problem, setProblem] = useState<Problem>();
+  const [notice, setNotice] = useState('');
   const manager = user.role !== 'officer';
+  async function sendAll() {
+    const r = await api<{ sent: unknown[]; skipped: unknown[]; failed: { school: string; why: string }[] }>('POST', '/api/v1/statements/send', { term });
+    if (!r.ok) return setProblem(r.problem);
+    setProblem(undefined);
+    const failed = r.data.failed.map((f) => `${f.school} (${f.why})`).join('; ');
+    setNotice(`Sent ${r.data.sent.length}; ${r.data.skipped.length} without an address to send to${failed ? `; not sent: ${failed}` : ''}.`);
+    load();
+  }
   async function load() {
     const r = await api<{ contracts: Contract[] }>('GET', '/api/v1/contracts');
     if (r.ok) setRows(r.data.contracts); else setProblem(r.problem);
@@ -104,6 +113,8 @@ export function Contracts({ user }: { user: User }) {
       </table></div>
       {rows.length === 0 && <p>No contracts yet.</p>}
       <h2>Statements promised for {term}</h2>
+      {notice && <p class="notice" role="status">{notice}</p>}
+      {manager && due.some((d) => !d.sent_at) && <div><button type="button" onClick={sendAll}>E-mail every statement still to send</button></div>}
       {due.length === 0 ? <p>No charter promises a statement this term for these contracts.</p> : (
         <div class="table-wrap"><table>
           <thead><tr><th scope="col">School</th><th scope="col">Due by</th><th scope="col">State</th></tr></thead>
