@@ -433,6 +433,95 @@ enum MHD_Result ch_http_contract_get(ch_req *r, int64_t id)
     return send_contract(r, 200, &c, rows, n, visits, nv);
 }
 
+/* PATCH /api/v1/contracts/{id}: a manager changes who is told and who
+ * visits, how shortfall is settled, the usual visit or whether preparation
+ * counts. Hours bought change only through the ledger. */
+enum MHD_Result ch_http_contract_patch(ch_req *r, int64_t id)
+{
+    enum MHD_Result res;
+    problems p = {0};
+    ch_error err = {0};
+    ch_contract c;
+    ch_desk_service ds;
+    if (!ch_hours_contract(r, id, &c, &ds, &res))
+        return res;
+    json_t *body = ch_req_body(r, &res);
+    if (!body)
+        return res;
+    ch_contract_change ch = {.id = id, .prep_counts = -1};
+    static const char *const known[] = {"contact",       "consultant_id", "shortfall_policy",
+                                        "block_minutes", "prep_counts",   NULL};
+    const char *key;
+    json_t *value;
+    json_object_foreach(body, key, value)
+    {
+        bool ok = false;
+        for (size_t i = 0; known[i]; i++)
+            ok = ok || strcmp(key, known[i]) == 0;
+        if (!ok)
+            ch_req_bad(&p, key,
+                       "%.40s cannot be changed here: a contract's contact, consultant_id, "
+                       "shortfall_policy, block_minutes and prep_counts can (hours bought change "
+                       "through an adjustment).",
+                       key);
+    }
+    json_t *contact = json_object_get(body, "contact");
+    if (contact) {
+        ch.set_contact = true;
+        if (!json_is_object(contact)) {
+            ch_req_bad(&p, "contact", "contact must be an object with name and email.");
+        } else {
+            ch.contact_name = ch_req_text(&p, contact, "name", 200, false);
+            ch.contact_email = ch_req_text(&p, contact, "email", 254, false);
+            if (!ch_req_one_line(ch.contact_name) || !ch_req_one_line(ch.contact_email) ||
+                (ch.contact_email && !strchr(ch.contact_email, '@')))
+                ch_req_bad(&p, "contact",
+                           "the contact's name and email must each be one line, the email an "
+                           "address.");
+        }
+    }
+    json_t *consultant = json_object_get(body, "consultant_id");
+    if (consultant) {
+        ch.set_consultant = true;
+        if (!json_is_null(consultant))
+            ch_req_int(&p, body, "consultant_id", 1, INT64_MAX, true, &ch.consultant_id);
+    }
+    ch.shortfall_policy = ch_req_text(&p, body, "shortfall_policy", 16, false);
+    ch_shortfall_policy sp;
+    if (ch.shortfall_policy && ch_shortfall_policy_parse(ch.shortfall_policy, &sp))
+        ch_req_bad(&p, "shortfall_policy", "shortfall_policy must be refund or rollover.");
+    int64_t block = 0;
+    ch_req_int(&p, body, "block_minutes", 15, 480, false, &block);
+    ch.block = (int32_t)block;
+    bool prep = c.prep_counts;
+    if (json_object_get(body, "prep_counts")) {
+        ch_req_bool(&p, body, "prep_counts", &prep);
+        ch.prep_counts = prep;
+    }
+    if (p.fields) {
+        res = ch_http_problem(r, 400, "Some fields need attention", p.detail, p.fields);
+        goto out;
+    }
+    if (!ch_hours_manager(r)) {
+        res = ch_http_problem(r, 403, "Managers change contracts",
+                              "Only a manager can change a school's contract.", NULL);
+        goto out;
+    }
+    ch_contract now;
+    if (ch_store_contract_update(r->desk->store, &ch, &err) ||
+        ch_desk_audit(r, "update", "contract", id) ||
+        ch_store_contract_get(r->desk->store, id, &r->arena, &now, &err)) {
+        if (!err.code)
+            ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
+        res = ch_http_error(r, &err);
+        goto out;
+    }
+    res = send_contract(r, 200, &now, NULL, 0, NULL, 0);
+out:
+    json_decref(body);
+    return res;
+}
+
 /* POST /api/v1/contracts/{id}/entries: time logged against the contract
  * (a report, preparation) or a manager's adjustment. Purchases, refunds,
  * rollovers and lapses come only from the contract and its year end. */

@@ -142,6 +142,7 @@ enum MHD_Result ch_http_report(ch_req *r);
 enum MHD_Result ch_http_contracts_create(ch_req *r);
 enum MHD_Result ch_http_contracts_list(ch_req *r);
 enum MHD_Result ch_http_contract_get(ch_req *r, int64_t id);
+enum MHD_Result ch_http_contract_patch(ch_req *r, int64_t id);
 enum MHD_Result ch_http_entries_create(ch_req *r, int64_t id);
 /* GET (confirm false) and POST (confirm true) of a contract's year end. */
 enum MHD_Result ch_http_year_end(ch_req *r, int64_t id, bool confirm);

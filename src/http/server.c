@@ -202,6 +202,8 @@ static enum MHD_Result dispatch_hours(ch_req *r)
         return ch_http_contracts_list(r);
     if (route_id(u, "/api/v1/contracts/", "", &id) && get)
         return ch_http_contract_get(r, id);
+    if (route_id(u, "/api/v1/contracts/", "", &id) && strcmp(m, "PATCH") == 0)
+        return ch_http_contract_patch(r, id);
     if (route_id(u, "/api/v1/contracts/", "/entries", &id) && post)
         return ch_http_entries_create(r, id);
     if (route_id(u, "/api/v1/contracts/", "/visits", &id) && post)

@@ -54,6 +54,7 @@ typedef struct ch_store_ops {
                       ch_audit_row **out, size_t *n, ch_error *err);
     int (*contract_insert)(ch_store *s, ch_contract *c, ch_error *err);
     int (*contract_get)(ch_store *s, int64_t id, ch_arena *arena, ch_contract *out, ch_error *err);
+    int (*contract_update)(ch_store *s, const ch_contract_change *ch, ch_error *err);
     int (*contract_list)(ch_store *s, const ch_contract_filter *f, ch_arena *arena,
                          ch_contract **out, size_t *n, ch_error *err);
     int (*ledger_list)(ch_store *s, int64_t contract_id, ch_arena *arena, ch_ledger_row **out,

@@ -24,6 +24,16 @@
     " JOIN organisations o ON o.id = c.organisation_id LEFT JOIN users u ON u.id = "               \
     "v.consultant_id"
 
+/* A change to an open contract; parameters 1-9 as the backends bind them:
+ * id, set_contact, name, email, set_consultant, consultant, shortfall,
+ * block, prep_counts. */
+#define CONTRACT_UPDATE(P1, P2, P3, P4, P5, P6, P7, P8, P9)                                        \
+    "UPDATE contracts SET contact_name = CASE WHEN " P2 " THEN " P3 " ELSE contact_name END,"      \
+    " contact_email = CASE WHEN " P2 " THEN " P4 " ELSE contact_email END,"                        \
+    " consultant_id = CASE WHEN " P5 " THEN " P6 " ELSE consultant_id END,"                        \
+    " shortfall = coalesce(" P7 ", shortfall), block = coalesce(" P8 ", block),"                   \
+    " prep_counts = coalesce(" P9 ", prep_counts) WHERE id = " P1 " AND status = 'open'"
+
 /* The figures a booking is decided on, read again inside the write. */
 #define CONTRACT_FIGURES                                                                           \
     "SELECT (SELECT coalesce(sum(minutes), 0) FROM ledger l WHERE l.contract_id = c.id),"          \

@@ -296,3 +296,8 @@ int ch_store_statements_sent(ch_store *s, const char *term, ch_arena *arena,
 {
     return s->ops->statements_sent(s, term, arena, out, n, err);
 }
+
+int ch_store_contract_update(ch_store *s, const ch_contract_change *ch, ch_error *err)
+{
+    return s->ops->contract_update(s, ch, err);
+}

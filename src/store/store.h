@@ -330,6 +330,24 @@ int ch_store_contract_insert(ch_store *s, ch_contract *c, ch_error *err);
 int ch_store_contract_get(ch_store *s, int64_t id, ch_arena *arena, ch_contract *out,
                           ch_error *err);
 
+/* What may change on an open contract: who to tell and who visits, how
+ * shortfall is settled, the usual visit and whether preparation counts.
+ * What was bought changes only through the ledger. */
+typedef struct ch_contract_change {
+    int64_t id;
+    bool set_contact;
+    const char *contact_name, *contact_email; /* NULL clears */
+    bool set_consultant;
+    int64_t consultant_id;        /* 0 for none */
+    const char *shortfall_policy; /* NULL leaves it */
+    int32_t block;                /* 0 leaves it */
+    int prep_counts;              /* -1 leaves it, else 0 or 1 */
+} ch_contract_change;
+
+/* CH_E_CONFLICT when the contract is closed (or gone), CH_E_INVALID for a
+ * consultant who does not exist. */
+int ch_store_contract_update(ch_store *s, const ch_contract_change *ch, ch_error *err);
+
 typedef struct ch_contract_filter {
     int64_t organisation_id, consultant_id; /* 0 for any */
     const char *const *services;            /* NULL for all */

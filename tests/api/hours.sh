@@ -270,6 +270,22 @@ expect '.warning | test("Pat Busy is now booked for .* in autumn-2025, more than
 call GET "/api/v1/capacity?term=autumn-2025" '' -H "$M"
 expect "[.consultants[] | select(.consultant.id == $pat)][0] | .over == true and .booked_minutes == $warned" "and the capacity report shows them over"
 
+# --- Changing a contract: the contact and the consultant, not the hours ---
+call PATCH "/api/v1/contracts/$oak" '{"contact":{"name":"Mrs Oak","email":"head@oak.example"}}' -H "$C"
+expect_status 403 "an officer cannot change a contract"
+call PATCH "/api/v1/contracts/$oak" '{"amount":20}' -H "$M"
+expect_status 400 "what was bought does not change here"
+expect '.fields == ["amount"] and (.detail | test("adjustment"))' "the answer says how it does change"
+call PATCH "/api/v1/contracts/$oak" '{"consultant_id":99999}' -H "$M"
+expect_status 400 "a consultant who does not exist"
+call PATCH "/api/v1/contracts/$oak" '{"contact":{"name":"Mrs Oak\nBcc: x@y","email":"head@oak.example"}}' -H "$M"
+expect_status 400 "a contact name on two lines"
+call PATCH "/api/v1/contracts/$oak" '{"contact":{"name":"Mrs Oak","email":"head@oak.example"},"shortfall_policy":"rollover"}' -H "$M"
+expect_status 200 "a manager changes the school's contact"
+expect '.contact.email == "head@oak.example" and .balance_minutes == 270 and .purchased_minutes == 1080' "the contact changes and the hours do not"
+call GET "/api/v1/contracts/$oak/statement?term=spring-2026" '' -H "$C"
+expect '.send_to.email == "head@oak.example" and (.letter | test("Dear Mrs Oak"))' "statements now go to the new contact"
+
 # --- Year end: shortfall rolled into next year's contract, the rest lapses ---
 call GET "/api/v1/contracts/$oak/year-end" '' -H "$M"
 expect '.owed_minutes == 150 and .lapsed_minutes == 120 and .carry_minutes == 150 and .status == "open"' "the reconciliation a manager reads"
@@ -295,6 +311,8 @@ call GET "/api/v1/contracts/$next" '' -H "$C"
 expect '.balance_minutes == 750' "10 hours bought plus 2.5 carried"
 entry '{"kind":"drawdown","what":"report","minutes":30}'
 expect_status 409 "a closed contract takes no more time"
+call PATCH "/api/v1/contracts/$oak" '{"consultant_id":null}' -H "$M"
+expect_status 409 "and cannot be changed"
 
 # --- Eight people book the last block at once: one gets it ---
 call POST /api/v1/contracts '{"school":"Elm Infants","service":"beacon/consultancy","year":"2025-26","amount":2.5,"unit":"hours","consultant_id":'"$cora"'}' -H "$M"

@@ -97,6 +97,15 @@ try {
   await page.waitForSelector('p:has-text("3.25 hours we could not deliver would be refunded, and 0.00 unused hours would lapse")');
   check(true, 'the year end would refund what we cancelled, no more than is left');
 
+  // The school's contact changes.
+  await page.fill('#cc-email', 'newhead@hillside.example');
+  await page.click('text=Save the changes');
+  await page.waitForSelector('.notice:has-text("The contract is changed")');
+  check(await page.isVisible('text=(newhead@hillside.example)'), 'a manager changes the contact');
+  await page.fill('#cc-email', 'head@hillside.example');
+  await page.click('text=Save the changes');
+  await page.waitForSelector('text=(head@hillside.example)');
+
   // The autumn statement, read and downloaded.
   await page.selectOption('#st-term', 'autumn-2025');
   await page.click('text=Read the autumn-2025 statement');

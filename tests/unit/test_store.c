@@ -420,6 +420,27 @@ static void contracts_list_by_school_consultant_and_service(void **state)
                      CH_OK);
     assert_int_equal(n, 1);
     assert_string_equal(rows[0].organisation, "Another School");
+    /* A staff change: the school's contact and the consultant. */
+    ch_contract_change change = {.id = first,
+                                 .set_contact = true,
+                                 .contact_name = "Mr New",
+                                 .contact_email = "new@springfield.sch.uk",
+                                 .prep_counts = 0,
+                                 .shortfall_policy = "refund",
+                                 .block = 120};
+    assert_int_equal(ch_store_contract_update(f->store, &change, &err), CH_OK);
+    assert_int_equal(ch_store_contract_get(f->store, first, &f->arena, &k, &err), CH_OK);
+    assert_string_equal(k.contact_email, "new@springfield.sch.uk");
+    assert_string_equal(k.shortfall_policy, "refund");
+    assert_int_equal(k.block, 120);
+    assert_false(k.prep_counts);
+    assert_string_equal(k.organisation, "Springfield Primary"); /* left alone */
+    assert_int_equal(k.purchased, 1080);
+    ch_contract_change nobody = {
+        .id = first, .set_consultant = true, .consultant_id = 999, .prep_counts = -1};
+    assert_int_equal(ch_store_contract_update(f->store, &nobody, &err), CH_E_INVALID);
+    ch_contract_change gone = {.id = 12345, .prep_counts = -1};
+    assert_int_equal(ch_store_contract_update(f->store, &gone, &err), CH_E_CONFLICT);
     ch_contract_filter none = {.year = "2025-26"};
     assert_int_equal(ch_store_contract_list(f->store, &none, &f->arena, &rows, &n, &err), CH_OK);
     assert_int_equal(n, 0);

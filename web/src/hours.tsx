@@ -288,8 +288,38 @@ export function ContractPage({ id, user }: { id: number; user: User }) {
           <tr><td data-label="Date">{inWords(e.at)}</td><td data-label="Movement">{e.reason ?? KINDS[e.kind] ?? e.kind}</td><td data-label="Hours">{hours(e.minutes)}</td><td data-label="Balance">{hours(e.balance_minutes)}</td></tr>
         ))}</tbody>
       </table></div>
+      {manager && c.status === 'open' && <ChangeContract c={c} onChange={(body) => send('PATCH', base, body, 'The contract is changed.')} />}
       {manager && c.status === 'open' && <YearEnd id={c.id} key={`${c.balance_minutes}/${c.booked_minutes}/${c.shortfall_minutes}`} />}
     </main>
+  );
+}
+
+// A manager's changes: who is told, who visits, how shortfall is settled.
+function ChangeContract({ c, onChange }: { c: Contract; onChange: (body: Record<string, unknown>) => void }) {
+  const [staff, setStaff] = useState<Staff[]>([]);
+  useEffect(() => { api<{ users: Staff[] }>('GET', '/api/v1/users').then((r) => r.ok && setStaff(r.data.users)); }, []);
+  return (
+    <form aria-labelledby="change" onSubmit={(e) => {
+      e.preventDefault();
+      onChange({
+        contact: { name: value('cc-name') || null, email: value('cc-email') || null },
+        consultant_id: value('cc-consultant') ? Number(value('cc-consultant')) : null,
+        shortfall_policy: value('cc-shortfall'),
+      });
+    }}>
+      <h2 id="change">Change the contract</h2>
+      <label for="cc-name">School's named contact</label><input id="cc-name" type="text" value={c.contact.name ?? ''} />
+      <label for="cc-email">Their email</label><input id="cc-email" type="email" value={c.contact.email ?? ''} />
+      <label for="cc-consultant">Consultant</label>
+      <select id="cc-consultant"><option value="">Not yet named</option>
+        {staff.map((u) => <option value={u.id} selected={u.id === c.consultant.id}>{u.name}</option>)}</select>
+      <label for="cc-shortfall">Hours we cannot deliver are</label>
+      <select id="cc-shortfall">
+        <option value="refund" selected={c.shortfall_policy === 'refund'}>refunded at the year end</option>
+        <option value="rollover" selected={c.shortfall_policy === 'rollover'}>rolled into next year's contract</option>
+      </select>
+      <div><button type="submit" class="secondary">Save the changes</button></div>
+    </form>
   );
 }
 

@@ -111,4 +111,6 @@ int ch_pg_statement_sent(ch_store *base, const ch_statement_sent *row, ch_error 
 int ch_pg_statements_sent(ch_store *base, const char *term, ch_arena *a, ch_statement_sent **out,
                           size_t *n, ch_error *err);
 
+int ch_pg_contract_update(ch_store *base, const ch_contract_change *ch, ch_error *err);
+
 #endif

@@ -671,6 +671,7 @@ static const ch_store_ops postgres_ops = {
     .contract_insert = ch_pg_contract_insert,
     .contract_get = ch_pg_contract_get,
     .contract_list = ch_pg_contract_list,
+    .contract_update = ch_pg_contract_update,
     .ledger_list = ch_pg_ledger_list,
     .ledger_append = ch_pg_ledger_append,
     .visit_insert = ch_pg_visit_insert,

@@ -516,3 +516,36 @@ int ch_pg_statements_sent(ch_store *base, const char *term, ch_arena *a, ch_stat
     PQclear(res);
     return rc;
 }
+
+int ch_pg_contract_update(ch_store *base, const ch_contract_change *ch, ch_error *err)
+{
+    static const char sql[] =
+        CONTRACT_UPDATE("$1", "$2::boolean", "$3", "$4", "$5::boolean", "$6::bigint", "$7::text",
+                        "$8::bigint", "$9::bigint") " RETURNING id";
+    pg_params p = {0};
+    PGresult *res = NULL;
+    ch_pg_int(&p, ch->id);
+    ch_pg_text(&p, ch->set_contact ? "true" : "false");
+    ch_pg_text(&p, ch->contact_name);
+    ch_pg_text(&p, ch->contact_email);
+    ch_pg_text(&p, ch->set_consultant ? "true" : "false");
+    ch_pg_id(&p, ch->consultant_id);
+    ch_pg_text(&p, ch->shortfall_policy);
+    ch_pg_id(&p, ch->block);
+    if (ch->prep_counts < 0)
+        ch_pg_text(&p, NULL);
+    else
+        ch_pg_int(&p, ch->prep_counts);
+    pg_conn *c = ch_pg_acquire((pg *)base);
+    int rc = run(c, sql, &p, "changing a contract", "there is no such user to be the consultant",
+                 &res, err);
+    ch_pg_release(c);
+    if (rc)
+        return rc;
+    if (PQntuples(res) != 1)
+        rc = ch_error_set(err, CH_E_CONFLICT,
+                          "contract %lld is closed (or gone) and cannot be changed",
+                          (long long)ch->id);
+    PQclear(res);
+    return rc;
+}

@@ -507,3 +507,40 @@ out:
     ch_sq_unlock(c);
     return rc;
 }
+
+static int update_fn(sq_conn *c, void *arg, ch_error *err)
+{
+    const ch_contract_change *ch = arg;
+    static const char sql[] = CONTRACT_UPDATE("?1", "?2", "?3", "?4", "?5", "?6", "?7", "?8", "?9");
+    sqlite3_stmt *st = ch_sq_stmt(c, sql, err);
+    if (!st)
+        return CH_E_STORE;
+    sqlite3_bind_int64(st, 1, ch->id);
+    sqlite3_bind_int(st, 2, ch->set_contact);
+    ch_sq_bind_text(st, 3, ch->contact_name);
+    ch_sq_bind_text(st, 4, ch->contact_email);
+    sqlite3_bind_int(st, 5, ch->set_consultant);
+    ch_sq_bind_id(st, 6, ch->consultant_id);
+    ch_sq_bind_text(st, 7, ch->shortfall_policy);
+    ch_sq_bind_id(st, 8, ch->block);
+    if (ch->prep_counts < 0)
+        sqlite3_bind_null(st, 9);
+    else
+        sqlite3_bind_int(st, 9, ch->prep_counts);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_CONSTRAINT)
+        return ch_error_set(err, CH_E_INVALID, "there is no user %lld to be the consultant",
+                            (long long)ch->consultant_id);
+    if (step != SQLITE_DONE)
+        return ch_sq_error(c, err, "changing a contract");
+    if (sqlite3_changes(c->db) != 1)
+        return ch_error_set(err, CH_E_CONFLICT,
+                            "contract %lld is closed (or gone) and cannot be changed",
+                            (long long)ch->id);
+    return CH_OK;
+}
+
+int ch_sq_contract_update(ch_store *base, const ch_contract_change *ch, ch_error *err)
+{
+    return ch_sq_write((sq *)base, update_fn, (void *)ch, err);
+}

@@ -375,6 +375,7 @@ static const ch_store_ops sqlite_ops = {
     .contract_insert = ch_sq_contract_insert,
     .contract_get = ch_sq_contract_get,
     .contract_list = ch_sq_contract_list,
+    .contract_update = ch_sq_contract_update,
     .ledger_list = ch_sq_ledger_list,
     .ledger_append = ch_sq_ledger_append,
     .visit_insert = ch_sq_visit_insert,
