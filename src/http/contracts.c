@@ -39,6 +39,12 @@ bool ch_hours_contract(ch_req *r, int64_t id, ch_contract *c, ch_desk_service *d
     return true;
 }
 
+bool ch_hours_contract_body(ch_req *r, int64_t id, ch_contract *c, ch_desk_service *ds,
+                            json_t **body, enum MHD_Result *res)
+{
+    return ch_hours_contract(r, id, c, ds, res) && (*body = ch_req_body(r, res)) != NULL;
+}
+
 ch_time ch_hours_day_start(const ch_calendar *cal, ch_date d)
 {
     ch_time t;
@@ -443,10 +449,8 @@ enum MHD_Result ch_http_contract_patch(ch_req *r, int64_t id)
     ch_error err = {0};
     ch_contract c;
     ch_desk_service ds;
-    if (!ch_hours_contract(r, id, &c, &ds, &res))
-        return res;
-    json_t *body = ch_req_body(r, &res);
-    if (!body)
+    json_t *body = NULL;
+    if (!ch_hours_contract_body(r, id, &c, &ds, &body, &res))
         return res;
     ch_contract_change ch = {.id = id, .prep_counts = -1};
     static const char *const known[] = {"contact",       "consultant_id", "shortfall_policy",
@@ -532,10 +536,8 @@ enum MHD_Result ch_http_entries_create(ch_req *r, int64_t id)
     ch_error err = {0};
     ch_contract c;
     ch_desk_service ds;
-    if (!ch_hours_contract(r, id, &c, &ds, &res))
-        return res;
-    json_t *body = ch_req_body(r, &res);
-    if (!body)
+    json_t *body = NULL;
+    if (!ch_hours_contract_body(r, id, &c, &ds, &body, &res))
         return res;
     const ch_calendar *cal = ch_policy_service_calendar(ds.policy, ds.service);
     const char *kind = ch_req_text(&p, body, "kind", 16, true);

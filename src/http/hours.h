@@ -12,6 +12,11 @@
 bool ch_hours_contract(ch_req *r, int64_t id, ch_contract *c, ch_desk_service *ds,
                        enum MHD_Result *res);
 
+/* ch_hours_contract, then the request body as a JSON object (a new
+ * reference in *body); false after queuing the answer. */
+bool ch_hours_contract_body(ch_req *r, int64_t id, ch_contract *c, ch_desk_service *ds,
+                            json_t **body, enum MHD_Result *res);
+
 /* Whether the user may agree to what only a manager may (an adjustment, a
  * booking past the balance, the year end). */
 bool ch_hours_manager(const ch_req *r);

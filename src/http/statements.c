@@ -250,10 +250,8 @@ enum MHD_Result ch_http_statement_sent(ch_req *r, int64_t id)
     ch_contract c;
     ch_desk_service ds;
     char buf[32];
-    if (!ch_hours_contract(r, id, &c, &ds, &res))
-        return res;
-    json_t *body = ch_req_body(r, &res);
-    if (!body)
+    json_t *body = NULL;
+    if (!ch_hours_contract_body(r, id, &c, &ds, &body, &res))
         return res;
     const char *given = ch_req_text(&p, body, "term", 20, true);
     if (p.fields) {
@@ -429,10 +427,8 @@ enum MHD_Result ch_http_statement_send(ch_req *r, int64_t id)
     ch_contract c;
     ch_desk_service ds;
     char buf[32];
-    if (!ch_hours_contract(r, id, &c, &ds, &res))
-        return res;
-    json_t *body = ch_req_body(r, &res);
-    if (!body)
+    json_t *body = NULL;
+    if (!ch_hours_contract_body(r, id, &c, &ds, &body, &res))
         return res;
     const char *term = body_term(r, body, buf, sizeof(buf), &res);
     if (!term)

@@ -151,10 +151,8 @@ enum MHD_Result ch_http_visits_create(ch_req *r, int64_t id)
     ch_error err = {0};
     ch_contract c;
     ch_desk_service ds;
-    if (!ch_hours_contract(r, id, &c, &ds, &res))
-        return res;
-    json_t *body = ch_req_body(r, &res);
-    if (!body)
+    json_t *body = NULL;
+    if (!ch_hours_contract_body(r, id, &c, &ds, &body, &res))
         return res;
     const ch_calendar *cal = ch_policy_service_calendar(ds.policy, ds.service);
     ch_visit v = {.contract_id = id, .consultant_id = c.consultant_id};
