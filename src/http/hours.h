@@ -1,6 +1,7 @@
 /* Shared by the purchased-hours handlers (contracts.c, visits.c,
- * statements.c): loading a contract the user may see, and writing
- * contracts and visits as JSON. */
+ * statements.c, year_end.c), implemented in hours.c: loading a contract the
+ * user may see, times on the service's calendar, and contracts and visits
+ * as JSON. */
 #ifndef CH_HTTP_HOURS_H
 #define CH_HTTP_HOURS_H
 
