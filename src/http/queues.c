@@ -149,10 +149,14 @@ enum MHD_Result ch_http_services(ch_req *r)
             snprintf(full, sizeof(full), "%s/%s", p->id, p->services[k].id);
             if (!ch_desk_can_see(r, full))
                 continue;
-            json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s, s:s}", "service", full,
-                                                  "policy", p->id, "organisation", p->organisation,
-                                                  "name", p->services[k].name, "calendar",
-                                                  p->calendars[p->services[k].calendar].id));
+            const ch_service *s = &p->services[k];
+            /* Visit blocks and day lengths say the service sells time to
+             * schools: the contract form offers only those. */
+            json_array_append_new(
+                list, json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:i}", "service", full, "policy",
+                                p->id, "organisation", p->organisation, "name", s->name, "calendar",
+                                p->calendars[s->calendar].id, "visit_block_minutes",
+                                (int)s->visit_block, "day_length_minutes", (int)s->day_length));
         }
     }
     return ch_http_json(r, 200, json_pack("{s:o}", "services", list), NULL);

@@ -26,6 +26,11 @@ try {
   // Record a contract: 3 days of Specialist Teaching and Inclusion.
   await page.click('header >> text=Hours');
   await page.waitForSelector('#ct-service option', { state: 'attached' });
+  const offered = await page.$$eval('#ct-service option', (os) => os.map((o) => o.value).sort());
+  check(JSON.stringify(offered) === JSON.stringify(['beacon/consultancy',
+    'hackney-services-for-schools/school-improvement',
+    'hackney-services-for-schools/specialist-teaching-inclusion']),
+  'only services that sell time to schools are offered', offered.join(', '));
   await axe(page, 'the contracts page');
   await shoot(page, shots, 'hours-contracts');
   await page.fill('#ct-school', 'Hillside Primary');

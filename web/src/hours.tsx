@@ -58,7 +58,7 @@ export function Contracts({ user }: { user: User }) {
   const [rows, setRows] = useState<Contract[]>([]);
   const [due, setDue] = useState<Due[]>([]);
   const term = termOf(new Date());
-  const [services, setServices] = useState<{ service: string; name: string }[]>([]);
+  const [services, setServices] = useState<{ service: string; name: string; visit_block_minutes: number }[]>([]);
   const [staff, setStaff] = useState<Staff[]>([]);
   const [problem, setProblem] = useState<Problem>();
   const [notice, setNotice] = useState('');
@@ -80,7 +80,8 @@ export function Contracts({ user }: { user: User }) {
   useEffect(() => {
     load();
     if (manager) {
-      api<{ services: { service: string; name: string }[] }>('GET', '/api/v1/services').then((r) => r.ok && setServices(r.data.services));
+      api<{ services: { service: string; name: string; visit_block_minutes: number }[] }>('GET', '/api/v1/services')
+        .then((r) => r.ok && setServices(r.data.services.filter((s) => s.visit_block_minutes > 0)));
       api<{ users: Staff[] }>('GET', '/api/v1/users').then((r) => r.ok && setStaff(r.data.users));
     }
   }, []);
