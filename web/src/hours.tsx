@@ -289,13 +289,15 @@ export function ContractPage({ id, user }: { id: number; user: User }) {
           <tr><td data-label="Date">{inWords(e.at)}</td><td data-label="Movement">{e.reason ?? KINDS[e.kind] ?? e.kind}</td><td data-label="Hours">{hours(e.minutes)}</td><td data-label="Balance">{hours(e.balance_minutes)}</td></tr>
         ))}</tbody>
       </table></div>
-      {manager && c.status === 'open' && <ChangeContract c={c} onChange={(body) => send('PATCH', base, body, 'The contract is changed.')} />}
+      {manager && c.status === 'open' && <ChangeContract key={`${c.contact.name}/${c.contact.email}/${c.consultant.id}/${c.shortfall_policy}`} c={c} onChange={(body) => send('PATCH', base, body, 'The contract is changed.')} />}
       {manager && c.status === 'open' && <YearEnd id={c.id} key={`${c.balance_minutes}/${c.booked_minutes}/${c.shortfall_minutes}`} />}
     </main>
   );
 }
 
 // A manager's changes: who is told, who visits, how shortfall is settled.
+// The fields start from the contract and are the user's until they save;
+// the form is made afresh (its key) when the saved contract differs.
 function ChangeContract({ c, onChange }: { c: Contract; onChange: (body: Record<string, unknown>) => void }) {
   const [staff, setStaff] = useState<Staff[]>([]);
   useEffect(() => { api<{ users: Staff[] }>('GET', '/api/v1/users').then((r) => r.ok && setStaff(r.data.users)); }, []);
@@ -309,8 +311,8 @@ function ChangeContract({ c, onChange }: { c: Contract; onChange: (body: Record<
       });
     }}>
       <h2 id="change">Change the contract</h2>
-      <label for="cc-name">School's named contact</label><input id="cc-name" type="text" value={c.contact.name ?? ''} />
-      <label for="cc-email">Their email</label><input id="cc-email" type="email" value={c.contact.email ?? ''} />
+      <label for="cc-name">School's named contact</label><input id="cc-name" type="text" defaultValue={c.contact.name ?? ''} />
+      <label for="cc-email">Their email</label><input id="cc-email" type="email" defaultValue={c.contact.email ?? ''} />
       <label for="cc-consultant">Consultant</label>
       <select id="cc-consultant"><option value="">Not yet named</option>
         {staff.map((u) => <option value={u.id} selected={u.id === c.consultant.id}>{u.name}</option>)}</select>
