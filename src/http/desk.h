@@ -152,6 +152,7 @@ enum MHD_Result ch_http_visits_list(ch_req *r);
 enum MHD_Result ch_http_visit_get(ch_req *r, int64_t id);
 enum MHD_Result ch_http_visit_patch(ch_req *r, int64_t id);
 enum MHD_Result ch_http_capacity(ch_req *r);
+enum MHD_Result ch_http_year_end_report(ch_req *r);
 enum MHD_Result ch_http_statement_sent(ch_req *r, int64_t contract_id);
 enum MHD_Result ch_http_statement_send(ch_req *r, int64_t contract_id);
 enum MHD_Result ch_http_statements_send(ch_req *r);

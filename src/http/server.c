@@ -224,6 +224,8 @@ static enum MHD_Result dispatch_hours(ch_req *r)
         return ch_http_visit_patch(r, id);
     if (strcmp(u, "/api/v1/capacity") == 0 && get)
         return ch_http_capacity(r);
+    if (strcmp(u, "/api/v1/year-end") == 0 && get)
+        return ch_http_year_end_report(r);
     if (strcmp(u, "/api/v1/statements") == 0 && get)
         return ch_http_statements_due(r);
     if (strcmp(u, "/api/v1/statements/send") == 0 && post)
@@ -312,7 +314,8 @@ static enum MHD_Result dispatch(ch_req *r)
     if (strcmp(u, "/api/v1/reports/compliance") == 0 && get)
         return ch_http_report(r);
     if (strncmp(u, "/api/v1/contracts", 17) == 0 || strncmp(u, "/api/v1/visits", 14) == 0 ||
-        strcmp(u, "/api/v1/capacity") == 0 || strncmp(u, "/api/v1/statements", 18) == 0)
+        strcmp(u, "/api/v1/capacity") == 0 || strncmp(u, "/api/v1/statements", 18) == 0 ||
+        strcmp(u, "/api/v1/year-end") == 0)
         return dispatch_hours(r);
     return not_found(r);
 }

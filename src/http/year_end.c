@@ -153,3 +153,100 @@ out:
     json_decref(body);
     return res;
 }
+
+/* Minutes a closed contract settled as kind (refund, rollover, lapse). */
+static int64_t settled(const ch_ledger_row *rows, size_t n, int64_t contract_id, const char *kind)
+{
+    int64_t sum = 0;
+    for (size_t i = 0; i < n; i++)
+        if (rows[i].contract_id == contract_id && strcmp(rows[i].kind, kind) == 0)
+            sum -= rows[i].minutes;
+    return sum;
+}
+
+/* GET /api/v1/year-end?year=2025-26: the reconciliation report for a year,
+ * every contract in the services the manager sees: what each open one would
+ * settle and whether it can be settled yet, and what each closed one did. */
+enum MHD_Result ch_http_year_end_report(ch_req *r)
+{
+    ch_error err = {0};
+    const char *year = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "year");
+    int y, y2, used = 0;
+    if (!ch_hours_manager(r))
+        return ch_http_problem(r, 403, "Managers only",
+                               "The year-end reconciliation is for managers.", NULL);
+    if (!year || strlen(year) != 7 || sscanf(year, "%4d-%2d%n", &y, &y2, &used) != 2 || used != 7 ||
+        y2 != (y + 1) % 100)
+        return ch_http_problem(r, 400, "Bad year", "year is an academic year such as 2025-26.",
+                               NULL);
+    ch_contract_filter f = {.year = year, .limit = 5000};
+    f.services = ch_req_services(r, &f.nservices);
+    ch_contract *rows;
+    size_t n;
+    if (ch_store_contract_list(r->desk->store, &f, &r->arena, &rows, &n, &err))
+        return ch_http_error(r, &err);
+    ch_jw w;
+    ch_jw_init(&w);
+    ch_jw_obj(&w);
+    ch_jw_key(&w, "year");
+    ch_jw_str(&w, year);
+    ch_jw_key(&w, "contracts");
+    ch_jw_arr(&w);
+    int64_t owed = 0, lapsed = 0;
+    for (size_t i = 0; i < n; i++) {
+        const ch_contract *c = &rows[i];
+        ch_desk_service ds;
+        ch_jw_obj(&w);
+        ch_jw_key(&w, "id");
+        ch_jw_int(&w, c->id);
+        ch_jw_key(&w, "school");
+        ch_jw_str(&w, c->organisation);
+        ch_jw_key(&w, "service");
+        ch_jw_str(&w, c->service);
+        if (strcmp(c->status, "open") != 0) {
+            ch_ledger_row *entries;
+            size_t ne;
+            if (ch_store_ledger_list(r->desk->store, c->id, &r->arena, &entries, &ne, &err)) {
+                ch_jw_free(&w);
+                return ch_http_error(r, &err);
+            }
+            ch_jw_key(&w, "status");
+            ch_jw_str(&w, "settled");
+            ch_jw_key(&w, "refunded_minutes");
+            ch_jw_int(&w, settled(entries, ne, c->id, "refund"));
+            ch_jw_key(&w, "rolled_over_minutes");
+            ch_jw_int(&w, settled(entries, ne, c->id, "rollover"));
+            ch_jw_key(&w, "lapsed_minutes");
+            ch_jw_int(&w, settled(entries, ne, c->id, "lapse"));
+            ch_jw_obj_end(&w);
+            continue;
+        }
+        ch_shortfall_policy sp = CH_SHORTFALL_REFUND;
+        ch_shortfall_policy_parse(c->shortfall_policy, &sp);
+        ch_year_end ye;
+        ch_year_end_settle(c->balance, c->shortfall, sp, r->now, &ye);
+        bool ended = ch_desk_service_find(r->desk, c->service, &ds, &err) == CH_OK &&
+                     ch_hours_local_date(ch_policy_service_calendar(ds.policy, ds.service),
+                                         r->now) > c->ends;
+        owed += ye.owed;
+        lapsed += ye.lapsed;
+        ch_jw_key(&w, "status");
+        ch_jw_str(&w, !ended ? "year not ended" : c->booked ? "visits still booked" : "ready");
+        ch_jw_key(&w, "shortfall_policy");
+        ch_jw_str(&w, c->shortfall_policy);
+        ch_jw_key(&w, "owed_minutes");
+        ch_jw_int(&w, ye.owed);
+        ch_jw_key(&w, "lapsed_minutes");
+        ch_jw_int(&w, ye.lapsed);
+        ch_jw_key(&w, "still_booked_minutes");
+        ch_jw_int(&w, c->booked);
+        ch_jw_obj_end(&w);
+    }
+    ch_jw_arr_end(&w);
+    ch_jw_key(&w, "open_owed_minutes");
+    ch_jw_int(&w, owed);
+    ch_jw_key(&w, "open_lapsed_minutes");
+    ch_jw_int(&w, lapsed);
+    ch_jw_obj_end(&w);
+    return ch_http_jw(r, 200, &w, NULL);
+}

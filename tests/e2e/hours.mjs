@@ -136,6 +136,15 @@ try {
   });
   check(/spreadsheetml/.test(xlsx.type) && xlsx.zip && xlsx.size > 2000, 'the Excel download is a workbook', JSON.stringify(xlsx));
 
+  // The year-end reconciliation report.
+  await page.click('header >> text=Hours');
+  await page.fill('#yr-year', '2025-26');
+  await page.click('text=Show the year end');
+  await page.waitForSelector('section td:has-text("Hillside Primary")');
+  const ye = await page.textContent('section[aria-labelledby=ye-report] tbody');
+  check(/ready3\.250\.00/.test(ye), 'the report: ready, 3.25 hours owed, nothing lapses', ye);
+  await axe(page, 'the contracts page with the year-end report');
+
   // Timetable and capacity.
   await page.goto(`${base}/app/#/timetable`);
   await page.waitForSelector('#tt-who');

@@ -52,6 +52,46 @@ function value(id: string): string {
   return (document.getElementById(id) as HTMLInputElement | HTMLSelectElement).value;
 }
 
+type Reconciled = {
+  id: number; school: string; service: string; status: string; owed_minutes?: number;
+  lapsed_minutes: number; refunded_minutes?: number; rolled_over_minutes?: number;
+};
+
+// The year-end reconciliation across a year's contracts, for a manager.
+function YearEndReport() {
+  const [typed, setTyped] = useState('');
+  const [rows, setRows] = useState<Reconciled[]>();
+  const [problem, setProblem] = useState<Problem>();
+  async function show(e: Event) {
+    e.preventDefault();
+    const r = await api<{ contracts: Reconciled[] }>('GET', `/api/v1/year-end?year=${encodeURIComponent(typed.trim())}`);
+    if (!r.ok) return setProblem(r.problem);
+    setProblem(undefined);
+    setRows(r.data.contracts);
+  }
+  return (
+    <section aria-labelledby="ye-report">
+      <h2 id="ye-report">Year-end reconciliation</h2>
+      <form onSubmit={show}>
+        <label for="yr-year">Academic year</label>
+        <input id="yr-year" type="text" placeholder="2025-26" value={typed} onInput={(e) => setTyped((e.target as HTMLInputElement).value)} />
+        <div><button type="submit" class="secondary">Show the year end</button></div>
+      </form>
+      <ProblemText problem={problem} />
+      {rows && (rows.length === 0 ? <p>No contracts in that year.</p> : (
+        <div class="table-wrap"><table>
+          <thead><tr><th scope="col">School</th><th scope="col">Service</th><th scope="col">State</th><th scope="col">We owe</th><th scope="col">Lapses</th></tr></thead>
+          <tbody>{rows.map((c) => (
+            <tr><td><a href={`#/contracts/${c.id}`}>{c.school}</a></td><td>{c.service}</td><td>{c.status}</td>
+              <td>{c.status === 'settled' ? `${hours((c.refunded_minutes ?? 0) + (c.rolled_over_minutes ?? 0))} (settled)` : hours(c.owed_minutes ?? 0)}</td>
+              <td>{hours(c.lapsed_minutes)}</td></tr>
+          ))}</tbody>
+        </table></div>
+      ))}
+    </section>
+  );
+}
+
 type Due = { contract_id: number; school: string; service: string; due_at: string | null; sent_at: string | null; state: string };
 
 export function Contracts({ user }: { user: User }) {
@@ -125,6 +165,7 @@ export function Contracts({ user }: { user: User }) {
           ))}</tbody>
         </table></div>
       )}
+      {manager && <YearEndReport />}
       {manager && (
         <form onSubmit={add} aria-labelledby="new-contract">
           <h2 id="new-contract">Record what a school bought</h2>
