@@ -15,7 +15,9 @@ call GET '/api/v1/queues/unassigned?limit=200' '' -b "$tmp/cookies"
 expect '(.cases | length) > 0' "and unassigned work"
 call GET /api/v1/contracts '' -b "$tmp/cookies"
 expect '(.contracts | length) >= 6 and all(.contracts[]; .available_minutes >= 0)' "contracts for purchased hours, none booked past what was bought"
-cid=$(json '.contracts[0].id')
+# A contract with visits (past the calendars' data, e.g. after Beacon's
+# last listed term, a service gets none).
+cid=$(json '[.contracts[] | select(.booked_minutes > 0 or .balance_minutes < .purchased_minutes)][0].id')
 call GET "/api/v1/contracts/$cid" '' -b "$tmp/cookies"
 expect '([.ledger[].minutes] | add) == .balance_minutes and (.visits | length) > 0' "with visits and a ledger that adds up"
 call POST /api/v1/session "{\"email\":\"officer.sendiass@charter.local\",\"password\":\"$password\"}" -c "$tmp/officer"
