@@ -18,13 +18,6 @@ static const char usage[] =
     "(default: the current term). --xlsx and --pdf write the statement to FILE\n"
     "instead. Policies are every policies/*.yaml unless --policy is given.\n";
 
-static void hours(int64_t minutes, char *buf, size_t size)
-{
-    int64_t m = minutes < 0 ? -minutes : minutes;
-    snprintf(buf, size, "%s%lld.%02lld", minutes < 0 ? "-" : "", (long long)(m / 60),
-             (long long)(m % 60 * 100 / 60));
-}
-
 static void print_statement(const ch_statement_doc *doc)
 {
     char a[32], b[32];
@@ -33,17 +26,17 @@ static void print_statement(const ch_statement_doc *doc)
     printf("Statement of hours, %s (%s to %s)\n", doc->term, a, b);
     printf("%s: %s, %s, contract %lld (%s)\n", doc->contract.organisation, doc->service_name,
            doc->provider, (long long)doc->contract.id, doc->contract.year);
-    hours(doc->figures.opening, a, sizeof(a));
+    ch_hours_text(doc->figures.opening, a, sizeof(a));
     printf("%-12s %-50s %9s\n", "", "Opening balance", a);
     for (size_t i = 0; i < doc->nlines; i++) {
         const ch_statement_line *l = &doc->lines[i];
         char d[16];
         ch_date_format(l->date, d, sizeof(d));
-        hours(l->minutes, a, sizeof(a));
-        hours(l->balance, b, sizeof(b));
+        ch_hours_text(l->minutes, a, sizeof(a));
+        ch_hours_text(l->balance, b, sizeof(b));
         printf("%-12s %-50.50s %9s %9s\n", d, l->what, a, b);
     }
-    hours(doc->figures.closing, a, sizeof(a));
+    ch_hours_text(doc->figures.closing, a, sizeof(a));
     printf("%-12s %-50s %9s\n", "", "Closing balance", a);
     printf("Visits still booked: %zu\n", doc->nbooked);
 }

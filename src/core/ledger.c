@@ -21,11 +21,6 @@ static int name_parse(const char *const *names, int count, const char *s, int *o
 
 static const char *const unit_names[] = {"hours", "days", "half-days"};
 
-const char *ch_amount_unit_name(ch_amount_unit u)
-{
-    return (unsigned)u <= CH_AMOUNT_HALF_DAYS ? unit_names[u] : "?";
-}
-
 int ch_amount_unit_parse(const char *s, ch_amount_unit *out)
 {
     int i;
@@ -162,11 +157,6 @@ bool ch_booking_needs_manager(int64_t balance, int64_t already_booked, int32_t b
 }
 
 static const char *const shortfall_names[] = {"refund", "rollover"};
-
-const char *ch_shortfall_policy_name(ch_shortfall_policy p)
-{
-    return (unsigned)p <= CH_SHORTFALL_ROLLOVER ? shortfall_names[p] : "?";
-}
 
 int ch_shortfall_policy_parse(const char *s, ch_shortfall_policy *out)
 {
@@ -324,6 +314,14 @@ void ch_capacity_compute(int64_t working, int32_t contingency_percent, int64_t b
     out->available = working - out->contingency;
     out->booked = booked;
     out->over = booked > out->available;
+}
+
+void ch_hours_text(int64_t minutes, char *buf, size_t size)
+{
+    int64_t m = minutes < 0 ? -minutes : minutes;
+    int64_t h = (m * 100 + 30) / 60;
+    snprintf(buf, size, "%s%lld.%02lld", minutes < 0 ? "-" : "", (long long)(h / 100),
+             (long long)(h % 100));
 }
 
 void ch_minutes_format(int64_t minutes, char *buf, size_t size)

@@ -19,7 +19,6 @@ typedef enum ch_amount_unit {
     CH_AMOUNT_HALF_DAYS, /* half the service's day (3.5 hours for a 7-hour day) */
 } ch_amount_unit;
 
-const char *ch_amount_unit_name(ch_amount_unit u);
 int ch_amount_unit_parse(const char *s, ch_amount_unit *out);
 
 /* Minutes in an amount bought in unit, for a service whose day is
@@ -87,7 +86,6 @@ typedef enum ch_shortfall_policy {
     CH_SHORTFALL_ROLLOVER, /* carry it into next year's contract */
 } ch_shortfall_policy;
 
-const char *ch_shortfall_policy_name(ch_shortfall_policy p);
 int ch_shortfall_policy_parse(const char *s, ch_shortfall_policy *out);
 
 /* The year-end reconciliation of one contract. */
@@ -142,6 +140,12 @@ typedef struct ch_capacity {
 
 void ch_capacity_compute(int64_t working, int32_t contingency_percent, int64_t booked,
                          ch_capacity *out);
+
+/* Minutes as hours with two decimals, rounded to the nearest hundredth,
+ * into buf: 150 is "2.50", 20 is "0.33", -45 is "-0.75". Every statement
+ * (JSON, PDF, the command line) writes hours this way, as Excel shows its
+ * numbers with two decimals, so the figures agree everywhere. */
+void ch_hours_text(int64_t minutes, char *buf, size_t size);
 
 /* Minutes as "7h 30m", "45m" or "-2h 30m" into buf. */
 void ch_minutes_format(int64_t minutes, char *buf, size_t size);

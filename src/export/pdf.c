@@ -98,13 +98,6 @@ static void line_break(page *pg, float by)
         new_page(pg);
 }
 
-static void hours_text(int64_t minutes, char *buf, size_t size)
-{
-    int64_t m = minutes < 0 ? -minutes : minutes;
-    snprintf(buf, size, "%s%lld.%02lld", minutes < 0 ? "-" : "", (long long)(m / 60),
-             (long long)(m % 60 * 100 / 60));
-}
-
 int ch_statement_pdf(const ch_statement_doc *doc, char **out, size_t *len, ch_error *err)
 {
     page pg = {0};
@@ -151,7 +144,7 @@ int ch_statement_pdf(const ch_statement_doc *doc, char **out, size_t *len, ch_er
     text(&pg, 50, false, 10, buf);
     line_break(&pg, 26);
 
-    hours_text(doc->figures.opening, a, sizeof(a));
+    ch_hours_text(doc->figures.opening, a, sizeof(a));
     text(&pg, 50, true, 10, "Opening balance");
     text_right(&pg, 545, true, a);
     line_break(&pg, 18);
@@ -167,9 +160,9 @@ int ch_statement_pdf(const ch_statement_doc *doc, char **out, size_t *len, ch_er
         text(&pg, 50, false, 10, a);
         snprintf(buf, sizeof(buf), "%.60s", l->what);
         text(&pg, 130, false, 10, buf);
-        hours_text(l->minutes < 0 ? -l->minutes : l->minutes, a, sizeof(a));
+        ch_hours_text(l->minutes < 0 ? -l->minutes : l->minutes, a, sizeof(a));
         text_right(&pg, l->minutes >= 0 ? 415 : 480, false, a);
-        hours_text(l->balance, b, sizeof(b));
+        ch_hours_text(l->balance, b, sizeof(b));
         text_right(&pg, 545, false, b);
         line_break(&pg, 14);
     }
@@ -177,7 +170,7 @@ int ch_statement_pdf(const ch_statement_doc *doc, char **out, size_t *len, ch_er
         text(&pg, 130, false, 10, "No movements this term.");
         line_break(&pg, 14);
     }
-    hours_text(doc->figures.closing, a, sizeof(a));
+    ch_hours_text(doc->figures.closing, a, sizeof(a));
     text(&pg, 50, true, 10, "Closing balance");
     text_right(&pg, 545, true, a);
     line_break(&pg, 26);
@@ -192,7 +185,7 @@ int ch_statement_pdf(const ch_statement_doc *doc, char **out, size_t *len, ch_er
         ch_tz_to_local(doc->tz, v->starts_at, &day, &secs);
         ch_date_format_long(day, when, sizeof(when));
         ch_clock_format(secs, clock, sizeof(clock));
-        hours_text(v->booked, a, sizeof(a));
+        ch_hours_text(v->booked, a, sizeof(a));
         snprintf(buf, sizeof(buf), "%s at %.5s, %s hours, %s", when, clock, a,
                  v->consultant ? v->consultant : "");
         text(&pg, 50, false, 10, buf);

@@ -114,6 +114,5 @@ int ch_export_slurp(const char *path, char **out, size_t *len, ch_error *err)
     *len = (size_t)size;
 out:
     fclose(f);
-    remove(path);
     return rc;
 }

@@ -46,8 +46,8 @@ int ch_statement_xlsx(const ch_statement_doc *doc, const char *path, ch_error *e
 /* Renders the statement as a PDF into a malloc'd buffer the caller frees. */
 int ch_statement_pdf(const ch_statement_doc *doc, char **out, size_t *len, ch_error *err);
 
-/* Reads a whole file written by a renderer (for serving it), then removes
- * it. The buffer is malloc'd; the caller frees it. */
+/* Reads a whole file written by a renderer, for serving it. The buffer is
+ * malloc'd; the caller frees it (and removes the file). */
 int ch_export_slurp(const char *path, char **out, size_t *len, ch_error *err);
 
 #endif

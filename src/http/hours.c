@@ -76,11 +76,7 @@ bool ch_hours_time(problems *p, json_t *obj, const char *key, const ch_calendar 
 void ch_jw_hours(ch_jw *w, int64_t minutes)
 {
     char buf[32];
-    int64_t m = minutes < 0 ? -minutes : minutes;
-    /* Hundredths of an hour, rounded: 20 minutes is 0.33. */
-    int64_t h = (m * 100 + 30) / 60;
-    snprintf(buf, sizeof(buf), "%s%lld.%02lld", minutes < 0 ? "-" : "", (long long)(h / 100),
-             (long long)(h % 100));
+    ch_hours_text(minutes, buf, sizeof(buf));
     ch_jw_number(w, buf);
 }
 
@@ -205,4 +201,30 @@ void ch_jw_visit_members(ch_jw *w, const ch_visit *v)
     ch_jw_id(w, v->rescheduled_from);
     ch_jw_key(w, "over_balance");
     ch_jw_bool(w, v->over_balance);
+}
+
+const char *ch_hours_term(ch_req *r, const char *given, char *buf, size_t size,
+                          enum MHD_Result *res)
+{
+    ch_date first, last;
+    ch_error err = {0};
+    if (!given) {
+        ch_term_name_of(NULL, 0, ch_time_utc_date(r->now), buf, size);
+        return buf;
+    }
+    if (strlen(given) > 20 || ch_term_period(NULL, 0, given, &first, &last, &err)) {
+        *res = ch_http_problem(r, 400, "Bad term",
+                               err.code ? err.msg : "a term is written like autumn-2026", NULL);
+        return NULL;
+    }
+    return given;
+}
+
+bool ch_hours_runs_in(const ch_contract *c, const char *term)
+{
+    ch_date first, last;
+    ch_error err;
+    /* A little either side: a term can start before 1 September. */
+    return ch_term_period(NULL, 0, term, &first, &last, &err) == CH_OK && c->starts <= last + 31 &&
+           c->ends >= first - 31;
 }

@@ -18,6 +18,15 @@ bool ch_hours_contract(ch_req *r, int64_t id, ch_contract *c, ch_desk_service *d
 bool ch_hours_contract_body(ch_req *r, int64_t id, ch_contract *c, ch_desk_service *ds,
                             json_t **body, enum MHD_Result *res);
 
+/* A term named in a request (given; NULL for the current one, into buf),
+ * or NULL after queuing a 400 that shows how a term is written. */
+const char *ch_hours_term(ch_req *r, const char *given, char *buf, size_t size,
+                          enum MHD_Result *res);
+
+/* The term's conventional period (the widest any service's can be, give or
+ * take a few days) holds some of the contract's year. */
+bool ch_hours_runs_in(const ch_contract *c, const char *term);
+
 /* Whether the user may agree to what only a manager may (an adjustment, a
  * booking past the balance, the year end). */
 bool ch_hours_manager(const ch_req *r);

@@ -222,22 +222,33 @@ enum MHD_Result ch_http_statement(ch_req *r, int64_t id)
                      data, len);
 }
 
-/* A term named in a request, or the current one; NULL after queuing a 400. */
-static const char *request_term(ch_req *r, const char *given, char *buf, size_t size,
-                                enum MHD_Result *res)
+/* Whether the service's charter promises a statement in term, and when
+ * it falls due (*due). */
+static bool promised_in(const ch_desk_service *ds, const char *term, ch_time *due)
 {
-    ch_date first, last;
-    ch_error err = {0};
-    if (!given) {
-        ch_term_name_of(NULL, 0, ch_time_utc_date(r->now), buf, size);
-        return buf;
-    }
-    if (strlen(given) > 20 || ch_term_period(NULL, 0, given, &first, &last, &err)) {
-        *res = ch_http_problem(r, 400, "Bad term",
-                               err.code ? err.msg : "a term is written like autumn-2026", NULL);
-        return NULL;
-    }
-    return given;
+    ch_error err;
+    return ch_policy_termly_promise(ds->policy, ds->service) != NULL &&
+           ch_term_due(ch_policy_service_calendar(ds->policy, ds->service), term, due, &err) ==
+               CH_OK;
+}
+
+/* The answer to recording or sending a statement. */
+static enum MHD_Result send_sent(ch_req *r, unsigned status, int64_t id, const char *term,
+                                 const char *to)
+{
+    ch_jw w;
+    ch_jw_init(&w);
+    ch_jw_obj(&w);
+    ch_jw_key(&w, "contract_id");
+    ch_jw_int(&w, id);
+    ch_jw_key(&w, "term");
+    ch_jw_str(&w, term);
+    ch_jw_key(&w, "sent_at");
+    ch_jw_time(&w, r->now);
+    ch_jw_key(&w, "sent_to");
+    ch_jw_str(&w, to);
+    ch_jw_obj_end(&w);
+    return ch_http_jw(r, status, &w, NULL);
 }
 
 /* POST /api/v1/contracts/{id}/statement/sent: the statement for a term
@@ -258,7 +269,7 @@ enum MHD_Result ch_http_statement_sent(ch_req *r, int64_t id)
         res = ch_http_problem(r, 400, "Some fields need attention", p.detail, p.fields);
         goto out;
     }
-    const char *term = request_term(r, given, buf, sizeof(buf), &res);
+    const char *term = ch_hours_term(r, given, buf, sizeof(buf), &res);
     if (!term)
         goto out;
     ch_statement_sent row = {id, term, r->now, r->user.id, c.contact_email};
@@ -269,19 +280,7 @@ enum MHD_Result ch_http_statement_sent(ch_req *r, int64_t id)
         res = ch_http_error(r, &err);
         goto out;
     }
-    ch_jw w;
-    ch_jw_init(&w);
-    ch_jw_obj(&w);
-    ch_jw_key(&w, "contract_id");
-    ch_jw_int(&w, id);
-    ch_jw_key(&w, "term");
-    ch_jw_str(&w, term);
-    ch_jw_key(&w, "sent_at");
-    ch_jw_time(&w, r->now);
-    ch_jw_key(&w, "sent_to");
-    ch_jw_str(&w, c.contact_email);
-    ch_jw_obj_end(&w);
-    res = ch_http_jw(r, 201, &w, NULL);
+    res = send_sent(r, 201, id, term, c.contact_email);
 out:
     json_decref(body);
     return res;
@@ -296,12 +295,10 @@ enum MHD_Result ch_http_statements_due(ch_req *r)
     ch_error err = {0};
     char buf[32];
     const char *term =
-        request_term(r, MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "term"), buf,
-                     sizeof(buf), &res);
+        ch_hours_term(r, MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "term"), buf,
+                      sizeof(buf), &res);
     if (!term)
         return res;
-    ch_date first, last;
-    ch_term_period(NULL, 0, term, &first, &last, &err);
     ch_contract_filter f = {.limit = 5000};
     f.services = ch_req_services(r, &f.nservices);
     ch_contract *rows;
@@ -320,14 +317,10 @@ enum MHD_Result ch_http_statements_due(ch_req *r)
     for (size_t i = 0; i < n; i++) {
         const ch_contract *c = &rows[i];
         ch_desk_service ds;
-        /* A little either side: a term can start before 1 September. */
-        if (c->starts > last + 31 || c->ends < first - 31 ||
-            ch_desk_service_find(r->desk, c->service, &ds, &err))
-            continue;
-        const ch_calendar *cal = ch_policy_service_calendar(ds.policy, ds.service);
         ch_time due = 0, at = 0;
-        bool promised = ch_policy_termly_promise(ds.policy, ds.service) != NULL &&
-                        ch_term_due(cal, term, &due, &(ch_error){0}) == CH_OK;
+        if (!ch_hours_runs_in(c, term) || ch_desk_service_find(r->desk, c->service, &ds, &err))
+            continue;
+        bool promised = promised_in(&ds, term, &due);
         for (size_t k = 0; k < nsent; k++)
             if (sent[k].contract_id == c->id)
                 at = sent[k].sent_at;
@@ -416,7 +409,7 @@ static const char *body_term(ch_req *r, json_t *body, char *buf, size_t size, en
         *res = ch_http_problem(r, 400, "Some fields need attention", p.detail, p.fields);
         return NULL;
     }
-    return request_term(r, given, buf, size, res);
+    return ch_hours_term(r, given, buf, size, res);
 }
 
 /* POST /api/v1/contracts/{id}/statement/send: one school's statement. */
@@ -456,19 +449,7 @@ enum MHD_Result ch_http_statement_send(ch_req *r, int64_t id)
         res = ch_http_error(r, &err);
         goto out;
     }
-    ch_jw w;
-    ch_jw_init(&w);
-    ch_jw_obj(&w);
-    ch_jw_key(&w, "contract_id");
-    ch_jw_int(&w, id);
-    ch_jw_key(&w, "term");
-    ch_jw_str(&w, term);
-    ch_jw_key(&w, "sent_at");
-    ch_jw_time(&w, r->now);
-    ch_jw_key(&w, "sent_to");
-    ch_jw_str(&w, c.contact_email);
-    ch_jw_obj_end(&w);
-    res = ch_http_jw(r, 200, &w, NULL);
+    res = send_sent(r, 200, id, term, c.contact_email);
 out:
     json_decref(body);
     return res;
@@ -503,7 +484,6 @@ enum MHD_Result ch_http_statements_send(ch_req *r)
     ch_statement_sent *sent;
     size_t n, nsent;
     ch_contract_filter f = {.status = "open", .limit = 5000};
-    ch_date first, last;
     if (!term)
         goto out;
     if (!ch_hours_manager(r)) {
@@ -517,7 +497,6 @@ enum MHD_Result ch_http_statements_send(ch_req *r)
         res = no_mail_server(r);
         goto out;
     }
-    ch_term_period(NULL, 0, term, &first, &last, &err);
     f.services = ch_req_services(r, &f.nservices);
     if (ch_store_contract_list(r->desk->store, &f, &r->arena, &rows, &n, &err) ||
         ch_store_statements_sent(r->desk->store, term, &r->arena, &sent, &nsent, &err)) {
@@ -541,11 +520,8 @@ enum MHD_Result ch_http_statements_send(ch_req *r)
         place[i] = 0;
         for (size_t k = 0; k < nsent; k++)
             done = done || sent[k].contract_id == c->id;
-        if (done || c->starts > last + 31 || c->ends < first - 31 ||
-            ch_desk_service_find(r->desk, c->service, &ds, &err) ||
-            !ch_policy_termly_promise(ds.policy, ds.service) ||
-            ch_term_due(ch_policy_service_calendar(ds.policy, ds.service), term, &due,
-                        &(ch_error){0}))
+        if (done || !ch_hours_runs_in(c, term) ||
+            ch_desk_service_find(r->desk, c->service, &ds, &err) || !promised_in(&ds, term, &due))
             continue;
         if (!ch_mail_address_ok(c->contact_email)) {
             place[i] = 2;

@@ -436,15 +436,15 @@ typedef struct load {
 enum MHD_Result ch_http_capacity(ch_req *r)
 {
     ch_error err = {0};
-    const char *term = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "term");
+    enum MHD_Result res;
     char current[32];
-    if (!term) {
-        ch_term_name_of(NULL, 0, ch_time_utc_date(r->now), current, sizeof(current));
-        term = current;
-    }
+    const char *term =
+        ch_hours_term(r, MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "term"),
+                      current, sizeof(current), &res);
+    if (!term)
+        return res;
     ch_date first, last;
-    if (strlen(term) > 20 || ch_term_period(NULL, 0, term, &first, &last, &err))
-        return ch_http_problem(r, 400, "Bad term", err.code ? err.msg : "term is too long", NULL);
+    ch_term_period(NULL, 0, term, &first, &last, &err);
     /* Read a generous window; each service's own term dates decide below. */
     ch_visit_filter f = {.from = (ch_time)(first - 40) * CH_DAY_SECS,
                          .to = (ch_time)(last + 40) * CH_DAY_SECS,

@@ -237,6 +237,13 @@ static void capacity_keeps_the_contingency_free(void **state)
     ch_capacity_compute(6000, 10, 5401, &c);
     assert_true(c.over);
     char buf[32];
+    /* Hours to two decimals, rounded: the statements agree with Excel. */
+    ch_hours_text(150, buf, sizeof(buf));
+    assert_string_equal(buf, "2.50");
+    ch_hours_text(10, buf, sizeof(buf));
+    assert_string_equal(buf, "0.17");
+    ch_hours_text(-45, buf, sizeof(buf));
+    assert_string_equal(buf, "-0.75");
     ch_minutes_format(450, buf, sizeof(buf));
     assert_string_equal(buf, "7h 30m");
     ch_minutes_format(-150, buf, sizeof(buf));

@@ -158,7 +158,9 @@ static int insert_contract(pg_conn *c, ch_contract *k, ch_error *err)
     ch_pg_id(&p, k->created_by);
     ch_pg_int(&p, k->created_at);
     if ((rc = run(c, sql, &p, "adding a contract",
-                  "the school or consultant named on the contract does not exist", &res, err)))
+                  "the school (organisation_id) or consultant (consultant_id) named on the "
+                  "contract does not exist; GET /api/v1/users lists the staff",
+                  &res, err)))
         return rc;
     k->id = ch_pg_get_int(res, 0, 0);
     PQclear(res);
@@ -327,7 +329,9 @@ static int insert_visit(pg_conn *c, ch_visit *v, ch_error *err)
     ch_pg_id(&p, v->created_by);
     ch_pg_int(&p, v->created_at);
     int rc = run(c, sql, &p, "booking a visit",
-                 "the contract or consultant named on the visit does not exist", &res, err);
+                 "the consultant (consultant_id) named on the visit does not exist; GET "
+                 "/api/v1/users lists the staff",
+                 &res, err);
     if (rc)
         return rc;
     v->id = ch_pg_get_int(res, 0, 0);

@@ -188,7 +188,8 @@ static int contract_fn(sq_conn *c, void *arg, ch_error *err)
     int step = sqlite3_step(st);
     if (step == SQLITE_CONSTRAINT)
         return ch_error_set(err, CH_E_INVALID,
-                            "the school or consultant named on the contract does not exist");
+                            "the school (organisation_id) or consultant (consultant_id) named on "
+                            "the contract does not exist; GET /api/v1/users lists the staff");
     if (step != SQLITE_DONE)
         return ch_sq_error(c, err, "adding a contract");
     k->id = sqlite3_last_insert_rowid(c->db);
@@ -331,7 +332,8 @@ static int insert_visit(sq_conn *c, ch_visit *v, ch_error *err)
     int step = sqlite3_step(st);
     if (step == SQLITE_CONSTRAINT)
         return ch_error_set(err, CH_E_INVALID,
-                            "the contract or consultant named on the visit does not exist");
+                            "the consultant (consultant_id) named on the visit does not exist; GET "
+                            "/api/v1/users lists the staff");
     if (step != SQLITE_DONE)
         return ch_sq_error(c, err, "booking a visit");
     v->id = sqlite3_last_insert_rowid(c->db);
