@@ -4,7 +4,7 @@ SAN_BUILD  ?= build-san
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_ARGS ?=
 
-.PHONY: all deps build web run check check-plain check-san bench format clean
+.PHONY: all deps build web run install check check-plain check-san bench format clean
 
 all: build
 
@@ -25,6 +25,11 @@ web: deps
 run: build
 	@./scripts/run.sh $(BUILD)/charter
 
+# The binary and its manual page, charter(1), under PREFIX (default /usr/local).
+PREFIX ?= /usr/local
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
+
 check: deps check-plain check-san
 	@echo "make check: all suites passed (plain and ASan+UBSan)"
 
@@ -44,6 +49,9 @@ bench: build
 	./$(BUILD)/bench_worktime policies/cognus.yaml
 	./$(BUILD)/bench_statement policies/beacon.yaml
 	./bench/api.sh $(BUILD)/charter $(BUILD)/bench_fsync
+	./bench/mail.sh $(BUILD)/charter
+	./bench/themes.sh $(BUILD)/charter
+	./bench/survey.sh $(BUILD)/charter
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -29,6 +29,11 @@ fi
 if [ "$(id -u)" -eq 0 ]; then
     echo "deps: installing$missing"
     export DEBIAN_FRONTEND=noninteractive
+    # postfix is for the tests' own instances (tests/mail/lib.sh): the
+    # system's is left unconfigured, so nothing listens on port 25.
+    if command -v debconf-set-selections >/dev/null; then
+        echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+    fi
     apt-get update -qq
     # shellcheck disable=SC2086
     apt-get install -y -qq --no-install-recommends $missing

@@ -6,89 +6,88 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
-static const char usage[] =
-    "usage: charter admin user add --email E --name N --role admin|manager|officer\n"
-    "                              [--service ID]... --password-stdin [--db PATH]\n"
-    "                              [--policy FILE]...\n"
-    "       charter admin token --email E [--db PATH]\n"
-    "\n"
-    "user add creates a staff account; the password is read from standard input.\n"
-    "A service is POLICY/SERVICE (cognus/enquiries) or a bare id unique among the\n"
-    "policies (every policies/*.yaml unless --policy is given).\n"
-    "token prints a new API token for Authorization: Bearer.\n";
+static const char CMD_ADD[] = "admin user add", CMD_TOKEN[] = "admin token";
 
+enum { PASSWORD_MIN = 10, PASSWORD_MAX = 256 }; /* as POST /api/v1/users asks */
+
+/* The first line of standard input, which must be a password of the
+ * length the desk accepts; prints why not and returns CH_EXIT_USAGE. */
 static int read_password(char *buf, size_t size)
 {
-    if (!fgets(buf, (int)size, stdin))
-        return -1;
-    buf[strcspn(buf, "\r\n")] = '\0';
-    return 0;
+    if (!fgets(buf, (int)size, stdin)) {
+        fprintf(stderr, "charter %s: no password on standard input\n", CMD_ADD);
+        return CH_EXIT_USAGE;
+    }
+    size_t len = strcspn(buf, "\r\n");
+    bool whole = buf[len] != '\0' || feof(stdin);
+    buf[len] = '\0';
+    if (!whole || len > PASSWORD_MAX || len < PASSWORD_MIN) {
+        fprintf(stderr, "charter %s: the password on standard input must be %d to %d characters\n",
+                CMD_ADD, PASSWORD_MIN, PASSWORD_MAX);
+        return CH_EXIT_USAGE;
+    }
+    return CH_EXIT_OK;
 }
 
-static int user_add(int argc, char **argv)
+int ch_cmd_admin_user_add(int argc, char **argv)
 {
-    const char *email = NULL, *name = NULL, *role_s = NULL, *db = "charter.db";
+    const char *email = NULL, *name = NULL, *role_s = NULL, *db = NULL;
     const char *services[64], *policies[CH_MAX_DESK_POLICIES];
-    size_t nservices = 0, npolicies = 0;
+    ch_opt_list slist = {services, 0, 64}, plist = {policies, 0, CH_MAX_DESK_POLICIES};
     bool pw_stdin = false;
     ch_error err = {0};
     ch_desk d = {0};
     int rc = CH_EXIT_FAIL;
-    for (int i = 3; i < argc; i++) { /* after "admin user add" */
-        const char *v;
-        int r;
-        if (strcmp(argv[i], "--password-stdin") == 0) {
-            pw_stdin = true;
-            continue;
-        }
-        if ((r = ch_arg_value(argc, argv, &i, "--email", &email)) ||
-            (r = ch_arg_value(argc, argv, &i, "--name", &name)) ||
-            (r = ch_arg_value(argc, argv, &i, "--role", &role_s)) ||
-            (r = ch_arg_value(argc, argv, &i, "--db", &db))) {
-            if (r < 0)
-                return CH_EXIT_USAGE;
-            continue;
-        }
-        if ((r = ch_arg_value(argc, argv, &i, "--service", &v))) {
-            if (r < 0 || nservices == 64)
-                return r < 0 ? CH_EXIT_USAGE : ch_usage_error("admin", "at most 64 services");
-            services[nservices++] = v;
-            continue;
-        }
-        if ((r = ch_arg_value(argc, argv, &i, "--policy", &v))) {
-            if (r < 0 || npolicies == CH_MAX_DESK_POLICIES)
-                return r < 0 ? CH_EXIT_USAGE : ch_usage_error("admin", "too many policies");
-            policies[npolicies++] = v;
-            continue;
-        }
-        return ch_usage_error("admin", "unknown option '%s'", argv[i]);
-    }
+    const ch_opt opts[] = {
+        {"--email", CH_OPT_ONE, &email},
+        {"--name", CH_OPT_ONE, &name},
+        {"--role", CH_OPT_ONE, &role_s},
+        {"--db", CH_OPT_ONE, &db},
+        {"--service", CH_OPT_MANY, &slist},
+        {"--policy", CH_OPT_MANY, &plist},
+        {"--password-stdin", CH_OPT_FLAG, &pw_stdin},
+    };
+    if (!ch_args_parse(CMD_ADD, argc, argv, opts, sizeof(opts) / sizeof(*opts), NULL, &rc))
+        return rc;
+    size_t nservices = slist.n, npolicies = plist.n;
+    db = db ? db : "charter.db";
     ch_role role;
     if (!email || !name || !role_s || !pw_stdin)
-        return ch_usage_error("admin", "--email, --name, --role and --password-stdin are needed");
+        return ch_usage_error(CMD_ADD, "--email, --name, --role and --password-stdin are needed");
     if (ch_role_parse(role_s, &role))
-        return ch_usage_error("admin", "--role must be admin, manager or officer");
-    if (strlen(email) > 254 || !strchr(email, '@') || strlen(name) == 0 || strlen(name) > 200)
-        return ch_usage_error("admin", "give a real email address and a name of 1-200 characters");
-    char password[300], hash[crypto_pwhash_STRBYTES];
+        return ch_usage_error(CMD_ADD, "--role '%.40s' must be admin, manager or officer", role_s);
+    if (strlen(email) > 254 || !strchr(email, '@') || email[0] == '@')
+        return ch_usage_error(CMD_ADD, "--email '%.80s' must be an e-mail address", email);
+    if (strlen(name) == 0 || strlen(name) > 200)
+        return ch_usage_error(CMD_ADD, "--name must be 1 to 200 characters");
+    if (npolicies && !nservices)
+        return ch_usage_error(CMD_ADD, "--policy only says where --service is looked up; give "
+                                       "--service too");
+    if (!ch_arg_db(CMD_ADD, "--db", db, false) || (nservices && !ch_arg_policies(CMD_ADD, &plist)))
+        return CH_EXIT_USAGE;
+    /* Services are arguments too: each must name one before anything is written. */
     const char *full[64];
     char names[64][140];
-    if (read_password(password, sizeof(password))) {
-        fprintf(stderr, "charter admin: no password on standard input\n");
-        return CH_EXIT_FAIL;
-    }
-    if (ch_auth_init(&err) || ch_password_hash(password, hash, &err))
-        goto out;
     if (nservices && ch_cli_desk_policies(&d, policies, npolicies))
         goto out;
     for (size_t i = 0; i < nservices; i++) {
         ch_desk_service ds;
-        if (ch_desk_service_find(&d, services[i], &ds, &err))
+        if (ch_desk_service_find(&d, services[i], &ds, &err)) {
+            rc = ch_usage_error(CMD_ADD, "--service '%.80s': %s", services[i], err.msg);
+            err.code = CH_OK;
             goto out;
+        }
         snprintf(names[i], sizeof(names[i]), "%s", ds.name);
         full[i] = names[i];
     }
+    char password[300], hash[crypto_pwhash_STRBYTES];
+    if ((rc = read_password(password, sizeof(password))))
+        goto out;
+    rc = CH_EXIT_FAIL;
+    if (ch_auth_init(&err) || ch_password_hash(password, hash, &err))
+        goto out;
     ch_store *store = NULL;
     int64_t id;
     ch_user u = {0, email, name, role, hash, full, nservices};
@@ -100,27 +99,24 @@ static int user_add(int argc, char **argv)
     ch_store_close(store);
 out:
     if (err.code)
-        fprintf(stderr, "charter admin: %s\n", err.msg);
+        fprintf(stderr, "charter %s: %s\n", CMD_ADD, err.msg);
     ch_cli_desk_free(&d);
     return rc;
 }
 
-static int token(int argc, char **argv)
+int ch_cmd_admin_token(int argc, char **argv)
 {
-    const char *email = NULL, *db = "charter.db";
+    const char *email = NULL, *db = NULL;
     ch_error err = {0};
-    for (int i = 1; i < argc; i++) {
-        int r;
-        if ((r = ch_arg_value(argc, argv, &i, "--email", &email)) ||
-            (r = ch_arg_value(argc, argv, &i, "--db", &db))) {
-            if (r < 0)
-                return CH_EXIT_USAGE;
-            continue;
-        }
-        return ch_usage_error("admin", "unknown option '%s'", argv[i]);
-    }
+    int status;
+    const ch_opt opts[] = {{"--email", CH_OPT_ONE, &email}, {"--db", CH_OPT_ONE, &db}};
+    if (!ch_args_parse(CMD_TOKEN, argc, argv, opts, sizeof(opts) / sizeof(*opts), NULL, &status))
+        return status;
+    db = db ? db : "charter.db";
     if (!email)
-        return ch_usage_error("admin", "--email is needed");
+        return ch_usage_error(CMD_TOKEN, "--email is needed");
+    if (!ch_arg_db(CMD_TOKEN, "--db", db, false))
+        return CH_EXIT_USAGE;
     ch_store *store = NULL;
     ch_arena arena = {0};
     ch_user u;
@@ -131,29 +127,17 @@ static int token(int argc, char **argv)
         ch_store_user_by_email(store, email, &arena, &u, &err))
         goto out;
     ch_token_new(tok, hash);
-    if (ch_store_token_insert(store, u.id, hash, &err))
+    if (ch_store_token_insert(store, u.id, hash, "charter admin token",
+                              (ch_time)time(NULL) + (ch_time)CH_TOKEN_DAYS * 86400, NULL, &err))
         goto out;
     puts(tok);
     rc = CH_EXIT_OK;
 out:
     if (err.code == CH_E_NOTFOUND)
-        fprintf(stderr, "charter admin: there is no user %s\n", email);
+        fprintf(stderr, "charter %s: there is no user %.80s\n", CMD_TOKEN, email);
     else if (err.code)
-        fprintf(stderr, "charter admin: %s\n", err.msg);
+        fprintf(stderr, "charter %s: %s\n", CMD_TOKEN, err.msg);
     ch_store_close(store);
     ch_arena_free(&arena);
     return rc;
-}
-
-int ch_cmd_admin(int argc, char **argv)
-{
-    if (argc < 2 || ch_arg_is_help(argv[1])) {
-        fputs(usage, argc < 2 ? stderr : stdout);
-        return argc < 2 ? CH_EXIT_USAGE : CH_EXIT_OK;
-    }
-    if (argc >= 3 && strcmp(argv[1], "user") == 0 && strcmp(argv[2], "add") == 0)
-        return user_add(argc, argv);
-    if (strcmp(argv[1], "token") == 0)
-        return token(argc - 1, argv + 1);
-    return ch_usage_error("admin", "unknown subcommand; use 'user add' or 'token'");
 }

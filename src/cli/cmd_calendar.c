@@ -6,13 +6,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char usage[] =
-    "usage: charter calendar --policy FILE [--service ID | --calendar ID]\n"
-    "                        --from DATE --to DATE\n"
-    "\n"
-    "Lists each date from DATE to DATE (YYYY-MM-DD, at most 3 years) with the\n"
-    "times the service is open, in the policy's time zone.\n";
-
 enum { MAX_RANGE_DAYS = 3 * 366 };
 
 static const ch_calendar *pick(const ch_policy *pol, const char *path, const char *service,
@@ -25,14 +18,16 @@ static const ch_calendar *pick(const ch_policy *pol, const char *path, const cha
                 return pol->calendars[i].cal;
             }
         }
-        fprintf(stderr, "charter calendar: %s has no calendar '%s'; its calendars are:", path,
-                calendar);
+        fprintf(stderr,
+                "charter calendar: --calendar '%.64s': %s has no such calendar; its "
+                "calendars are:",
+                calendar, path);
         for (size_t i = 0; i < pol->ncalendars; i++)
             fprintf(stderr, " %s", pol->calendars[i].id);
         fputc('\n', stderr);
         return NULL;
     }
-    const ch_service *svc = ch_cli_service(pol, path, service);
+    const ch_service *svc = ch_cli_service(pol, "calendar", path, service);
     if (!svc)
         return NULL;
     *name = pol->calendars[svc->calendar].id;
@@ -70,42 +65,38 @@ int ch_cmd_calendar(int argc, char **argv)
     ch_policy *pol = NULL;
     ch_error err;
     int rc = CH_EXIT_FAIL;
-    for (int i = 1; i < argc; i++) {
-        int r;
-        if (ch_arg_is_help(argv[i])) {
-            fputs(usage, stdout);
-            return CH_EXIT_OK;
-        }
-        if ((r = ch_arg_value(argc, argv, &i, "--policy", &policy)) ||
-            (r = ch_arg_value(argc, argv, &i, "--service", &service)) ||
-            (r = ch_arg_value(argc, argv, &i, "--calendar", &calendar)) ||
-            (r = ch_arg_value(argc, argv, &i, "--from", &from)) ||
-            (r = ch_arg_value(argc, argv, &i, "--to", &to))) {
-            if (r < 0)
-                return CH_EXIT_USAGE;
-            continue;
-        }
-        return ch_usage_error("calendar", "unknown option '%s'", argv[i]);
-    }
+    const ch_opt opts[] = {
+        {"--policy", CH_OPT_ONE, &policy},
+        {"--service", CH_OPT_ONE, &service},
+        {"--calendar", CH_OPT_ONE, &calendar},
+        {"--from", CH_OPT_ONE, &from},
+        {"--to", CH_OPT_ONE, &to},
+    };
+    if (!ch_args_parse("calendar", argc, argv, opts, sizeof(opts) / sizeof(*opts), NULL, &rc))
+        return rc;
     if (!policy || !from || !to)
         return ch_usage_error("calendar", "--policy, --from and --to are required");
+    if (service && calendar)
+        return ch_usage_error("calendar", "give --service or --calendar, not both");
     ch_date first, last;
-    if (ch_date_parse(from, strlen(from), &first, &err) ||
-        ch_date_parse(to, strlen(to), &last, &err)) {
-        fprintf(stderr, "charter calendar: %s\n", err.msg);
-        return CH_EXIT_FAIL;
-    }
-    if (last < first || last - first > MAX_RANGE_DAYS) {
-        fprintf(stderr, "charter calendar: --to must be on or after --from and at most 3 years "
-                        "later\n");
-        return CH_EXIT_FAIL;
-    }
+    if (ch_date_parse(from, strlen(from), &first, &err))
+        return ch_usage_error("calendar", "--from '%.40s': %s", from, err.msg);
+    if (ch_date_parse(to, strlen(to), &last, &err))
+        return ch_usage_error("calendar", "--to '%.40s': %s", to, err.msg);
+    if (last < first || last - first > MAX_RANGE_DAYS)
+        return ch_usage_error("calendar",
+                              "--to must be on or after --from and at most 3 years later");
+    if (!ch_arg_file("calendar", "--policy", policy))
+        return CH_EXIT_USAGE;
+    rc = CH_EXIT_FAIL;
     if (ch_cli_load_policy(policy, &pol))
         goto out;
     const char *name = NULL;
     const ch_calendar *cal = pick(pol, policy, service, calendar, &name);
-    if (!cal)
+    if (!cal) {
+        rc = CH_EXIT_USAGE;
         goto out;
+    }
     ch_time h0, h1, start;
     ch_calendar_horizon(cal, &h0, &h1);
     if (ch_tz_from_local(ch_calendar_tz(cal), first, 0, &start, NULL),

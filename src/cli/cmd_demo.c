@@ -1,7 +1,8 @@
 /* `charter demo`: fills a database with demonstration data so a person can
  * try the desk at once: staff for every policy, and some hundreds of cases
  * over the last weeks in every state (open, assigned, paused, closed, met on
- * time, met late, breached). The engine computes every due time. */
+ * time, met late, breached), and closed ones from the months before. The engine computes every due
+ * time. */
 #include "cli/cli.h"
 #include "cli/desk_setup.h"
 #include "core/casework.h"
@@ -12,11 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-static const char usage[] = "usage: charter demo [--db PATH] [--cases N] [--policy FILE]...\n"
-                            "\n"
-                            "Adds demonstration staff and cases (default 400) to the database\n"
-                            "(default ./charter.db) and prints how to sign in.\n";
 
 static const char *const subjects[] = {
     "School transport for a Year 7 pupil",
@@ -83,7 +79,33 @@ static int add_staff(ch_desk *d, const char *password, staff *st, ch_error *err)
     return rc == CH_E_CONFLICT ? CH_OK : rc; /* an existing administrator keeps their password */
 }
 
-/* One case: received some time in the last six weeks, then worked on.
+/* A part-time officer and one away this week, covered by the manager, so
+ * the desk shows a signature with a working pattern, an out-of-office and
+ * the warning on assigning to someone away. Written as the API takes them. */
+static int add_availability(ch_desk *d, const staff *st, ch_time now, ch_error *err)
+{
+    char from[11], to[11], absences[300];
+    ch_date today = ch_time_utc_date(now);
+    ch_availability_row part = {st->officer[0],
+                                "{\"days\":[\"mon\",\"tue\",\"wed\"],\"start\":\"09:00\","
+                                "\"end\":\"15:00\",\"term_time_only\":true}",
+                                NULL, now};
+    int rc = ch_store_availability_set(d->store, &part, err);
+    if (rc || d->npolicies < 2)
+        return rc;
+    ch_date_format(today - 2, from, sizeof(from));
+    ch_date_format(today + 7, to, sizeof(to));
+    snprintf(absences, sizeof(absences),
+             "[{\"from\":\"%s\",\"to\":\"%s\",\"cover_user_id\":%lld,\"note\":\"Annual "
+             "leave\"}]",
+             from, to, (long long)st->manager);
+    ch_availability_row away = {st->officer[1], NULL, absences, now};
+    return ch_store_availability_set(d->store, &away, err);
+}
+
+/* One case: received some time in the last six weeks, then worked on; or,
+ * one time in four, an older one from the months before, long closed, so
+ * the public pages and reports have a last quarter to speak of.
  * *added says whether the moment drawn fell inside the calendar's data. */
 static int add_case(ch_desk *d, const staff *st, ch_time now, bool *added, ch_error *err)
 {
@@ -97,8 +119,11 @@ static int add_case(ch_desk *d, const staff *st, ch_time now, bool *added, ch_er
     c.kind = pick(10) < 7 ? CH_KIND_ENQUIRY : (ch_case_kind)pick(CH_KIND_COUNT);
     c.flags = flags;
     c.nflags = pick(6) == 0;
-    /* A working moment in the last 42 days (the calendar knows when that is). */
-    ch_time when = now - (ch_time)pick(42 * 86400);
+    /* A working moment in the last 42 days, or the 158 before (the calendar
+     * knows when that is). */
+    bool older = pick(4) == 0;
+    ch_time when =
+        older ? now - 42 * 86400 - (ch_time)pick(158 * 86400) : now - (ch_time)pick(42 * 86400);
     *added = false;
     if (ch_calendar_next_open(cal, when, &c.received, err) || c.received > now)
         return CH_OK; /* outside this calendar's data or in the future: skip */
@@ -110,17 +135,12 @@ static int add_case(ch_desk *d, const staff *st, ch_time now, bool *added, ch_er
     ch_time deemed;
     if (ch_policy_obligations(p, svc, &c, ob, CH_POLICY_MAX_PROMISES, &n, &deemed, err))
         return CH_OK;
-    unsigned fate = pick(10); /* 0-2 closed, 3 paused, 4-7 assigned, 8-9 unassigned */
+    /* 0-2 closed, 3 paused, 4-7 assigned, 8-9 unassigned; the older closed */
+    unsigned fate = older ? pick(3) : pick(10);
     for (size_t i = 0; i < n; i++) {
         due[i] = ob[i].due;
         state[i] = ch_ostate_at(fate == 3, due[i], now);
-        rows[i] = (ch_obligation_row){0,
-                                      ob[i].promise->id,
-                                      ch_obligation_kind_name(ob[i].promise->obligation),
-                                      ob[i].promise->text,
-                                      due[i],
-                                      ch_ostate_name(state[i]),
-                                      0};
+        rows[i] = ch_obligation_row_for(ob[i].promise, due[i], state[i]);
         if (fate <= 2 && (due[i] < now || pick(2))) {
             /* Answered: mostly on time, sometimes late. */
             ch_time span = due[i] - c.received;
@@ -130,6 +150,14 @@ static int add_case(ch_desk *d, const staff *st, ch_time now, bool *added, ch_er
                 rows[i].met_at = at;
                 state[i] = CH_OSTATE_MET;
             }
+        }
+        /* A closed case leaves nothing pending: as the desk settles it. */
+        if (fate <= 2 && state[i] != CH_OSTATE_MET) {
+            bool late = due[i] < now;
+            state[i] = late ? CH_OSTATE_BREACHED : CH_OSTATE_WITHDRAWN;
+            rows[i].state = ch_ostate_name(state[i]);
+            rows[i].reason = late ? "not kept by its due time; the case was closed without it"
+                                  : "The requester said they no longer needed an answer.";
         }
     }
     char subject[120], email[80];
@@ -162,6 +190,117 @@ static int add_case(ch_desk *d, const staff *st, ch_time now, bool *added, ch_er
     row.next_due_at = fate <= 3 ? 0 : ch_next_due(due, state, n);
     *added = true;
     return ch_store_case_insert(d->store, &row, err);
+}
+
+/* Safeguards to look at: on the newest open Cognus enquiry, the person it
+ * is about has a parent (whose date of birth is not recorded, so the desk
+ * asks for it) and an advocate with written consent for that case. */
+static int add_safeguards(ch_desk *d, ch_time now, ch_error *err)
+{
+    ch_arena a = {0};
+    ch_case_row *rows;
+    size_t n;
+    ch_case_filter f = {0};
+    f.service = "cognus/enquiries";
+    f.status = "open";
+    f.limit = 1;
+    int rc = ch_store_case_list(d->store, &f, &a, &rows, &n, err);
+    if (rc || n == 0 || !rows[0].person_id)
+        goto out;
+    ch_person parent = {0, "Grace Okafor", "grace.okafor@example.org", NULL, NULL, 0, now};
+    ch_person advocate = {0, "Tom Reid", "tom.reid@advocacy.example", NULL, NULL, 0, now};
+    if ((rc = ch_store_person_insert(d->store, &parent, err)) ||
+        (rc = ch_store_person_insert(d->store, &advocate, err)))
+        goto out;
+    ch_relationship p = {0, parent.id, "parent", rows[0].person_id, 0, NULL, 0, now};
+    ch_relationship v = {0, advocate.id, "advocate", rows[0].person_id, 0, NULL, 0, now};
+    ch_consent c = {0};
+    c.grantor_id = rows[0].person_id;
+    c.grantee_id = advocate.id;
+    c.case_id = rows[0].id;
+    c.evidence = "Signed consent form, scanned to the case file";
+    c.given_on = ch_time_utc_date(now) - 7;
+    c.created_at = now;
+    if ((rc = ch_store_relationship_insert(d->store, &p, err)) ||
+        (rc = ch_store_relationship_insert(d->store, &v, err)))
+        goto out;
+    rc = ch_store_consent_insert(d->store, &c, err);
+out:
+    ch_arena_free(&a);
+    return rc;
+}
+
+/* A few people with communication needs, so the desk shows its alerts. */
+static int add_needs(ch_desk *d, ch_arena *a, ch_error *err)
+{
+    static const char *const needs[] = {
+        "{\"avoid_channels\":[\"phone\",\"voicemail\"],\"bsl\":true,"
+        "\"note\":\"Deaf: please email, or use text relay when it is urgent.\","
+        "\"preferred_channel\":\"email\"}",
+        "{\"format\":\"large-print\",\"preferred_channel\":\"letter\"}",
+        "{\"interpreter\":true,\"language\":\"Polish\",\"avoid_times\":\"before 10:00\"}",
+    };
+    for (int64_t id = 1; id <= 3; id++) {
+        ch_person p;
+        int rc = ch_store_person_get(d->store, id, a, &p, err);
+        if (rc == CH_E_NOTFOUND)
+            continue;
+        p.needs = needs[id - 1];
+        if (rc || (rc = ch_store_person_update(d->store, &p, err)))
+            return rc;
+    }
+    return CH_OK;
+}
+
+/* One person whose contact is restricted after a threatening call, the
+ * notice sent: the desk shows the banner and refuses a phone call. */
+static int add_restricted(ch_desk *d, const staff *st, ch_time now, ch_error *err)
+{
+    size_t pi = 0;
+    while (pi < d->npolicies && strcmp(d->policies[pi].policy->id, "cognus") != 0)
+        pi++;
+    if (pi == d->npolicies)
+        return CH_OK; /* no Cognus charter loaded: nothing to show it with */
+    ch_person p = {0, "Robin Hale", "robin.hale@example.org", NULL, NULL, 0, now - 20 * 86400};
+    int rc = ch_store_person_insert(d->store, &p, err);
+    const int64_t affected[] = {st->officer[pi]};
+    const char *actions[] = {"call-ended", "warning-issued"};
+    ch_incident inc = {.person_id = p.id,
+                       .at = now - 14 * 86400,
+                       .channel = "phone",
+                       .kind = "threatening",
+                       .what = "Shouted at the officer and threatened to come to the office.",
+                       .staff = affected,
+                       .nstaff = 1,
+                       .actions = actions,
+                       .nactions = 2,
+                       .health_and_safety = true,
+                       .created_by = st->manager,
+                       .created_at = now - 14 * 86400};
+    if (!rc)
+        rc = ch_store_incident_insert(d->store, &inc, err);
+    const char *channels[] = {"email"};
+    ch_restriction r = {.person_id = p.id,
+                        .channels = channels,
+                        .nchannels = 1,
+                        .point_of_contact = st->officer[pi],
+                        .replies = 1,
+                        .per_days = 10,
+                        .reason = "You threatened a member of our staff on the telephone.",
+                        .review_on = ch_time_utc_date(now) + 90,
+                        .status = "awaiting-notice",
+                        .created_by = st->manager,
+                        .created_at = now - 13 * 86400};
+    if (!rc)
+        rc = ch_store_restriction_insert(d->store, &r, err);
+    ch_restriction_change sent = {.id = r.id,
+                                  .expect = "awaiting-notice",
+                                  .status = "active",
+                                  .notice_sent_at = now - 12 * 86400,
+                                  .notice_how = "letter"};
+    if (!rc)
+        rc = ch_store_restriction_change(d->store, &sent, err);
+    return rc;
 }
 
 static const char *const schools[] = {"Hillside Primary", "Oak Academy", "Riverside Infants",
@@ -275,40 +414,31 @@ static int add_contracts(ch_desk *d, const staff *st, ch_time now, ch_error *err
 
 int ch_cmd_demo(int argc, char **argv)
 {
-    const char *db = "charter.db", *count_s = "400";
+    const char *db = NULL, *count_s = NULL;
     const char *policies[CH_MAX_DESK_POLICIES];
-    size_t npolicies = 0;
+    ch_opt_list plist = {policies, 0, CH_MAX_DESK_POLICIES};
     ch_desk d = {0};
     ch_error err = {0};
     staff st = {0};
     int rc = CH_EXIT_FAIL;
-    for (int i = 1; i < argc; i++) {
-        const char *v;
-        int r;
-        if (ch_arg_is_help(argv[i])) {
-            fputs(usage, stdout);
-            return CH_EXIT_OK;
-        }
-        if ((r = ch_arg_value(argc, argv, &i, "--db", &db)) ||
-            (r = ch_arg_value(argc, argv, &i, "--cases", &count_s))) {
-            if (r < 0)
-                return CH_EXIT_USAGE;
-            continue;
-        }
-        if ((r = ch_arg_value(argc, argv, &i, "--policy", &v))) {
-            if (r < 0 || npolicies == CH_MAX_DESK_POLICIES)
-                return r < 0 ? CH_EXIT_USAGE : ch_usage_error("demo", "too many policies");
-            policies[npolicies++] = v;
-            continue;
-        }
-        return ch_usage_error("demo", "unknown option '%s'", argv[i]);
-    }
-    char *end;
-    long count = strtol(count_s, &end, 10);
-    if (*end || count < 0 || count > 1000000)
-        return ch_usage_error("demo", "--cases must be a number from 0 to 1000000");
+    const ch_opt opts[] = {
+        {"--db", CH_OPT_ONE, &db},
+        {"--cases", CH_OPT_ONE, &count_s},
+        {"--policy", CH_OPT_MANY, &plist},
+    };
+    if (!ch_args_parse("demo", argc, argv, opts, sizeof(opts) / sizeof(*opts), NULL, &rc))
+        return rc;
+    size_t npolicies = plist.n;
+    db = db ? db : "charter.db";
+    long long count = 400;
+    if (count_s && !ch_arg_number("demo", "--cases", count_s, 0, 1000000, &count))
+        return CH_EXIT_USAGE;
+    if (!ch_arg_db("demo", "--db", db, true) || !ch_arg_policies("demo", &plist))
+        return CH_EXIT_USAGE;
+    rc = CH_EXIT_FAIL;
     char password[CH_TOKEN_LEN + 1];
     uint8_t unused[32];
+    /* The policies load before the database opens, so a bad one creates nothing. */
     if (ch_auth_init(&err) || ch_cli_desk_policies(&d, policies, npolicies) ||
         ch_store_open(&d.store, db, &err))
         goto out;
@@ -318,16 +448,20 @@ int ch_cmd_demo(int argc, char **argv)
         goto out;
     ch_time now = (ch_time)time(NULL);
     long made = 0;
-    for (long tries = 0; made < count && tries < count * 4; tries++) {
+    for (long long tries = 0; made < count && tries < count * 4; tries++) {
         bool added;
         if (add_case(&d, &st, now, &added, &err))
             goto out;
         made += added;
     }
-    if (add_contracts(&d, &st, now, &err))
+    ch_arena arena = {0};
+    int needs_rc = add_needs(&d, &arena, &err);
+    ch_arena_free(&arena);
+    if (needs_rc || add_contracts(&d, &st, now, &err) || add_safeguards(&d, now, &err) ||
+        add_restricted(&d, &st, now, &err) || add_availability(&d, &st, now, &err))
         goto out;
-    printf("Demonstration data in %s: %ld cases, contracts for purchased hours, a manager\n"
-           "and an officer for each policy.\n"
+    printf("Demonstration data in %s: %ld cases, contracts for purchased hours, a person\n"
+           "whose contact is restricted (Robin Hale), a manager and an officer for each policy.\n"
            "Sign in as admin@charter.local, manager@charter.local or officer.POLICY@charter.local\n"
            "(officer.cognus@charter.local, ...) with the password %s\n",
            db, made, password);

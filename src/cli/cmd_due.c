@@ -8,26 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char usage[] =
-    "usage: charter due --policy FILE [--service ID] --channel CHANNEL --received TIME\n"
-    "                   [--kind KIND] [--flag NAME]... [--pause FROM/TO]... [--json]\n"
-    "\n"
-    "Shows each promise that applies to one contact and when it falls due.\n"
-    "\n"
-    "  --policy FILE     the charter policy file\n"
-    "  --service ID      the service contacted (default: enquiries)\n"
-    "  --channel C       phone, voicemail, email, letter, web, in-person or social\n"
-    "  --received TIME   when it really arrived: 2026-12-18T16:45 in the policy's\n"
-    "                    time zone, or RFC 3339 with an offset (2026-12-18T16:45:00Z)\n"
-    "  --kind KIND       enquiry (default), service-order, complaint, feedback, foi, sar\n"
-    "  --flag NAME       a case flag such as complex (repeatable)\n"
-    "  --pause FROM/TO   a time the clock stood still (repeatable)\n"
-    "  --json            print JSON with times in UTC\n";
-
 enum { MAX_FLAGS = 32, MAX_PAUSES = 32, MAX_OBLIGATIONS = CH_POLICY_MAX_PROMISES };
 
 typedef struct due_args {
-    const char *policy, *service, *channel, *received, *kind;
+    const char *policy, *service, *channel, *received, *kind, *stage;
     const char *flags[MAX_FLAGS];
     size_t nflags;
     const char *pauses[MAX_PAUSES];
@@ -37,51 +21,29 @@ typedef struct due_args {
 
 static int parse_args(int argc, char **argv, due_args *a)
 {
-    for (int i = 1; i < argc; i++) {
-        const char *v = NULL;
-        int r;
-        if (ch_arg_is_help(argv[i])) {
-            fputs(usage, stdout);
-            return -1;
-        }
-        if (strcmp(argv[i], "--json") == 0) {
-            a->json = true;
-            continue;
-        }
-        if ((r = ch_arg_value(argc, argv, &i, "--policy", &a->policy)) ||
-            (r = ch_arg_value(argc, argv, &i, "--service", &a->service)) ||
-            (r = ch_arg_value(argc, argv, &i, "--channel", &a->channel)) ||
-            (r = ch_arg_value(argc, argv, &i, "--received", &a->received)) ||
-            (r = ch_arg_value(argc, argv, &i, "--kind", &a->kind))) {
-            if (r < 0)
-                return CH_EXIT_USAGE;
-            continue;
-        }
-        if ((r = ch_arg_value(argc, argv, &i, "--flag", &v))) {
-            if (r < 0)
-                return CH_EXIT_USAGE;
-            if (a->nflags == MAX_FLAGS)
-                return ch_usage_error("due", "at most %d flags", MAX_FLAGS);
-            if (!ch_name_ok(v))
-                return ch_usage_error("due",
-                                      "flag '%.64s' must be 1-64 lower-case letters, digits or "
-                                      "hyphens, e.g. complex",
-                                      v);
-            a->flags[a->nflags++] = v;
-            continue;
-        }
-        if ((r = ch_arg_value(argc, argv, &i, "--pause", &v))) {
-            if (r < 0)
-                return CH_EXIT_USAGE;
-            if (a->npauses == MAX_PAUSES)
-                return ch_usage_error("due", "at most %d pauses", MAX_PAUSES);
-            a->pauses[a->npauses++] = v;
-            continue;
-        }
-        return ch_usage_error("due", "unknown option '%s'", argv[i]);
-    }
+    ch_opt_list flags = {a->flags, 0, MAX_FLAGS}, pauses = {a->pauses, 0, MAX_PAUSES};
+    const ch_opt opts[] = {
+        {"--policy", CH_OPT_ONE, &a->policy},   {"--service", CH_OPT_ONE, &a->service},
+        {"--channel", CH_OPT_ONE, &a->channel}, {"--received", CH_OPT_ONE, &a->received},
+        {"--kind", CH_OPT_ONE, &a->kind},       {"--flag", CH_OPT_MANY, &flags},
+        {"--pause", CH_OPT_MANY, &pauses},      {"--json", CH_OPT_FLAG, &a->json},
+        {"--stage", CH_OPT_ONE, &a->stage},
+    };
+    int status;
+    if (!ch_args_parse("due", argc, argv, opts, sizeof(opts) / sizeof(*opts), NULL, &status))
+        return status == CH_EXIT_OK ? -1 : status;
+    a->nflags = flags.n;
+    a->npauses = pauses.n;
     if (!a->policy || !a->channel || !a->received)
         return ch_usage_error("due", "--policy, --channel and --received are required");
+    for (size_t i = 0; i < a->nflags; i++)
+        if (!ch_name_ok(a->flags[i]))
+            return ch_usage_error("due",
+                                  "--flag '%.64s' must be 1-64 lower-case letters, digits or "
+                                  "hyphens, e.g. complex",
+                                  a->flags[i]);
+    if (!ch_arg_file("due", "--policy", a->policy))
+        return CH_EXIT_USAGE;
     return 0;
 }
 
@@ -91,20 +53,18 @@ static int parse_pause(const char *s, const ch_tz *tz, ch_pause *p)
     ch_error err;
     const char *slash = strchr(s, '/');
     if (!slash || (size_t)(slash - s) >= sizeof(from)) {
-        fprintf(stderr,
-                "charter due: --pause '%s' must be FROM/TO, e.g. "
-                "2026-12-18T16:00/2026-12-21T09:00\n",
-                s);
+        ch_usage_error(
+            "due", "--pause '%.100s' must be FROM/TO, e.g. 2026-12-18T16:00/2026-12-21T09:00", s);
         return -1;
     }
     memcpy(from, s, (size_t)(slash - s));
     from[slash - s] = '\0';
     if (ch_time_parse(from, tz, &p->from, &err) || ch_time_parse(slash + 1, tz, &p->to, &err)) {
-        fprintf(stderr, "charter due: --pause: %s\n", err.msg);
+        ch_usage_error("due", "--pause '%.100s': %s", s, err.msg);
         return -1;
     }
     if (p->to < p->from) {
-        fprintf(stderr, "charter due: --pause '%s' ends before it starts\n", s);
+        ch_usage_error("due", "--pause '%.100s' ends before it starts", s);
         return -1;
     }
     return 0;
@@ -183,32 +143,64 @@ int ch_cmd_due(int argc, char **argv)
         return rc < 0 ? CH_EXIT_OK : rc;
     rc = CH_EXIT_FAIL;
     if (ch_channel_parse(a.channel, &c.channel)) {
-        rc = ch_usage_error("due",
-                            "unknown channel '%s'; use phone, voicemail, email, letter, "
-                            "web, in-person or social",
-                            a.channel);
+        rc = ch_usage_error(
+            "due",
+            "--channel '%.64s' is not a channel; use phone, voicemail, email, letter, "
+            "web, in-person or social",
+            a.channel);
         goto out;
     }
     if (a.kind && ch_case_kind_parse(a.kind, &c.kind)) {
         rc = ch_usage_error("due",
-                            "unknown kind '%s'; use enquiry, service-order, complaint, "
+                            "--kind '%.64s' is not a kind; use enquiry, service-order, complaint, "
                             "feedback, foi or sar",
                             a.kind);
         goto out;
     }
     if (ch_cli_load_policy(a.policy, &pol))
         goto out;
-    const ch_service *svc = ch_cli_service(pol, a.policy, a.service);
-    if (!svc)
-        goto out;
-    const ch_tz *tz = ch_calendar_tz(ch_policy_service_calendar(pol, svc));
-    if (ch_time_parse(a.received, tz, &c.received, &err)) {
-        fprintf(stderr, "charter due: --received: %s\n", err.msg);
+    const ch_service *svc = ch_cli_service(pol, "due", a.policy, a.service);
+    if (!svc) {
+        rc = CH_EXIT_USAGE;
         goto out;
     }
-    for (size_t i = 0; i < a.npauses; i++)
-        if (parse_pause(a.pauses[i], tz, &pauses[i]))
+    const ch_tz *tz = ch_calendar_tz(ch_policy_service_calendar(pol, svc));
+    if (ch_time_parse(a.received, tz, &c.received, &err)) {
+        rc = ch_usage_error("due", "--received '%.64s': %s", a.received, err.msg);
+        goto out;
+    }
+    for (size_t i = 0; i < a.npauses; i++) {
+        if (parse_pause(a.pauses[i], tz, &pauses[i])) {
+            rc = CH_EXIT_USAGE;
             goto out;
+        }
+    }
+    if (a.stage) { /* the stage began when the contact was received */
+        size_t k = 0;
+        while (k < pol->nstages && strcmp(pol->stages[k].id, a.stage) != 0)
+            k++;
+        if (k == pol->nstages) {
+            char ids[CH_POLICY_MAX_STAGES * 72] = "";
+            size_t used = 0;
+            for (size_t j = 0; j < pol->nstages && used < sizeof(ids); j++) {
+                int w = snprintf(ids + used, sizeof(ids) - used, "%s%.64s", j ? ", " : "",
+                                 pol->stages[j].id);
+                used = w < 0 ? sizeof(ids) : used + (size_t)w;
+            }
+            if (pol->nstages)
+                rc = ch_usage_error("due",
+                                    "--stage '%.64s' is not a complaint stage of %s; its stages "
+                                    "are %s",
+                                    a.stage, a.policy, ids);
+            else
+                rc = ch_usage_error("due",
+                                    "--stage '%.64s': %s handles complaints in one stage, so "
+                                    "leave --stage out",
+                                    a.stage, a.policy);
+            goto out;
+        }
+        c.stage = k;
+    }
     c.flags = a.flags;
     c.nflags = a.nflags;
     c.pauses = pauses;

@@ -5,14 +5,8 @@
 #include "store/store.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-
-static const char usage[] =
-    "usage: charter migrate --from sqlite:PATH --to postgres://USER@HOST:PORT/DB\n"
-    "\n"
-    "Copies every table of the desk at --from into the empty desk at --to, in one\n"
-    "transaction, keeping ids, and verifies the row counts. Stop the servers on\n"
-    "--from first, so nothing changes while it copies.\n";
 
 typedef struct copy_ctx {
     ch_store *to;
@@ -34,29 +28,31 @@ int ch_cmd_migrate(int argc, char **argv)
     ch_error err = {0};
     int rc = CH_EXIT_FAIL;
     bool importing = false;
-    for (int i = 1; i < argc; i++) {
-        int r;
-        if (ch_arg_is_help(argv[i])) {
-            fputs(usage, stdout);
-            return CH_EXIT_OK;
-        }
-        if ((r = ch_arg_value(argc, argv, &i, "--from", &from)) ||
-            (r = ch_arg_value(argc, argv, &i, "--to", &to))) {
-            if (r < 0)
-                return CH_EXIT_USAGE;
-            continue;
-        }
-        return ch_usage_error("migrate", "unknown option '%s'", argv[i]);
-    }
+    int64_t *counts = NULL; /* rows copied, per table */
+    const ch_opt opts[] = {{"--from", CH_OPT_ONE, &from}, {"--to", CH_OPT_ONE, &to}};
+    if (!ch_args_parse("migrate", argc, argv, opts, sizeof(opts) / sizeof(*opts), NULL, &rc))
+        return rc;
     if (!from || !to)
         return ch_usage_error("migrate", "--from and --to are both needed");
     if (strcmp(from, to) == 0)
         return ch_usage_error("migrate", "--from and --to are the same desk");
+    /* An absent --from would be created empty, and "migrated". */
+    if (!ch_arg_db("migrate", "--from", from, false))
+        return CH_EXIT_USAGE;
+    /* Only PostgreSQL takes an import; a SQLite --to would be made, then refused. */
+    if (strncmp(to, "postgres://", 11) != 0 && strncmp(to, "postgresql://", 13) != 0)
+        return ch_usage_error("migrate", "--to '%.80s' must be postgres://USER@HOST:PORT/DB", to);
+    rc = CH_EXIT_FAIL;
     if (ch_store_open(&src, from, &err) || ch_store_open(&dst, to, &err) ||
         ch_store_import_begin(dst, &err))
         goto out;
     importing = true;
-    int64_t counts[32] = {0};
+    /* As many as the store has tables: a fixed array overflowed once the
+     * list grew past it. */
+    if (!(counts = calloc(ch_store_ntables, sizeof(*counts)))) {
+        ch_error_set(&err, CH_E_NOMEM, "out of memory");
+        goto out;
+    }
     for (size_t i = 0; i < ch_store_ntables; i++) {
         copy_ctx ctx = {dst, &ch_store_tables[i], 0};
         if (ch_store_table_each(src, &ch_store_tables[i], copy_row, &ctx, &err))
@@ -72,7 +68,7 @@ int ch_cmd_migrate(int argc, char **argv)
         if (ch_store_table_count(src, &ch_store_tables[i], &a, &err) ||
             ch_store_table_count(dst, &ch_store_tables[i], &b, &err))
             goto out;
-        printf("%-14s %8lld -> %8lld%s\n", ch_store_tables[i].name, (long long)a, (long long)b,
+        printf("%-20s %8lld -> %8lld%s\n", ch_store_tables[i].name, (long long)a, (long long)b,
                a == b && a == counts[i] ? "" : "   MISMATCH");
         same = same && a == b && a == counts[i];
     }
@@ -89,5 +85,6 @@ out:
         fprintf(stderr, "charter migrate: %s\n", err.msg);
     ch_store_close(src);
     ch_store_close(dst);
+    free(counts);
     return rc;
 }

@@ -4,24 +4,16 @@
 #include "http/auth.h"
 #include "mail/mail.h"
 
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
-
-static const char usage[] =
-    "usage: charter serve [--listen ADDRESS:PORT] [--db PATH-or-URL] [--policy FILE]...\n"
-    "                     [--tls-cert FILE --tls-key FILE] [--sweep-seconds N] [--web DIR]\n"
-    "                     [--smtp smtp://HOST:PORT --mail-from ADDRESS]\n"
-    "\n"
-    "Runs the case desk. --listen defaults to 127.0.0.1:8080, --db to ./charter.db\n"
-    "(SQLite; postgres://USER@HOST:PORT/DB for PostgreSQL), and the policies to every\n"
-    "policies/*.yaml. Past-due promises are marked breached every --sweep-seconds\n"
-    "(default 60). The browser desk is served from --web (default web/dist) at\n"
-    "/app/. On first start with an empty database it creates an\n"
-    "administrator and prints the one-time password. SIGHUP reloads the policies.\n"
-    "With --smtp the desk can e-mail termly statements to schools, from --mail-from\n"
-    "(default charter@localhost).\n";
+#include <unistd.h>
 
 static char *read_file(const char *path)
 {
@@ -61,7 +53,8 @@ static void release(ch_desk_policy *p, size_t n)
     ch_cli_desk_free(&tmp);
 }
 
-/* SIGHUP: the same files (or policies/ folder) again, validated and saved. */
+/* SIGHUP, and after a charter is posted: the same files with the posted/
+ * folder beside them (or the policies/ folder) again, validated and saved. */
 static int reload(ch_desk *d, ch_desk_policy **out, size_t *n)
 {
     ch_desk tmp = {0};
@@ -100,53 +93,159 @@ static int bootstrap_admin(ch_desk *d, ch_error *err)
     return CH_OK;
 }
 
+/* --listen as ADDRESS:PORT with an IPv4 address and a port of digits. */
+static bool parse_listen(const char *listen, struct sockaddr_in *addr)
+{
+    char host[INET_ADDRSTRLEN];
+    const char *colon = strrchr(listen, ':');
+    long long port;
+    if (!colon || (size_t)(colon - listen) >= sizeof(host) || colon[1] == '\0' ||
+        strspn(colon + 1, "0123456789") != strlen(colon + 1) || strlen(colon + 1) > 5) {
+        ch_usage_error("serve", "--listen '%.80s' must be ADDRESS:PORT, e.g. 127.0.0.1:8080",
+                       listen);
+        return false;
+    }
+    memcpy(host, listen, (size_t)(colon - listen));
+    host[colon - listen] = '\0';
+    *addr = (struct sockaddr_in){.sin_family = AF_INET};
+    if (inet_pton(AF_INET, host, &addr->sin_addr) != 1) {
+        ch_usage_error("serve", "--listen '%.80s': '%s' is not an IPv4 address such as 127.0.0.1",
+                       listen, host);
+        return false;
+    }
+    if (!ch_arg_number("serve", "--listen's port", colon + 1, 0, 65535, &port))
+        return false;
+    addr->sin_port = htons((uint16_t)port);
+    return true;
+}
+
+/* Binds the address once and lets it go, so a port in use or an address
+ * not this machine's is found before the database is created. */
+static int try_listen(const char *listen, const struct sockaddr_in *addr)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1, rc = CH_EXIT_OK;
+    if (fd < 0)
+        return CH_EXIT_OK; /* the server will say what is wrong */
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (bind(fd, (const struct sockaddr *)addr, sizeof(*addr)) != 0) {
+        if (errno == EADDRNOTAVAIL) {
+            rc = ch_usage_error("serve", "--listen '%.80s': that address is not this machine's",
+                                listen);
+        } else {
+            fprintf(stderr, "charter serve: cannot listen on %.80s: %s\n", listen,
+                    errno == EADDRINUSE ? "the port is in use" : strerror(errno));
+            rc = CH_EXIT_FAIL;
+        }
+    }
+    close(fd);
+    return rc;
+}
+
+/* Whether the file holds a PEM block of the kind named (its label ends
+ * with label), so a swapped or empty file is found before the database is
+ * made rather than when the server starts. */
+static bool pem_has(const char *path, const char *label)
+{
+    char buf[16384];
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return false;
+    size_t n = fread(buf, 1, sizeof(buf) - 1, fp);
+    fclose(fp);
+    buf[n] = '\0';
+    const char *begin = strstr(buf, "-----BEGIN ");
+    const char *end = begin ? strstr(begin + 11, "-----") : NULL;
+    size_t len = strlen(label);
+    return end && (size_t)(end - begin) >= len && strncmp(end - len, label, len) == 0;
+}
+
+/* Every argument, checked before anything is opened or created. */
+static int check_args(const char *listen, const char *db, const char *cert, const char *key,
+                      const char *web, bool web_given, const char *smtp, const char *mail_from,
+                      const ch_opt_list *policies)
+{
+    struct sockaddr_in addr;
+    if (!parse_listen(listen, &addr))
+        return CH_EXIT_USAGE;
+    if (!ch_arg_db("serve", "--db", db, true) || !ch_arg_policies("serve", policies))
+        return CH_EXIT_USAGE;
+    if (!cert != !key)
+        return ch_usage_error("serve", "give both --tls-cert and --tls-key, or neither");
+    if (cert &&
+        (!ch_arg_file("serve", "--tls-cert", cert) || !ch_arg_file("serve", "--tls-key", key)))
+        return CH_EXIT_USAGE;
+    if (cert && !pem_has(cert, "CERTIFICATE"))
+        return ch_usage_error("serve", "--tls-cert '%.200s' holds no PEM certificate", cert);
+    if (key && !pem_has(key, "PRIVATE KEY"))
+        return ch_usage_error("serve", "--tls-key '%.200s' holds no PEM private key", key);
+    if (web_given && !ch_arg_dir("serve", "--web", web))
+        return CH_EXIT_USAGE;
+    if (smtp && strncmp(smtp, "smtp://", 7) != 0 && strncmp(smtp, "smtps://", 8) != 0)
+        return ch_usage_error("serve", "--smtp '%.80s' must be a URL like smtp://127.0.0.1:25",
+                              smtp);
+    if (!ch_mail_address_ok(mail_from))
+        return ch_usage_error("serve", "--mail-from '%.80s' must be an e-mail address", mail_from);
+    return try_listen(listen, &addr);
+}
+
 int ch_cmd_serve(int argc, char **argv)
 {
-    const char *listen = "127.0.0.1:8080", *db = "charter.db", *cert = NULL, *key = NULL;
-    const char *sweep = "60", *web = "web/dist", *smtp = NULL, *mail_from = "charter@localhost";
+    const char *listen = NULL, *db = NULL, *cert = NULL, *key = NULL, *sweep = NULL;
+    const char *web = NULL, *smtp = NULL, *mail_from = NULL, *smtp_ca = NULL, *outbox = NULL;
+    const char *retry = NULL;
+    bool starttls = false;
     const char *policies[CH_MAX_DESK_POLICIES];
-    size_t npolicies = 0;
+    ch_opt_list plist = {policies, 0, CH_MAX_DESK_POLICIES};
     ch_desk d = {0};
     ch_error err = {0};
     int rc = CH_EXIT_FAIL;
     bool mail_ready = false;
-    for (int i = 1; i < argc; i++) {
-        const char *v;
-        int r;
-        if (ch_arg_is_help(argv[i])) {
-            fputs(usage, stdout);
-            return CH_EXIT_OK;
-        }
-        if ((r = ch_arg_value(argc, argv, &i, "--listen", &listen)) ||
-            (r = ch_arg_value(argc, argv, &i, "--db", &db)) ||
-            (r = ch_arg_value(argc, argv, &i, "--tls-cert", &cert)) ||
-            (r = ch_arg_value(argc, argv, &i, "--tls-key", &key)) ||
-            (r = ch_arg_value(argc, argv, &i, "--sweep-seconds", &sweep)) ||
-            (r = ch_arg_value(argc, argv, &i, "--web", &web)) ||
-            (r = ch_arg_value(argc, argv, &i, "--smtp", &smtp)) ||
-            (r = ch_arg_value(argc, argv, &i, "--mail-from", &mail_from))) {
-            if (r < 0)
-                return CH_EXIT_USAGE;
-            continue;
-        }
-        if ((r = ch_arg_value(argc, argv, &i, "--policy", &v))) {
-            if (r < 0)
-                return CH_EXIT_USAGE;
-            if (npolicies == CH_MAX_DESK_POLICIES)
-                return ch_usage_error("serve", "at most %d policies", CH_MAX_DESK_POLICIES);
-            policies[npolicies++] = v;
-            continue;
-        }
-        return ch_usage_error("serve", "unknown option '%s'", argv[i]);
-    }
-    char *end;
-    long sweep_s = strtol(sweep, &end, 10);
-    if (*end || sweep_s < 1 || sweep_s > 3600)
-        return ch_usage_error("serve", "--sweep-seconds must be 1 to 3600");
-    if (smtp && strncmp(smtp, "smtp://", 7) != 0 && strncmp(smtp, "smtps://", 8) != 0)
-        return ch_usage_error("serve", "--smtp is a URL like smtp://127.0.0.1:25");
-    if (!ch_mail_address_ok(mail_from))
-        return ch_usage_error("serve", "--mail-from must be an e-mail address");
+    const ch_opt opts[] = {
+        {"--listen", CH_OPT_ONE, &listen},
+        {"--db", CH_OPT_ONE, &db},
+        {"--tls-cert", CH_OPT_ONE, &cert},
+        {"--tls-key", CH_OPT_ONE, &key},
+        {"--sweep-seconds", CH_OPT_ONE, &sweep},
+        {"--web", CH_OPT_ONE, &web},
+        {"--smtp", CH_OPT_ONE, &smtp},
+        {"--mail-from", CH_OPT_ONE, &mail_from},
+        {"--policy", CH_OPT_MANY, &plist},
+        {"--smtp-ca", CH_OPT_ONE, &smtp_ca},
+        {"--smtp-starttls", CH_OPT_FLAG, &starttls},
+        {"--outbox-seconds", CH_OPT_ONE, &outbox},
+        {"--outbox-retry-seconds", CH_OPT_ONE, &retry},
+    };
+    if (!ch_args_parse("serve", argc, argv, opts, sizeof(opts) / sizeof(*opts), NULL, &rc))
+        return rc;
+    bool web_given = web != NULL;
+    listen = listen ? listen : "127.0.0.1:8080";
+    db = db ? db : "charter.db";
+    web = web ? web : "web/dist";
+    if (mail_from && !smtp)
+        return ch_usage_error("serve", "--mail-from needs --smtp, the server mail goes through");
+    mail_from = mail_from ? mail_from : "charter@localhost";
+    if ((smtp_ca || starttls) && !smtp)
+        return ch_usage_error("serve", "--smtp-ca and --smtp-starttls go with --smtp");
+    if (smtp_ca && !ch_arg_file("serve", "--smtp-ca", smtp_ca))
+        return CH_EXIT_USAGE;
+    long long sweep_s = 60, outbox_s = 30;
+    if (sweep && !ch_arg_number("serve", "--sweep-seconds", sweep, 1, 3600, &sweep_s))
+        return CH_EXIT_USAGE;
+    if (outbox && !ch_arg_number("serve", "--outbox-seconds", outbox, 1, 3600, &outbox_s))
+        return CH_EXIT_USAGE;
+    long long retry_s = 60;
+    if (retry && !ch_arg_number("serve", "--outbox-retry-seconds", retry, 1, 3600, &retry_s))
+        return CH_EXIT_USAGE;
+    if ((rc = check_args(listen, db, cert, key, web, web_given, smtp, mail_from, &plist)))
+        return rc;
+    struct stat st;
+    if (!web_given && (stat(web, &st) != 0 || !S_ISDIR(st.st_mode)))
+        fprintf(stderr,
+                "charter serve: warning: there is no %s here, so the browser desk at /app/ "
+                "is not served; give --web DIR\n",
+                web);
+    size_t npolicies = plist.n;
+    rc = CH_EXIT_FAIL;
     pthread_mutex_init(&d.logins.mu, NULL);
     pthread_mutex_init(&d.publics.mu, NULL);
     pthread_rwlock_init(&d.policies_lock, NULL);
@@ -159,11 +258,16 @@ int ch_cmd_serve(int argc, char **argv)
     d.web_dir = web;
     d.smtp_url = smtp;
     d.mail_from = mail_from;
+    d.smtp_ca = smtp_ca;
+    d.smtp_starttls = starttls;
+    d.outbox_seconds = (unsigned)outbox_s;
+    d.retry_seconds = (unsigned)retry_s;
     if (ch_auth_init(&err) || ch_mail_init(&err))
         goto out;
     mail_ready = true;
     if (ch_cli_desk_policies(&d, policies, npolicies))
         goto out;
+    ch_cli_desk_warn_routes(&d);
     /* A PostgreSQL pool as large as the thread pool, unless the URL says. */
     char url[1200];
     d.threads = ch_desk_threads();

@@ -4,19 +4,11 @@
 #include "cli/desk_setup.h"
 #include "export/statement.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-static const char usage[] =
-    "usage: charter statement --contract ID [--term TERM] [--xlsx FILE | --pdf FILE]\n"
-    "                         [--db PATH] [--policy FILE]...\n"
-    "\n"
-    "Prints the termly statement of a contract's hours: opening balance, each\n"
-    "movement, closing balance and visits still booked. TERM is like autumn-2026\n"
-    "(default: the current term). --xlsx and --pdf write the statement to FILE\n"
-    "instead. Policies are every policies/*.yaml unless --policy is given.\n";
 
 static void print_statement(const ch_statement_doc *doc)
 {
@@ -41,43 +33,46 @@ static void print_statement(const ch_statement_doc *doc)
     printf("Visits still booked: %zu\n", doc->nbooked);
 }
 
+/* A term's name: lower-case letters, a hyphen, a four-digit year. Whether
+ * the calendar has that term is for the statement to say. */
+static bool term_shaped(const char *term)
+{
+    size_t word = strspn(term, "abcdefghijklmnopqrstuvwxyz");
+    return word > 0 && word <= 20 && term[word] == '-' &&
+           strspn(term + word + 1, "0123456789") == 4 && term[word + 5] == '\0';
+}
+
 int ch_cmd_statement(int argc, char **argv)
 {
-    const char *contract_s = NULL, *term = NULL, *xlsx = NULL, *pdf = NULL, *db = "charter.db";
+    const char *contract_s = NULL, *term = NULL, *xlsx = NULL, *pdf = NULL, *db = NULL;
     const char *policies[CH_MAX_DESK_POLICIES];
-    size_t npolicies = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *v;
-        int r;
-        if (ch_arg_is_help(argv[i])) {
-            fputs(usage, stdout);
-            return CH_EXIT_OK;
-        }
-        if ((r = ch_arg_value(argc, argv, &i, "--contract", &contract_s)) ||
-            (r = ch_arg_value(argc, argv, &i, "--term", &term)) ||
-            (r = ch_arg_value(argc, argv, &i, "--xlsx", &xlsx)) ||
-            (r = ch_arg_value(argc, argv, &i, "--pdf", &pdf)) ||
-            (r = ch_arg_value(argc, argv, &i, "--db", &db))) {
-            if (r < 0)
-                return CH_EXIT_USAGE;
-            continue;
-        }
-        if ((r = ch_arg_value(argc, argv, &i, "--policy", &v))) {
-            if (r < 0 || npolicies == CH_MAX_DESK_POLICIES)
-                return r < 0 ? CH_EXIT_USAGE : ch_usage_error("statement", "too many policies");
-            policies[npolicies++] = v;
-            continue;
-        }
-        return ch_usage_error("statement", "unknown option '%s'", argv[i]);
-    }
-    char *end;
-    long long id = contract_s ? strtoll(contract_s, &end, 10) : 0;
-    if (!contract_s || id <= 0 || *end)
+    ch_opt_list plist = {policies, 0, CH_MAX_DESK_POLICIES};
+    int status;
+    const ch_opt opts[] = {
+        {"--contract", CH_OPT_ONE, &contract_s},
+        {"--term", CH_OPT_ONE, &term},
+        {"--xlsx", CH_OPT_ONE, &xlsx},
+        {"--pdf", CH_OPT_ONE, &pdf},
+        {"--db", CH_OPT_ONE, &db},
+        {"--policy", CH_OPT_MANY, &plist},
+    };
+    if (!ch_args_parse("statement", argc, argv, opts, sizeof(opts) / sizeof(*opts), NULL, &status))
+        return status;
+    size_t npolicies = plist.n;
+    db = db ? db : "charter.db";
+    long long id;
+    if (!contract_s)
         return ch_usage_error("statement", "--contract needs a contract's id, e.g. --contract 12");
+    if (!ch_arg_number("statement", "--contract", contract_s, 1, INT64_MAX, &id))
+        return CH_EXIT_USAGE;
     if (xlsx && pdf)
         return ch_usage_error("statement", "give --xlsx or --pdf, not both");
-    if (term && strlen(term) > 20)
-        return ch_usage_error("statement", "--term is like autumn-2026");
+    if (term && !term_shaped(term))
+        return ch_usage_error("statement", "--term '%.40s' must be like autumn-2026", term);
+    if ((xlsx && !ch_arg_out_file("statement", "--xlsx", xlsx)) ||
+        (pdf && !ch_arg_out_file("statement", "--pdf", pdf)) ||
+        !ch_arg_db("statement", "--db", db, false) || !ch_arg_policies("statement", &plist))
+        return CH_EXIT_USAGE;
 
     ch_error err = {0};
     ch_desk d = {0};

@@ -71,3 +71,11 @@ void ch_arena_free(ch_arena *a)
     }
     a->head = NULL;
 }
+
+void *ch_arena_room(ch_arena *a, void *items, size_t n, size_t *cap, size_t elem)
+{
+    if (n < *cap)
+        return items;
+    *cap = *cap ? *cap * 2 : 8;
+    return ch_arena_grow(a, items, n, *cap, elem);
+}

@@ -22,6 +22,11 @@ char *ch_arena_strdup(ch_arena *a, const char *s);
  * cap elements; the old storage stays in the arena until it is freed. */
 void *ch_arena_grow(ch_arena *a, void *old, size_t n, size_t cap, size_t elem);
 
+/* items (n elements of elem bytes, room for *cap) with room for one more:
+ * items itself while it fits, else a copy with *cap doubled (8 at first).
+ * NULL when the arena is out of memory. */
+void *ch_arena_room(ch_arena *a, void *items, size_t n, size_t *cap, size_t elem);
+
 /* Frees every allocation made from the arena. */
 void ch_arena_free(ch_arena *a);
 

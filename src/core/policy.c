@@ -8,7 +8,7 @@ static const char *const channel_names[CH_CHANNEL_COUNT] = {
     "phone", "voicemail", "email", "letter", "web", "in-person", "social",
 };
 static const char *const kind_names[CH_KIND_COUNT] = {
-    "enquiry", "service-order", "complaint", "feedback", "foi", "sar",
+    "enquiry", "service-order", "complaint", "feedback", "foi", "sar", "compliment",
 };
 static const char *const obligation_names[CH_OBLIGATION_COUNT] = {
     "acknowledge", "respond", "resolve", "update", "process",
@@ -129,6 +129,9 @@ bool ch_promise_applies(const ch_promise *p, const ch_service *svc, const ch_con
         return false;
     if (!(p->kinds & (1u << contact->kind)))
         return false;
+    if (p->stage_bits &&
+        (contact->stage >= CH_POLICY_MAX_STAGES || !(p->stage_bits & (1u << contact->stage))))
+        return false;
     for (size_t i = 0; i < p->nflags_all; i++)
         if (!has_flag(contact, p->flags_all[i]))
             return false;
@@ -166,6 +169,8 @@ int ch_policy_obligations(const ch_policy *policy, const ch_service *svc, const 
             continue;
         const ch_calendar *cal = p->calendar >= 0 ? policy->calendars[p->calendar].cal : home;
         ch_time start = p->from < 0 ? contact->received : due_of[p->from];
+        if (p->from < 0 && p->stage_bits && contact->stage_started)
+            start = contact->stage_started; /* a stage's clock starts with the stage */
         ch_anchor anchor = p->from < 0 ? CH_ANCHOR_RECEIPT : CH_ANCHOR_EVENT;
         rc = ch_deadline_compute(cal, &p->target, start, anchor, contact->pauses, contact->npauses,
                                  &due_of[i], err);
@@ -177,4 +182,38 @@ int ch_policy_obligations(const ch_policy *policy, const ch_service *svc, const 
     }
     *n = count;
     return CH_OK;
+}
+
+const ch_promise *ch_policy_promise(const ch_policy *policy, const char *id)
+{
+    for (size_t i = 0; i < policy->npromises; i++)
+        if (strcmp(policy->promises[i].id, id) == 0)
+            return &policy->promises[i];
+    return NULL;
+}
+
+int ch_promise_recurrence_due(const ch_policy *policy, const ch_service *svc, const ch_promise *p,
+                              ch_time last, const ch_pause *pauses, size_t npauses, ch_time *due,
+                              ch_error *err)
+{
+    if (!p->recurs)
+        return ch_error_set(err, CH_E_INVALID, "promise '%s' does not recur", p->id);
+    const ch_calendar *cal = p->calendar >= 0 ? policy->calendars[p->calendar].cal
+                                              : ch_policy_service_calendar(policy, svc);
+    /* Only the pauses after the last update move the next one on. */
+    ch_pause later[64];
+    size_t n = 0;
+    for (size_t i = 0; i < npauses; i++) {
+        if (pauses[i].to <= last)
+            continue;
+        if (n == sizeof(later) / sizeof(later[0]))
+            return ch_error_set(err, CH_E_INVALID,
+                                "a case paused more than 64 times since its last update cannot "
+                                "be counted; ask an administrator to split it");
+        later[n] = pauses[i];
+        if (later[n].from < last)
+            later[n].from = last;
+        n++;
+    }
+    return ch_deadline_compute(cal, &p->every, last, CH_ANCHOR_EVENT, later, n, due, err);
 }

@@ -25,6 +25,7 @@ typedef enum ch_case_kind {
     CH_KIND_FEEDBACK,
     CH_KIND_FOI,
     CH_KIND_SAR,
+    CH_KIND_COMPLIMENT, /* praise, naming the staff it is for */
     CH_KIND_COUNT
 } ch_case_kind;
 
@@ -69,10 +70,22 @@ typedef struct ch_service {
     int32_t day_length;  /* minutes in a purchased day, 0 when not sold by the day */
     int32_t visit_block; /* minutes in the usual visit, 0 when it visits by no block */
     int32_t contingency; /* percent of consultants' time kept free for absence */
+    /* Email (the policy's `mail:` on the service); all NULL/0 when the
+     * service takes no mail. */
+    const char **mail_to; /* recipient addresses that reach this service */
+    size_t nmail_to;
+    const char *mail_from, *mail_name; /* its From address and display name */
+    bool mail_acknowledge;             /* a new case by email gets an acknowledgement */
+    bool mail_secure;                  /* mail holding personal data leaves only over TLS */
+    /* Surveys (the service's `survey:`; core/survey.h): NULL for none. */
+    const struct ch_survey_rule *survey;
 } ch_service;
 
 typedef struct ch_promise {
     const char *id, *text;
+    /* An internal target: the desk tracks its due time, but the public is
+     * not promised it (the charter names no time). */
+    bool internal;
     unsigned channels; /* bit (1 << ch_channel) per channel; 0 means every channel */
     unsigned kinds;    /* bit per ch_case_kind */
     const char **flags_all;
@@ -89,7 +102,28 @@ typedef struct ch_promise {
      * termly how many hours are left"): it never attaches to a contact, and
      * the module that owns the schedule (contracts) reads it. */
     ch_schedule schedule;
+    /* An update promise may recur while the case is open ("we keep you
+     * informed every 5 working days"): each update that meets one starts
+     * the next, counted from when it was made. */
+    bool recurs;
+    ch_target every;
+    /* Staff are warned this long before it falls due (`warn_before:`). */
+    bool warns;
+    ch_target warn_before;
+    /* Complaint stages (`applies_to: stages:`): bit i for the policy's
+     * stage i; 0 means the promise is not tied to a stage. A staged promise
+     * counts from when its stage began (core/complaint.h). */
+    unsigned stage_bits;
 } ch_promise;
+
+/* One stage of the policy's complaints procedure (`complaints: stages:`),
+ * in order: what it is called and what the letter closing it says the
+ * complainant may do next (the next stage, or the ombudsman). */
+typedef struct ch_stage {
+    const char *id, *name, *escalation;
+} ch_stage;
+
+#define CH_POLICY_MAX_STAGES 8
 
 typedef struct ch_policy {
     ch_arena arena; /* owns every string and array below */
@@ -101,6 +135,28 @@ typedef struct ch_policy {
     size_t nservices;
     ch_promise *promises;
     size_t npromises;
+    struct ch_route *routes; /* see core/transfer.h */
+    size_t nroutes;
+    /* The letter telling a person their contact is restricted (see
+     * core/restriction.h for its placeholders); NULL: the desk's own. */
+    const char *notice_title, *notice_text;
+    /* The complaints procedure's stages, first to last; none when complaints
+     * are handled in one go. */
+    ch_stage *stages;
+    size_t nstages;
+    /* The public standards page (policy/load_contact.c): the points of
+     * contact the charter names (see core/contact_point.h) and the address
+     * of its privacy notice, NULL when it gives none. */
+    struct ch_contact_point *contacts;
+    size_t ncontacts;
+    const char *privacy_notice;
+    /* The themes its cases may carry, for the themes report (core/themes.h;
+     * load_themes.c); none when the policy lists none. */
+    const struct ch_theme *themes;
+    size_t nthemes;
+    /* Behaviour audits (`audits:`, see core/audit.h); NULL when the charter
+     * runs none. */
+    struct ch_audit_rules *audits;
 } ch_policy;
 
 /* Frees the policy, its calendars and its arena. */
@@ -118,6 +174,10 @@ typedef struct ch_contact {
     ch_time received; /* when it really arrived */
     const ch_pause *pauses;
     size_t npauses;
+    /* The complaint stage the case is at (0, the first, by default) and when
+     * that stage began (0: at receipt); staged promises count from then. */
+    size_t stage;
+    ch_time stage_started;
 } ch_contact;
 
 typedef struct ch_obligation {
@@ -131,6 +191,16 @@ bool ch_promise_applies(const ch_promise *p, const ch_service *svc, const ch_con
 /* The promise kept termly on svc (a statement of hours left, say), or
  * NULL when the policy makes none for it; borrowed. */
 const ch_promise *ch_policy_termly_promise(const ch_policy *policy, const ch_service *svc);
+
+/* When the next update of recurring promise p on svc falls due, counted
+ * from the moment the last one was made (that working day is day 0), moved
+ * on by any pauses after it. */
+int ch_promise_recurrence_due(const ch_policy *policy, const ch_service *svc, const ch_promise *p,
+                              ch_time last, const ch_pause *pauses, size_t npauses, ch_time *due,
+                              ch_error *err);
+
+/* A promise of policy by id, or NULL; borrowed. */
+const ch_promise *ch_policy_promise(const ch_policy *policy, const char *id);
 
 /* The obligations contact creates on svc, in policy order, written to out
  * (room for cap; CH_E_INVALID if more are needed) with their count in *n,

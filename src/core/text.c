@@ -2,6 +2,8 @@
  * past U+10FFFF are refused. */
 #include "core/text.h"
 
+#include <string.h>
+
 size_t ch_utf8_invalid_at(const char *text, size_t len)
 {
     const unsigned char *s = (const unsigned char *)text;
@@ -34,4 +36,21 @@ size_t ch_utf8_invalid_at(const char *text, size_t len)
         i += n + 1;
     }
     return len;
+}
+
+bool ch_text_said(const char *s)
+{
+    for (; s && *s; s++)
+        if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
+            return true;
+    return false;
+}
+
+size_t ch_utf8_prefix(const char *s, size_t max)
+{
+    size_t n = s ? strnlen(s, max) : 0;
+    /* A cut inside a character moves back to its lead byte. */
+    while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+        n--;
+    return n;
 }

@@ -3,10 +3,19 @@
 #ifndef CH_TEXT_H
 #define CH_TEXT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Offset of the first byte that is not part of valid UTF-8 (a NUL counts as
  * invalid), or len when all of it is valid. */
 size_t ch_utf8_invalid_at(const char *text, size_t len);
+
+/* Whether s holds something other than spaces, tabs and line breaks (a
+ * reason of blanks is no reason). NULL is blank. */
+bool ch_text_said(const char *s);
+
+/* How many bytes of s, at most max, end on a whole UTF-8 character: where
+ * text is cut short to fit and must stay UTF-8. */
+size_t ch_utf8_prefix(const char *s, size_t max);
 
 #endif

@@ -2,6 +2,7 @@
  * standard Helvetica so the file needs no embedded fonts. Helvetica's
  * encoding is Windows-1252, so text is converted to it and anything it
  * cannot show becomes a question mark. */
+#include "export/notice.h"
 #include "export/statement.h"
 
 #include <hpdf.h>
@@ -27,9 +28,7 @@ static void on_error(HPDF_STATUS error, HPDF_STATUS detail, void *data)
     longjmp(((page *)data)->fail, 1);
 }
 
-/* UTF-8 into Windows-1252 (Latin-1 plus the curly quotes and dashes people
- * type); other characters become '?'. */
-static void to_cp1252(const char *s, char *out, size_t size)
+void ch_pdf_cp1252(const char *s, char *out, size_t size)
 {
     static const struct {
         unsigned cp;
@@ -76,7 +75,7 @@ static void new_page(page *pg)
 static void text(page *pg, float x, bool bold, float size, const char *s)
 {
     char buf[512];
-    to_cp1252(s, buf, sizeof(buf));
+    ch_pdf_cp1252(s, buf, sizeof(buf));
     HPDF_Page_BeginText(pg->page);
     HPDF_Page_SetFontAndSize(pg->page, bold ? pg->bold : pg->font, size);
     HPDF_Page_TextOut(pg->page, x, pg->y, buf);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/civil.h"
 
@@ -85,6 +86,26 @@ int ch_statement_doc_build(const ch_contract *contract, const ch_ledger_row *ent
         if (strcmp(visits[i].status, "booked") == 0 && visits[i].starts_at >= from)
             out->booked[out->nbooked++] = visits[i];
     return CH_OK;
+}
+
+int ch_export_to_memory(const char *stem, ch_export_writer write, const void *ctx, char **out,
+                        size_t *len, ch_error *err)
+{
+    const char *tmp = getenv("TMPDIR");
+    char path[256];
+    int k = snprintf(path, sizeof(path), "%s/charter-%s-XXXXXX", tmp && *tmp ? tmp : "/tmp", stem);
+    if (k < 0 || (size_t)k >= sizeof(path))
+        return ch_error_set(err, CH_E_IO, "the temporary folder's name is too long");
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return ch_error_set(err, CH_E_IO, "no temporary file for the %s: %s", stem,
+                            strerror(errno));
+    close(fd);
+    int rc = write(ctx, path, err);
+    if (!rc)
+        rc = ch_export_slurp(path, out, len, err);
+    remove(path);
+    return rc;
 }
 
 int ch_export_slurp(const char *path, char **out, size_t *len, ch_error *err)

@@ -50,4 +50,11 @@ int ch_statement_pdf(const ch_statement_doc *doc, char **out, size_t *len, ch_er
  * malloc'd; the caller frees it (and removes the file). */
 int ch_export_slurp(const char *path, char **out, size_t *len, ch_error *err);
 
+/* libxlsxwriter and libharu write files: write(ctx, path, err) is run on a
+ * fresh file of our own in the temporary folder (named after stem), which
+ * is read into *out and removed. *out is malloc'd; the caller frees it. */
+typedef int (*ch_export_writer)(const void *ctx, const char *path, ch_error *err);
+int ch_export_to_memory(const char *stem, ch_export_writer write, const void *ctx, char **out,
+                        size_t *len, ch_error *err);
+
 #endif

@@ -1,6 +1,8 @@
-/* Password hashing, tokens, sign-in and per-request authentication. */
+/* Password hashing, tokens, sign-in and sign-out, and per-request
+ * authentication. */
 #include "http/auth.h"
 #include "http/desk.h"
+#include "http/request.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -75,11 +77,13 @@ bool ch_rate_hit(ch_rate *rate, const char *remote, ch_time now, int window, int
 
 enum MHD_Result ch_http_session(ch_req *r)
 {
-    json_error_t jerr;
-    json_t *body = json_loadb(r->body ? r->body : "", r->len, 0, &jerr);
+    static const ch_req_key keys[] = {{"email", NULL}, {"password", NULL}, {NULL, NULL}};
+    enum MHD_Result res;
+    json_t *body = ch_req_body(r, keys, &res);
+    if (!body)
+        return res;
     const char *email = json_string_value(json_object_get(body, "email"));
     const char *password = json_string_value(json_object_get(body, "password"));
-    enum MHD_Result res;
     ch_error err;
     if (ch_rate_hit(&r->desk->logins, r->remote, r->now, LOGIN_WINDOW, LOGIN_MAX, false)) {
         res = ch_http_problem(r, 429, "Too many attempts",
@@ -109,6 +113,13 @@ enum MHD_Result ch_http_session(ch_req *r)
         res =
             ch_http_problem(r, 401, "Wrong email or password",
                             "The email or password is not right; check both and try again.", NULL);
+        goto out;
+    }
+    if (user.inactive) {
+        res = ch_http_problem(r, 403, "Account deactivated",
+                              "This account has been deactivated; ask an administrator to "
+                              "reactivate it.",
+                              NULL);
         goto out;
     }
     char token[CH_TOKEN_LEN + 1], csrf[CH_TOKEN_LEN + 1];
@@ -164,18 +175,28 @@ bool ch_http_authenticate(ch_req *r, enum MHD_Result *result)
         return false;
     }
     uint8_t hash[32];
+    ch_credential cred = {0};
     ch_token_hash(token, hash);
-    int rc = ch_store_credential_user(r->desk->store, hash, r->now, &r->arena, &r->user,
-                                      r->via_cookie ? &r->csrf : NULL, &err);
+    int rc =
+        ch_store_credential_user(r->desk->store, hash, r->now, &r->arena, &r->user, &cred, &err);
     if (rc == CH_E_NOTFOUND) {
         *result = ch_http_problem(r, 401, "Sign in again",
-                                  "The session has ended or the token is not known.", NULL);
+                                  "The session has ended, or the token is expired, revoked or "
+                                  "not known.",
+                                  NULL);
         return false;
     }
     if (rc) {
         *result = ch_http_error(r, &err);
         return false;
     }
+    if (r->via_cookie)
+        r->csrf = cred.session ? cred.csrf : NULL;
+    /* When a token was last used is kept to the hour: a write an hour per
+     * token, not one per request. A failure here costs only that note. */
+    if (!cred.session && r->now - cred.last_used_at >= 3600 &&
+        ch_store_credential_used(r->desk->store, cred.id, r->now, &err))
+        fprintf(stderr, "charter serve: noting a token's use: %s\n", err.msg);
     /* A cookie is sent by the browser on its own; a change must also carry
      * the CSRF token that only our page could have read. */
     if (r->via_cookie && strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0) {
@@ -192,4 +213,43 @@ bool ch_http_authenticate(ch_req *r, enum MHD_Result *result)
     }
     r->authed = true;
     return true;
+}
+
+bool ch_http_session_hash(ch_req *r, uint8_t hash[32])
+{
+    const char *cookie = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, "charter_session");
+    if (!r->via_cookie || !cookie || strlen(cookie) != CH_TOKEN_LEN)
+        return false;
+    ch_token_hash(cookie, hash);
+    return true;
+}
+
+enum MHD_Result ch_http_session_delete(ch_req *r)
+{
+    ch_error err = {0};
+    uint8_t hash[32];
+    if (!ch_http_session_hash(r, hash))
+        return ch_http_problem(r, 400, "No session to end",
+                               "Signing out ends a browser session; an API token is revoked "
+                               "with DELETE /api/v1/tokens/{id}.",
+                               NULL);
+    int rc = ch_store_credential_delete(r->desk->store, hash, &err);
+    if (rc && rc != CH_E_NOTFOUND)
+        return ch_http_error(r, &err);
+    if (ch_desk_audit(r, "sign-out", "user", r->user.id)) {
+        ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
+        return ch_http_error(r, &err);
+    }
+    struct MHD_Response *resp = MHD_create_response_from_buffer(0, "", MHD_RESPMEM_PERSISTENT);
+    if (!resp)
+        return MHD_NO;
+    char cookie[160];
+    snprintf(cookie, sizeof(cookie),
+             "charter_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict%s",
+             r->desk->tls ? "; Secure" : "");
+    MHD_add_response_header(resp, "Set-Cookie", cookie);
+    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    enum MHD_Result res = MHD_queue_response(r->conn, 204, resp);
+    MHD_destroy_response(resp);
+    return res;
 }

@@ -12,6 +12,10 @@
 
 #define CH_TOKEN_LEN 43 /* 32 random bytes, base64url without padding */
 
+/* API tokens expire: after CH_TOKEN_DAYS unless asked otherwise, and never
+ * later than CH_TOKEN_DAYS_MAX. */
+enum { CH_TOKEN_DAYS = 90, CH_TOKEN_DAYS_MAX = 365 };
+
 /* Must be called once before any other function here. */
 int ch_auth_init(ch_error *err);
 

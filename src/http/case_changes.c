@@ -3,27 +3,87 @@
  * case's version so no update is lost. */
 #include "core/casework.h"
 #include "core/timefmt.h"
+#include "http/case_changes.h"
+#include "http/consent.h"
+#include "http/availability.h"
+#include "http/behaviour.h"
 #include "http/json_case.h"
+#include "http/person_json.h"
+#include "http/complaints.h"
 #include "http/request.h"
 
 #include <stdio.h>
 #include <string.h>
 
+static int case_facts(ch_req *r, const ch_case_row *c, const char *kind, const char **flags,
+                      size_t nflags, ch_time resume_at, ch_contact *out);
+
+void ch_http_meets_read(problems *p, json_t *jm, const ch_case_row *c, bool outbound,
+                        unsigned *meets)
+{
+    *meets = 0;
+    if (jm && !json_is_array(jm)) {
+        ch_req_bad(p, "meets", "meets must be a list such as [\"respond\"].");
+        return;
+    }
+    for (size_t i = 0; jm && i < json_array_size(jm); i++) {
+        const char *k = json_string_value(json_array_get(jm, i));
+        ch_obligation_kind kind;
+        bool known = k && ch_obligation_kind_parse(k, &kind) == CH_OK;
+        /* A promise's id names its kind through the case's obligation. */
+        for (size_t o = 0; k && !known && o < c->nobligations; o++)
+            known = !c->obligations[o].service && strcmp(c->obligations[o].promise, k) == 0 &&
+                    ch_obligation_kind_parse(c->obligations[o].kind, &kind) == CH_OK;
+        if (!known || !(CH_MEETABLE & (1u << kind))) {
+            ch_req_bad(p, "meets",
+                       "meets may hold acknowledge, respond, resolve, process and update, or the "
+                       "ids of the case's open promises.");
+            return;
+        }
+        *meets |= 1u << kind;
+    }
+    if (*meets && !outbound)
+        ch_req_bad(p, "meets", "only an outbound contact (one we made) can meet a promise.");
+    /* Saying a contact meets what the case does not owe would be dropped
+     * without a word; say so instead. */
+    for (int k = 0; outbound && k < CH_OBLIGATION_COUNT; k++) {
+        if (!(*meets & (1u << k)))
+            continue;
+        bool owed = false;
+        for (size_t i = 0; i < c->nobligations && !owed; i++)
+            owed = !c->obligations[i].service &&
+                   strcmp(c->obligations[i].kind, ch_obligation_kind_name((ch_obligation_kind)k)) ==
+                       0 &&
+                   (strcmp(c->obligations[i].state, "pending") == 0 ||
+                    strcmp(c->obligations[i].state, "breached") == 0);
+        if (!owed) {
+            ch_req_bad(p, "meets",
+                       "case %lld owes no %s promise still open, so this contact cannot meet one; "
+                       "leave %s out of meets.",
+                       (long long)c->id, ch_obligation_kind_name((ch_obligation_kind)k),
+                       ch_obligation_kind_name((ch_obligation_kind)k));
+            return;
+        }
+    }
+}
+
 enum MHD_Result ch_http_contacts_create(ch_req *r, int64_t id)
 {
+    static const ch_req_key keys[] = {
+        {"direction", NULL},      {"channel", NULL}, {"at", NULL},
+        {"summary", NULL},        {"who", NULL},     {"outcome", NULL},
+        {"handed_to", NULL},      {"meets", NULL},   {"with_person_id", NULL},
+        {"channel_reason", NULL}, {NULL, NULL}};
     enum MHD_Result res;
     problems p = {0};
     ch_error err = {0};
     ch_case_row c;
-    json_t *body = ch_req_body(r, &res);
+    json_t *body = ch_req_body(r, keys, &res);
     if (!body)
         return res;
-    int64_t expect = ch_req_if_match(r);
-    if (expect < 0) {
-        res = ch_http_problem(r, 400, "Unreadable If-Match",
-                              "If-Match must be the ETag of the case, e.g. \"3\".", NULL);
+    int64_t expect;
+    if (!ch_req_case_version(r, false, &expect, &res))
         goto out;
-    }
     if (!ch_req_case(r, id, &c, &res))
         goto out;
     const char *direction = ch_req_text(&p, body, "direction", 16, true);
@@ -32,7 +92,14 @@ enum MHD_Result ch_http_contacts_create(ch_req *r, int64_t id)
     const char *summary = ch_req_text(&p, body, "summary", 20000, false);
     const char *who = ch_req_text(&p, body, "who", 200, false);
     const char *outcome = ch_req_text(&p, body, "outcome", 32, false);
+    const char *channel_reason = ch_req_text(&p, body, "channel_reason", 500, false);
     json_t *handed = json_object_get(body, "handed_to");
+    json_t *with_j = json_object_get(body, "with_person_id");
+    if (with_j && !json_is_null(with_j) &&
+        (!json_is_integer(with_j) || json_integer_value(with_j) <= 0))
+        ch_req_bad(&p, "with_person_id",
+                   "with_person_id must be the id of the person spoken with.");
+    int64_t with = json_is_integer(with_j) ? (int64_t)json_integer_value(with_j) : 0;
     bool outbound = direction && strcmp(direction, "outbound") == 0;
     bool resolved = outcome && strcmp(outcome, "resolved") == 0;
     bool handover = outcome && strcmp(outcome, "handed-over") == 0;
@@ -44,6 +111,10 @@ enum MHD_Result ch_http_contacts_create(ch_req *r, int64_t id)
         ch_req_bad(&p, "handed_to", "a handover names the colleague: handed_to is their user id.");
     if (handed && !handover)
         ch_req_bad(&p, "handed_to", "handed_to goes with outcome handed-over.");
+    if (channel_reason && direction && !outbound)
+        ch_req_bad(&p, "channel_reason",
+                   "channel_reason goes with an outbound contact: why we used a channel the "
+                   "person asked us not to.");
     if (direction && !outbound && strcmp(direction, "inbound") != 0)
         ch_req_bad(&p, "direction", "direction must be inbound or outbound.");
     ch_channel ch;
@@ -52,122 +123,252 @@ enum MHD_Result ch_http_contacts_create(ch_req *r, int64_t id)
                    "channel must be phone, voicemail, email, letter, web, in-person or social.");
     ch_desk_service ds;
     ch_time at = r->now;
-    if (at_s && ch_desk_service_find(r->desk, c.service, &ds, &err) == CH_OK &&
+    if (ch_desk_service_find(r->desk, c.service, &ds, &err)) {
+        res = ch_http_error(r, &err);
+        goto out;
+    }
+    if (at_s &&
         ch_time_parse(at_s, ch_calendar_tz(ch_policy_service_calendar(ds.policy, ds.service)), &at,
                       &err))
         ch_req_bad(&p, "at", "at: %s", err.msg);
+    else if (at > r->now + 300)
+        ch_req_bad(&p, "at", "at is in the future; give when the contact really happened.");
+    else if (at < c.received_at)
+        ch_req_bad(&p, "at",
+                   "at is before case %lld arrived; a contact on the case happens after it, so "
+                   "check the date (or open a case for the earlier contact).",
+                   (long long)id);
     unsigned meets = 0;
-    json_t *jm = json_object_get(body, "meets");
-    if (jm && !json_is_array(jm))
-        ch_req_bad(&p, "meets", "meets must be a list such as [\"respond\"].");
-    for (size_t i = 0; jm && i < json_array_size(jm); i++) {
-        const char *k = json_string_value(json_array_get(jm, i));
-        ch_obligation_kind kind;
-        if (!k || ch_obligation_kind_parse(k, &kind) || !(CH_MEETABLE & (1u << kind))) {
-            ch_req_bad(&p, "meets", "meets may hold acknowledge, respond and resolve.");
-            break;
-        }
-        meets |= 1u << kind;
-    }
-    if (meets && direction && !outbound)
-        ch_req_bad(&p, "meets", "only an outbound contact (one we made) can meet a promise.");
+    ch_http_meets_read(&p, json_object_get(body, "meets"), &c, outbound, &meets);
     if (p.fields) {
         res = ch_http_problem(r, 400, "Some fields need attention", p.detail, p.fields);
         goto out;
     }
-    if (expect && expect != c.version) {
-        char detail[200];
-        snprintf(detail, sizeof(detail),
-                 "Case %lld has changed since version %lld (it is now at %lld); reload it and "
-                 "try again.",
-                 (long long)id, (long long)expect, (long long)c.version);
-        res = ch_http_problem(r, 409, "Changed by someone else", detail, NULL);
+    if (!ch_req_case_current(r, id, c.version, expect, &res))
+        goto out;
+    ch_contact_ask ask = {direction,
+                          channel,
+                          ch,
+                          at,
+                          who,
+                          summary,
+                          channel_reason,
+                          resolved,
+                          handover,
+                          handover ? (int64_t)json_integer_value(handed) : 0,
+                          meets,
+                          with};
+    ch_contact_plan *plan = ch_arena_alloc(&r->arena, sizeof(*plan));
+    if (!plan) {
+        res = ch_http_error(r, (ch_error_set(&err, CH_E_NOMEM, "out of memory"), &err));
         goto out;
     }
-    /* A handover passes the case to a named colleague of its service. */
-    ch_user colleague = {0};
-    if (handover) {
-        int rc = ch_store_user_by_id(r->desk->store, (int64_t)json_integer_value(handed), &r->arena,
-                                     &colleague, &err);
-        bool member = rc == CH_OK && colleague.role == CH_ROLE_ADMIN;
-        for (size_t i = 0; rc == CH_OK && i < colleague.nservices && !member; i++)
-            member = strcmp(colleague.services[i], c.service) == 0;
-        if (rc == CH_E_NOTFOUND || (rc == CH_OK && !member)) {
-            res = ch_http_problem(r, 400, "Cannot hand over to that person",
-                                  "handed_to must be a colleague in the case's service.",
-                                  json_pack("[s]", "handed_to"));
-            goto out;
-        }
-        if (rc) {
-            res = ch_http_error(r, &err);
-            goto out;
-        }
-    }
-    /* The core decides what this contact meets; the store records it. */
-    ch_obligation_row *changed = ch_arena_alloc(&r->arena, (c.nobligations + 1) * sizeof(*changed));
-    ch_time *due = ch_arena_alloc(&r->arena, (c.nobligations + 1) * sizeof(*due));
-    ch_ostate *state = ch_arena_alloc(&r->arena, (c.nobligations + 1) * sizeof(*state));
-    size_t nchanged = 0;
-    char met[400] = "";
-    for (size_t i = 0; changed && due && state && i < c.nobligations; i++) {
-        ch_obligation_row *o = &c.obligations[i];
-        ch_obligation_kind k;
-        ch_ostate s;
-        if (ch_obligation_kind_parse(o->kind, &k) || ch_ostate_parse(o->state, &s))
-            s = CH_OSTATE_MET, k = CH_OBLIGATION_UPDATE; /* unknown: leave alone */
-        if (ch_contact_meets(outbound, resolved, meets, k, s)) {
-            s = CH_OSTATE_MET;
-            changed[nchanged] = *o;
-            changed[nchanged].state = "met";
-            changed[nchanged].met_at = at;
-            nchanged++;
-            size_t used = strlen(met);
-            snprintf(met + used, sizeof(met) - used, "%s%s", used ? ", " : "met ", o->promise);
-        }
-        due[i] = o->due_at;
-        state[i] = s;
-    }
-    if (!changed || !due || !state) {
-        ch_error_set(&err, CH_E_NOMEM, "out of memory");
-        res = ch_http_error(r, &err);
+    if (!ch_http_contact_plan(r, &c, &ds, &ask, plan, &res))
         goto out;
-    }
-    ch_contact_row contact = {0, direction, channel, who, summary, outcome, at, r->user.id};
-    char detail[800];
-    snprintf(detail, sizeof(detail), "%s %s contact%s%s%s%s", direction, channel,
-             resolved ? ", resolved at first contact" : "", handover ? ", handed to " : "",
-             handover ? colleague.name : "", *met ? "; " : "");
-    size_t dl = strlen(detail);
-    snprintf(detail + dl, sizeof(detail) - dl, "%s", met);
-    ch_event_row event = {0, r->now, r->user.id, "contact", detail};
-    ch_case_update u = {.case_id = id,
-                        .expect = c.version,
-                        .contact = &contact,
-                        .changed = changed,
-                        .nchanged = nchanged,
-                        .event = &event,
-                        .status = c.status,
-                        .next_due_at = ch_next_due(due, state, c.nobligations),
-                        .now = r->now,
-                        .set_officer = handover,
-                        .officer_id = colleague.id};
     int64_t version;
-    if (ch_store_case_update(r->desk->store, &u, &version, &err) ||
+    if (ch_store_case_update(r->desk->store, &plan->update, &version, &err) ||
         ch_desk_audit(r, "update", "case", id)) {
         if (!err.code)
             ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
         res = ch_http_error(r, &err);
         goto out;
     }
+    if (handover)
+        ch_desk_notify_assigned(r, &c, plan->colleague.id, "handed-over");
     ch_case_row fresh;
     if (ch_store_case_get(r->desk->store, id, &r->arena, &fresh, &err)) {
         res = ch_http_error(r, &err);
         goto out;
     }
-    res = ch_http_case(r, 201, &fresh, ch_req_etag(r, version));
+    res = ch_http_case_with(r, 201, &fresh, ch_req_etag(r, version),
+                            handover ? ch_http_assign_warning(r, plan->colleague.id, c.service)
+                                     : NULL);
 out:
     json_decref(body);
     return res;
+}
+
+bool ch_http_contact_plan(ch_req *r, const ch_case_row *cr, const ch_desk_service *dsp,
+                          const ch_contact_ask *ask, ch_contact_plan *plan, enum MHD_Result *res)
+{
+    ch_error err = {0};
+    ch_case_row c = *cr;
+    ch_desk_service ds = *dsp;
+    int64_t id = c.id;
+    const char *direction = ask->direction, *channel = ask->channel, *who = ask->who;
+    const char *summary = ask->summary, *channel_reason = ask->channel_reason;
+    ch_channel ch = ask->ch;
+    ch_time at = ask->at;
+    bool outbound = strcmp(direction, "outbound") == 0;
+    bool resolved = ask->resolved, handover = ask->handover;
+    unsigned meets = ask->meets;
+    int64_t with = ask->with_person_id;
+    const char *outcome = resolved ? "resolved" : handover ? "handed-over" : NULL;
+    memset(plan, 0, sizeof(*plan));
+    /* A channel the person asked us not to use needs a stated reason. */
+    if (outbound && !ch_http_channel_check(r, &c, ch, channel_reason, res))
+        return false;
+    /* Nothing is told to anyone but the case's person without the consent
+     * the charter asks for; the check is the core's, at the contact's time.
+     * An outbound contact with nobody named was with the case's person. */
+    ch_person with_person = {0};
+    if (with && ch_store_person_get(r->desk->store, with, &r->arena, &with_person, &err)) {
+        if (err.code != CH_E_NOTFOUND) {
+            *res = ch_http_error(r, &err);
+            return false;
+        }
+        *res = ch_http_problem(r, 400, "Some fields need attention",
+                               "with_person_id must be the id of a person on the desk.",
+                               json_pack("[s]", "with_person_id"));
+        return false;
+    }
+    if (outbound && !with)
+        with = c.person_id;
+    if (outbound && with && with != c.person_id) {
+        ch_consent_answer answer;
+        if (ch_http_consent_ask(r, &c, with, at, &answer, &err)) {
+            *res = ch_http_error(r, &err);
+            return false;
+        }
+        if (!answer.allowed) {
+            *res = ch_http_consent_refuse(r, id, with, &answer, "with_person_id");
+            return false;
+        }
+    }
+    if (!who && with_person.name)
+        who = with_person.name;
+    /* A restriction on the person refuses what it does not allow, and
+     * routes what they send to the named point of contact. */
+    int64_t route_to = 0;
+    const char *restricted = NULL;
+    if (ch_http_contact_refused(r, &c, outbound, ch, meets, &route_to, &restricted, res))
+        return false;
+    /* A handover passes the case to a named colleague of its service. */
+    ch_user colleague = {0};
+    if (handover) {
+        int rc = ch_store_user_by_id(r->desk->store, ask->handed_to, &r->arena, &colleague, &err);
+        bool member = rc == CH_OK && colleague.role == CH_ROLE_ADMIN;
+        for (size_t i = 0; rc == CH_OK && i < colleague.nservices && !member; i++)
+            member = strcmp(colleague.services[i], c.service) == 0;
+        if (rc == CH_E_NOTFOUND || (rc == CH_OK && !member)) {
+            *res = ch_http_problem(r, 400, "Cannot hand over to that person",
+                                   "handed_to must be a colleague in the case's service.",
+                                   json_pack("[s]", "handed_to"));
+            return false;
+        }
+        if (rc) {
+            *res = ch_http_error(r, &err);
+            return false;
+        }
+    }
+    /* The core decides what this contact meets; the store records it. */
+    ch_obligation_row *changed = ch_arena_alloc(&r->arena, (c.nobligations + 1) * sizeof(*changed));
+    ch_time *due = ch_arena_alloc(&r->arena, (c.nobligations + 1) * sizeof(*due));
+    ch_ostate *state = ch_arena_alloc(&r->arena, (c.nobligations + 1) * sizeof(*state));
+    ch_obligation_kind *kinds = ch_arena_alloc(&r->arena, (c.nobligations + 1) * sizeof(*kinds));
+    size_t nchanged = 0;
+    char met[400] = "";
+    for (size_t i = 0; changed && due && state && kinds && i < c.nobligations; i++) {
+        ch_obligation_row *o = &c.obligations[i];
+        ch_obligation_kind k;
+        ch_ostate s;
+        if (o->service || ch_obligation_kind_parse(o->kind, &k) || ch_ostate_parse(o->state, &s))
+            s = CH_OSTATE_MET, k = CH_OBLIGATION_UPDATE; /* unknown, or left behind by a move */
+        if (ch_contact_meets(outbound, resolved, meets, k, s)) {
+            s = CH_OSTATE_MET;
+            changed[nchanged] = *o;
+            changed[nchanged].state = "met";
+            changed[nchanged].met_at = at;
+            changed[nchanged].met_by_contact = CH_CONTACT_NEW;
+            nchanged++;
+            size_t used = strlen(met);
+            snprintf(met + used, sizeof(met) - used, "%s%s", used ? ", " : "met ", o->promise);
+        }
+        due[i] = o->due_at;
+        state[i] = s;
+        kinds[i] = k;
+    }
+    if (!changed || !due || !state || !kinds) {
+        ch_error_set(&err, CH_E_NOMEM, "out of memory");
+        *res = ch_http_error(r, &err);
+        return false;
+    }
+    /* Updates are owed until the answer: once it is given, the next one
+     * still to come is withdrawn rather than left to fall due. */
+    bool answered = ch_case_answered(kinds, state, c.nobligations);
+    for (size_t i = 0; answered && i < c.nobligations; i++) {
+        const ch_promise *pr = ch_policy_promise(ds.policy, c.obligations[i].promise);
+        if (!pr || !pr->recurs || (state[i] != CH_OSTATE_PENDING && state[i] != CH_OSTATE_PAUSED))
+            continue;
+        changed[nchanged] = c.obligations[i];
+        changed[nchanged].state = "withdrawn";
+        changed[nchanged++].reason = "the answer was given, so no further update is owed";
+        state[i] = CH_OSTATE_WITHDRAWN;
+    }
+    /* A recurring update that was just made starts the next one. */
+    ch_obligation_row *next = ch_arena_alloc(&r->arena, (nchanged + 1) * sizeof(*next));
+    size_t nnext = 0;
+    for (size_t i = 0; next && !answered && i < nchanged && strcmp(c.status, "closed") != 0; i++) {
+        const ch_promise *pr = ch_policy_promise(ds.policy, changed[i].promise);
+        if (!pr || !pr->recurs)
+            continue;
+        ch_contact facts;
+        ch_time when;
+        if (case_facts(r, &c, c.kind, c.flags, c.nflags, 0, &facts) ||
+            ch_promise_recurrence_due(ds.policy, ds.service, pr, at, facts.pauses, facts.npauses,
+                                      &when, &err)) {
+            if (!err.code)
+                ch_error_set(&err, CH_E_STORE, "the case's facts could not be read");
+            *res = ch_http_error(r, &err);
+            return false;
+        }
+        bool paused = strcmp(c.status, "paused") == 0;
+        ch_ostate st = ch_ostate_at(paused, when, r->now);
+        next[nnext++] = ch_obligation_row_for(pr, when, st);
+    }
+    if (!next) {
+        ch_error_set(&err, CH_E_NOMEM, "out of memory");
+        *res = ch_http_error(r, &err);
+        return false;
+    }
+    ch_time soonest = ch_next_due(due, state, c.nobligations);
+    for (size_t i = 0; i < nnext; i++)
+        if (strcmp(next[i].state, "paused") != 0 && (!soonest || next[i].due_at < soonest))
+            soonest = next[i].due_at;
+    plan->contact = (ch_contact_row){0,  direction,  channel,      who,  summary,       outcome,
+                                     at, r->user.id, colleague.id, with, channel_reason};
+    plan->colleague = colleague;
+    char *detail = plan->detail;
+    const size_t detail_size = sizeof(plan->detail);
+    snprintf(detail, detail_size, "%s %s contact%s%s%s%s", direction, channel,
+             resolved ? ", resolved at first contact" : "", handover ? ", handed to " : "",
+             handover ? colleague.name : "", *met ? "; " : "");
+    size_t dl = strlen(detail);
+    snprintf(detail + dl, detail_size - dl, "%s", met);
+    plan->event = (ch_event_row){0, r->now, r->user.id, "contact", detail};
+    ch_case_update *up = &plan->update;
+    *up = (ch_case_update){.case_id = id,
+                           .expect = c.version,
+                           .contact = &plan->contact,
+                           .changed = changed,
+                           .nchanged = nchanged,
+                           .event = &plan->event,
+                           .status = c.status,
+                           .added = next,
+                           .nadded = nnext,
+                           .next_due_at = soonest,
+                           .now = r->now,
+                           .set_officer = handover,
+                           .officer_id = colleague.id};
+    if (!handover && route_to && route_to != c.officer_id) {
+        up->set_officer = true;
+        up->officer_id = route_to;
+    }
+    if (restricted) {
+        dl = strlen(detail);
+        snprintf(detail + dl, detail_size - dl, "; %s", restricted);
+    }
+    return true;
 }
 
 /* The contact facts a case was opened with, for the engine to count again;
@@ -191,7 +392,8 @@ static int case_facts(ch_req *r, const ch_case_row *c, const char *kind, const c
             pauses[out->npauses++] = (ch_pause){c->pauses[i].from, to};
     }
     out->pauses = pauses;
-    return CH_OK;
+    ch_error err = {0}; /* a complaint's later stage counts from when it began */
+    return ch_http_complaint_facts(r, c, out, &err);
 }
 
 /* The obligations after a recompute, as store changes, and the new soonest
@@ -214,8 +416,11 @@ static int recompute(ch_req *r, const ch_case_row *c, const ch_contact *facts, b
     if (!held || !due || !state || !removed || !added || !changed || !rows || !gone)
         return ch_error_set(err, CH_E_NOMEM, "out of memory");
     for (size_t i = 0; i < n; i++) {
-        held[i] = (ch_held){c->obligations[i].promise, CH_OSTATE_PENDING, c->obligations[i].due_at};
+        held[i] = (ch_held){c->obligations[i].promise, CH_OSTATE_PENDING, c->obligations[i].due_at,
+                            c->obligations[i].met_at};
         ch_ostate_parse(c->obligations[i].state, &held[i].state);
+        if (c->obligations[i].service) /* left behind by a move: history, left alone */
+            held[i].state = CH_OSTATE_WITHDRAWN;
     }
     int rc = ch_case_recompute(ds.policy, ds.service, facts, paused, r->now, held, n, due, state,
                                removed, added, CH_POLICY_MAX_PROMISES, &nadded, err);
@@ -237,13 +442,7 @@ static int recompute(ch_req *r, const ch_case_row *c, const ch_contact *facts, b
     }
     for (size_t k = 0; k < nadded; k++) {
         ch_ostate st = ch_ostate_at(paused, added[k].due, r->now);
-        rows[k] = (ch_obligation_row){0,
-                                      added[k].promise->id,
-                                      ch_obligation_kind_name(added[k].promise->obligation),
-                                      added[k].promise->text,
-                                      added[k].due,
-                                      ch_ostate_name(st),
-                                      0};
+        rows[k] = ch_obligation_row_for(added[k].promise, added[k].due, st);
         due[live] = added[k].due;
         state[live++] = st;
     }
@@ -255,9 +454,8 @@ static int recompute(ch_req *r, const ch_case_row *c, const ch_contact *facts, b
     return CH_OK;
 }
 
-/* Every obligation still to keep takes the given state (pausing, closing). */
-static void settle(ch_req *r, const ch_case_row *c, ch_ostate to, bool resolve_meets,
-                   ch_case_update *u)
+/* Pausing: every obligation still to keep stops with the case's clocks. */
+static void pause_all(ch_req *r, const ch_case_row *c, ch_case_update *u)
 {
     ch_obligation_row *changed =
         ch_arena_alloc(&r->arena, (c->nobligations + 1) * sizeof(*changed));
@@ -265,44 +463,126 @@ static void settle(ch_req *r, const ch_case_row *c, ch_ostate to, bool resolve_m
         return;
     for (size_t i = 0; i < c->nobligations; i++) {
         const ch_obligation_row *o = &c->obligations[i];
-        if (strcmp(o->state, "met") == 0)
-            continue;
+        if ((strcmp(o->state, "pending") != 0 && strcmp(o->state, "breached") != 0) || o->service)
+            continue; /* settled already, or another service's, left behind by a move */
         changed[u->nchanged] = *o;
-        if (resolve_meets && strcmp(o->kind, "resolve") == 0) {
-            changed[u->nchanged].state = "met";
-            changed[u->nchanged].met_at = r->now;
-        } else if (to == CH_OSTATE_PAUSED) {
-            changed[u->nchanged].state = "paused";
-        } else {
-            continue;
-        }
-        u->nchanged++;
+        changed[u->nchanged++].state = "paused";
     }
     u->changed = changed;
     u->next_due_at = 0;
 }
 
+/* Reads "settle": [{obligation, outcome, reason}] onto the case's
+ * obligations; false after noting the trouble in p. */
+static bool read_settle(problems *p, json_t *js, const ch_case_row *c, ch_closing *o)
+{
+    if (!json_is_array(js) || json_array_size(js) > c->nobligations) {
+        ch_req_bad(p, "settle",
+                   "settle must be a list of {obligation, outcome, reason}, one per obligation "
+                   "of the case at most.");
+        return false;
+    }
+    for (size_t i = 0; i < json_array_size(js); i++) {
+        json_t *e = json_array_get(js, i);
+        json_t *jid = json_object_get(e, "obligation");
+        const char *outcome = json_string_value(json_object_get(e, "outcome"));
+        json_t *jr = json_object_get(e, "reason");
+        const char *reason = json_string_value(jr);
+        ch_settle how;
+        size_t k = 0;
+        while (json_is_integer(jid) && k < c->nobligations &&
+               c->obligations[k].id != json_integer_value(jid))
+            k++;
+        if (!json_is_object(e)) {
+            ch_req_bad(p, "settle", "each entry of settle holds obligation, outcome and reason.");
+            return false;
+        }
+        if (!json_is_integer(jid)) {
+            ch_req_bad(p, "settle", "each entry of settle names its obligation by id.");
+            return false;
+        }
+        if (k == c->nobligations) {
+            ch_req_bad(p, "settle", "case %lld has no obligation %lld.", (long long)c->id,
+                       (long long)json_integer_value(jid));
+            return false;
+        }
+        if (!outcome || ch_settle_parse(outcome, &how)) {
+            ch_req_bad(p, "settle", "each outcome in settle must be met, breached or withdrawn.");
+            return false;
+        }
+        if ((jr && !json_is_null(jr) && !reason) || (reason && strlen(reason) > 1000)) {
+            ch_req_bad(p, "settle", "a reason in settle is text of up to 1000 characters.");
+            return false;
+        }
+        if (o[k].asked != CH_SETTLE_NONE) {
+            ch_req_bad(p, "settle", "settle names obligation %lld twice.", (long long)o[k].id);
+            return false;
+        }
+        o[k].asked = how;
+        o[k].reason = reason;
+    }
+    return true;
+}
+
+/* Closing: the core settles every obligation still open, so none stays
+ * pending on a closed case; false after queuing why not. */
+static bool close_case(ch_req *r, const ch_case_row *c, ch_closing *o, ch_case_update *u,
+                       enum MHD_Result *res)
+{
+    size_t n = c->nobligations;
+    ch_ostate *state = ch_arena_alloc(&r->arena, (n + 1) * sizeof(*state));
+    const char **reason = ch_arena_alloc(&r->arena, (n + 1) * sizeof(*reason));
+    bool *changed = ch_arena_alloc(&r->arena, (n + 1) * sizeof(*changed));
+    ch_obligation_row *rows = ch_arena_alloc(&r->arena, (n + 1) * sizeof(*rows));
+    ch_error err = {0};
+    if (!state || !reason || !changed || !rows) {
+        ch_error_set(&err, CH_E_NOMEM, "out of memory");
+        *res = ch_http_error(r, &err);
+        return false;
+    }
+    if (ch_case_close(o, n, r->now, state, reason, changed, &err)) {
+        char detail[1200];
+        snprintf(detail, sizeof(detail),
+                 "To close case %lld, settle each promise still open in settle: %s.",
+                 (long long)c->id, err.msg);
+        *res = ch_http_problem(r, 400, "Some promises need a decision", detail,
+                               json_pack("[s]", "settle"));
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!changed[i])
+            continue;
+        rows[u->nchanged] = c->obligations[i];
+        rows[u->nchanged].state = ch_ostate_name(state[i]);
+        rows[u->nchanged].reason = reason[i];
+        if (state[i] == CH_OSTATE_MET)
+            rows[u->nchanged].met_at = r->now;
+        u->nchanged++;
+    }
+    u->changed = rows;
+    u->next_due_at = 0;
+    return true;
+}
+
 enum MHD_Result ch_http_case_patch(ch_req *r, int64_t id)
 {
+    static const ch_req_key settle[] = {
+        {"obligation", NULL}, {"outcome", NULL}, {"reason", NULL}, {NULL, NULL}};
+    static const ch_req_key keys[] = {{"status", NULL},     {"kind", NULL},  {"note", NULL},
+                                      {"officer_id", NULL}, {"flags", NULL}, {"settle", settle},
+                                      {NULL, NULL}};
     enum MHD_Result res;
     problems p = {0};
     ch_error err = {0};
     ch_case_row c;
     ch_case_update u = {.case_id = id, .now = r->now};
     char detail[600] = "";
-    json_t *body = ch_req_body(r, &res);
+    json_t *body = ch_req_body(r, keys, &res);
     if (!body)
         return res;
-    int64_t expect = ch_req_if_match(r);
-    if (expect <= 0) {
-        res = expect == 0 ? ch_http_problem(r, 428, "If-Match needed",
-                                            "Send If-Match with the case's ETag so that no one "
-                                            "else's change is overwritten.",
-                                            NULL)
-                          : ch_http_problem(r, 400, "Unreadable If-Match",
-                                            "If-Match must be the case's ETag, e.g. \"3\".", NULL);
+    int64_t expect;
+    if (!ch_req_case_version(r, true, &expect, &res))
         goto out;
-    }
     if (!ch_req_case(r, id, &c, &res))
         goto out;
     const char *status = ch_req_text(&p, body, "status", 16, false);
@@ -312,6 +592,27 @@ enum MHD_Result ch_http_case_patch(ch_req *r, int64_t id)
         ch_req_bad(&p, "kind",
                    "kind must be enquiry, service-order, complaint, feedback, foi or sar.");
     const char *note = ch_req_text(&p, body, "note", 2000, false);
+    json_t *jsettle = json_object_get(body, "settle");
+    ch_closing *closing = ch_arena_alloc(&r->arena, (c.nobligations + 1) * sizeof(*closing));
+    if (!closing) {
+        ch_error_set(&err, CH_E_NOMEM, "out of memory");
+        res = ch_http_error(r, &err);
+        goto out;
+    }
+    for (size_t i = 0; i < c.nobligations; i++) {
+        const ch_obligation_row *o = &c.obligations[i];
+        closing[i] =
+            (ch_closing){o->id,          o->promise, CH_OBLIGATION_UPDATE, CH_OSTATE_MET, o->due_at,
+                         CH_SETTLE_NONE, NULL};
+        ch_obligation_kind_parse(o->kind, &closing[i].kind);
+        ch_ostate_parse(o->state, &closing[i].state);
+        if (o->service) /* another service's, left behind by a move: history */
+            closing[i].state = CH_OSTATE_WITHDRAWN;
+    }
+    if (jsettle && !(status && strcmp(status, "closed") == 0))
+        ch_req_bad(&p, "settle", "settle goes with status closed: it says how each promise ended.");
+    else if (jsettle)
+        read_settle(&p, jsettle, &c, closing);
     json_t *officer = json_object_get(body, "officer_id");
     json_t *jflags = json_object_get(body, "flags");
     const char **flags = c.flags;
@@ -346,15 +647,8 @@ enum MHD_Result ch_http_case_patch(ch_req *r, int64_t id)
         res = ch_http_problem(r, 400, "Some fields need attention", p.detail, p.fields);
         goto out;
     }
-    if (expect != c.version) {
-        char d[200];
-        snprintf(d, sizeof(d),
-                 "Case %lld has changed since version %lld (it is now at %lld); reload it and "
-                 "try again.",
-                 (long long)id, (long long)expect, (long long)c.version);
-        res = ch_http_problem(r, 409, "Changed by someone else", d, NULL);
+    if (!ch_req_case_current(r, id, c.version, expect, &res))
         goto out;
-    }
     if (officer) {
         ch_user who;
         u.set_officer = true;
@@ -403,14 +697,17 @@ enum MHD_Result ch_http_case_patch(ch_req *r, int64_t id)
     if (note)
         snprintf(detail + used, sizeof(detail) - used, "%s%s", used ? ": " : "", note);
     ch_contact facts;
-    if (strcmp(to, "closed") == 0) {
+    if (strcmp(to, "closed") == 0 && strcmp(c.status, "closed") != 0) {
         if (was_paused)
             u.pause_to = r->now;
-        settle(r, &c, CH_OSTATE_MET, true, &u);
+        if (!close_case(r, &c, closing, &u, &res))
+            goto out;
+    } else if (strcmp(to, "closed") == 0) {
+        u.next_due_at = 0;
     } else if (strcmp(to, "paused") == 0) {
         if (!was_paused)
             u.pause_from = r->now;
-        settle(r, &c, CH_OSTATE_PAUSED, false, &u);
+        pause_all(r, &c, &u);
     } else if (was_paused || flags_changed || strcmp(c.status, "closed") == 0) {
         if (was_paused)
             u.pause_to = r->now;
@@ -434,12 +731,16 @@ enum MHD_Result ch_http_case_patch(ch_req *r, int64_t id)
         res = ch_http_error(r, &err);
         goto out;
     }
+    if (u.set_officer && u.officer_id && u.officer_id != c.officer_id)
+        ch_desk_notify_assigned(r, &c, u.officer_id, "assigned");
     ch_case_row fresh;
     if (ch_store_case_get(r->desk->store, id, &r->arena, &fresh, &err)) {
         res = ch_http_error(r, &err);
         goto out;
     }
-    res = ch_http_case(r, 200, &fresh, ch_req_etag(r, version));
+    res =
+        ch_http_case_with(r, 200, &fresh, ch_req_etag(r, version),
+                          u.officer_id ? ch_http_assign_warning(r, u.officer_id, c.service) : NULL);
 out:
     json_decref(body);
     return res;

@@ -1,7 +1,8 @@
-/* /api/v1/cases: open a case (the engine computes its obligations), read
- * one, and log a contact that may meet its promises. */
+/* /api/v1/cases: open a case (the engine computes its obligations), with
+ * what the person said as its first contact, and read one. */
 #include "core/casework.h"
 #include "core/timefmt.h"
+#include "http/behaviour.h"
 #include "http/json_case.h"
 #include "http/request.h"
 
@@ -11,11 +12,17 @@
 
 enum MHD_Result ch_http_cases_create(ch_req *r)
 {
+    static const ch_req_key requester[] = {{"name", NULL}, {"email", NULL}, {NULL, NULL}};
+    static const ch_req_key keys[] = {{"service", NULL},        {"kind", NULL},
+                                      {"channel", NULL},        {"received_at", NULL},
+                                      {"subject", NULL},        {"organisation", NULL},
+                                      {"requester", requester}, {"flags", NULL},
+                                      {"message", NULL},        {NULL, NULL}};
     enum MHD_Result res;
     problems p = {0};
     ch_error err = {0};
     ch_desk_service ds;
-    json_t *body = ch_req_body(r, &res);
+    json_t *body = ch_req_body(r, keys, &res);
     if (!body)
         return res;
     const char *service = ch_req_text(&p, body, "service", 140, true);
@@ -24,6 +31,8 @@ enum MHD_Result ch_http_cases_create(ch_req *r)
     const char *received = ch_req_text(&p, body, "received_at", 40, false);
     const char *subject = ch_req_text(&p, body, "subject", 300, true);
     const char *organisation = ch_req_text(&p, body, "organisation", 200, false);
+    /* What they wrote or said, kept as the case's first (inbound) contact. */
+    const char *message = ch_req_text(&p, body, "message", 20000, false);
     json_t *req = json_object_get(body, "requester");
     const char *rname = NULL, *remail = NULL;
     if (req && !json_is_null(req)) {
@@ -94,13 +103,7 @@ enum MHD_Result ch_http_cases_create(ch_req *r)
         /* A case logged late (a letter found in the post room) may already
          * be past a due time: it is breached from the start. */
         states[i] = ch_ostate_at(false, ob[i].due, r->now);
-        rows[i] = (ch_obligation_row){0,
-                                      ob[i].promise->id,
-                                      ch_obligation_kind_name(ob[i].promise->obligation),
-                                      ob[i].promise->text,
-                                      ob[i].due,
-                                      ch_ostate_name(states[i]),
-                                      0};
+        rows[i] = ch_obligation_row_for(ob[i].promise, ob[i].due, states[i]);
         due[i] = ob[i].due;
     }
     ch_event_row created = {0, r->now, r->user.id, "created", subject};
@@ -131,7 +134,33 @@ enum MHD_Result ch_http_cases_create(ch_req *r)
         res = ch_http_error(r, &err);
         goto out;
     }
+    if (ch_http_case_restrict(r, &c, &err)) {
+        res = ch_http_error(r, &err);
+        goto out;
+    }
     c.ncontacts = 0;
+    if (message && *message) {
+        ch_contact_row first = {0,       "inbound", c.channel,     rname,
+                                message, NULL,      c.received_at, r->user.id};
+        char said[64];
+        snprintf(said, sizeof(said), "inbound %s contact", c.channel);
+        ch_event_row ev = {0, r->now, r->user.id, "contact", said};
+        ch_case_update u = {.case_id = c.id,
+                            .expect = c.version,
+                            .contact = &first,
+                            .event = &ev,
+                            .status = c.status,
+                            .next_due_at = c.next_due_at,
+                            .now = r->now};
+        ch_case_row fresh;
+        if (ch_store_case_update(r->desk->store, &u, &c.version, &err) ||
+            ch_store_case_get(r->desk->store, c.id, &r->arena, &fresh, &err)) {
+            res = ch_http_error(r, &err);
+            goto out;
+        }
+        res = ch_http_case(r, 201, &fresh, ch_req_etag(r, fresh.version));
+        goto out;
+    }
     res = ch_http_case(r, 201, &c, ch_req_etag(r, c.version));
 out:
     json_decref(body);

@@ -90,13 +90,28 @@ static enum MHD_Result send_contract(ch_req *r, unsigned status, const ch_contra
     return ch_http_jw(r, status, &w, NULL);
 }
 
+/* A school's named contact, in a contract. */
+static const ch_req_key contact_keys[] = {{"name", NULL}, {"email", NULL}, {NULL, NULL}};
+
 enum MHD_Result ch_http_contracts_create(ch_req *r)
 {
+    static const ch_req_key keys[] = {{"school", NULL},
+                                      {"organisation_id", NULL},
+                                      {"service", NULL},
+                                      {"year", NULL},
+                                      {"unit", NULL},
+                                      {"amount", NULL},
+                                      {"block_minutes", NULL},
+                                      {"consultant_id", NULL},
+                                      {"prep_counts", NULL},
+                                      {"shortfall_policy", NULL},
+                                      {"contact", contact_keys},
+                                      {NULL, NULL}};
     enum MHD_Result res;
     problems p = {0};
     ch_error err = {0};
     ch_desk_service ds;
-    json_t *body = ch_req_body(r, &res);
+    json_t *body = ch_req_body(r, keys, &res);
     if (!body)
         return res;
     ch_contract c = {0};
@@ -250,26 +265,17 @@ enum MHD_Result ch_http_contract_patch(ch_req *r, int64_t id)
     ch_error err = {0};
     ch_contract c;
     ch_desk_service ds;
+    static const ch_req_key keys[] = {{"contact", contact_keys},  {"consultant_id", NULL},
+                                      {"shortfall_policy", NULL}, {"block_minutes", NULL},
+                                      {"prep_counts", NULL},      {NULL, NULL}};
     json_t *body = NULL;
-    if (!ch_hours_contract_body(r, id, &c, &ds, &body, &res))
+    if (!ch_hours_contract(r, id, &c, &ds, &res) ||
+        !(body = ch_req_body_hint(r, keys,
+                                  "What was bought changes through an adjustment (POST "
+                                  "/api/v1/contracts/{id}/entries), not here.",
+                                  &res)))
         return res;
     ch_contract_change ch = {.id = id, .prep_counts = -1};
-    static const char *const known[] = {"contact",       "consultant_id", "shortfall_policy",
-                                        "block_minutes", "prep_counts",   NULL};
-    const char *key;
-    json_t *value;
-    json_object_foreach(body, key, value)
-    {
-        bool ok = false;
-        for (size_t i = 0; known[i]; i++)
-            ok = ok || strcmp(key, known[i]) == 0;
-        if (!ok)
-            ch_req_bad(&p, key,
-                       "%.40s cannot be changed here: a contract's contact, consultant_id, "
-                       "shortfall_policy, block_minutes and prep_counts can (hours bought change "
-                       "through an adjustment).",
-                       key);
-    }
     json_t *contact = json_object_get(body, "contact");
     if (contact) {
         ch.set_contact = true;
@@ -337,8 +343,10 @@ enum MHD_Result ch_http_entries_create(ch_req *r, int64_t id)
     ch_error err = {0};
     ch_contract c;
     ch_desk_service ds;
+    static const ch_req_key keys[] = {{"kind", NULL}, {"what", NULL},    {"reason", NULL},
+                                      {"at", NULL},   {"minutes", NULL}, {NULL, NULL}};
     json_t *body = NULL;
-    if (!ch_hours_contract_body(r, id, &c, &ds, &body, &res))
+    if (!ch_hours_contract_body(r, id, &c, &ds, keys, &body, &res))
         return res;
     const ch_calendar *cal = ch_policy_service_calendar(ds.policy, ds.service);
     const char *kind = ch_req_text(&p, body, "kind", 16, true);

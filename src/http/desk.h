@@ -47,15 +47,22 @@ typedef struct ch_desk {
     void (*release)(ch_desk_policy *p, size_t n);
     ch_desk_policy *policies;
     size_t npolicies;
+    /* Where POST /api/v1/policies writes a charter whose id is new: a
+     * folder the reload reads (created when missing). */
+    char policy_dir[1024];
     bool tls;
     size_t body_limit;
-    unsigned sweep_seconds; /* how often past-due obligations are marked breached */
-    unsigned threads;       /* request threads; a PostgreSQL pool is sized to match */
-    const char *web_dir;    /* the built browser files served under /app/ */
-    ch_rate logins;         /* failed sign-ins by address */
-    ch_rate publics;        /* public form posts by address */
-    const char *smtp_url;   /* where mail goes (smtp://host:port), NULL for no mail */
-    const char *mail_from;  /* the address the desk's mail comes from */
+    unsigned sweep_seconds;  /* how often past-due obligations are marked breached */
+    unsigned threads;        /* request threads; a PostgreSQL pool is sized to match */
+    const char *web_dir;     /* the built browser files served under /app/ */
+    ch_rate logins;          /* failed sign-ins by address */
+    ch_rate publics;         /* public form posts by address */
+    const char *smtp_url;    /* where mail goes (smtp://host:port), NULL for no mail */
+    const char *mail_from;   /* the address the desk's mail comes from */
+    const char *smtp_ca;     /* the CA file that checks the relay, NULL for the system's */
+    bool smtp_starttls;      /* the smtp:// relay offers STARTTLS (--smtp-starttls) */
+    unsigned outbox_seconds; /* how often the outbox worker looks for mail to send */
+    unsigned retry_seconds;  /* the outbox's first wait after a failed attempt */
 } ch_desk;
 
 /* A service named "policy/service" on the desk. */
@@ -69,6 +76,10 @@ typedef struct ch_desk_service {
  * it. CH_E_NOTFOUND or CH_E_INVALID (ambiguous) with a sentence. */
 int ch_desk_service_find(const ch_desk *d, const char *name, ch_desk_service *out, ch_error *err);
 
+/* The loaded policy whose id is the len bytes at id (a path segment, not
+ * NUL-terminated), or NULL; borrowed until the next reload. */
+const ch_policy *ch_desk_policy_named(const ch_desk *d, const char *id, size_t len);
+
 typedef struct ch_req {
     ch_desk *desk;
     struct MHD_Connection *conn;
@@ -76,6 +87,7 @@ typedef struct ch_req {
     char *body;
     size_t len, cap;
     bool too_big;
+    bool upload;    /* a file upload, held to CH_ATTACHMENT_MAX rather than body_limit */
     ch_arena arena; /* everything the request allocates; freed when it ends */
     char remote[64];
     ch_time now;
@@ -91,6 +103,11 @@ enum MHD_Result ch_http_json(ch_req *r, unsigned status, json_t *body, const cha
  * fields (may be NULL) names the request fields at fault (reference taken). */
 enum MHD_Result ch_http_problem(ch_req *r, unsigned status, const char *title, const char *detail,
                                 json_t *fields);
+
+/* A problem whose type names a refusal the charter requires (such as
+ * "/problems/consent-required") rather than the bare status. */
+enum MHD_Result ch_http_problem_typed(ch_req *r, unsigned status, const char *type,
+                                      const char *title, const char *detail, json_t *fields);
 
 /* Queues a plain response from static bytes. */
 enum MHD_Result ch_http_bytes(ch_req *r, unsigned status, const char *type, const char *data,
@@ -116,14 +133,35 @@ enum MHD_Result ch_http_cases_create(ch_req *r);
 enum MHD_Result ch_http_case_get(ch_req *r, int64_t id);
 enum MHD_Result ch_http_contacts_create(ch_req *r, int64_t id);
 enum MHD_Result ch_http_case_patch(ch_req *r, int64_t id);
+/* Moving a case to another service, and where it may go (transfer.c). */
+enum MHD_Result ch_http_case_transfer(ch_req *r, int64_t id);
+enum MHD_Result ch_http_case_destinations(ch_req *r, int64_t id);
 enum MHD_Result ch_http_queue(ch_req *r, const char *name);
 enum MHD_Result ch_http_services(ch_req *r);
+/* GET /api/v1/colleagues?service=...: who a case of that service can be
+ * assigned or handed over to (its members and the administrators). */
+enum MHD_Result ch_http_colleagues(ch_req *r);
 enum MHD_Result ch_http_audit(ch_req *r);
 enum MHD_Result ch_http_search(ch_req *r);
+/* Why q cannot be searched for (absent, empty, over 200 bytes, not UTF-8),
+ * as a sentence, or NULL when it can. */
+const char *ch_http_words_fault(const char *q);
+/* Cases matching q that the user may see, at most limit: the case q names
+ * when q is a reference ("1234" or "#1234") first, then those whose words
+ * match. */
+int ch_http_find_cases(ch_req *r, const char *q, size_t limit, ch_case_row **out, size_t *n,
+                       ch_error *err);
 enum MHD_Result ch_http_case_list(ch_req *r);
 enum MHD_Result ch_http_users_list(ch_req *r);
 enum MHD_Result ch_http_users_create(ch_req *r);
 enum MHD_Result ch_http_tokens_create(ch_req *r);
+/* Accounts: an edit (PATCH), a password change or reset, tokens listed and
+ * revoked, and signing out. */
+enum MHD_Result ch_http_user_patch(ch_req *r, int64_t id);
+enum MHD_Result ch_http_user_password(ch_req *r, int64_t id);
+enum MHD_Result ch_http_tokens_list(ch_req *r);
+enum MHD_Result ch_http_token_delete(ch_req *r, int64_t id);
+enum MHD_Result ch_http_session_delete(ch_req *r);
 enum MHD_Result ch_http_policies(ch_req *r);
 /* POST /api/v1/policies/check (load false) and POST /api/v1/policies. */
 enum MHD_Result ch_http_policies_post(ch_req *r, bool load);
@@ -135,9 +173,30 @@ enum MHD_Result ch_http_session_get(ch_req *r);
 enum MHD_Result ch_http_public(ch_req *r, const char *rest);
 enum MHD_Result ch_http_people_create(ch_req *r);
 enum MHD_Result ch_http_person_get(ch_req *r, int64_t id);
+/* People listed and searched, edited (details and communication needs) and
+ * merged (managers); files attached to a person or a case and served back
+ * (attachments.c). */
+enum MHD_Result ch_http_people_list(ch_req *r);
+enum MHD_Result ch_http_person_patch(ch_req *r, int64_t id);
+enum MHD_Result ch_http_person_merge(ch_req *r, int64_t id);
+/* Loads person id if the user may see them (CH_E_NOTFOUND otherwise). */
+int ch_http_person_visible(ch_req *r, int64_t id, ch_person *person, ch_error *err);
+#define CH_ATTACHMENT_MAX ((size_t)5 * 1024 * 1024)
+/* Whether a request is a file upload (POST .../attachments). */
+bool ch_http_is_upload(const char *method, const char *url);
+enum MHD_Result ch_http_person_attach(ch_req *r, int64_t id);
+enum MHD_Result ch_http_case_attach(ch_req *r, int64_t id);
+enum MHD_Result ch_http_attachment_get(ch_req *r, int64_t id);
 enum MHD_Result ch_http_organisations_create(ch_req *r);
 enum MHD_Result ch_http_organisation_get(ch_req *r, int64_t id);
 enum MHD_Result ch_http_report(ch_req *r);
+/* People and safeguards (consent.c): relationships, written consents and
+ * who may be spoken to about a case. */
+enum MHD_Result ch_http_relationships_create(ch_req *r, int64_t person_id);
+enum MHD_Result ch_http_relationship_delete(ch_req *r, int64_t id);
+enum MHD_Result ch_http_consents_create(ch_req *r, int64_t person_id);
+enum MHD_Result ch_http_consent_withdraw(ch_req *r, int64_t id);
+enum MHD_Result ch_http_contacts_allowed(ch_req *r, int64_t case_id);
 /* Purchased hours: contracts, their ledger, visits, statements. */
 enum MHD_Result ch_http_contracts_create(ch_req *r);
 enum MHD_Result ch_http_contracts_list(ch_req *r);
@@ -158,9 +217,41 @@ enum MHD_Result ch_http_statement_send(ch_req *r, int64_t contract_id);
 enum MHD_Result ch_http_statements_send(ch_req *r);
 enum MHD_Result ch_http_statements_due(ch_req *r);
 
+/* Email out (replies.c): a reply from the case page, queued in the
+ * outbox, and what the outbox holds. */
+enum MHD_Result ch_http_replies_create(ch_req *r, int64_t case_id);
+enum MHD_Result ch_http_case_outbox(ch_req *r, int64_t case_id);
+enum MHD_Result ch_http_outbox_list(ch_req *r);
+/* Notifications (notifications.c): a user's list, marking read, and the
+ * round the outbox worker runs first (warnings, mail to staff). */
+enum MHD_Result ch_http_notifications_list(ch_req *r);
+enum MHD_Result ch_http_notification_read(ch_req *r, int64_t id);
+enum MHD_Result ch_http_notifications_read_all(ch_req *r);
+void ch_desk_notify_round(void *desk, ch_time now);
+/* Tells a member of staff of work given to them (kind assigned or
+ * handed-over) on case c; failures are logged, never fail the change. */
+void ch_desk_notify_assigned(ch_req *r, const ch_case_row *c, int64_t user_id, const char *kind);
+
+/* Safeguards on a person (behaviour.c): incidents, restrictions on contact
+ * with their written notice, and the managers' review queue. */
+enum MHD_Result ch_http_incidents_list(ch_req *r, int64_t person_id);
+enum MHD_Result ch_http_incidents_create(ch_req *r, int64_t person_id);
+enum MHD_Result ch_http_restrictions_list(ch_req *r, int64_t person_id);
+enum MHD_Result ch_http_restrictions_create(ch_req *r, int64_t person_id);
+enum MHD_Result ch_http_restriction_get(ch_req *r, int64_t id);
+enum MHD_Result ch_http_restriction_notice(ch_req *r, int64_t id);
+enum MHD_Result ch_http_restriction_notice_sent(ch_req *r, int64_t id);
+enum MHD_Result ch_http_restriction_review(ch_req *r, int64_t id);
+enum MHD_Result ch_http_restriction_end(ch_req *r, int64_t id);
+enum MHD_Result ch_http_restriction_reviews(ch_req *r);
+
 /* Resolves the credential on the request (cookie or bearer token); returns
  * false after queuing 401 (or 403 for a missing CSRF token). */
 bool ch_http_authenticate(ch_req *r, enum MHD_Result *result);
+
+/* The hash of the session cookie a request signed in with; false when it
+ * came with a bearer token instead. */
+bool ch_http_session_hash(ch_req *r, uint8_t hash[32]);
 
 /* How many request threads the server runs by default. */
 unsigned ch_desk_threads(void);

@@ -37,9 +37,9 @@ bool ch_hours_contract(ch_req *r, int64_t id, ch_contract *c, ch_desk_service *d
 }
 
 bool ch_hours_contract_body(ch_req *r, int64_t id, ch_contract *c, ch_desk_service *ds,
-                            json_t **body, enum MHD_Result *res)
+                            const ch_req_key *keys, json_t **body, enum MHD_Result *res)
 {
-    return ch_hours_contract(r, id, c, ds, res) && (*body = ch_req_body(r, res)) != NULL;
+    return ch_hours_contract(r, id, c, ds, res) && (*body = ch_req_body(r, keys, res)) != NULL;
 }
 
 ch_time ch_hours_day_start(const ch_calendar *cal, ch_date d)

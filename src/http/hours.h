@@ -13,10 +13,11 @@
 bool ch_hours_contract(ch_req *r, int64_t id, ch_contract *c, ch_desk_service *ds,
                        enum MHD_Result *res);
 
-/* ch_hours_contract, then the request body as a JSON object (a new
- * reference in *body); false after queuing the answer. */
+/* ch_hours_contract, then the request body as a JSON object holding only
+ * the members in keys (a new reference in *body); false after queuing the
+ * answer. */
 bool ch_hours_contract_body(ch_req *r, int64_t id, ch_contract *c, ch_desk_service *ds,
-                            json_t **body, enum MHD_Result *res);
+                            const ch_req_key *keys, json_t **body, enum MHD_Result *res);
 
 /* A term named in a request (given; NULL for the current one, into buf),
  * or NULL after queuing a 400 that shows how a term is written. */

@@ -27,6 +27,9 @@ const char ch_html_css[] =
     "a{color:#1d70b8}"
     "table{border-collapse:collapse;width:100%}"
     "th,td{text-align:left;border-bottom:1px solid #b1b4b6;padding:.4rem .5rem .4rem 0}"
+    /* the standards page's points of contact: long addresses wrap */
+    "dl.contact dt{font-weight:700;margin-top:.5rem}dl.contact dd{margin:0;overflow-wrap:anywhere}"
+    "address{font-style:normal}"
     "@media (max-width:20rem){body{font-size:1rem}}\n";
 
 void ch_html_raw(ch_html *h, const char *markup)
@@ -86,6 +89,18 @@ void ch_html_begin(ch_html *h, const char *organisation, const char *title)
 void ch_html_end(ch_html *h)
 {
     ch_html_raw(h, "</main></body></html>\n");
+}
+
+enum MHD_Result ch_html_message(ch_req *r, unsigned status, const char *organisation,
+                                const char *title, const char *sentence)
+{
+    ch_html h;
+    ch_html_begin(&h, organisation, title);
+    ch_html_raw(&h, "<p>");
+    ch_html_text(&h, sentence);
+    ch_html_raw(&h, "</p>\n");
+    ch_html_end(&h);
+    return ch_html_send(r, status, &h);
 }
 
 enum MHD_Result ch_html_send(ch_req *r, unsigned status, ch_html *h)

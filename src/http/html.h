@@ -22,6 +22,11 @@ void ch_html_text(ch_html *h, const char *text);
 /* Sends the page (text/html) with the desk's strict headers and frees it. */
 enum MHD_Result ch_html_send(ch_req *r, unsigned status, ch_html *h);
 
+/* A page that only says one sentence (not found, please wait, closed),
+ * sent with status. */
+enum MHD_Result ch_html_message(ch_req *r, unsigned status, const char *organisation,
+                                const char *title, const char *sentence);
+
 /* The stylesheet the pages link to. */
 extern const char ch_html_css[];
 

@@ -2,11 +2,17 @@
  * are about. A person is visible to staff who can see one of their cases
  * (so a SEND service's clients stay invisible to other teams), or while they
  * have no case at all; every read and change of a person is audited. */
+#include "core/person.h"
 #include "core/timefmt.h"
+#include "http/consent.h"
+#include "http/behaviour.h"
 #include "http/json_case.h"
+#include "http/person_json.h"
+#include "http/complaints.h"
 #include "http/request.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* A person's fields as members of the current object. */
@@ -26,19 +32,73 @@ static void person_members(ch_jw *w, const ch_person *p)
     ch_jw_id(w, p->organisation_id);
     ch_jw_key(w, "created_at");
     ch_jw_time(w, p->created_at);
+    ch_jw_key(w, "merged_into");
+    ch_jw_id(w, p->merged_into);
+}
+
+/* The person's age today, or null without a date of birth. */
+static void age_member(ch_jw *w, const ch_person *p, ch_time now)
+{
+    ch_date dob;
+    ch_error err;
+    ch_jw_key(w, "age");
+    if (p->date_of_birth &&
+        ch_date_parse(p->date_of_birth, strlen(p->date_of_birth), &dob, &err) == CH_OK)
+        ch_jw_int(w, ch_person_age_on(dob, ch_time_utc_date(now)));
+    else
+        ch_jw_str(w, NULL);
 }
 
 static enum MHD_Result send_person(ch_req *r, unsigned status, const ch_person *p,
                                    const ch_case_row *rows, size_t n, bool with_cases)
 {
+    ch_error err = {0};
     ch_jw w;
     ch_jw_init(&w);
     ch_jw_obj(&w);
     person_members(&w, p);
-    if (with_cases)
+    age_member(&w, p, r->now);
+    ch_jw_needs(&w, p->needs, &r->arena);
+    if (with_cases) {
         ch_jw_cases(&w, rows, n);
+        if (ch_jw_attachments(&w, r, p->id, 0, &err) ||
+            ch_http_person_safeguards(r, &w, p->id, &err) ||
+            ch_http_person_restrictions(r, &w, p->id, &err)) {
+            ch_jw_free(&w);
+            return ch_http_error(r, &err);
+        }
+    }
     ch_jw_obj_end(&w);
     return ch_http_jw(r, status, &w, NULL);
+}
+
+/* Loads person id with the cases of theirs the user may see (at most 200)
+ * when the user may see the person: one of their cases is visible, or they
+ * have none. CH_E_NOTFOUND otherwise, so another team's client is not
+ * admitted to exist. */
+static int person_visible(ch_req *r, int64_t id, ch_person *person, ch_case_row **rows, size_t *n,
+                          ch_error *err)
+{
+    ch_case_row *any = NULL;
+    size_t nany = 0, nservices;
+    const char **services = ch_req_services(r, &nservices);
+    *rows = NULL;
+    *n = 0;
+    if (ch_store_person_get(r->desk->store, id, &r->arena, person, err) ||
+        ch_store_cases_of(r->desk->store, id, 0, (const char *const *)services, nservices, 200,
+                          &r->arena, rows, n, err) ||
+        ch_store_cases_of(r->desk->store, id, 0, NULL, 0, 1, &r->arena, &any, &nany, err))
+        return err->code;
+    if (*n == 0 && nany > 0)
+        return ch_error_set(err, CH_E_NOTFOUND, "there is no person %lld", (long long)id);
+    return ch_http_complaints_unhidden(r, *rows, n, err);
+}
+
+int ch_http_person_visible(ch_req *r, int64_t id, ch_person *person, ch_error *err)
+{
+    ch_case_row *rows;
+    size_t n;
+    return person_visible(r, id, person, &rows, &n, err);
 }
 
 enum MHD_Result ch_http_people_create(ch_req *r)
@@ -46,7 +106,10 @@ enum MHD_Result ch_http_people_create(ch_req *r)
     enum MHD_Result res;
     problems p = {0};
     ch_error err = {0};
-    json_t *body = ch_req_body(r, &res);
+    static const ch_req_key keys[] = {
+        {"name", NULL},          {"email", NULL},           {"phone", NULL},
+        {"date_of_birth", NULL}, {"organisation_id", NULL}, {NULL, NULL}};
+    json_t *body = ch_req_body(r, keys, &res);
     if (!body)
         return res;
     ch_person person = {0};
@@ -60,9 +123,9 @@ enum MHD_Result ch_http_people_create(ch_req *r)
     ch_date dob;
     if (person.date_of_birth &&
         (ch_date_parse(person.date_of_birth, strlen(person.date_of_birth), &dob, &err) ||
-         dob > ch_time_utc_date(r->now)))
+         dob > ch_time_utc_date(r->now) || dob < ch_time_utc_date(r->now) - 130 * 366))
         ch_req_bad(&p, "date_of_birth",
-                   "date_of_birth must be a real date in the past, "
+                   "date_of_birth must be a real date in the past (and within 130 years), "
                    "YYYY-MM-DD.");
     if (org && !json_is_null(org) && (!json_is_integer(org) || json_integer_value(org) <= 0))
         ch_req_bad(&p, "organisation_id", "organisation_id must be an organisation's id.");
@@ -89,18 +152,10 @@ enum MHD_Result ch_http_person_get(ch_req *r, int64_t id)
 {
     ch_error err = {0};
     ch_person person;
-    ch_case_row *rows = NULL, *any = NULL;
-    size_t n = 0, nany = 0, nservices;
-    const char **services = ch_req_services(r, &nservices);
-    if (ch_store_person_get(r->desk->store, id, &r->arena, &person, &err) ||
-        ch_store_cases_of(r->desk->store, id, 0, (const char *const *)services, nservices, 200,
-                          &r->arena, &rows, &n, &err) ||
-        ch_store_cases_of(r->desk->store, id, 0, NULL, 0, 1, &r->arena, &any, &nany, &err))
+    ch_case_row *rows = NULL;
+    size_t n = 0;
+    if (person_visible(r, id, &person, &rows, &n, &err))
         return ch_http_error(r, &err);
-    if (n == 0 && nany > 0) {
-        ch_error_set(&err, CH_E_NOTFOUND, "there is no person %lld", (long long)id);
-        return ch_http_error(r, &err);
-    }
     if (ch_desk_audit(r, "read", "person", id)) {
         ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
         return ch_http_error(r, &err);
@@ -113,7 +168,8 @@ enum MHD_Result ch_http_organisations_create(ch_req *r)
     enum MHD_Result res;
     problems p = {0};
     ch_error err = {0};
-    json_t *body = ch_req_body(r, &res);
+    static const ch_req_key keys[] = {{"name", NULL}, {"kind", NULL}, {NULL, NULL}};
+    json_t *body = ch_req_body(r, keys, &res);
     if (!body)
         return res;
     ch_organisation org = {0};
@@ -150,7 +206,8 @@ enum MHD_Result ch_http_organisation_get(ch_req *r, int64_t id)
     const char **services = ch_req_services(r, &nservices);
     if (ch_store_organisation_get(r->desk->store, id, &r->arena, &org, &err) ||
         ch_store_cases_of(r->desk->store, 0, id, (const char *const *)services, nservices, 200,
-                          &r->arena, &rows, &n, &err))
+                          &r->arena, &rows, &n, &err) ||
+        ch_http_complaints_unhidden(r, rows, &n, &err))
         return ch_http_error(r, &err);
     ch_jw w;
     ch_jw_init(&w);
@@ -166,4 +223,228 @@ enum MHD_Result ch_http_organisation_get(ch_req *r, int64_t id)
     ch_jw_cases(&w, rows, n);
     ch_jw_obj_end(&w);
     return ch_http_jw(r, 200, &w, NULL);
+}
+
+/* A non-negative whole-number query argument, def when absent, -1 when bad. */
+static long arg_long(ch_req *r, const char *name, long def, long max)
+{
+    const char *s = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+    char *end;
+    if (!s)
+        return def;
+    long v = strtol(s, &end, 10);
+    return (end == s || *end || v < 0 || v > max) ? -1 : v;
+}
+
+enum MHD_Result ch_http_people_list(ch_req *r)
+{
+    ch_error err = {0};
+    const char *q = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "q");
+    long limit = arg_long(r, "limit", 50, 200), offset = arg_long(r, "offset", 0, 1000000);
+    if (limit < 1 || offset < 0)
+        return ch_http_problem(r, 400, "Bad query", "limit is 1-200 and offset 0 or more.",
+                               json_pack("[s]", limit < 1 ? "limit" : "offset"));
+    const char *words[CH_STORE_FIND_WORDS];
+    size_t nwords = 0;
+    if (q && *q) {
+        const char *fault = ch_http_words_fault(q);
+        if (fault)
+            return ch_http_problem(r, 400, "Cannot search for that", fault, json_pack("[s]", "q"));
+        for (const char *w = q; *w;) {
+            while (*w == ' ' || *w == '\t' || *w == '\n')
+                w++;
+            if (!*w)
+                break;
+            const char *end = w;
+            while (*end && *end != ' ' && *end != '\t' && *end != '\n')
+                end++;
+            if (nwords == CH_STORE_FIND_WORDS)
+                return ch_http_problem(r, 400, "Too many words",
+                                       "Give up to 12 words to find; fewer, more telling words "
+                                       "find more.",
+                                       json_pack("[s]", "q"));
+            if (!(words[nwords++] = ch_arena_strndup(&r->arena, w, (size_t)(end - w))))
+                return ch_http_error(r, (ch_error_set(&err, CH_E_NOMEM, "out of memory"), &err));
+            w = end;
+        }
+    }
+    size_t nservices, n = 0;
+    const char **services = ch_req_services(r, &nservices);
+    ch_people_query pq = {words,     nwords,        (const char *const *)services,
+                          nservices, (size_t)limit, (size_t)offset};
+    ch_person *people = NULL;
+    int64_t total = 0;
+    if (ch_store_people_list(r->desk->store, &pq, &r->arena, &people, &n, &total, &err))
+        return ch_http_error(r, &err);
+    ch_jw w;
+    ch_jw_init(&w);
+    ch_jw_obj(&w);
+    ch_jw_key(&w, "limit");
+    ch_jw_int(&w, limit);
+    ch_jw_key(&w, "offset");
+    ch_jw_int(&w, offset);
+    ch_jw_key(&w, "total");
+    ch_jw_int(&w, total);
+    ch_jw_key(&w, "people");
+    ch_jw_arr(&w);
+    for (size_t i = 0; i < n; i++) {
+        ch_jw_obj(&w);
+        person_members(&w, &people[i]);
+        ch_jw_needs(&w, people[i].needs, &r->arena);
+        ch_jw_obj_end(&w);
+    }
+    ch_jw_arr_end(&w);
+    ch_jw_obj_end(&w);
+    return ch_http_jw(r, 200, &w, NULL);
+}
+
+/* A text member of a change: *out is set when the member is present (to
+ * NULL when it is null, which clears it). */
+static void change_text(problems *p, json_t *body, const char *key, size_t max, bool required,
+                        const char **out)
+{
+    json_t *v = json_object_get(body, key);
+    if (!v)
+        return;
+    if (json_is_null(v) && required) {
+        ch_req_bad(p, key, "%s cannot be cleared.", key);
+        return;
+    }
+    const char *s = ch_req_text(p, body, key, max, required);
+    if (s && !ch_req_one_line(s)) {
+        ch_req_bad(p, key, "%s must be one line.", key);
+        return;
+    }
+    if (s || json_is_null(v))
+        *out = s;
+}
+
+enum MHD_Result ch_http_person_patch(ch_req *r, int64_t id)
+{
+    static const ch_req_key keys[] = {{"name", NULL},
+                                      {"email", NULL},
+                                      {"phone", NULL},
+                                      {"date_of_birth", NULL},
+                                      {"organisation_id", NULL},
+                                      {"needs", ch_http_needs_keys},
+                                      {NULL, NULL}};
+    enum MHD_Result res;
+    problems p = {0};
+    ch_error err = {0};
+    ch_person person;
+    ch_case_row *rows = NULL;
+    size_t n = 0;
+    json_t *body = ch_req_body(r, keys, &res);
+    if (!body)
+        return res;
+    if (person_visible(r, id, &person, &rows, &n, &err)) {
+        res = ch_http_error(r, &err);
+        goto out;
+    }
+    if (person.merged_into) {
+        char detail[200];
+        snprintf(detail, sizeof(detail),
+                 "Person %lld was merged into person %lld; change that record instead.",
+                 (long long)id, (long long)person.merged_into);
+        res = ch_http_problem(r, 409, "Merged into another record", detail, NULL);
+        goto out;
+    }
+    if (json_object_size(body) == 0) {
+        res = ch_http_problem(r, 400, "Nothing to change",
+                              "Send at least one of name, email, phone, date_of_birth, "
+                              "organisation_id and needs.",
+                              NULL);
+        goto out;
+    }
+    ch_person next = person;
+    change_text(&p, body, "name", 200, true, &next.name);
+    change_text(&p, body, "email", 254, false, &next.email);
+    change_text(&p, body, "phone", 40, false, &next.phone);
+    change_text(&p, body, "date_of_birth", 10, false, &next.date_of_birth);
+    if (json_object_get(body, "email") && next.email && !strchr(next.email, '@'))
+        ch_req_bad(&p, "email", "email must be an email address.");
+    ch_date dob;
+    if (json_object_get(body, "date_of_birth") && next.date_of_birth &&
+        (ch_date_parse(next.date_of_birth, strlen(next.date_of_birth), &dob, &err) ||
+         dob > ch_time_utc_date(r->now) || dob < ch_time_utc_date(r->now) - 130 * 366))
+        ch_req_bad(&p, "date_of_birth",
+                   "date_of_birth must be a real date, not in the future and within 130 years, "
+                   "as YYYY-MM-DD.");
+    json_t *org = json_object_get(body, "organisation_id");
+    if (org && !json_is_null(org) && (!json_is_integer(org) || json_integer_value(org) <= 0))
+        ch_req_bad(&p, "organisation_id", "organisation_id must be an organisation's id or null.");
+    else if (org)
+        next.organisation_id = json_is_null(org) ? 0 : (int64_t)json_integer_value(org);
+    json_t *needs = json_object_get(body, "needs");
+    if (needs && json_is_null(needs)) {
+        next.needs = NULL;
+    } else if (needs) {
+        ch_person_needs parsed;
+        ch_http_needs_parse(r, &p, needs, &parsed, &next.needs);
+    }
+    if (p.fields) {
+        res = ch_http_problem(r, 400, "Some fields need attention", p.detail, p.fields);
+        goto out;
+    }
+    err = (ch_error){0};
+    if (ch_store_person_update(r->desk->store, &next, &err) ||
+        ch_desk_audit(r, "update", "person", id)) {
+        if (!err.code)
+            ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
+        res = ch_http_error(r, &err);
+        goto out;
+    }
+    res = send_person(r, 200, &next, rows, n, true);
+out:
+    json_decref(body);
+    return res;
+}
+
+enum MHD_Result ch_http_person_merge(ch_req *r, int64_t id)
+{
+    static const ch_req_key keys[] = {{"duplicate_id", NULL}, {NULL, NULL}};
+    enum MHD_Result res;
+    problems p = {0};
+    ch_error err = {0};
+    ch_person keep, dup;
+    json_t *body = ch_req_body(r, keys, &res);
+    if (!body)
+        return res;
+    if (r->user.role == CH_ROLE_OFFICER) {
+        ch_desk_audit(r, "merge-refused", "person", id);
+        res = ch_http_problem(r, 403, "Managers merge people",
+                              "Only a manager or an administrator can merge two people's records; "
+                              "ask your manager to do it.",
+                              NULL);
+        goto out;
+    }
+    int64_t dup_id = 0;
+    ch_req_int(&p, body, "duplicate_id", 1, INT64_MAX, true, &dup_id);
+    if (!p.fields && dup_id == id)
+        ch_req_bad(&p, "duplicate_id", "duplicate_id must be another person, not this one.");
+    if (p.fields) {
+        res = ch_http_problem(r, 400, "Some fields need attention", p.detail, p.fields);
+        goto out;
+    }
+    int64_t moved = 0;
+    if (ch_http_person_visible(r, id, &keep, &err) ||
+        ch_http_person_visible(r, dup_id, &dup, &err) ||
+        ch_store_person_merge(r->desk->store, id, dup_id, &moved, &err) ||
+        ch_desk_audit(r, "merge", "person", dup_id) ||
+        ch_desk_audit(r, "merge-into", "person", id)) {
+        if (!err.code)
+            ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
+        res = ch_http_error(r, &err);
+        goto out;
+    }
+    ch_case_row *rows = NULL;
+    size_t n = 0;
+    if (person_visible(r, id, &keep, &rows, &n, &err)) {
+        res = ch_http_error(r, &err);
+        goto out;
+    }
+    res = send_person(r, 200, &keep, rows, n, true);
+out:
+    json_decref(body);
+    return res;
 }

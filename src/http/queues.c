@@ -1,8 +1,11 @@
 /* /api/v1/queues/{mine|due-today|at-risk|overdue|unassigned}, the services
- * a user can see, and the audit log. Queues are index range scans: the
+ * a user can see and the colleagues in each, and the audit log. Queues are index range scans: the
  * bounds that need a calendar (end of today, N working hours from now) are
  * worked out here, per service, before the store is asked. */
+#include "core/review.h"
 #include "core/timefmt.h"
+#include "http/availability.h"
+#include "http/complaints.h"
 #include "http/json_case.h"
 
 #include <stdio.h>
@@ -20,6 +23,97 @@ static long arg_long(ch_req *r, const char *name, long def, long max)
     return (end == s || *end || v < 0 || v > max) ? -1 : v;
 }
 
+/* Whether the signed-in user covers colleague today: the colleague is
+ * away and names them as the alternative contact. */
+static bool covers(ch_req *r, const ch_avail_set *set, int64_t colleague, ch_away *away)
+{
+    const ch_staff_avail *a = ch_avail_find(set, colleague);
+    const ch_user *u = ch_avail_user(set, colleague);
+    *away = (ch_away){0};
+    if (!a || !u)
+        return false;
+    ch_away_on(a->absences, a->nabsences, &a->pattern,
+               ch_http_today(r, u->nservices ? u->services[0] : NULL), away);
+    return away->away && away->absence->cover_id == r->user.id;
+}
+
+/* mine?officer=ID: a colleague's own queue, for whoever covers them while
+ * they are away (and managers); *of is 0 for one's own. */
+static bool mine_of(ch_req *r, ch_avail_set *set, int64_t *of, enum MHD_Result *res)
+{
+    ch_error err = {0};
+    long id = arg_long(r, "officer", 0, 0x7fffffffL);
+    *of = 0;
+    if (id < 0) {
+        *res = ch_http_problem(r, 400, "Bad query", "officer is a colleague's user id.",
+                               json_pack("[s]", "officer"));
+        return false;
+    }
+    if (ch_avail_load(r->desk->store, &r->arena, set, &err)) {
+        *res = ch_http_error(r, &err);
+        return false;
+    }
+    if (id == 0 || id == r->user.id)
+        return true;
+    ch_away away;
+    if (!ch_avail_user(set, id) ||
+        (r->user.role == CH_ROLE_OFFICER && !covers(r, set, id, &away))) {
+        *res = ch_http_problem(r, 403, "Not covering",
+                               "You see a colleague's queue while they are away and name you as "
+                               "their alternative contact; ask a manager otherwise.",
+                               json_pack("[s]", "officer"));
+        return false;
+    }
+    *of = id;
+    return true;
+}
+
+/* The colleagues the user covers today, each with how many cases of theirs
+ * the user can see, and (for ?officer=) whose queue this is. */
+static bool covering_json(ch_req *r, ch_jw *w, const ch_avail_set *set, const ch_queue_query *q,
+                          int64_t of, ch_error *err)
+{
+    ch_away away;
+    if (of) {
+        const ch_user *u = ch_avail_user(set, of);
+        ch_jw_key(w, "officer");
+        ch_jw_obj(w);
+        ch_jw_key(w, "id");
+        ch_jw_int(w, of);
+        ch_jw_key(w, "name");
+        ch_jw_str(w, u ? u->name : NULL);
+        ch_jw_key(w, "covered_by_you");
+        ch_jw_bool(w, covers(r, set, of, &away));
+        ch_jw_obj_end(w);
+    }
+    ch_jw_key(w, "covering");
+    ch_jw_arr(w);
+    for (size_t i = 0; i < set->nusers; i++) {
+        const ch_user *u = &set->users[i];
+        if (u->id == r->user.id || !covers(r, set, u->id, &away))
+            continue;
+        ch_queue_query theirs = *q;
+        int64_t total = 0;
+        char d[11];
+        theirs.user_id = u->id;
+        if (ch_store_queue_count(r->desk->store, &theirs, &total, err))
+            return false;
+        ch_jw_obj(w);
+        ch_jw_key(w, "id");
+        ch_jw_int(w, u->id);
+        ch_jw_key(w, "name");
+        ch_jw_str(w, u->name);
+        ch_jw_key(w, "back_on");
+        ch_date_format(away.back, d, sizeof(d));
+        ch_jw_str(w, away.back_known ? d : NULL);
+        ch_jw_key(w, "cases");
+        ch_jw_int(w, total);
+        ch_jw_obj_end(w);
+    }
+    ch_jw_arr_end(w);
+    return true;
+}
+
 enum MHD_Result ch_http_queue(ch_req *r, const char *name)
 {
     static const struct {
@@ -30,7 +124,7 @@ enum MHD_Result ch_http_queue(ch_req *r, const char *name)
                   {"at-risk", CH_QUEUE_AT_RISK},
                   {"overdue", CH_QUEUE_OVERDUE},
                   {"unassigned", CH_QUEUE_UNASSIGNED}};
-    ch_queue_query q = {0};
+    ch_queue_query q = {.hide_staff_named = r->user.role == CH_ROLE_OFFICER};
     ch_error err = {0};
     bool found = false;
     for (size_t i = 0; i < sizeof(queues) / sizeof(*queues) && !found; i++)
@@ -54,6 +148,15 @@ enum MHD_Result ch_http_queue(ch_req *r, const char *name)
                                "limit is 1-200, offset 0 or more, hours (at-risk) 0-200.", fields);
     }
     q.user_id = r->user.id;
+    ch_avail_set set = {0};
+    int64_t of = 0;
+    if (q.queue == CH_QUEUE_MINE) {
+        enum MHD_Result res;
+        if (!mine_of(r, &set, &of, &res))
+            return res;
+        if (of)
+            q.user_id = of;
+    }
     q.now = r->now;
     q.limit = (size_t)limit;
     q.offset = (size_t)offset;
@@ -123,7 +226,9 @@ enum MHD_Result ch_http_queue(ch_req *r, const char *name)
     }
     ch_case_row *rows = NULL;
     size_t count = 0;
-    if (ch_store_queue(r->desk->store, &q, &r->arena, &rows, &count, &err))
+    int64_t all = 0;
+    if (ch_store_queue(r->desk->store, &q, &r->arena, &rows, &count, &err) ||
+        ch_store_queue_count(r->desk->store, &q, &all, &err))
         return ch_http_error(r, &err);
     ch_jw w;
     ch_jw_init(&w);
@@ -134,7 +239,13 @@ enum MHD_Result ch_http_queue(ch_req *r, const char *name)
     ch_jw_int(&w, limit);
     ch_jw_key(&w, "offset");
     ch_jw_int(&w, offset);
+    ch_jw_key(&w, "total");
+    ch_jw_int(&w, all);
     ch_jw_cases(&w, rows, count);
+    if (q.queue == CH_QUEUE_MINE && !covering_json(r, &w, &set, &q, of, &err)) {
+        ch_jw_free(&w);
+        return ch_http_error(r, &err);
+    }
     ch_jw_obj_end(&w);
     return ch_http_jw(r, 200, &w, NULL);
 }
@@ -162,41 +273,132 @@ enum MHD_Result ch_http_services(ch_req *r)
     return ch_http_json(r, 200, json_pack("{s:o}", "services", list), NULL);
 }
 
+/* Names and roles only: an officer needs to know whom to hand a case to,
+ * not the staff list's email addresses. */
+enum MHD_Result ch_http_colleagues(ch_req *r)
+{
+    ch_error err = {0};
+    ch_desk_service ds;
+    const char *name = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "service");
+    if (!name || strlen(name) > 140 || ch_desk_service_find(r->desk, name, &ds, &err) ||
+        !ch_desk_can_see(r, ds.name))
+        return ch_http_problem(r, name ? 404 : 400, name ? "No such service" : "Which service?",
+                               "Give service=POLICY/SERVICE, one of yours; GET /api/v1/services "
+                               "lists them.",
+                               json_pack("[s]", "service"));
+    ch_user *users = NULL;
+    size_t n = 0;
+    if (ch_store_user_list(r->desk->store, &r->arena, &users, &n, &err))
+        return ch_http_error(r, &err);
+    ch_jw w;
+    ch_jw_init(&w);
+    ch_jw_obj(&w);
+    ch_jw_key(&w, "service");
+    ch_jw_str(&w, ds.name);
+    ch_jw_key(&w, "colleagues");
+    ch_jw_arr(&w);
+    for (size_t i = 0; i < n; i++) {
+        bool member = users[i].role == CH_ROLE_ADMIN;
+        for (size_t k = 0; k < users[i].nservices && !member; k++)
+            member = strcmp(users[i].services[k], ds.name) == 0;
+        if (!member)
+            continue;
+        ch_jw_obj(&w);
+        ch_jw_key(&w, "id");
+        ch_jw_int(&w, users[i].id);
+        ch_jw_key(&w, "name");
+        ch_jw_str(&w, users[i].name);
+        ch_jw_key(&w, "role");
+        ch_jw_str(&w, ch_role_name(users[i].role));
+        ch_jw_obj_end(&w);
+    }
+    ch_jw_arr_end(&w);
+    ch_jw_obj_end(&w);
+    return ch_http_jw(r, 200, &w, NULL);
+}
+
+/* Whether a manager may see the audit row about object/id: only rows about
+ * cases, people, contracts and visits in their own services. Who read a
+ * record of another service, when and from where, is itself personal data
+ * of that service, so everything else is for administrators. */
+static bool audit_row_visible(ch_req *r, const ch_audit_row *row)
+{
+    ch_error err = {0};
+    if (r->user.role == CH_ROLE_ADMIN)
+        return true;
+    if (strcmp(row->object, "case") == 0) {
+        ch_case_row c;
+        return ch_store_case_get(r->desk->store, row->object_id, &r->arena, &c, &err) == CH_OK &&
+               ch_desk_can_see(r, c.service) && !ch_http_complaint_hidden(r, &c);
+    }
+    if (strcmp(row->object, "person") == 0) {
+        ch_person p;
+        return ch_http_person_visible(r, row->object_id, &p, &err) == CH_OK;
+    }
+    int64_t contract_id = 0;
+    if (strcmp(row->object, "contract") == 0) {
+        contract_id = row->object_id;
+    } else if (strcmp(row->object, "visit") == 0) {
+        ch_visit v;
+        if (ch_store_visit_get(r->desk->store, row->object_id, &r->arena, &v, &err) == CH_OK)
+            contract_id = v.contract_id;
+    }
+    ch_contract k;
+    return contract_id &&
+           ch_store_contract_get(r->desk->store, contract_id, &r->arena, &k, &err) == CH_OK &&
+           ch_desk_can_see(r, k.service);
+}
+
 enum MHD_Result ch_http_audit(ch_req *r)
 {
     ch_error err = {0};
+    enum MHD_Result res;
     if (r->user.role == CH_ROLE_OFFICER)
         return ch_http_problem(r, 403, "Managers only",
                                "The audit log is open to managers and administrators.", NULL);
     long case_id = arg_long(r, "case", 0, 0x7fffffffL), limit = arg_long(r, "limit", 100, 1000);
     if (case_id < 0 || limit < 1)
         return ch_http_problem(r, 400, "Bad query", "case is a case id; limit is 1-1000.", NULL);
+    ch_case_row c;
+    /* A case the manager cannot see has no audit for them either. */
+    if (case_id && !ch_req_case(r, case_id, &c, &res))
+        return res;
     ch_audit_row *rows = NULL;
     size_t n = 0;
     if (ch_store_audit_list(r->desk->store, case_id, (size_t)limit, &r->arena, &rows, &n, &err))
         return ch_http_error(r, &err);
     json_t *list = json_array();
     for (size_t i = 0; i < n; i++)
-        json_array_append_new(
-            list, json_pack("{s:I, s:o, s:I, s:s, s:s, s:I, s:s?}", "id", (json_int_t)rows[i].id,
-                            "at", ch_json_time(rows[i].at), "user_id", (json_int_t)rows[i].user_id,
-                            "action", rows[i].action, "object", rows[i].object, "object_id",
-                            (json_int_t)rows[i].object_id, "remote", rows[i].remote));
+        if (audit_row_visible(r, &rows[i]))
+            json_array_append_new(
+                list,
+                json_pack("{s:I, s:o, s:I, s:s, s:s, s:I, s:s?}", "id", (json_int_t)rows[i].id,
+                          "at", ch_json_time(rows[i].at), "user_id", (json_int_t)rows[i].user_id,
+                          "action", rows[i].action, "object", rows[i].object, "object_id",
+                          (json_int_t)rows[i].object_id, "remote", rows[i].remote));
     return ch_http_json(r, 200, json_pack("{s:o}", "audit", list), NULL);
 }
 
 enum MHD_Result ch_http_policies(ch_req *r)
 {
-    json_t *list = json_array();
+    json_t *list = json_array(), *warnings = json_array();
+    ch_date today = ch_http_today(r, NULL);
     for (size_t i = 0; i < r->desk->npolicies; i++) {
         const ch_policy *p = r->desk->policies[i].policy;
-        char review[11];
+        char review[11], warning[400];
         ch_date_format(p->review_by, review, sizeof(review));
-        json_array_append_new(list, json_pack("{s:s, s:s, s:I, s:s, s:I, s:I}", "id", p->id,
-                                              "organisation", p->organisation, "version",
+        bool overdue = ch_policy_review_overdue(p->organisation, p->review_by, today, warning,
+                                                sizeof(warning));
+        if (overdue)
+            json_array_append_new(warnings, json_string(warning));
+        json_array_append_new(list, json_pack("{s:s, s:s, s:I, s:s, s:b, s:s?, s:I, s:I}", "id",
+                                              p->id, "organisation", p->organisation, "version",
                                               (json_int_t)r->desk->policies[i].version, "review_by",
-                                              review, "services", (json_int_t)p->nservices,
-                                              "promises", (json_int_t)p->npromises));
+                                              review, "review_overdue", overdue, "review_warning",
+                                              overdue ? warning : NULL, "services",
+                                              (json_int_t)p->nservices, "promises",
+                                              (json_int_t)p->npromises));
     }
-    return ch_http_json(r, 200, json_pack("{s:o}", "policies", list), NULL);
+    return ch_http_json(r, 200, json_pack("{s:o, s:o}", "policies", list, "warnings", warnings),
+                        NULL);
 }

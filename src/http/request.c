@@ -1,6 +1,9 @@
-/* Reading requests: JSON bodies, bounded string fields gathered into one
- * 400 answer, versions from If-Match, and cases the user may see. */
+/* Reading requests: JSON bodies held to each endpoint's declared members,
+ * bounded string fields gathered into one 400 answer, versions from
+ * If-Match, and cases the user may see. */
+#include "core/text.h"
 #include "http/request.h"
+#include "http/complaints.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -78,15 +81,123 @@ void ch_req_bool(problems *p, json_t *obj, const char *key, bool *out)
         *out = json_is_true(v);
 }
 
-json_t *ch_req_body(ch_req *r, enum MHD_Result *res)
+/* printf onto the end of buf, used so far; stops quietly at the end. */
+static void appendf(char *buf, size_t size, size_t *used, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void appendf(char *buf, size_t size, size_t *used, const char *fmt, ...)
+{
+    va_list ap;
+    if (*used >= size - 1)
+        return;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf + *used, size - *used, fmt, ap);
+    va_end(ap);
+    *used = n < 0 || *used + (size_t)n >= size ? size - 1 : *used + (size_t)n;
+}
+
+/* Appends "a, b and c" (the last joined by last: " and " or " or "). */
+static void words_append(char *buf, size_t size, size_t *used, const char *const *words, size_t n,
+                         const char *last)
+{
+    for (size_t i = 0; i < n; i++)
+        appendf(buf, size, used, "%s%.*s",
+                i == 0       ? ""
+                : i + 1 == n ? last
+                             : ", ",
+                (int)ch_utf8_prefix(words[i], 40), words[i]);
+}
+
+static const ch_req_key *key_find(const ch_req_key *keys, const char *name)
+{
+    for (const ch_req_key *k = keys; k->name; k++)
+        if (strcmp(k->name, name) == 0)
+            return k;
+    return NULL;
+}
+
+/* Records in p each member of obj that keys does not name, as where.member,
+ * with one sentence saying what obj takes; then looks the same way inside
+ * each nested object that has a list of its own. */
+static void members_check(const ch_req *r, problems *p, json_t *obj, const char *where,
+                          const ch_req_key *keys)
+{
+    enum { MAX_WORDS = 24 };
+    const char *unknown[MAX_WORDS], *taken[MAX_WORDS];
+    size_t nunknown = 0, ntaken = 0, extra = 0;
+    const char *name;
+    json_t *value;
+    char path[160];
+    json_object_foreach(obj, name, value)
+    {
+        if (key_find(keys, name))
+            continue;
+        snprintf(path, sizeof(path), "%s%s%.*s", where, *where ? "." : "",
+                 (int)ch_utf8_prefix(name, 100), name);
+        if (!p->fields)
+            p->fields = json_array();
+        json_array_append_new(p->fields, json_string(path));
+        if (nunknown < MAX_WORDS)
+            unknown[nunknown++] = name;
+        else
+            extra++;
+    }
+    if (nunknown) {
+        size_t used = strlen(p->detail);
+        char *d = p->detail;
+        const size_t size = sizeof(p->detail);
+        for (const ch_req_key *k = keys; k->name && ntaken < MAX_WORDS; k++)
+            taken[ntaken++] = k->name;
+        if (*where)
+            appendf(d, size, &used, "%sInside %.60s there is no ", used ? " " : "", where);
+        else
+            appendf(d, size, &used, "%sThis request does not take ", used ? " " : "");
+        words_append(d, size, &used, unknown, nunknown, " or ");
+        if (extra)
+            appendf(d, size, &used, " (nor %zu more)", extra);
+        if (*where)
+            appendf(d, size, &used, "; %.60s takes ", where);
+        else
+            appendf(d, size, &used, "; %s %.100s takes ", r->method, r->url);
+        if (ntaken)
+            words_append(d, size, &used, taken, ntaken, " and ");
+        else
+            appendf(d, size, &used, "no fields");
+        appendf(d, size, &used, ".");
+    }
+    json_object_foreach(obj, name, value)
+    {
+        const ch_req_key *k = key_find(keys, name);
+        if (!k || !k->members)
+            continue;
+        snprintf(path, sizeof(path), "%s%s%.100s", where, *where ? "." : "", name);
+        if (json_is_object(value))
+            members_check(r, p, value, path, k->members);
+        /* A list of objects (settle: [{...}]) holds each to the same members. */
+        for (size_t i = 0; json_is_array(value) && i < json_array_size(value); i++) {
+            json_t *item = json_array_get(value, i);
+            char at[sizeof(path) + 24];
+            snprintf(at, sizeof(at), "%s[%zu]", path, i);
+            if (json_is_object(item))
+                members_check(r, p, item, at, k->members);
+        }
+    }
+}
+
+/* Parses the body as one JSON object; NULL after queuing a 400. */
+static json_t *body_object(ch_req *r, enum MHD_Result *res)
 {
     json_error_t jerr;
     json_t *body = r->len ? json_loadb(r->body, r->len, JSON_REJECT_DUPLICATES, &jerr) : NULL;
     if (!body || !json_is_object(body)) {
         char detail[300];
+        /* jansson names its own flag for a NUL; a person needs what it is. */
+        const char *why = strstr(jerr.text, "JSON_ALLOW_NUL")
+                              ? "text holds a NUL character (\\u0000), which the desk does not "
+                                "accept"
+                              : jerr.text;
         if (!body && r->len)
             snprintf(detail, sizeof(detail), "The body is not valid JSON (line %d, column %d: %s).",
-                     jerr.line, jerr.column, jerr.text);
+                     jerr.line, jerr.column, why);
         else
             snprintf(detail, sizeof(detail), "Send a JSON object as the request body.");
         json_decref(body);
@@ -94,6 +205,41 @@ json_t *ch_req_body(ch_req *r, enum MHD_Result *res)
         return NULL;
     }
     return body;
+}
+
+/* A member the endpoint does not read would be dropped without a word, so
+ * the whole request is refused before anything is read from it. */
+json_t *ch_req_body_hint(ch_req *r, const ch_req_key *keys, const char *hint, enum MHD_Result *res)
+{
+    problems p = {0};
+    json_t *body = body_object(r, res);
+    if (!body)
+        return NULL;
+    members_check(r, &p, body, "", keys);
+    if (p.fields) {
+        size_t used = strlen(p.detail);
+        if (hint)
+            appendf(p.detail, sizeof(p.detail), &used, " %s", hint);
+        json_decref(body);
+        *res = ch_http_problem(r, 400, "Unknown fields", p.detail, p.fields);
+        return NULL;
+    }
+    return body;
+}
+
+json_t *ch_req_body(ch_req *r, const ch_req_key *keys, enum MHD_Result *res)
+{
+    return ch_req_body_hint(r, keys, NULL, res);
+}
+
+bool ch_req_empty(ch_req *r, enum MHD_Result *res)
+{
+    static const ch_req_key none[] = {{NULL, NULL}};
+    if (!r->len)
+        return true;
+    json_t *body = ch_req_body(r, none, res);
+    json_decref(body);
+    return body != NULL;
 }
 
 const char *ch_req_etag(ch_req *r, int64_t version)
@@ -110,7 +256,7 @@ bool ch_req_case(ch_req *r, int64_t id, ch_case_row *c, enum MHD_Result *res)
 {
     ch_error err = {0};
     int rc = ch_store_case_get(r->desk->store, id, &r->arena, c, &err);
-    if (rc == CH_OK && !ch_desk_can_see(r, c->service))
+    if (rc == CH_OK && (!ch_desk_can_see(r, c->service) || ch_http_complaint_hidden(r, c)))
         rc = ch_error_set(&err, CH_E_NOTFOUND, "there is no case %lld", (long long)id);
     if (rc) {
         *res = ch_http_error(r, &err);
@@ -150,4 +296,36 @@ const char **ch_req_services(ch_req *r, size_t *n)
         }
     }
     return names;
+}
+
+bool ch_req_case_current(ch_req *r, int64_t id, int64_t version, int64_t expect,
+                         enum MHD_Result *res)
+{
+    if (!expect || expect == version)
+        return true;
+    char detail[200];
+    snprintf(detail, sizeof(detail),
+             "Case %lld has changed since version %lld (it is now at %lld); reload it and try "
+             "again.",
+             (long long)id, (long long)expect, (long long)version);
+    *res = ch_http_problem(r, 409, "Changed by someone else", detail, NULL);
+    return false;
+}
+
+bool ch_req_case_version(ch_req *r, bool required, int64_t *expect, enum MHD_Result *res)
+{
+    *expect = ch_req_if_match(r);
+    if (*expect < 0) {
+        *res = ch_http_problem(r, 400, "Unreadable If-Match",
+                               "If-Match must be the case's ETag, e.g. \"3\".", NULL);
+        return false;
+    }
+    if (*expect == 0 && required) {
+        *res = ch_http_problem(r, 428, "If-Match needed",
+                               "Send If-Match with the case's ETag so that no one else's change "
+                               "is overwritten.",
+                               NULL);
+        return false;
+    }
+    return true;
 }

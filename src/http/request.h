@@ -1,5 +1,6 @@
-/* Helpers for request handlers: JSON bodies, field validation gathered into
- * a single 400 answer, If-Match versions and visible cases. */
+/* Helpers for request handlers: JSON bodies held to the members each
+ * endpoint declares, field validation gathered into a single 400 answer,
+ * If-Match versions and visible cases. */
 #ifndef CH_REQUEST_H
 #define CH_REQUEST_H
 
@@ -29,15 +30,43 @@ bool ch_req_int(problems *p, json_t *obj, const char *key, int64_t min, int64_t 
 /* A boolean member of obj into *out (left alone when absent). */
 void ch_req_bool(problems *p, json_t *obj, const char *key, bool *out);
 
-/* The request body as a JSON object (new reference), or NULL after
- * queuing a 400. */
-json_t *ch_req_body(ch_req *r, enum MHD_Result *res);
+/* One member an endpoint takes. When members is set and the member's value
+ * is an object, or a list of objects, each may hold only those members in
+ * turn. A list of keys ends with {NULL}. */
+typedef struct ch_req_key {
+    const char *name;
+    const struct ch_req_key *members;
+} ch_req_key;
+
+/* The request body as a JSON object (new reference) holding only members
+ * named in keys, nested objects included; NULL after queuing a 400 (not
+ * JSON, not an object, or a member the endpoint does not take, named in
+ * fields with the members it does take in the detail). */
+json_t *ch_req_body(ch_req *r, const ch_req_key *keys, enum MHD_Result *res);
+
+/* ch_req_body, with hint (a sentence, or NULL) added to the detail of an
+ * unknown member's 400: where a change the endpoint refuses is made. */
+json_t *ch_req_body_hint(ch_req *r, const ch_req_key *keys, const char *hint, enum MHD_Result *res);
+
+/* Whether the request has no body or an empty JSON object (an endpoint that
+ * takes nothing); false after queuing a 400. */
+bool ch_req_empty(ch_req *r, enum MHD_Result *res);
 
 /* "N" as an ETag string in the request's arena. */
 const char *ch_req_etag(ch_req *r, int64_t version);
 
 /* The version in If-Match, 0 when absent, -1 when unreadable. */
 int64_t ch_req_if_match(ch_req *r);
+
+/* The case version a change is made against, from If-Match, into *expect
+ * (0 when absent and not required); false after queuing 400 for an
+ * unreadable one, or 428 when required and absent. */
+bool ch_req_case_version(ch_req *r, bool required, int64_t *expect, enum MHD_Result *res);
+
+/* Whether the case (id, now at version) is still at expect (0: not
+ * checked); false after queuing the 409 that says to reload. */
+bool ch_req_case_current(ch_req *r, int64_t id, int64_t version, int64_t expect,
+                         enum MHD_Result *res);
 
 /* The "policy/service" names the user may see, in the request's arena, or
  * NULL for an administrator, who sees them all. */

@@ -1,6 +1,11 @@
 /* The HTTP server: libmicrohttpd accepts connections on its own threads;
  * each request gets an arena, a bounded body buffer and one route. */
+#include "http/audits.h"
+#include "http/availability.h"
+#include "http/complaints.h"
 #include "http/desk.h"
+#include "http/themes.h"
+#include "http/surveys.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -8,16 +13,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "core/timefmt.h"
+#include "mail/outbox.h"
 
 extern const char ch_openapi_yaml[];
 extern const size_t ch_openapi_yaml_len;
 
+/* Every answer goes out here. A 401 always says how to authenticate
+ * (RFC 9110 asks for WWW-Authenticate on each one); header/value, when set,
+ * is one more header such as Allow. */
 static enum MHD_Result queue(ch_req *r, unsigned status, const char *type, const char *data,
-                             size_t len, const char *etag)
+                             size_t len, const char *etag, const char *header, const char *value)
 {
     struct MHD_Response *resp =
         MHD_create_response_from_buffer(len, (void *)data, MHD_RESPMEM_MUST_COPY);
@@ -28,6 +38,10 @@ static enum MHD_Result queue(ch_req *r, unsigned status, const char *type, const
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     if (etag)
         MHD_add_response_header(resp, "ETag", etag);
+    if (status == 401)
+        MHD_add_response_header(resp, "WWW-Authenticate", "Bearer realm=\"charter\"");
+    if (header && value)
+        MHD_add_response_header(resp, header, value);
     enum MHD_Result ok = MHD_queue_response(r->conn, status, resp);
     MHD_destroy_response(resp);
     return ok;
@@ -36,7 +50,7 @@ static enum MHD_Result queue(ch_req *r, unsigned status, const char *type, const
 enum MHD_Result ch_http_bytes(ch_req *r, unsigned status, const char *type, const char *data,
                               size_t len)
 {
-    return queue(r, status, type, data, len, NULL);
+    return queue(r, status, type, data, len, NULL, NULL, NULL);
 }
 
 enum MHD_Result ch_http_json(ch_req *r, unsigned status, json_t *body, const char *etag)
@@ -45,25 +59,34 @@ enum MHD_Result ch_http_json(ch_req *r, unsigned status, json_t *body, const cha
     json_decref(body);
     if (!s)
         return MHD_NO;
-    enum MHD_Result ok = queue(r, status, "application/json", s, strlen(s), etag);
+    enum MHD_Result ok = queue(r, status, "application/json", s, strlen(s), etag, NULL, NULL);
     free(s);
     return ok;
 }
 
-enum MHD_Result ch_http_problem(ch_req *r, unsigned status, const char *title, const char *detail,
-                                json_t *fields)
+/* A problem with its type (NULL: "/problems/STATUS") and one more header
+ * (Allow on a 405, Accept-Post on a 415). */
+static enum MHD_Result problem_full(ch_req *r, unsigned status, const char *kind, const char *title,
+                                    const char *detail, json_t *fields, const char *header,
+                                    const char *value)
 {
     json_t *p = json_object();
     char type[64];
     snprintf(type, sizeof(type), "/problems/%u", status);
-    json_object_set_new(p, "type", json_string(type));
+    json_object_set_new(p, "type", json_string(kind ? kind : type));
     json_object_set_new(p, "title", json_string(title));
     json_object_set_new(p, "status", json_integer(status));
     /* Sentences from lower layers start in lower case; a person reads a
-     * capital letter first. */
+     * capital letter first, unless the sentence opens with a field's name
+     * (handed_to, q), which is written as the API spells it. */
     char sentence[1024];
     snprintf(sentence, sizeof(sentence), "%s", detail);
-    if (sentence[0] >= 'a' && sentence[0] <= 'z')
+    size_t first = strcspn(sentence, " ,.:;");
+    bool field_name = memchr(sentence, '_', first) != NULL || (first == 1 && sentence[0] != 'a');
+    const char *named = json_string_value(json_array_get(fields, 0));
+    if (named && first <= 2 && strlen(named) == first && strncmp(sentence, named, first) == 0)
+        field_name = true; /* "at is in the future" names the field at; "Reason must" reads */
+    if (sentence[0] >= 'a' && sentence[0] <= 'z' && !field_name)
         sentence[0] = (char)(sentence[0] - 'a' + 'A');
     json_object_set_new(p, "detail", json_string(sentence));
     if (fields)
@@ -72,9 +95,29 @@ enum MHD_Result ch_http_problem(ch_req *r, unsigned status, const char *title, c
     json_decref(p);
     if (!s)
         return MHD_NO;
-    enum MHD_Result ok = queue(r, status, "application/problem+json", s, strlen(s), NULL);
+    enum MHD_Result ok =
+        queue(r, status, "application/problem+json", s, strlen(s), NULL, header, value);
     free(s);
     return ok;
+}
+
+static enum MHD_Result problem_with(ch_req *r, unsigned status, const char *title,
+                                    const char *detail, json_t *fields, const char *header,
+                                    const char *value)
+{
+    return problem_full(r, status, NULL, title, detail, fields, header, value);
+}
+
+enum MHD_Result ch_http_problem_typed(ch_req *r, unsigned status, const char *type,
+                                      const char *title, const char *detail, json_t *fields)
+{
+    return problem_full(r, status, type, title, detail, fields, NULL, NULL);
+}
+
+enum MHD_Result ch_http_problem(ch_req *r, unsigned status, const char *title, const char *detail,
+                                json_t *fields)
+{
+    return problem_with(r, status, title, detail, fields, NULL, NULL);
 }
 
 enum MHD_Result ch_http_error(ch_req *r, const ch_error *err)
@@ -83,7 +126,7 @@ enum MHD_Result ch_http_error(ch_req *r, const ch_error *err)
     case CH_E_NOTFOUND:
         return ch_http_problem(r, 404, "Not found", err->msg, NULL);
     case CH_E_CONFLICT:
-        return ch_http_problem(r, 409, "Changed by someone else", err->msg, NULL);
+        return ch_http_problem(r, 409, "This clashes with what is recorded", err->msg, NULL);
     case CH_E_INVALID:
         return ch_http_problem(r, 400, "The request is not valid", err->msg, NULL);
     case CH_E_HORIZON:
@@ -114,6 +157,16 @@ unsigned ch_desk_threads(void)
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned n = cores > 0 ? (unsigned)cores * 8 : 16;
     return n < 4 ? 4 : n > 64 ? 64 : n;
+}
+
+const ch_policy *ch_desk_policy_named(const ch_desk *d, const char *id, size_t len)
+{
+    for (size_t i = 0; i < d->npolicies; i++) {
+        const ch_policy *p = d->policies[i].policy;
+        if (strlen(p->id) == len && strncmp(p->id, id, len) == 0)
+            return p;
+    }
+    return NULL;
 }
 
 int ch_desk_service_find(const ch_desk *d, const char *name, ch_desk_service *out, ch_error *err)
@@ -163,26 +216,6 @@ int ch_desk_audit(ch_req *r, const char *action, const char *object, int64_t obj
     return rc;
 }
 
-/* Matches "/api/v1/cases/123" style paths: prefix, then a positive id,
- * then rest (which must match exactly). */
-static bool route_id(const char *url, const char *prefix, const char *rest, int64_t *id)
-{
-    size_t n = strlen(prefix);
-    if (strncmp(url, prefix, n) != 0)
-        return false;
-    char *end;
-    errno = 0;
-    long long v = strtoll(url + n, &end, 10);
-    if (end == url + n || errno || v <= 0 || url[n] == '+' || url[n] == '-')
-        return false;
-    if (strcmp(end, rest) != 0)
-        return false;
-    *id = v;
-    return true;
-}
-
-static enum MHD_Result dispatch(ch_req *r);
-
 static enum MHD_Result not_found(ch_req *r)
 {
     return ch_http_problem(r, 404, "Not found",
@@ -190,47 +223,330 @@ static enum MHD_Result not_found(ch_req *r)
                            NULL);
 }
 
-/* Purchased hours: contracts, visits, statements and capacity. */
-static enum MHD_Result dispatch_hours(ch_req *r)
+static enum MHD_Result healthz(ch_req *r)
 {
-    const char *u = r->url, *m = r->method;
-    int64_t id;
-    bool get = strcmp(m, "GET") == 0, post = strcmp(m, "POST") == 0;
-    if (strcmp(u, "/api/v1/contracts") == 0 && post)
-        return ch_http_contracts_create(r);
-    if (strcmp(u, "/api/v1/contracts") == 0 && get)
-        return ch_http_contracts_list(r);
-    if (route_id(u, "/api/v1/contracts/", "", &id) && get)
-        return ch_http_contract_get(r, id);
-    if (route_id(u, "/api/v1/contracts/", "", &id) && strcmp(m, "PATCH") == 0)
-        return ch_http_contract_patch(r, id);
-    if (route_id(u, "/api/v1/contracts/", "/entries", &id) && post)
-        return ch_http_entries_create(r, id);
-    if (route_id(u, "/api/v1/contracts/", "/visits", &id) && post)
-        return ch_http_visits_create(r, id);
-    if (route_id(u, "/api/v1/contracts/", "/statement", &id) && get)
-        return ch_http_statement(r, id);
-    if (route_id(u, "/api/v1/contracts/", "/statement/sent", &id) && post)
-        return ch_http_statement_sent(r, id);
-    if (route_id(u, "/api/v1/contracts/", "/statement/send", &id) && post)
-        return ch_http_statement_send(r, id);
-    if (route_id(u, "/api/v1/contracts/", "/year-end", &id) && (get || post))
-        return ch_http_year_end(r, id, post);
-    if (strcmp(u, "/api/v1/visits") == 0 && get)
-        return ch_http_visits_list(r);
-    if (route_id(u, "/api/v1/visits/", "", &id) && get)
-        return ch_http_visit_get(r, id);
-    if (route_id(u, "/api/v1/visits/", "", &id) && strcmp(m, "PATCH") == 0)
-        return ch_http_visit_patch(r, id);
-    if (strcmp(u, "/api/v1/capacity") == 0 && get)
-        return ch_http_capacity(r);
-    if (strcmp(u, "/api/v1/year-end") == 0 && get)
-        return ch_http_year_end_report(r);
-    if (strcmp(u, "/api/v1/statements") == 0 && get)
-        return ch_http_statements_due(r);
-    if (strcmp(u, "/api/v1/statements/send") == 0 && post)
-        return ch_http_statements_send(r);
-    return not_found(r);
+    return ch_http_bytes(r, 200, "text/plain", "ok\n", 3);
+}
+
+static enum MHD_Result openapi(ch_req *r)
+{
+    return ch_http_bytes(r, 200, "application/yaml", ch_openapi_yaml, ch_openapi_yaml_len);
+}
+
+/* The desk lives under /app/. */
+static enum MHD_Result root(ch_req *r)
+{
+    struct MHD_Response *resp = MHD_create_response_from_buffer(0, "", MHD_RESPMEM_PERSISTENT);
+    if (!resp)
+        return MHD_NO;
+    MHD_add_response_header(resp, "Location", "/app/");
+    enum MHD_Result ok = MHD_queue_response(r->conn, 302, resp);
+    MHD_destroy_response(resp);
+    return ok;
+}
+
+static enum MHD_Result policies_check(ch_req *r)
+{
+    return ch_http_policies_post(r, false);
+}
+
+static enum MHD_Result policies_load(ch_req *r)
+{
+    return ch_http_policies_post(r, true);
+}
+
+static enum MHD_Result year_end_read(ch_req *r, int64_t id)
+{
+    return ch_http_year_end(r, id, false);
+}
+
+static enum MHD_Result year_end_confirm(ch_req *r, int64_t id)
+{
+    return ch_http_year_end(r, id, true);
+}
+
+/* One endpoint. A pattern's segments are literal, {id} (a positive whole
+ * number, given to with_id), {name} (any one segment) or a final * (the
+ * rest); with_rest gets the path from the first of these on. Each route
+ * has exactly one handler. */
+typedef struct endpoint {
+    const char *method, *pattern;
+    bool open; /* answered before authentication: public pages, sign-in */
+    bool raw;  /* the body is a file in its own Content-Type, not JSON */
+    enum MHD_Result (*plain)(ch_req *r);
+    enum MHD_Result (*with_id)(ch_req *r, int64_t id);
+    enum MHD_Result (*with_rest)(ch_req *r, const char *rest);
+} endpoint;
+
+static const endpoint routes[] = {
+    {"GET", "/healthz", .open = true, .plain = healthz},
+    {"GET", "/api/v1/openapi.yaml", .open = true, .plain = openapi},
+    {"GET", "/", .open = true, .plain = root},
+    {"GET", "/app/*", .open = true, .with_rest = ch_http_static},
+    {"POST", "/api/v1/session", .open = true, .plain = ch_http_session},
+    /* The public pages (and their style sheet) are HTML forms. */
+    {"GET", "/public/{name}", .open = true, .with_rest = ch_http_public},
+    {"GET", "/public/{name}/contact", .open = true, .with_rest = ch_http_public},
+    {"POST", "/public/{name}/contact", .open = true, .with_rest = ch_http_public},
+    {"GET", "/public/{name}/feedback", .open = true, .with_rest = ch_http_public},
+    {"POST", "/public/{name}/feedback", .open = true, .with_rest = ch_http_public},
+    /* Behaviour audits: each group's form and the technical-problem form. */
+    {"GET", "/public/{name}/audit/{name}", .open = true, .with_rest = ch_http_audit_form},
+    {"POST", "/public/{name}/audit/{name}", .open = true, .with_rest = ch_http_audit_form},
+    {"GET", "/public/{name}/audit-problem", .open = true, .with_rest = ch_http_audit_problem},
+    {"POST", "/public/{name}/audit-problem", .open = true, .with_rest = ch_http_audit_problem},
+    {"GET", "/api/v1/session", .plain = ch_http_session_get},
+    {"GET", "/api/v1/cases", .plain = ch_http_case_list},
+    {"POST", "/api/v1/cases", .plain = ch_http_cases_create},
+    {"GET", "/api/v1/cases/{id}", .with_id = ch_http_case_get},
+    {"PATCH", "/api/v1/cases/{id}", .with_id = ch_http_case_patch},
+    {"POST", "/api/v1/cases/{id}/contacts", .with_id = ch_http_contacts_create},
+    {"POST", "/api/v1/cases/{id}/transfer", .with_id = ch_http_case_transfer},
+    {"GET", "/api/v1/cases/{id}/destinations", .with_id = ch_http_case_destinations},
+    {"GET", "/api/v1/queues/restriction-reviews", .plain = ch_http_restriction_reviews},
+    {"GET", "/api/v1/queues/{name}", .with_rest = ch_http_queue},
+    {"GET", "/api/v1/services", .plain = ch_http_services},
+    {"GET", "/api/v1/colleagues", .plain = ch_http_colleagues},
+    {"GET", "/api/v1/audit", .plain = ch_http_audit},
+    {"GET", "/api/v1/search", .plain = ch_http_search},
+    {"GET", "/api/v1/policies", .plain = ch_http_policies},
+    {"POST", "/api/v1/policies", .plain = policies_load},
+    {"POST", "/api/v1/policies/check", .plain = policies_check},
+    {"GET", "/api/v1/users", .plain = ch_http_users_list},
+    {"POST", "/api/v1/users", .plain = ch_http_users_create},
+    {"DELETE", "/api/v1/session", .plain = ch_http_session_delete},
+    {"PATCH", "/api/v1/users/{id}", .with_id = ch_http_user_patch},
+    {"POST", "/api/v1/users/{id}/password", .with_id = ch_http_user_password},
+    {"GET", "/api/v1/users/{id}/out-of-office", .with_id = ch_http_user_out_of_office},
+    {"GET", "/api/v1/tokens", .plain = ch_http_tokens_list},
+    {"POST", "/api/v1/tokens", .plain = ch_http_tokens_create},
+    {"DELETE", "/api/v1/tokens/{id}", .with_id = ch_http_token_delete},
+    {"POST", "/api/v1/people", .plain = ch_http_people_create},
+    {"GET", "/api/v1/people", .plain = ch_http_people_list},
+    {"GET", "/api/v1/people/{id}", .with_id = ch_http_person_get},
+    /* People and safeguards: relationships, consents, who may be told. */
+    {"POST", "/api/v1/people/{id}/relationships", .with_id = ch_http_relationships_create},
+    {"DELETE", "/api/v1/relationships/{id}", .with_id = ch_http_relationship_delete},
+    {"POST", "/api/v1/people/{id}/consents", .with_id = ch_http_consents_create},
+    {"POST", "/api/v1/consents/{id}/withdraw", .with_id = ch_http_consent_withdraw},
+    {"GET", "/api/v1/cases/{id}/contacts-allowed", .with_id = ch_http_contacts_allowed},
+    {"PATCH", "/api/v1/people/{id}", .with_id = ch_http_person_patch},
+    {"POST", "/api/v1/people/{id}/merge", .with_id = ch_http_person_merge},
+    {"POST", "/api/v1/people/{id}/attachments", .raw = true, .with_id = ch_http_person_attach},
+    {"POST", "/api/v1/cases/{id}/attachments", .raw = true, .with_id = ch_http_case_attach},
+    {"GET", "/api/v1/attachments/{id}", .with_id = ch_http_attachment_get},
+    /* Safeguards on a person: incidents and restrictions (behaviour.c). */
+    {"GET", "/api/v1/people/{id}/incidents", .with_id = ch_http_incidents_list},
+    {"POST", "/api/v1/people/{id}/incidents", .with_id = ch_http_incidents_create},
+    {"GET", "/api/v1/people/{id}/restrictions", .with_id = ch_http_restrictions_list},
+    {"POST", "/api/v1/people/{id}/restrictions", .with_id = ch_http_restrictions_create},
+    {"GET", "/api/v1/restrictions/{id}", .with_id = ch_http_restriction_get},
+    {"GET", "/api/v1/restrictions/{id}/notice", .with_id = ch_http_restriction_notice},
+    {"POST", "/api/v1/restrictions/{id}/notice-sent", .with_id = ch_http_restriction_notice_sent},
+    {"POST", "/api/v1/restrictions/{id}/review", .with_id = ch_http_restriction_review},
+    {"POST", "/api/v1/restrictions/{id}/end", .with_id = ch_http_restriction_end},
+    {"POST", "/api/v1/organisations", .plain = ch_http_organisations_create},
+    {"GET", "/api/v1/organisations/{id}", .with_id = ch_http_organisation_get},
+    {"GET", "/api/v1/reports/compliance", .plain = ch_http_report},
+    /* Purchased hours: contracts, visits, statements and capacity. */
+    {"GET", "/api/v1/contracts", .plain = ch_http_contracts_list},
+    {"POST", "/api/v1/contracts", .plain = ch_http_contracts_create},
+    {"GET", "/api/v1/contracts/{id}", .with_id = ch_http_contract_get},
+    {"PATCH", "/api/v1/contracts/{id}", .with_id = ch_http_contract_patch},
+    {"POST", "/api/v1/contracts/{id}/entries", .with_id = ch_http_entries_create},
+    {"POST", "/api/v1/contracts/{id}/visits", .with_id = ch_http_visits_create},
+    {"GET", "/api/v1/contracts/{id}/statement", .with_id = ch_http_statement},
+    {"POST", "/api/v1/contracts/{id}/statement/sent", .with_id = ch_http_statement_sent},
+    {"POST", "/api/v1/contracts/{id}/statement/send", .with_id = ch_http_statement_send},
+    {"GET", "/api/v1/contracts/{id}/year-end", .with_id = year_end_read},
+    {"POST", "/api/v1/contracts/{id}/year-end", .with_id = year_end_confirm},
+    {"GET", "/api/v1/visits", .plain = ch_http_visits_list},
+    {"GET", "/api/v1/visits/{id}", .with_id = ch_http_visit_get},
+    {"PATCH", "/api/v1/visits/{id}", .with_id = ch_http_visit_patch},
+    {"GET", "/api/v1/capacity", .plain = ch_http_capacity},
+    {"GET", "/api/v1/year-end", .plain = ch_http_year_end_report},
+    {"GET", "/api/v1/statements", .plain = ch_http_statements_due},
+    {"POST", "/api/v1/statements/send", .plain = ch_http_statements_send},
+    /* Email out and notifications (replies.c, notifications.c). */
+    {"POST", "/api/v1/cases/{id}/replies", .with_id = ch_http_replies_create},
+    {"GET", "/api/v1/cases/{id}/outbox", .with_id = ch_http_case_outbox},
+    {"GET", "/api/v1/outbox", .plain = ch_http_outbox_list},
+    {"GET", "/api/v1/notifications", .plain = ch_http_notifications_list},
+    {"POST", "/api/v1/notifications/read", .plain = ch_http_notifications_read_all},
+    {"POST", "/api/v1/notifications/{id}/read", .with_id = ch_http_notification_read},
+    /* Complaints and compliments (complaints.c). */
+    {"GET", "/api/v1/cases/{id}/complaint", .with_id = ch_http_complaint_get},
+    {"POST", "/api/v1/cases/{id}/complaint/stage", .with_id = ch_http_complaint_stage},
+    {"POST", "/api/v1/cases/{id}/staff", .with_id = ch_http_case_staff_set},
+    {"GET", "/api/v1/reports/complaints", .plain = ch_http_complaints_report},
+    /* Themes on cases and the themes report (themes.c). */
+    {"GET", "/api/v1/cases/{id}/themes", .with_id = ch_http_case_themes_get},
+    {"PUT", "/api/v1/cases/{id}/themes", .with_id = ch_http_case_themes_put},
+    {"GET", "/api/v1/reports/themes", .plain = ch_http_themes_report},
+    /* Customer surveys (surveys.c): the one-time public form and the report. */
+    {"GET", "/public/{name}/survey/{name}", .open = true, .with_rest = ch_http_survey_public},
+    {"POST", "/public/{name}/survey/{name}", .open = true, .with_rest = ch_http_survey_public},
+    {"GET", "/api/v1/reports/surveys", .plain = ch_http_survey_report},
+    /* Behaviour audits (audits.c). */
+    {"GET", "/api/v1/audit-templates", .plain = ch_http_audit_templates},
+    {"GET", "/api/v1/audits", .plain = ch_http_school_audits_list},
+    {"POST", "/api/v1/audits", .plain = ch_http_school_audits_create},
+    {"GET", "/api/v1/audits/{id}", .with_id = ch_http_school_audit_get},
+    {"PATCH", "/api/v1/audits/{id}", .with_id = ch_http_school_audit_patch},
+    {"GET", "/api/v1/audits/{id}/results", .with_id = ch_http_school_audit_results},
+    {"GET", "/api/v1/audits/{id}/compare", .with_id = ch_http_school_audit_compare},
+};
+
+/* Whether url fits pattern; *id gets the {id} and *rest the url from the
+ * first placeholder on (the url itself when there is none). */
+static bool pattern_match(const char *pattern, const char *url, int64_t *id, const char **rest)
+{
+    const char *p = pattern, *u = url;
+    *rest = NULL;
+    while (*p) {
+        if ((*p == '{' || *p == '*') && !*rest)
+            *rest = u;
+        if (*p == '*')
+            return true;
+        if (strncmp(p, "{id}", 4) == 0) {
+            int64_t v = 0;
+            if (*u < '0' || *u > '9')
+                return false;
+            for (; *u >= '0' && *u <= '9'; u++) {
+                if (v > (INT64_MAX - (*u - '0')) / 10)
+                    return false;
+                v = v * 10 + (*u - '0');
+            }
+            if (v <= 0)
+                return false;
+            *id = v;
+            p += 4;
+        } else if (strncmp(p, "{name}", 6) == 0) {
+            const char *end = strchr(u, '/');
+            end = end ? end : u + strlen(u);
+            if (end == u)
+                return false;
+            u = end;
+            p += 6;
+        } else if (*p++ != *u++) {
+            return false;
+        }
+    }
+    if (!*rest)
+        *rest = url;
+    return *u == '\0';
+}
+
+/* The route for the request, or NULL. Either way allow lists the methods
+ * the path answers to ("" when none) and *guarded says whether any of them
+ * needs a signed-in user. A GET route answers HEAD too. */
+static const endpoint *route_find(const ch_req *r, int64_t *id, const char **rest, char *allow,
+                                  size_t size, bool *guarded)
+{
+    const endpoint *found = NULL;
+    size_t used = 0;
+    *guarded = false;
+    allow[0] = '\0';
+    for (size_t i = 0; i < sizeof(routes) / sizeof(*routes); i++) {
+        const endpoint *rt = &routes[i];
+        int64_t v = 0;
+        const char *tail;
+        if (!pattern_match(rt->pattern, r->url, &v, &tail))
+            continue;
+        bool get = strcmp(rt->method, "GET") == 0;
+        *guarded = *guarded || !rt->open;
+        if (!found &&
+            (strcmp(rt->method, r->method) == 0 || (get && strcmp(r->method, "HEAD") == 0))) {
+            found = rt;
+            *id = v;
+            *rest = tail;
+        }
+        bool listed = false;
+        for (size_t k = 0; k < i && !listed; k++) {
+            const char *t;
+            int64_t w;
+            listed = strcmp(routes[k].method, rt->method) == 0 &&
+                     pattern_match(routes[k].pattern, r->url, &w, &t);
+        }
+        if (!listed) {
+            int n = snprintf(allow + used, size - used, "%s%s", used ? ", " : "",
+                             get ? "GET, HEAD" : rt->method);
+            used = n < 0 || used + (size_t)n >= size ? size - 1 : used + (size_t)n;
+        }
+    }
+    return found;
+}
+
+static enum MHD_Result method_not_allowed(ch_req *r, const char *allow)
+{
+    char detail[300];
+    snprintf(detail, sizeof(detail), "%.20s is not used at this address; it answers %s.", r->method,
+             allow);
+    return problem_with(r, 405, "Method not allowed", detail, NULL, "Allow", allow);
+}
+
+/* application/json, with any parameters such as charset. */
+static bool json_media_type(const char *type)
+{
+    static const char want[] = "application/json";
+    if (!type || strncasecmp(type, want, sizeof(want) - 1) != 0)
+        return false;
+    type += sizeof(want) - 1;
+    while (*type == ' ' || *type == '\t')
+        type++;
+    return *type == '\0' || *type == ';';
+}
+
+/* An API change reads JSON only: a body sent as a form or as text would
+ * otherwise be read as if it were JSON. A change with no body stays fine. */
+static bool body_acceptable(ch_req *r, const endpoint *rt, enum MHD_Result *res)
+{
+    if (!r->len || rt->raw || strncmp(rt->pattern, "/api/", 5) != 0 ||
+        strcmp(r->method, "GET") == 0)
+        return true;
+    if (json_media_type(MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Content-Type")))
+        return true;
+    bool patch = strcmp(r->method, "PATCH") == 0;
+    *res = problem_with(r, 415, "Send JSON",
+                        "This endpoint reads a JSON body: send it with Content-Type: "
+                        "application/json.",
+                        NULL, patch ? "Accept-Patch" : "Accept-Post", "application/json");
+    return false;
+}
+
+/* One look-up in the route table decides between a handler, 405 (the path
+ * is known, the method is not) and 404. Open routes are answered before
+ * authentication; anything else under /api/ needs a signed-in user first,
+ * even to learn that it does not exist. */
+static enum MHD_Result dispatch(ch_req *r)
+{
+    int64_t id = 0;
+    const char *rest = NULL;
+    char allow[64];
+    bool guarded;
+    enum MHD_Result res;
+    const endpoint *rt = route_find(r, &id, &rest, allow, sizeof(allow), &guarded);
+    if (!rt && !*allow && strncmp(r->url, "/api/", 5) != 0) {
+        if (strncmp(r->url, "/public/", 8) == 0)
+            return ch_http_public(r, r->url + 8); /* its own page says not found */
+        return ch_http_problem(r, 404, "Not found", "There is nothing at this address.", NULL);
+    }
+    bool sign_in = rt ? !rt->open : !*allow || guarded;
+    if (sign_in && !ch_http_authenticate(r, &res))
+        return res;
+    if (!rt)
+        return *allow ? method_not_allowed(r, allow) : not_found(r);
+    if (!body_acceptable(r, rt, &res))
+        return res;
+    /* libmicrohttpd sends a HEAD answer without its body, so a HEAD is the
+     * GET it asks about. */
+    if (strcmp(r->method, "HEAD") == 0)
+        r->method = "GET";
+    if (rt->with_id)
+        return rt->with_id(r, id);
+    if (rt->with_rest)
+        return rt->with_rest(r, rest);
+    return rt->plain(r);
 }
 
 /* Every request reads the policies under the read lock, so a reload never
@@ -241,83 +557,6 @@ static enum MHD_Result route(ch_req *r)
     enum MHD_Result res = dispatch(r);
     pthread_rwlock_unlock(&r->desk->policies_lock);
     return res;
-}
-
-static enum MHD_Result dispatch(ch_req *r)
-{
-    const char *u = r->url, *m = r->method;
-    int64_t id;
-    enum MHD_Result res;
-    bool get = strcmp(m, "GET") == 0, post = strcmp(m, "POST") == 0;
-    if (strcmp(u, "/healthz") == 0 && get)
-        return ch_http_bytes(r, 200, "text/plain", "ok\n", 3);
-    if (strcmp(u, "/api/v1/openapi.yaml") == 0 && get)
-        return ch_http_bytes(r, 200, "application/yaml", ch_openapi_yaml, ch_openapi_yaml_len);
-    if (strcmp(u, "/") == 0 && get) {
-        /* The desk lives under /app/. */
-        struct MHD_Response *resp = MHD_create_response_from_buffer(0, "", MHD_RESPMEM_PERSISTENT);
-        MHD_add_response_header(resp, "Location", "/app/");
-        enum MHD_Result ok = MHD_queue_response(r->conn, 302, resp);
-        MHD_destroy_response(resp);
-        return ok;
-    }
-    if (strncmp(u, "/app/", 5) == 0 && get)
-        return ch_http_static(r, u + 5);
-    if (strcmp(u, "/api/v1/session") == 0 && post)
-        return ch_http_session(r);
-    if (strncmp(u, "/public/", 8) == 0)
-        return ch_http_public(r, u + 8);
-    if (strncmp(u, "/api/", 5) != 0)
-        return ch_http_problem(r, 404, "Not found", "There is nothing at this address.", NULL);
-    if (!ch_http_authenticate(r, &res))
-        return res;
-    if (strcmp(u, "/api/v1/session") == 0 && get)
-        return ch_http_session_get(r);
-    if (strcmp(u, "/api/v1/cases") == 0 && post)
-        return ch_http_cases_create(r);
-    if (strcmp(u, "/api/v1/cases") == 0 && get)
-        return ch_http_case_list(r);
-    if (route_id(u, "/api/v1/cases/", "", &id) && get)
-        return ch_http_case_get(r, id);
-    if (route_id(u, "/api/v1/cases/", "", &id) && strcmp(m, "PATCH") == 0)
-        return ch_http_case_patch(r, id);
-    if (route_id(u, "/api/v1/cases/", "/contacts", &id) && post)
-        return ch_http_contacts_create(r, id);
-    if (strncmp(u, "/api/v1/queues/", 15) == 0 && get)
-        return ch_http_queue(r, u + 15);
-    if (strcmp(u, "/api/v1/services") == 0 && get)
-        return ch_http_services(r);
-    if (strcmp(u, "/api/v1/audit") == 0 && get)
-        return ch_http_audit(r);
-    if (strcmp(u, "/api/v1/search") == 0 && get)
-        return ch_http_search(r);
-    if (strcmp(u, "/api/v1/policies") == 0 && get)
-        return ch_http_policies(r);
-    if (strcmp(u, "/api/v1/users") == 0 && get)
-        return ch_http_users_list(r);
-    if (strcmp(u, "/api/v1/users") == 0 && post)
-        return ch_http_users_create(r);
-    if (strcmp(u, "/api/v1/tokens") == 0 && post)
-        return ch_http_tokens_create(r);
-    if (strcmp(u, "/api/v1/policies/check") == 0 && post)
-        return ch_http_policies_post(r, false);
-    if (strcmp(u, "/api/v1/policies") == 0 && post)
-        return ch_http_policies_post(r, true);
-    if (strcmp(u, "/api/v1/people") == 0 && post)
-        return ch_http_people_create(r);
-    if (route_id(u, "/api/v1/people/", "", &id) && get)
-        return ch_http_person_get(r, id);
-    if (strcmp(u, "/api/v1/organisations") == 0 && post)
-        return ch_http_organisations_create(r);
-    if (route_id(u, "/api/v1/organisations/", "", &id) && get)
-        return ch_http_organisation_get(r, id);
-    if (strcmp(u, "/api/v1/reports/compliance") == 0 && get)
-        return ch_http_report(r);
-    if (strncmp(u, "/api/v1/contracts", 17) == 0 || strncmp(u, "/api/v1/visits", 14) == 0 ||
-        strcmp(u, "/api/v1/capacity") == 0 || strncmp(u, "/api/v1/statements", 18) == 0 ||
-        strcmp(u, "/api/v1/year-end") == 0)
-        return dispatch_hours(r);
-    return not_found(r);
 }
 
 static void remote_of(struct MHD_Connection *c, char *buf, size_t size)
@@ -352,6 +591,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         r->method = method;
         r->url = url;
         r->now = (ch_time)time(NULL);
+        r->upload = ch_http_is_upload(method, url);
         remote_of(conn, r->remote, sizeof(r->remote));
         *state = r;
         return MHD_YES;
@@ -359,7 +599,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (*upload_size) {
         size_t n = *upload_size;
         *upload_size = 0;
-        if (r->too_big || r->len + n > d->body_limit) {
+        size_t limit = r->upload ? CH_ATTACHMENT_MAX : d->body_limit;
+        if (r->too_big || r->len + n > limit) {
             r->too_big = true; /* keep reading, answer 413 at the end */
             return MHD_YES;
         }
@@ -378,6 +619,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         r->body[r->len] = '\0';
         return MHD_YES;
     }
+    if (r->too_big && r->upload)
+        return ch_http_problem(r, 413, "File too large",
+                               "A file can be at most 5 MB (5,242,880 bytes) and this one is "
+                               "larger; save it smaller (a PDF, or a photo at a lower resolution) "
+                               "and attach it again.",
+                               NULL);
     if (r->too_big) {
         char detail[160];
         snprintf(detail, sizeof(detail),
@@ -420,6 +667,7 @@ static void *sweep_main(void *arg)
         pthread_mutex_unlock(&sw->mu);
         if (ch_store_breach_sweep(sw->desk->store, (ch_time)time(NULL), &count, &err))
             fprintf(stderr, "charter serve: breach sweep: %s\n", err.msg);
+        ch_desk_survey_sweep(sw->desk, (ch_time)time(NULL));
         pthread_mutex_lock(&sw->mu);
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);
@@ -535,9 +783,22 @@ int ch_desk_serve(ch_desk *d, const char *listen, const char *tls_cert, const ch
     sweeper sw = {d, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false};
     pthread_t sweep_thread;
     bool sweeping = pthread_create(&sweep_thread, NULL, sweep_main, &sw) == 0;
+    /* Mail leaves from its own thread, never from a request's. */
+    ch_outbox_config oc = {.store = d->store,
+                           .smtp_url = d->smtp_url,
+                           .ca_file = d->smtp_ca,
+                           .poll_seconds = d->outbox_seconds,
+                           .retry_seconds = d->retry_seconds,
+                           .before = ch_desk_notify_round,
+                           .ctx = d};
+    ch_outbox_worker *outbox = NULL;
+    ch_error oerr = {0};
+    if (ch_outbox_start(&oc, &outbox, &oerr))
+        fprintf(stderr, "charter serve: %s; mail will wait in the outbox\n", oerr.msg);
     while (sigwait(&set, &sig) == 0 && sig == SIGHUP)
         reload(d);
     MHD_stop_daemon(daemon);
+    ch_outbox_stop(outbox);
     if (sweeping) {
         pthread_mutex_lock(&sw.mu);
         sw.stop = true;

@@ -5,11 +5,11 @@
 #include "export/statement.h"
 #include "http/hours.h"
 #include "mail/mail.h"
+#include "mail/message.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 static void jw_date(ch_jw *w, ch_date d)
 {
@@ -109,22 +109,15 @@ static enum MHD_Result send_json(ch_req *r, const ch_statement_doc *doc, ch_time
     return ch_http_jw(r, 200, &w, NULL);
 }
 
-/* libxlsxwriter writes files: one of our own in the temporary folder, read
- * back and removed. *out is malloc'd; the caller frees it. */
+static int write_xlsx(const void *doc, const char *path, ch_error *err)
+{
+    return ch_statement_xlsx(doc, path, err);
+}
+
+/* The workbook in memory; *out is malloc'd, the caller frees it. */
 static int xlsx_bytes(const ch_statement_doc *doc, char **out, size_t *len, ch_error *err)
 {
-    const char *tmp = getenv("TMPDIR");
-    char path[256];
-    snprintf(path, sizeof(path), "%s/charter-statement-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    int fd = mkstemp(path);
-    if (fd < 0)
-        return ch_error_set(err, CH_E_IO, "no temporary file for the workbook");
-    close(fd);
-    int rc = ch_statement_xlsx(doc, path, err);
-    if (!rc)
-        rc = ch_export_slurp(path, out, len, err);
-    remove(path);
-    return rc;
+    return ch_export_to_memory("statement", write_xlsx, doc, out, len, err);
 }
 
 static enum MHD_Result send_file(ch_req *r, const char *type, const char *name, char *data,
@@ -251,6 +244,9 @@ static enum MHD_Result send_sent(ch_req *r, unsigned status, int64_t id, const c
     return ch_http_jw(r, status, &w, NULL);
 }
 
+/* A statement sent or to send names only its term. */
+static const ch_req_key term_keys[] = {{"term", NULL}, {NULL, NULL}};
+
 /* POST /api/v1/contracts/{id}/statement/sent: the statement for a term
  * went to the school's named contact; the termly promise is kept then. */
 enum MHD_Result ch_http_statement_sent(ch_req *r, int64_t id)
@@ -262,7 +258,7 @@ enum MHD_Result ch_http_statement_sent(ch_req *r, int64_t id)
     ch_desk_service ds;
     char buf[32];
     json_t *body = NULL;
-    if (!ch_hours_contract_body(r, id, &c, &ds, &body, &res))
+    if (!ch_hours_contract_body(r, id, &c, &ds, term_keys, &body, &res))
         return res;
     const char *given = ch_req_text(&p, body, "term", 20, true);
     if (p.fields) {
@@ -352,16 +348,18 @@ enum MHD_Result ch_http_statements_due(ch_req *r)
     return ch_http_jw(r, 200, &w, NULL);
 }
 
-/* E-mails contract c's statement for term to its named contact and, once
- * the relay has taken it, records it as sent (a second sending keeps the
- * first record). CH_E_IO with the relay's reason when it is not taken. */
+/* Queues contract c's statement for term to its named contact in the
+ * outbox, and records it as sent then: the outbox worker hands it to the
+ * relay, retrying through an outage, so a request never waits on a mail
+ * server (a second sending keeps the first record). CH_E_INVALID for an
+ * address mail cannot go to. */
 static int mail_statement(ch_req *r, const ch_contract *c, const ch_desk_service *ds,
                           const char *term, ch_error *err)
 {
     ch_statement_doc doc;
-    char text[2048], subject[300], pdf_name[96], xlsx_name[96];
-    char *pdf = NULL, *xlsx = NULL;
-    size_t pdf_len = 0, xlsx_len = 0;
+    char text[2048], subject[300], pdf_name[96], xlsx_name[96], message_id[256];
+    char *pdf = NULL, *xlsx = NULL, *raw = NULL;
+    size_t pdf_len = 0, xlsx_len = 0, raw_len = 0;
     int rc;
     if ((rc = build_doc(r, c, ds, term, &doc, err)) ||
         (rc = ch_statement_pdf(&doc, &pdf, &pdf_len, err)) ||
@@ -372,16 +370,38 @@ static int mail_statement(ch_req *r, const ch_contract *c, const ch_desk_service
              ds->service->name, doc.term);
     snprintf(pdf_name, sizeof(pdf_name), "statement-%lld-%s.pdf", (long long)c->id, doc.term);
     snprintf(xlsx_name, sizeof(xlsx_name), "statement-%lld-%s.xlsx", (long long)c->id, doc.term);
-    ch_mail_attachment files[] = {
-        {pdf_name, "application/pdf", pdf, pdf_len},
-        {xlsx_name, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", xlsx,
-         xlsx_len},
+    ch_part files[] = {
+        {pdf_name, "application/pdf", (const unsigned char *)pdf, pdf_len, false},
+        {xlsx_name, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+         (const unsigned char *)xlsx, xlsx_len, false},
     };
-    ch_mail m = {r->desk->mail_from, c->contact_email, c->contact_name, subject, text, files, 2};
-    if ((rc = ch_mail_send(r->desk->smtp_url, &m, err)))
+    const ch_service *svc = ds->service;
+    const char *from = svc->mail_from ? svc->mail_from : r->desk->mail_from;
+    const char *at = strchr(from, '@');
+    ch_address to = {c->contact_name, c->contact_email};
+    ch_outgoing m = {.from = {svc->mail_from ? svc->mail_name : NULL, from},
+                     .to = &to,
+                     .nto = 1,
+                     .subject = subject,
+                     .text = text,
+                     .parts = files,
+                     .nparts = 2,
+                     .id_domain = at ? at + 1 : "localhost",
+                     .date = r->now};
+    if ((rc = ch_message_build(&m, &raw, &raw_len, message_id, err)))
         goto out;
-    ch_statement_sent row = {c->id, doc.term, r->now, r->user.id, c->contact_email};
-    rc = ch_store_statement_sent(r->desk->store, &row, err);
+    ch_outbox_row row = {.service = ds->name,
+                         .purpose = "statement",
+                         .mail_from = from,
+                         .rcpts = c->contact_email,
+                         .message_id = message_id,
+                         .raw = (const unsigned char *)raw,
+                         .len = raw_len,
+                         .require_tls = svc->mail_secure};
+    if ((rc = ch_store_outbox_insert(r->desk->store, &row, 1, err)))
+        goto out;
+    ch_statement_sent sent = {c->id, doc.term, r->now, r->user.id, c->contact_email};
+    rc = ch_store_statement_sent(r->desk->store, &sent, err);
     if (rc == CH_E_CONFLICT)
         rc = CH_OK;
     if (!rc && ch_desk_audit(r, "update", "contract", c->id))
@@ -389,6 +409,7 @@ static int mail_statement(ch_req *r, const ch_contract *c, const ch_desk_service
 out:
     free(pdf);
     free(xlsx);
+    free(raw);
     return rc;
 }
 
@@ -421,7 +442,7 @@ enum MHD_Result ch_http_statement_send(ch_req *r, int64_t id)
     ch_desk_service ds;
     char buf[32];
     json_t *body = NULL;
-    if (!ch_hours_contract_body(r, id, &c, &ds, &body, &res))
+    if (!ch_hours_contract_body(r, id, &c, &ds, term_keys, &body, &res))
         return res;
     const char *term = body_term(r, body, buf, sizeof(buf), &res);
     if (!term)
@@ -437,15 +458,7 @@ enum MHD_Result ch_http_statement_send(ch_req *r, int64_t id)
                               NULL);
         goto out;
     }
-    int rc = mail_statement(r, &c, &ds, term, &err);
-    if (rc == CH_E_IO) {
-        char detail[700];
-        snprintf(detail, sizeof(detail), "%s. Nothing was recorded as sent; try again later.",
-                 err.msg);
-        res = ch_http_problem(r, 502, "The statement was not sent", detail, NULL);
-        goto out;
-    }
-    if (rc) {
+    if (mail_statement(r, &c, &ds, term, &err)) {
         res = ch_http_error(r, &err);
         goto out;
     }
@@ -468,15 +481,15 @@ static void jw_outcome(ch_jw *w, const ch_contract *c, const char *why)
 }
 
 /* POST /api/v1/statements/send: every statement a charter promises for the
- * term and not yet sent, to each school that has a contact address; the
- * rest are listed with the reason. When the relay cannot be reached the
- * run stops there, so a dead relay costs one timeout, not one per school. */
+ * term and not yet sent, queued to each school that has a contact address;
+ * the rest are listed with the reason. Nothing here waits on the relay:
+ * the outbox worker sends them. */
 enum MHD_Result ch_http_statements_send(ch_req *r)
 {
     enum MHD_Result res;
     ch_error err = {0};
     char buf[32];
-    json_t *body = ch_req_body(r, &res);
+    json_t *body = ch_req_body(r, term_keys, &res);
     if (!body)
         return res;
     const char *term = body_term(r, body, buf, sizeof(buf), &res);
@@ -511,7 +524,6 @@ enum MHD_Result ch_http_statements_send(ch_req *r)
         res = ch_http_error(r, (ch_error_set(&err, CH_E_NOMEM, "out of memory"), &err));
         goto out;
     }
-    bool relay_down = false;
     for (size_t i = 0; i < n; i++) {
         const ch_contract *c = &rows[i];
         ch_desk_service ds;
@@ -526,13 +538,9 @@ enum MHD_Result ch_http_statements_send(ch_req *r)
         if (!ch_mail_address_ok(c->contact_email)) {
             place[i] = 2;
             why[i] = "the contract names no usable e-mail address";
-        } else if (relay_down) {
-            place[i] = 3;
-            why[i] = "not tried: the mail server could not be reached";
         } else if (mail_statement(r, c, &ds, term, &err)) {
             place[i] = 3;
             why[i] = ch_arena_strdup(&r->arena, err.msg);
-            relay_down = err.code == CH_E_IO;
         } else {
             place[i] = 1;
         }

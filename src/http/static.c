@@ -63,9 +63,10 @@ enum MHD_Result ch_http_static(ch_req *r, const char *name)
 
 enum MHD_Result ch_http_session_get(ch_req *r)
 {
-    json_t *o = json_pack("{s:o, s:{s:I, s:s?, s:s?, s:s}}", "csrf_token",
-                          r->csrf ? json_string(r->csrf) : json_null(), "user", "id",
-                          (json_int_t)r->user.id, "email", r->user.email, "name", r->user.name,
-                          "role", ch_role_name(r->user.role));
+    json_t *o =
+        json_pack("{s:o, s:{s:I, s:s?, s:s?, s:s, s:s}}", "csrf_token",
+                  r->csrf ? json_string(r->csrf) : json_null(), "user", "id",
+                  (json_int_t)r->user.id, "email", r->user.email, "name", r->user.name, "role",
+                  ch_role_name(r->user.role), "notify", r->user.notify ? r->user.notify : "each");
     return ch_http_json(r, 200, o, NULL);
 }

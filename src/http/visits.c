@@ -4,6 +4,7 @@
  * against working time less the charter's contingency. */
 #include "core/ledger.h"
 #include "core/timefmt.h"
+#include "http/availability.h"
 #include "http/hours.h"
 
 #include <stdio.h>
@@ -120,6 +121,23 @@ static void capacity_warning(ch_req *r, const ch_desk_service *ds, const ch_visi
              ds->service->contingency);
 }
 
+/* Adds to buf (the capacity warning, or "") when the consultant is away
+ * on the day of the visit: the booking stands, but someone else may go. */
+static void away_warning(ch_req *r, const ch_desk_service *ds, const ch_visit *v, char *buf,
+                         size_t size)
+{
+    char text[800];
+    if (!v->consultant_id)
+        return;
+    const ch_calendar *cal = ch_policy_service_calendar(ds->policy, ds->service);
+    if (!ch_http_away_text(r, v->consultant_id, ch_hours_local_date(cal, v->starts_at), text,
+                           sizeof(text)))
+        return;
+    size_t used = strlen(buf);
+    snprintf(buf + used, size - used, "%sThe consultant is away on the day of this visit: %s",
+             used ? " " : "", text);
+}
+
 /* Whether a visit at t falls on one of the service's working days: schools
  * are visited when they and the service are open, never at a weekend, on a
  * bank holiday or (for a term-time service) in the holidays. Records the
@@ -151,8 +169,11 @@ enum MHD_Result ch_http_visits_create(ch_req *r, int64_t id)
     ch_error err = {0};
     ch_contract c;
     ch_desk_service ds;
+    static const ch_req_key keys[] = {{"starts_at", NULL},     {"minutes", NULL},
+                                      {"consultant_id", NULL}, {"confirm_over_balance", NULL},
+                                      {"reason", NULL},        {NULL, NULL}};
     json_t *body = NULL;
-    if (!ch_hours_contract_body(r, id, &c, &ds, &body, &res))
+    if (!ch_hours_contract_body(r, id, &c, &ds, keys, &body, &res))
         return res;
     const ch_calendar *cal = ch_policy_service_calendar(ds.policy, ds.service);
     ch_visit v = {.contract_id = id, .consultant_id = c.consultant_id};
@@ -215,11 +236,12 @@ enum MHD_Result ch_http_visits_create(ch_req *r, int64_t id)
         goto out;
     }
     ch_visit saved;
-    char warning[400];
+    char warning[1200];
     if (ch_store_visit_get(r->desk->store, v.id, &r->arena, &saved, &err)) {
         res = ch_http_error(r, &err);
     } else {
         capacity_warning(r, &ds, &saved, warning, sizeof(warning));
+        away_warning(r, &ds, &saved, warning, sizeof(warning));
         res = send_visit(r, 201, &saved, NULL, warning);
     }
 out:
@@ -265,9 +287,18 @@ enum MHD_Result ch_http_visit_patch(ch_req *r, int64_t id)
     ch_visit v;
     ch_contract c;
     ch_desk_service ds;
+    static const ch_req_key late_keys[] = {
+        {"notice_at", NULL}, {"expected_at", NULL}, {NULL, NULL}};
+    static const ch_req_key keys[] = {{"outcome", NULL},
+                                      {"note", NULL},
+                                      {"representative", NULL},
+                                      {"actual_minutes", NULL},
+                                      {"late", late_keys},
+                                      {"new_starts_at", NULL},
+                                      {NULL, NULL}};
     if (!load_visit(r, id, &v, &c, &ds, &res))
         return res;
-    json_t *body = ch_req_body(r, &res);
+    json_t *body = ch_req_body(r, keys, &res);
     if (!body)
         return res;
     const ch_calendar *cal = ch_policy_service_calendar(ds.policy, ds.service);

@@ -48,7 +48,8 @@ enum MHD_Result ch_http_year_end(ch_req *r, int64_t id, bool confirm)
     ch_year_end y;
     ch_year_end_settle(c.balance, c.shortfall, sp, r->now, &y);
     if (confirm) {
-        if (!(body = ch_req_body(r, &res)))
+        static const ch_req_key keys[] = {{"confirm", NULL}, {"into", NULL}, {NULL, NULL}};
+        if (!(body = ch_req_body(r, keys, &res)))
             return res;
         bool yes = false;
         int64_t into_id = 0;

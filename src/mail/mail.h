@@ -40,4 +40,15 @@ bool ch_mail_address_ok(const char *s);
  * network's reason) when the message was not taken. */
 int ch_mail_send(const char *url, const ch_mail *m, ch_error *err);
 
+/* Sends raw (a whole RFC 5322 message, as ch_message_build writes) from
+ * envelope sender mail_from to each of rcpts through url (smtp://host:port
+ * or smtps://). With require_tls the session must be encrypted (STARTTLS or
+ * smtps), else nothing is sent; ca_file (or NULL for the system's) checks
+ * the relay's certificate. CH_E_IO with the relay's or network's reason;
+ * CH_E_INVALID for an address that cannot be used. Bounded by timeouts, so
+ * a worker thread, never a request, should call it. */
+int ch_mail_send_raw(const char *url, const char *mail_from, const char *const *rcpts,
+                     size_t nrcpts, const char *raw, size_t len, bool require_tls,
+                     const char *ca_file, ch_error *err);
+
 #endif

@@ -10,22 +10,24 @@
 #include <string.h>
 
 static const char *const top_keys[] = {
-    "charter",   "id",       "organisation", "time_zone", "review_by", "holidays_file",
-    "calendars", "services", "promises",     "notes",     NULL,
+    "charter",    "id",       "organisation",   "time_zone", "review_by", "holidays_file",
+    "calendars",  "services", "promises",       "notes",     "routes",    "restriction_notice",
+    "complaints", "contact",  "privacy_notice", "themes",    "audits",    NULL,
 };
 static const char *const service_keys[] = {"id",          "name",        "calendar", "day_length",
-                                           "visit_block", "contingency", "notes",    NULL};
+                                           "visit_block", "contingency", "notes",    "mail",
+                                           "survey",      NULL};
 static const char *const promise_keys[] = {
-    "id",       "text",  "applies_to", "obligation",          "within",
-    "counting", "from",  "calendar",   "roll_to_working_day", "receipt",
-    "schedule", "notes", NULL,
+    "id",    "text",     "applies_to",          "obligation", "within",   "counting",
+    "from",  "calendar", "roll_to_working_day", "receipt",    "schedule", "notes",
+    "every", "internal", "warn_before",         NULL,
 };
-static const char *const applies_keys[] = {"channels",      "kinds",    "flags",
-                                           "without_flags", "services", NULL};
+static const char *const applies_keys[] = {"channels", "kinds",  "flags", "without_flags",
+                                           "services", "stages", NULL};
 static const char *const channel_words[] = {"phone", "voicemail", "email",  "letter",
                                             "web",   "in-person", "social", NULL};
-static const char *const kind_words[] = {"enquiry", "service-order", "complaint", "feedback",
-                                         "foi",     "sar",           NULL};
+static const char *const kind_words[] = {"enquiry", "service-order", "complaint",  "feedback",
+                                         "foi",     "sar",           "compliment", NULL};
 static const char *const obligation_words[] = {"acknowledge", "respond", "resolve",
                                                "update",      "process", NULL};
 
@@ -158,28 +160,34 @@ static void parse_services(loader *ld, struct fy_node *seq, ch_policy *pol)
             parse_hours(ld, v, "visit_block", &s->visit_block);
         if ((v = ld_get(m, "contingency")))
             parse_percent(ld, v, &s->contingency);
+        if ((v = ld_get(m, "mail")))
+            ld_service_mail(ld, v, s, pol);
+        if ((v = ld_get(m, "survey")))
+            ld_service_survey(ld, v, s);
         pol->nservices++;
     }
 }
 
-static void parse_within(loader *ld, struct fy_node *v, ch_target *t)
+/* A span of time as policies write it ("3 working days"), under key
+ * (within, every, warn_before). */
+bool ld_within(loader *ld, struct fy_node *v, const char *key, ch_target *t)
 {
-    const char *s = ld_scalar(ld, v, "within");
+    const char *s = ld_scalar(ld, v, key);
     if (!s)
-        return;
+        return false;
     if (strcmp(s, "same working day") == 0) {
         t->amount = 0;
         t->unit = CH_UNIT_WORKING_DAYS;
-        return;
+        return true;
     }
     char *end;
     long amount = strtol(s, &end, 10);
     if (end == s || !isdigit((unsigned char)s[0]) || *end != ' ' || amount > 10000) {
         ld_problem(ld, v,
-                   "within '%s' must be a whole number (0-10000) and a unit, e.g. "
+                   "%s '%s' must be a whole number (0-10000) and a unit, e.g. "
                    "\"3 working days\"",
-                   s);
-        return;
+                   key, s);
+        return false;
     }
     while (*end == ' ')
         end++;
@@ -187,7 +195,7 @@ static void parse_within(loader *ld, struct fy_node *v, ch_target *t)
         if (strcmp(end, unit_words[i].name) == 0) {
             t->amount = (int)amount;
             t->unit = unit_words[i].unit;
-            return;
+            return true;
         }
     }
     const char *near = ld_suggest(end, unit_list);
@@ -195,6 +203,7 @@ static void parse_within(loader *ld, struct fy_node *v, ch_target *t)
                "unknown unit '%s'%s%s%s; use working days, working hours, working "
                "minutes, calendar days or calendar months",
                end, near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
+    return false;
 }
 
 /* A list of names from a fixed vocabulary into a bit set. */
@@ -270,6 +279,8 @@ static void parse_applies(loader *ld, struct fy_node *m, ch_promise *p, const ch
                            "promise '%s' names service '%s', which is not defined under services",
                            p->id, p->services[i]);
     }
+    if ((v = ld_get(m, "stages")))
+        ld_promise_stages(ld, v, p, pol);
 }
 
 static int promise_find(const ch_policy *pol, const char *id)
@@ -306,6 +317,28 @@ static bool termly_ok(loader *ld, const ch_promise *p, const ch_policy *pol)
     return true;
 }
 
+/* "every: 5 working days" on an update promise: each update starts the
+ * next. A span of nothing would make updates due the moment they are made. */
+static void parse_every(loader *ld, struct fy_node *v, ch_promise *p)
+{
+    if (p->obligation != CH_OBLIGATION_UPDATE || p->schedule != CH_SCHEDULE_NONE) {
+        ld_problem(ld, v,
+                   "only an update promise kept per case may recur; \"every\" does not "
+                   "go with this promise");
+        return;
+    }
+    ch_target t = {0};
+    if (!ld_within(ld, v, "every", &t))
+        return;
+    if (t.amount <= 0) {
+        ld_problem(ld, v, "every must be at least 1 of its unit, e.g. \"5 working days\"");
+        return;
+    }
+    t.counting = t.unit == CH_UNIT_WORKING_DAYS ? CH_COUNT_CLOSE_OF_DAY : CH_COUNT_ELAPSED;
+    p->every = t;
+    p->recurs = true;
+}
+
 static void parse_promise(loader *ld, struct fy_node *m, ch_promise *p, ch_policy *pol)
 {
     struct fy_node *v;
@@ -313,6 +346,8 @@ static void parse_promise(loader *ld, struct fy_node *m, ch_promise *p, ch_polic
     p->from = -1;
     p->calendar = -1;
     p->text = required_text(ld, m, "text", "a promise");
+    if ((v = ld_get(m, "internal")))
+        ld_promise_internal(ld, v, p);
     parse_applies(ld, ld_get(m, "applies_to"), p, pol);
     if ((s = required_text(ld, m, "obligation", "a promise")) &&
         ch_obligation_kind_parse(s, &p->obligation)) {
@@ -331,7 +366,7 @@ static void parse_promise(loader *ld, struct fy_node *m, ch_promise *p, ch_polic
             ld_problem(ld, ld_get(m, "within"),
                        "a promise kept on a schedule has no \"within\"; remove one of the two");
     } else if ((v = ld_get(m, "within"))) {
-        parse_within(ld, v, &p->target);
+        ld_within(ld, v, "within", &p->target);
     } else {
         ld_problem(ld, m,
                    "promise '%s' has no time limit; add e.g. \"within: 3 working days\" or "
@@ -378,6 +413,10 @@ static void parse_promise(loader *ld, struct fy_node *m, ch_promise *p, ch_polic
                        "calendars",
                        p->id, s);
     }
+    if ((v = ld_get(m, "every")))
+        parse_every(ld, v, p);
+    if ((v = ld_get(m, "warn_before")))
+        ld_promise_warn(ld, v, p);
     if (p->schedule == CH_SCHEDULE_TERMLY && !termly_ok(ld, p, pol))
         ld_problem(ld, ld_get(m, "schedule"),
                    "promise '%s' is kept termly, but its calendar has no terms; give it a "
@@ -454,7 +493,18 @@ static void parse_top(loader *ld, struct fy_node *root, ch_policy *pol)
     else
         ld_problem(ld, root, "the policy has no calendars; add at least one, e.g. \"office\"");
     parse_services(ld, ld_get(root, "services"), pol);
+    if ((v = ld_get(root, "complaints")))
+        ld_complaints(ld, v, pol);
     parse_promises(ld, ld_get(root, "promises"), pol);
+    if ((v = ld_get(root, "routes")))
+        ld_routes(ld, v, pol);
+    if ((v = ld_get(root, "restriction_notice")))
+        ld_notices(ld, v, pol);
+    ld_public(ld, ld_get(root, "contact"), ld_get(root, "privacy_notice"), pol);
+    if ((v = ld_get(root, "themes")))
+        ld_themes(ld, v, pol);
+    if ((v = ld_get(root, "audits")))
+        ld_audits(ld, v, pol);
 }
 
 static void collect_yaml_errors(loader *ld, struct fy_diag *diag)
@@ -475,7 +525,12 @@ int ch_policy_load_text(ch_policy **out, const char *name, const char *text, siz
                         const char *base_dir, ch_diags *diags)
 {
     ch_arena arena = {0};
-    loader ld = {.file = name, .base_dir = base_dir, .diags = diags, .arena = &arena};
+    loader ld = {.file = name,
+                 .base_dir = base_dir,
+                 .diags = diags,
+                 .arena = &arena,
+                 .src = text,
+                 .srclen = len};
     struct fy_diag_cfg dcfg;
     struct fy_diag *diag = NULL;
     struct fy_document *doc = NULL;

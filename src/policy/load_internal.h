@@ -27,6 +27,8 @@ typedef struct cal_src {
 
 typedef struct loader {
     const char *file, *base_dir;
+    const char *src; /* the policy's text, to place a problem inside a block scalar */
+    size_t srclen;
     ch_diags *diags;
     int errors;
     ch_arena *arena;
@@ -69,5 +71,40 @@ ch_calendar *ld_calendar_build(loader *ld, size_t i);
 
 /* Index of calendar id, or -1. */
 int ld_calendar_find(loader *ld, const char *id);
+
+/* "internal: true" on a promise (load_routes.c). */
+void ld_promise_internal(loader *ld, struct fy_node *v, ch_promise *p);
+
+/* The policy's routes: which kinds of request another service handles. */
+void ld_routes(loader *ld, struct fy_node *seq, ch_policy *pol);
+
+/* The restriction notice's template, its placeholders checked
+ * (load_notices.c). */
+void ld_notices(loader *ld, struct fy_node *map, ch_policy *pol);
+
+/* A span of time ("3 working days", "same working day") under key. */
+bool ld_within(loader *ld, struct fy_node *v, const char *key, ch_target *t);
+
+/* A service's mail: block and a promise's warn_before: (load_mail.c). */
+void ld_service_mail(loader *ld, struct fy_node *map, ch_service *svc, const ch_policy *pol);
+void ld_promise_warn(loader *ld, struct fy_node *v, ch_promise *p);
+
+/* The complaints procedure's stages, and a promise's `applies_to: stages:`
+ * (load_complaints.c); the stages are read before the promises. */
+void ld_complaints(loader *ld, struct fy_node *map, ch_policy *pol);
+void ld_promise_stages(loader *ld, struct fy_node *seq, ch_promise *p, const ch_policy *pol);
+
+/* The public page's contact: list and privacy_notice: link, either node
+ * NULL when absent (load_contact.c); after the services. */
+void ld_public(loader *ld, struct fy_node *contact, struct fy_node *privacy, ch_policy *pol);
+
+/* The themes its cases may carry (load_themes.c). */
+void ld_themes(loader *ld, struct fy_node *seq, ch_policy *pol);
+
+/* A service's survey: block (load_surveys.c). */
+void ld_service_survey(loader *ld, struct fy_node *map, ch_service *svc);
+
+/* The behaviour audits' templates and rules (load_audits.c). */
+void ld_audits(loader *ld, struct fy_node *map, ch_policy *pol);
 
 #endif

@@ -38,8 +38,17 @@ void ch_store_close(ch_store *s)
         s->ops->close(s);
 }
 
+static bool notify_valid(const char *notify)
+{
+    return !notify || strcmp(notify, "each") == 0 || strcmp(notify, "digest") == 0 ||
+           strcmp(notify, "none") == 0;
+}
+
 int ch_store_user_insert(ch_store *s, const ch_user *user, int64_t *id, ch_error *err)
 {
+    if (!notify_valid(user->notify))
+        return ch_error_set(err, CH_E_INVALID, "notify must be each, digest or none, not '%.40s'",
+                            user->notify);
     return s->ops->user_insert(s, user, id, err);
 }
 
@@ -64,9 +73,19 @@ int ch_store_user_list(ch_store *s, ch_arena *arena, ch_user **out, size_t *n, c
     return s->ops->user_list(s, arena, out, n, err);
 }
 
-int ch_store_token_insert(ch_store *s, int64_t user_id, const uint8_t hash[32], ch_error *err)
+int ch_store_user_update(ch_store *s, const ch_user_change *ch, ch_error *err)
 {
-    return s->ops->token_insert(s, user_id, hash, err);
+    if (!notify_valid(ch->notify))
+        return ch_error_set(err, CH_E_INVALID, "notify must be each, digest or none, not '%.40s'",
+                            ch->notify);
+    return s->ops->user_update(s, ch, err);
+}
+
+int ch_store_token_insert(ch_store *s, int64_t user_id, const uint8_t hash[32], const char *label,
+                          ch_time expires, int64_t *id, ch_error *err)
+{
+    int64_t unused;
+    return s->ops->token_insert(s, user_id, hash, label, expires, id ? id : &unused, err);
 }
 
 int ch_store_session_insert(ch_store *s, int64_t user_id, const uint8_t hash[32], const char *csrf,
@@ -76,9 +95,31 @@ int ch_store_session_insert(ch_store *s, int64_t user_id, const uint8_t hash[32]
 }
 
 int ch_store_credential_user(ch_store *s, const uint8_t hash[32], ch_time now, ch_arena *arena,
-                             ch_user *user, const char **csrf, ch_error *err)
+                             ch_user *user, ch_credential *cred, ch_error *err)
 {
-    return s->ops->credential_user(s, hash, now, arena, user, csrf, err);
+    return s->ops->credential_user(s, hash, now, arena, user, cred, err);
+}
+
+int ch_store_credential_used(ch_store *s, int64_t id, ch_time now, ch_error *err)
+{
+    return s->ops->credential_used(s, id, now, err);
+}
+
+int ch_store_credential_delete(ch_store *s, const uint8_t hash[32], ch_error *err)
+{
+    return s->ops->credential_delete(s, hash, err);
+}
+
+int ch_store_token_list(ch_store *s, int64_t user_id, ch_arena *arena, ch_token_row **out,
+                        size_t *n, ch_error *err)
+{
+    return s->ops->token_list(s, user_id, arena, out, n, err);
+}
+
+int ch_store_token_delete(ch_store *s, int64_t id, int64_t owner, int64_t *user_id, ch_error *err)
+{
+    int64_t unused;
+    return s->ops->token_delete(s, id, owner, user_id ? user_id : &unused, err);
 }
 
 int ch_store_policy_save(ch_store *s, const char *policy_id, const char *text, ch_time now,
@@ -108,6 +149,11 @@ int ch_store_queue(ch_store *s, const ch_queue_query *q, ch_arena *arena, ch_cas
     return s->ops->queue(s, q, arena, out, n, err);
 }
 
+int ch_store_queue_count(ch_store *s, const ch_queue_query *q, int64_t *total, ch_error *err)
+{
+    return s->ops->queue_count(s, q, total, err);
+}
+
 int ch_store_breach_sweep(ch_store *s, ch_time now, int64_t *count, ch_error *err)
 {
     return s->ops->breach_sweep(s, now, count, err);
@@ -117,6 +163,11 @@ int ch_store_case_list(ch_store *s, const ch_case_filter *f, ch_arena *arena, ch
                        size_t *n, ch_error *err)
 {
     return s->ops->case_list(s, f, arena, out, n, err);
+}
+
+int ch_store_case_count(ch_store *s, const ch_case_filter *f, int64_t *total, ch_error *err)
+{
+    return s->ops->case_count(s, f, total, err);
 }
 
 int ch_store_search(ch_store *s, const char *words, const char *const *services, size_t nservices,
@@ -135,6 +186,87 @@ int ch_store_report_rows(ch_store *s, ch_time from, ch_time to, const char *cons
 int ch_store_person_insert(ch_store *s, ch_person *p, ch_error *err)
 {
     return s->ops->person_insert(s, p, err);
+}
+
+int ch_store_person_update(ch_store *s, const ch_person *p, ch_error *err)
+{
+    return s->ops->person_update(s, p, err);
+}
+
+int ch_store_people_list(ch_store *s, const ch_people_query *q, ch_arena *arena, ch_person **out,
+                         size_t *n, int64_t *total, ch_error *err)
+{
+    *out = NULL;
+    *n = 0;
+    *total = 0;
+    if (q->nwords > CH_STORE_FIND_WORDS)
+        return ch_error_set(err, CH_E_INVALID, "at most %d words can be searched for at once",
+                            CH_STORE_FIND_WORDS);
+    return s->ops->people_list(s, q, arena, out, n, total, err);
+}
+
+int ch_store_person_merge(ch_store *s, int64_t keep, int64_t duplicate, int64_t *moved,
+                          ch_error *err)
+{
+    *moved = 0;
+    if (keep == duplicate)
+        return ch_error_set(err, CH_E_INVALID, "a person cannot be merged into themselves");
+    return s->ops->person_merge(s, keep, duplicate, moved, err);
+}
+
+int ch_store_attachment_insert(ch_store *s, ch_attachment *a, ch_error *err)
+{
+    return s->ops->attachment_insert(s, a, err);
+}
+
+int ch_store_attachment_list(ch_store *s, int64_t person_id, int64_t case_id, ch_arena *arena,
+                             ch_attachment **out, size_t *n, ch_error *err)
+{
+    *out = NULL;
+    *n = 0;
+    return s->ops->attachment_list(s, person_id, case_id, arena, out, n, err);
+}
+
+int ch_store_attachment_get(ch_store *s, int64_t id, ch_arena *arena, ch_attachment *out,
+                            ch_error *err)
+{
+    return s->ops->attachment_get(s, id, arena, out, err);
+}
+
+int ch_store_people_find(ch_store *s, const char *const *words, size_t nwords,
+                         const char *const *services, size_t nservices, size_t limit,
+                         ch_arena *arena, ch_person **out, size_t *n, ch_error *err)
+{
+    *out = NULL;
+    *n = 0;
+    if (nwords == 0 || nwords > CH_STORE_FIND_WORDS)
+        return ch_error_set(err, CH_E_INVALID, "give 1 to %d words to find", CH_STORE_FIND_WORDS);
+    return s->ops->people_find(s, words, nwords, services, nservices, limit, arena, out, n, err);
+}
+
+int ch_store_organisations_find(ch_store *s, const char *const *words, size_t nwords, size_t limit,
+                                ch_arena *arena, ch_organisation **out, size_t *n, ch_error *err)
+{
+    *out = NULL;
+    *n = 0;
+    if (nwords == 0 || nwords > CH_STORE_FIND_WORDS)
+        return ch_error_set(err, CH_E_INVALID, "give 1 to %d words to find", CH_STORE_FIND_WORDS);
+    return s->ops->organisations_find(s, words, nwords, limit, arena, out, n, err);
+}
+
+char *ch_store_like_escape(ch_arena *arena, const char *word)
+{
+    size_t len = strlen(word);
+    char *out = ch_arena_alloc(arena, len * 2 + 1), *p = out;
+    if (!out)
+        return NULL;
+    for (const char *w = word; *w; w++) {
+        if (*w == '%' || *w == '_' || *w == '\\')
+            *p++ = '\\';
+        *p++ = *w;
+    }
+    *p = '\0';
+    return out;
 }
 
 int ch_store_person_get(ch_store *s, int64_t id, ch_arena *arena, ch_person *out, ch_error *err)
@@ -165,20 +297,24 @@ int ch_store_cases_of(ch_store *s, int64_t person_id, int64_t organisation_id,
     (const char *const[]){__VA_ARGS__}, sizeof((const char *const[]){__VA_ARGS__}) / sizeof(char *)
 
 const ch_store_table ch_store_tables[] = {
-    {"users", COLS("id", "email", "name", "role", "password_hash", "created_at")},
+    {"users",
+     COLS("id", "email", "name", "role", "password_hash", "created_at", "active", "notify")},
     {"user_services", COLS("user_id", "service")},
-    {"credentials", COLS("hash", "user_id", "kind", "csrf", "expires_at", "created_at")},
+    {"credentials", COLS("id", "hash", "user_id", "kind", "csrf", "expires_at", "created_at",
+                         "label", "last_used_at")},
     {"policies", COLS("policy_id", "version", "text", "saved_at")},
     {"organisations", COLS("id", "name", "kind", "created_at")},
-    {"people",
-     COLS("id", "name", "email", "phone", "date_of_birth", "organisation_id", "created_at")},
+    {"people", COLS("id", "name", "email", "phone", "date_of_birth", "organisation_id",
+                    "created_at", "needs", "merged_into")},
     {"cases",
      COLS("id", "service", "kind", "channel", "subject", "status", "received_at", "deemed_at",
           "requester_name", "requester_email", "organisation", "officer_id", "flags", "version",
           "next_due_at", "created_at", "updated_at", "person_id", "organisation_id")},
-    {"obligations", COLS("id", "case_id", "promise", "kind", "text", "due_at", "state", "met_at")},
+    /* Contacts before obligations: an obligation names the contact that met it. */
     {"contacts", COLS("id", "case_id", "direction", "channel", "at", "who", "summary", "outcome",
-                      "created_by", "created_at")},
+                      "created_by", "created_at", "handed_to", "with_person_id", "channel_reason")},
+    {"obligations", COLS("id", "case_id", "promise", "kind", "text", "due_at", "state", "met_at",
+                         "met_by_contact", "reason", "service")},
     {"events", COLS("id", "case_id", "at", "actor", "what", "detail")},
     {"pauses", COLS("id", "case_id", "from_at", "to_at")},
     {"audit", COLS("id", "at", "user_id", "action", "object", "object_id", "remote")},
@@ -191,6 +327,43 @@ const ch_store_table ch_store_tables[] = {
     {"ledger", COLS("id", "contract_id", "at", "kind", "minutes", "visit_id", "reason",
                     "created_by", "created_at")},
     {"statements_sent", COLS("id", "contract_id", "term", "sent_at", "sent_by", "sent_to")},
+    {"relationships", COLS("id", "person_id", "kind", "other_id", "organisation_id", "note",
+                           "created_by", "created_at")},
+    {"consents",
+     COLS("id", "grantor_id", "grantee_id", "case_id", "evidence", "given_on", "expires_on",
+          "withdrawn_at", "withdrawn_by", "withdrawn_reason", "created_by", "created_at")},
+    {"user_availability", COLS("user_id", "pattern", "absences", "updated_at")},
+    {"attachments", COLS("id", "person_id", "case_id", "filename", "content_type", "size", "data",
+                         "uploaded_by", "uploaded_at", "contact_id")},
+    {"incidents",
+     COLS("id", "person_id", "case_id", "at", "channel", "kind", "what", "staff",
+          "health_and_safety", "police_reference", "actions", "created_by", "created_at")},
+    {"restrictions",
+     COLS("id", "person_id", "channels", "point_of_contact", "replies", "per_days",
+          "refuse_service", "reason", "review_on", "status", "notice_sent_at", "notice_how",
+          "ended_at", "end_reason", "review_note", "created_by", "created_at")},
+    {"mail_in", COLS("id", "service", "message_id", "raw", "received_at", "state", "case_id",
+                     "contact_id", "error")},
+    {"mail_threads", COLS("message_id", "case_id")},
+    {"outbox", COLS("id", "service", "case_id", "contact_id", "user_id", "purpose", "mail_from",
+                    "rcpts", "message_id", "raw", "require_tls", "state", "attempts", "created_at",
+                    "next_attempt_at", "sent_at", "last_error")},
+    {"outbox_rcpts", COLS("outbox_id", "rcpt")},
+    {"notifications", COLS("id", "user_id", "case_id", "obligation_id", "kind", "text",
+                           "created_at", "read_at", "emailed_at")},
+    {"complaint_stages", COLS("id", "case_id", "seq", "stage", "started_at", "closed_at", "outcome",
+                              "lessons", "findings", "closed_by", "letter_id")},
+    {"case_staff", COLS("case_id", "user_id", "named_by", "named_at")},
+    {"case_themes", COLS("case_id", "theme", "position")},
+    /* Customer surveys: the invitations, then the answers that name them. */
+    {"survey_invitations", COLS("id", "case_id", "service", "token_hash", "outbox_id", "sent_at",
+                                "expires_at", "anonymous_allowed", "used", "responded_at")},
+    {"survey_responses",
+     COLS("id", "invitation_id", "service", "rating", "comment", "anonymous", "submitted_at")},
+    {"school_audits", COLS("id", "service", "template", "school", "organisation_id", "intervention",
+                           "baseline_id", "opens_on", "closes_on", "code_pupils", "code_parents",
+                           "code_teachers", "code_governors", "created_by", "created_at")},
+    {"audit_responses", COLS("id", "audit_id", "grp", "submitted_at", "answers", "form_id")},
 };
 const size_t ch_store_ntables = sizeof(ch_store_tables) / sizeof(*ch_store_tables);
 
@@ -286,6 +459,17 @@ int ch_store_visit_change(ch_store *s, ch_visit_change *ch, ch_error *err)
     return s->ops->visit_change(s, ch, err);
 }
 
+int ch_store_availability_set(ch_store *s, const ch_availability_row *row, ch_error *err)
+{
+    return s->ops->availability_set(s, row, err);
+}
+
+int ch_store_availability_list(ch_store *s, ch_arena *arena, ch_availability_row **out, size_t *n,
+                               ch_error *err)
+{
+    return s->ops->availability_list(s, arena, out, n, err);
+}
+
 int ch_store_statement_sent(ch_store *s, const ch_statement_sent *row, ch_error *err)
 {
     return s->ops->statement_sent(s, row, err);
@@ -300,4 +484,150 @@ int ch_store_statements_sent(ch_store *s, const char *term, ch_arena *arena,
 int ch_store_contract_update(ch_store *s, const ch_contract_change *ch, ch_error *err)
 {
     return s->ops->contract_update(s, ch, err);
+}
+
+int64_t ch_case_update_met_by(const ch_case_update *u, const ch_obligation_row *o)
+{
+    if (o->met_by_contact == CH_CONTACT_NEW)
+        return u->contact ? u->contact->id : 0;
+    return o->met_by_contact > 0 ? o->met_by_contact : 0;
+}
+
+int ch_store_relationship_insert(ch_store *s, ch_relationship *r, ch_error *err)
+{
+    return s->ops->relationship_insert(s, r, err);
+}
+
+int ch_store_relationship_delete(ch_store *s, int64_t id, ch_error *err)
+{
+    return s->ops->relationship_delete(s, id, err);
+}
+
+int ch_store_relationships(ch_store *s, int64_t id, int64_t person_id, ch_arena *arena,
+                           ch_relationship **out, size_t *n, ch_error *err)
+{
+    *out = NULL;
+    *n = 0;
+    return s->ops->relationships(s, id, person_id, arena, out, n, err);
+}
+
+int ch_store_consent_insert(ch_store *s, ch_consent *c, ch_error *err)
+{
+    return s->ops->consent_insert(s, c, err);
+}
+
+int ch_store_consent_withdraw(ch_store *s, int64_t id, ch_time at, int64_t by, const char *reason,
+                              ch_error *err)
+{
+    return s->ops->consent_withdraw(s, id, at, by, reason, err);
+}
+
+int ch_store_consents(ch_store *s, int64_t id, int64_t person_id, ch_arena *arena, ch_consent **out,
+                      size_t *n, ch_error *err)
+{
+    *out = NULL;
+    *n = 0;
+    return s->ops->consents(s, id, person_id, arena, out, n, err);
+}
+
+ch_obligation_row ch_obligation_row_for(const ch_promise *p, ch_time due, ch_ostate st)
+{
+    return (ch_obligation_row){.promise = p->id,
+                               .kind = ch_obligation_kind_name(p->obligation),
+                               .text = p->text,
+                               .due_at = due,
+                               .state = ch_ostate_name(st)};
+}
+
+/* Complaints and compliments. */
+int ch_store_stages(ch_store *s, int64_t case_id, ch_arena *arena, ch_stage_row **out, size_t *n,
+                    ch_error *err)
+{
+    *out = NULL;
+    *n = 0;
+    return s->ops->stages ? s->ops->stages(s, case_id, arena, out, n, err) : unsupported(s, err);
+}
+
+int ch_store_stage_change(ch_store *s, ch_stage_change *m, int64_t *new_version, ch_error *err)
+{
+    return s->ops->stage_change ? s->ops->stage_change(s, m, new_version, err)
+                                : unsupported(s, err);
+}
+
+int ch_store_case_staff(ch_store *s, int64_t case_id, ch_arena *arena, ch_staff_named **out,
+                        size_t *n, ch_error *err)
+{
+    *out = NULL;
+    *n = 0;
+    return s->ops->case_staff ? s->ops->case_staff(s, case_id, arena, out, n, err)
+                              : unsupported(s, err);
+}
+
+int ch_store_case_staff_set(ch_store *s, const ch_case_update *u, const int64_t *ids, size_t n,
+                            int64_t by, int64_t *new_version, ch_error *err)
+{
+    return s->ops->case_staff_set ? s->ops->case_staff_set(s, u, ids, n, by, new_version, err)
+                                  : unsupported(s, err);
+}
+
+int ch_store_cases_staff_named(ch_store *s, const int64_t *ids, size_t n, bool *named,
+                               ch_error *err)
+{
+    for (size_t i = 0; i < n; i++)
+        named[i] = false;
+    if (!n)
+        return CH_OK;
+    return s->ops->cases_staff_named ? s->ops->cases_staff_named(s, ids, n, named, err)
+                                     : unsupported(s, err);
+}
+
+int ch_store_complaint_lines(ch_store *s, ch_time from, ch_time to, ch_arena *arena,
+                             ch_complaint_line **out, size_t *n, ch_error *err)
+{
+    *out = NULL;
+    *n = 0;
+    return s->ops->complaint_lines ? s->ops->complaint_lines(s, from, to, arena, out, n, err)
+                                   : unsupported(s, err);
+}
+
+/* The public standards page (publicpage). */
+int ch_store_kind_counts(ch_store *s, ch_time from, ch_time to, const char *const *services,
+                         size_t nservices, const char *const *kinds, size_t nkinds, int64_t *counts,
+                         ch_error *err)
+{
+    if (nservices == 0 || nservices > 100 || nkinds == 0 || nkinds > 16)
+        return ch_error_set(err, CH_E_INVALID,
+                            "counting cases needs 1 to 100 services and 1 to 16 kinds");
+    for (size_t i = 0; i < nkinds; i++)
+        counts[i] = 0;
+    return s->ops->kind_counts(s, from, to, services, nservices, kinds, nkinds, counts, err);
+}
+
+/* ---- Themes on cases ---- */
+
+int ch_store_case_themes_set(ch_store *s, int64_t case_id, int64_t expect, const char *const *ids,
+                             size_t n, const ch_event_row *ev, ch_time now, int64_t *new_version,
+                             ch_error *err)
+{
+    return s->ops->case_themes_set(s, case_id, expect, ids, n, ev, now, new_version, err);
+}
+
+int ch_store_case_themes(ch_store *s, int64_t case_id, ch_arena *arena, const char ***out,
+                         size_t *n, ch_error *err)
+{
+    return s->ops->case_themes(s, case_id, arena, out, n, err);
+}
+
+int ch_store_theme_rows(ch_store *s, ch_time from, ch_time to, const char *const *services,
+                        size_t nservices, ch_arena *arena, ch_theme_row **out, size_t *n,
+                        ch_error *err)
+{
+    return s->ops->theme_rows(s, from, to, services, nservices, arena, out, n, err);
+}
+
+int ch_store_report_rows_by(ch_store *s, ch_report_by by, ch_time from, ch_time to,
+                            const char *const *services, size_t nservices, ch_arena *arena,
+                            ch_report_row **out, size_t *n, ch_error *err)
+{
+    return s->ops->report_rows_by(s, by, from, to, services, nservices, arena, out, n, err);
 }

@@ -12,6 +12,8 @@
 
 #include "core/arena.h"
 #include "core/civil.h"
+#include "core/casework.h"
+#include "core/consent.h"
 
 typedef enum ch_role { CH_ROLE_OFFICER, CH_ROLE_MANAGER, CH_ROLE_ADMIN } ch_role;
 
@@ -25,21 +27,76 @@ typedef struct ch_user {
     const char *password_hash; /* argon2id string; NULL when never set */
     const char **services;     /* "policy/service" names the user belongs to */
     size_t nservices;
+    bool inactive; /* deactivated: cannot sign in, and no credential of theirs works */
+    /* How they hear of their work by email: "each" (a message per
+     * notification), "digest" (one a day), "none". */
+    const char *notify;
 } ch_user;
+
+/* A change to a user, applied in one write. The store refuses (CH_E_CONFLICT)
+ * a change that would leave no active administrator. */
+typedef struct ch_user_change {
+    int64_t id;
+    const char *name; /* NULL leaves it */
+    bool set_role;
+    ch_role role;
+    bool set_services; /* services below replace the user's */
+    const char *const *services;
+    size_t nservices;
+    int active;                  /* -1 leaves it, 0 deactivates, 1 reactivates */
+    const char *password_hash;   /* NULL leaves it */
+    bool end_sessions;           /* deletes the user's sessions... */
+    const uint8_t *keep_session; /* ...but this one (a hash; NULL for none) */
+    bool end_tokens;             /* deletes the user's API tokens */
+    const char *notify;          /* NULL leaves it; else each, digest or none */
+} ch_user_change;
+
+/* An API token as listed: never its secret. */
+typedef struct ch_token_row {
+    int64_t id, user_id;
+    const char *label; /* may be NULL */
+    ch_time created_at, expires_at;
+    ch_time last_used_at; /* to the hour; 0 when never used */
+} ch_token_row;
+
+/* The credential a request came with. */
+typedef struct ch_credential {
+    int64_t id;
+    bool session;         /* a browser session; otherwise an API token */
+    const char *csrf;     /* a session's CSRF token */
+    ch_time last_used_at; /* 0 when never */
+} ch_credential;
 
 typedef struct ch_obligation_row {
     int64_t id;
     const char *promise, *kind, *text;
     ch_time due_at;
-    const char *state; /* pending, met, breached, paused */
+    const char *state; /* pending, met, breached, paused, withdrawn */
     ch_time met_at;    /* 0 when not met */
+    /* The contact that met it: 0 for none, CH_CONTACT_NEW in an update for
+     * the contact that update adds. */
+    int64_t met_by_contact;
+    const char *reason; /* why it was settled as it was (withdrawn: why), or NULL */
+    /* The service whose promise it was, when the case has since moved on
+     * (NULL: the case's own); reports count it there. Once set it stays. */
+    const char *service;
 } ch_obligation_row;
+
+#define CH_CONTACT_NEW (-1)
+
+/* A new obligation's row for promise p (borrowed from the policy), due then
+ * and in state st, not yet met. */
+ch_obligation_row ch_obligation_row_for(const ch_promise *p, ch_time due, ch_ostate st);
 
 typedef struct ch_contact_row {
     int64_t id;
     const char *direction, *channel, *who, *summary, *outcome;
     ch_time at;
     int64_t created_by;
+    int64_t handed_to;      /* the colleague a handed-over contact passed the case to, or 0 */
+    int64_t with_person_id; /* the person spoken with or heard from, or 0 when not recorded */
+    /* Why a channel the person asked us not to use was used, or NULL. */
+    const char *channel_reason;
 } ch_contact_row;
 
 typedef struct ch_event_row {
@@ -57,6 +114,10 @@ typedef struct ch_person {
     const char *date_of_birth; /* YYYY-MM-DD or NULL */
     int64_t organisation_id;
     ch_time created_at;
+    /* Communication needs as the JSON object the API took (validated above
+     * the store), or NULL when none are recorded. */
+    const char *needs;
+    int64_t merged_into; /* the person this record was merged into, or 0 */
 } ch_person;
 
 typedef struct ch_organisation {
@@ -124,6 +185,7 @@ typedef struct ch_queue_query {
      * before; parallel to services (or a single bound when services is NULL). */
     const ch_time *before;
     size_t limit, offset;
+    bool hide_staff_named; /* leaves out complaints naming staff (for officers) */
 } ch_queue_query;
 
 typedef struct ch_store ch_store;
@@ -142,17 +204,31 @@ int ch_store_user_by_id(ch_store *s, int64_t id, ch_arena *arena, ch_user *out, 
 int ch_store_user_count(ch_store *s, int64_t *count, ch_error *err);
 /* Every staff user with their services (no password hashes), by email. */
 int ch_store_user_list(ch_store *s, ch_arena *arena, ch_user **out, size_t *n, ch_error *err);
+/* CH_E_NOTFOUND when there is no such user. */
+int ch_store_user_update(ch_store *s, const ch_user_change *ch, ch_error *err);
 
-/* API tokens and sessions, both kept only as hashes. A session expires at
- * expires; a token lives until revoked. */
-int ch_store_token_insert(ch_store *s, int64_t user_id, const uint8_t hash[32], ch_error *err);
+/* API tokens and sessions, both kept only as hashes; each expires at
+ * expires. A token has an optional label and *id is set (id may be NULL). */
+int ch_store_token_insert(ch_store *s, int64_t user_id, const uint8_t hash[32], const char *label,
+                          ch_time expires, int64_t *id, ch_error *err);
 int ch_store_session_insert(ch_store *s, int64_t user_id, const uint8_t hash[32], const char *csrf,
                             ch_time expires, ch_error *err);
-/* Finds the user a token or an unexpired session hash belongs to, with
- * their services (no password hash), and for a session its CSRF token;
- * strings are copied into arena. CH_E_NOTFOUND when none. */
+/* Finds the active user an unexpired token or session hash belongs to,
+ * with their services (no password hash), and the credential itself (cred
+ * may be NULL); strings are copied into arena. CH_E_NOTFOUND when none. */
 int ch_store_credential_user(ch_store *s, const uint8_t hash[32], ch_time now, ch_arena *arena,
-                             ch_user *user, const char **csrf, ch_error *err);
+                             ch_user *user, ch_credential *cred, ch_error *err);
+/* Records that credential id was used at now. */
+int ch_store_credential_used(ch_store *s, int64_t id, ch_time now, ch_error *err);
+/* Deletes the session or token with this hash (signing out); CH_E_NOTFOUND
+ * when there is none. */
+int ch_store_credential_delete(ch_store *s, const uint8_t hash[32], ch_error *err);
+/* A user's API tokens, expired ones too, newest first. */
+int ch_store_token_list(ch_store *s, int64_t user_id, ch_arena *arena, ch_token_row **out,
+                        size_t *n, ch_error *err);
+/* Deletes API token id when it belongs to owner (0: to anyone), setting
+ * *user_id to whose it was; CH_E_NOTFOUND otherwise. */
+int ch_store_token_delete(ch_store *s, int64_t id, int64_t owner, int64_t *user_id, ch_error *err);
 
 /* Policies, kept with their history: a new version when the text changes. */
 int ch_store_policy_save(ch_store *s, const char *policy_id, const char *text, ch_time now,
@@ -190,7 +266,15 @@ typedef struct ch_case_update {
     size_t nflags;
     ch_time pause_from; /* non-zero: a pause starts then */
     ch_time pause_to;   /* non-zero: the open pause ends then */
+    /* A transfer or referral: non-NULL, the case's new "policy/service",
+     * with its deemed receipt on that service's calendar. */
+    const char *service;
+    ch_time deemed_at;
 } ch_case_update;
+
+/* The contact an updated obligation was met by, once the update's own
+ * contact has its id (CH_CONTACT_NEW); 0 for none. */
+int64_t ch_case_update_met_by(const ch_case_update *u, const ch_obligation_row *o);
 
 int ch_store_case_update(ch_store *s, const ch_case_update *u, int64_t *new_version, ch_error *err);
 
@@ -198,6 +282,9 @@ int ch_store_case_update(ch_store *s, const ch_case_update *u, int64_t *new_vers
  * obligations loaded. */
 int ch_store_queue(ch_store *s, const ch_queue_query *q, ch_arena *arena, ch_case_row **out,
                    size_t *n, ch_error *err);
+/* How many cases the whole queue holds (its limit and offset ignored), so a
+ * page can say "1-50 of 237". */
+int ch_store_queue_count(ch_store *s, const ch_queue_query *q, int64_t *total, ch_error *err);
 
 /* Marks every pending obligation whose due time is before now as breached,
  * with an event on its case and a new case version; *count is how many. */
@@ -211,13 +298,17 @@ typedef struct ch_case_filter {
     const char *service, *kind, *status;
     int64_t officer_id;
     size_t limit, offset;
+    bool hide_staff_named; /* leaves out complaints naming staff (for officers) */
 } ch_case_filter;
 
 int ch_store_case_list(ch_store *s, const ch_case_filter *f, ch_arena *arena, ch_case_row **out,
                        size_t *n, ch_error *err);
+/* How many cases match f in all, its limit and offset ignored. */
+int ch_store_case_count(ch_store *s, const ch_case_filter *f, int64_t *total, ch_error *err);
 
 /* Cases whose subject, requester, organisation or contact text match every
- * word of words (plain words, not a query language), best match first, in
+ * word of words (plain words, not a query language; each word matches as
+ * the start of a word, so "transp" finds "transport"), best match first, in
  * the given services (NULL for all). */
 int ch_store_search(ch_store *s, const char *words, const char *const *services, size_t nservices,
                     size_t limit, ch_arena *arena, ch_case_row **out, size_t *n, ch_error *err);
@@ -235,15 +326,99 @@ int ch_store_report_rows(ch_store *s, ch_time from, ch_time to, const char *cons
 
 int ch_store_person_insert(ch_store *s, ch_person *p, ch_error *err);
 int ch_store_person_get(ch_store *s, int64_t id, ch_arena *arena, ch_person *out, ch_error *err);
+/* Writes every field of p over person p->id (NULL clears); CH_E_NOTFOUND
+ * for no such person, CH_E_INVALID for no such organisation. */
+int ch_store_person_update(ch_store *s, const ch_person *p, ch_error *err);
+
+/* People as listed: every word (at most CH_STORE_FIND_WORDS) matches as in
+ * ch_store_people_find (none lists everyone), visible to services as there
+ * (NULL for all), merged records left out; by name, a page of limit from
+ * offset, with *total the count of all that match. */
+typedef struct ch_people_query {
+    const char *const *words;
+    size_t nwords;
+    const char *const *services;
+    size_t nservices;
+    size_t limit, offset;
+} ch_people_query;
+int ch_store_people_list(ch_store *s, const ch_people_query *q, ch_arena *arena, ch_person **out,
+                         size_t *n, int64_t *total, ch_error *err);
+
+/* Merges person duplicate into keep in one transaction: the duplicate's
+ * cases and attachments move to keep, and the duplicate is marked merged
+ * into keep (kept, so the audit log still names it). *moved is how many
+ * cases moved. CH_E_NOTFOUND for either missing, CH_E_CONFLICT when either
+ * is already merged. */
+int ch_store_person_merge(ch_store *s, int64_t keep, int64_t duplicate, int64_t *moved,
+                          ch_error *err);
+
+/* A file attached to a person or a case (exactly one of the two ids). */
+typedef struct ch_attachment {
+    int64_t id, person_id, case_id;
+    int64_t contact_id; /* the contact (an email) it came with or went with, or 0 */
+    const char *filename, *content_type;
+    int64_t size;
+    const unsigned char *data; /* NULL when listed */
+    int64_t uploaded_by;
+    const char *uploader; /* the uploader's name, read back */
+    ch_time uploaded_at;
+} ch_attachment;
+
+/* Stores a (with its data); sets a->id. CH_E_INVALID when the person or
+ * case does not exist. */
+int ch_store_attachment_insert(ch_store *s, ch_attachment *a, ch_error *err);
+/* The attachments of a person (person_id) or a case (case_id; the other 0),
+ * oldest first, without their data. */
+int ch_store_attachment_list(ch_store *s, int64_t person_id, int64_t case_id, ch_arena *arena,
+                             ch_attachment **out, size_t *n, ch_error *err);
+/* One attachment with its data; CH_E_NOTFOUND when there is none. */
+int ch_store_attachment_get(ch_store *s, int64_t id, ch_arena *arena, ch_attachment *out,
+                            ch_error *err);
+
 int ch_store_organisation_insert(ch_store *s, ch_organisation *o, ch_error *err);
 int ch_store_organisation_get(ch_store *s, int64_t id, ch_arena *arena, ch_organisation *out,
                               ch_error *err);
+
+/* Finders for people and organisations: each of words (at most
+ * CH_STORE_FIND_WORDS) must begin a word of the name, or begin the email or
+ * its domain (people only), ignoring the case of ASCII letters. People are
+ * only those the given services may see (one of their cases is in them, or
+ * they have no case yet; NULL services for all), and not merged into
+ * another; by name, at most limit. */
+#define CH_STORE_FIND_WORDS 12
+int ch_store_people_find(ch_store *s, const char *const *words, size_t nwords,
+                         const char *const *services, size_t nservices, size_t limit,
+                         ch_arena *arena, ch_person **out, size_t *n, ch_error *err);
+int ch_store_organisations_find(ch_store *s, const char *const *words, size_t nwords, size_t limit,
+                                ch_arena *arena, ch_organisation **out, size_t *n, ch_error *err);
 
 /* The cases of a person (person_id) or an organisation (organisation_id; the
  * other 0) in the given services (NULL for all), newest first. */
 int ch_store_cases_of(ch_store *s, int64_t person_id, int64_t organisation_id,
                       const char *const *services, size_t nservices, size_t limit, ch_arena *arena,
                       ch_case_row **out, size_t *n, ch_error *err);
+
+/* Relationships between people (core/consent.h): r->id is set. CH_E_INVALID
+ * when a person or organisation named does not exist. */
+int ch_store_relationship_insert(ch_store *s, ch_relationship *r, ch_error *err);
+/* CH_E_NOTFOUND when there is no such relationship. */
+int ch_store_relationship_delete(ch_store *s, int64_t id, ch_error *err);
+/* The relationship id (person_id 0), or every relationship person_id is on
+ * either side of (id 0), with names, oldest first; at most 500. */
+int ch_store_relationships(ch_store *s, int64_t id, int64_t person_id, ch_arena *arena,
+                           ch_relationship **out, size_t *n, ch_error *err);
+
+/* Written consents (core/consent.h): c->id is set. CH_E_INVALID when a
+ * person or the case named does not exist. */
+int ch_store_consent_insert(ch_store *s, ch_consent *c, ch_error *err);
+/* Marks consent id withdrawn at at, by whom and why; it is kept.
+ * CH_E_NOTFOUND for no such consent, CH_E_CONFLICT when already withdrawn. */
+int ch_store_consent_withdraw(ch_store *s, int64_t id, ch_time at, int64_t by, const char *reason,
+                              ch_error *err);
+/* The consent id (person_id 0), or every consent person_id gave or was
+ * given (id 0), with names, most recently given first; at most 500. */
+int ch_store_consents(ch_store *s, int64_t id, int64_t person_id, ch_arena *arena, ch_consent **out,
+                      size_t *n, ch_error *err);
 
 /* Copying a whole desk between backends (charter migrate). ch_store_tables
  * lists every table in an order that respects references, each with its
@@ -419,8 +594,504 @@ int ch_store_statements_sent(ch_store *s, const char *term, ch_arena *arena,
  * already ended (two people closing the same visit charge it once). */
 int ch_store_visit_change(ch_store *s, ch_visit_change *ch, ch_error *err);
 
+/* A person's working pattern and absences, as the desk wrote them (JSON
+ * text it reads back; the store keeps them and does not interpret them). */
+typedef struct ch_availability_row {
+    int64_t user_id;
+    const char *pattern;  /* NULL: no pattern recorded */
+    const char *absences; /* NULL: none */
+    ch_time updated_at;
+} ch_availability_row;
+
+/* Replaces the user's row; CH_E_NOTFOUND when there is no such user. */
+int ch_store_availability_set(ch_store *s, const ch_availability_row *row, ch_error *err);
+/* Every user's row that has one, by user id. */
+int ch_store_availability_list(ch_store *s, ch_arena *arena, ch_availability_row **out, size_t *n,
+                               ch_error *err);
+
 int ch_store_audit_insert(ch_store *s, const ch_audit_row *row, ch_error *err);
 int ch_store_audit_list(ch_store *s, int64_t object_id, size_t limit, ch_arena *arena,
                         ch_audit_row **out, size_t *n, ch_error *err);
+
+/* Mail: what arrived (kept whole, first, so nothing accepted is lost), the
+ * message ids that thread a case, the outbox every message leaves through,
+ * and the notifications that tell staff of their work. */
+
+/* An inbound message as it reached us. */
+typedef struct ch_mail_in {
+    int64_t id;
+    const char *service;    /* "policy/service" it was taken for; NULL when unknown */
+    const char *message_id; /* without angle brackets; NULL when it had none */
+    const unsigned char *raw;
+    size_t len;                  /* the message exactly as received; raw NULL when listed */
+    ch_time received_at;         /* when it reached our server */
+    const char *state;           /* received, filed, failed */
+    int64_t case_id, contact_id; /* once filed; 0 before */
+    const char *error;           /* why it could not be filed, or NULL */
+} ch_mail_in;
+
+/* Stores m durably (committed before it returns) in state "received";
+ * sets m->id. A message whose message_id was already taken for the same
+ * service is not stored twice: *duplicate is set and m->id is the first. */
+int ch_store_mail_in_insert(ch_store *s, ch_mail_in *m, bool *duplicate, ch_error *err);
+/* One inbound message with its raw text; CH_E_NOTFOUND when there is none. */
+int ch_store_mail_in_get(ch_store *s, int64_t id, ch_arena *arena, ch_mail_in *out, ch_error *err);
+/* Up to limit messages still "received" (not yet filed), oldest first, with
+ * their raw text: what a crash left half done, to file again. */
+/* Up to limit messages filed on case_id, newest first, without their raw
+ * text: what a reply answers and threads under. */
+int ch_store_mail_in_of_case(ch_store *s, int64_t case_id, size_t limit, ch_arena *arena,
+                             ch_mail_in **out, size_t *n, ch_error *err);
+int ch_store_mail_in_pending(ch_store *s, size_t limit, ch_arena *arena, ch_mail_in **out,
+                             size_t *n, ch_error *err);
+
+/* The case that one of ids (message ids, no angle brackets) belongs to, the
+ * first found in the order given; *case_id 0 when none is known. */
+int ch_store_mail_thread_case(ch_store *s, const char *const *ids, size_t n, int64_t *case_id,
+                              ch_error *err);
+
+/* A message waiting to leave, or gone. */
+typedef struct ch_outbox_row {
+    int64_t id;
+    const char *service;         /* whose From it carries; may be NULL (a staff digest) */
+    int64_t case_id, contact_id; /* the case and outbound contact it is, 0 for none */
+    int64_t user_id;             /* the member of staff it tells, for notifications; else 0 */
+    const char *purpose;    /* reply, acknowledgement, statement, notice, notification, digest */
+    const char *mail_from;  /* envelope sender: an address */
+    const char *rcpts;      /* envelope recipients, comma-separated addresses */
+    const char *message_id; /* without angle brackets */
+    const unsigned char *raw;
+    size_t len;        /* the whole RFC 5322 message; raw NULL when listed */
+    bool require_tls;  /* only through a relay that speaks TLS */
+    const char *state; /* queued, sent, failed (given up), bounced */
+    int attempts;
+    ch_time created_at, next_attempt_at, sent_at; /* sent_at 0 until sent */
+    const char *last_error; /* the relay's or the network's reason, or a bounce's */
+} ch_outbox_row;
+
+/* Queues rows (each in state queued, due now) in one transaction; sets ids.
+ * created_at 0 is taken as now; a non-zero next_attempt_at holds a row
+ * back until then. Each recipient is kept for the rate count; none at all
+ * is CH_E_INVALID. */
+int ch_store_outbox_insert(ch_store *s, ch_outbox_row *rows, size_t n, ch_error *err);
+/* Takes up to limit queued messages due by now, oldest first, with their
+ * raw text, counting an attempt on each and moving its next attempt to
+ * lease_until, so another worker (or this one after a crash) leaves them
+ * until then. PostgreSQL takes them FOR UPDATE SKIP LOCKED. */
+int ch_store_outbox_claim(ch_store *s, ch_time now, ch_time lease_until, size_t limit,
+                          ch_arena *arena, ch_outbox_row **out, size_t *n, ch_error *err);
+/* Records what became of an attempt: state "sent" (sent_at then), "queued"
+ * again with the error and its next attempt, "failed" or "bounced" with the
+ * error. */
+int ch_store_outbox_result(ch_store *s, int64_t id, const char *state, ch_time at,
+                           const char *error, ch_time next_attempt_at, ch_error *err);
+typedef struct ch_outbox_filter {
+    int64_t case_id;     /* 0: any */
+    const char *state;   /* NULL: any */
+    const char *purpose; /* NULL: any */
+    const char *rcpt;    /* an address among the recipients (exact, ASCII case aside), NULL: any */
+    ch_time since;       /* created at or after; 0: any */
+    const char *const *services; /* visible services; NULL means all */
+    size_t nservices;
+    size_t limit; /* 0: 100 */
+} ch_outbox_filter;
+/* Messages matching f, newest first, without their raw text. */
+int ch_store_outbox_list(ch_store *s, const ch_outbox_filter *f, ch_arena *arena,
+                         ch_outbox_row **out, size_t *n, ch_error *err);
+/* How many match f (limit ignored): the auto-reply rate per address. */
+int ch_store_outbox_count(ch_store *s, const ch_outbox_filter *f, int64_t *count, ch_error *err);
+/* The message we sent with message_id, without its raw text;
+ * CH_E_NOTFOUND when there is none (a bounce names it). */
+int ch_store_outbox_by_message_id(ch_store *s, const char *message_id, ch_arena *arena,
+                                  ch_outbox_row *out, ch_error *err);
+
+/* Something a member of staff should know: a case assigned or handed to
+ * them, a new message on their case, a promise about to break. */
+typedef struct ch_notification {
+    int64_t id, user_id, case_id;
+    int64_t obligation_id; /* the promise a warning is about, else 0 */
+    const char *kind;      /* assigned, handed-over, message, warning */
+    const char *text;      /* one sentence */
+    ch_time created_at;
+    ch_time read_at;    /* 0 while unread */
+    ch_time emailed_at; /* 0 until told by email (alone or in a digest) */
+} ch_notification;
+
+/* Stores one (sets id). A warning about an obligation already warned of is
+ * not stored twice: *duplicate is set (duplicate may be NULL) and id is the
+ * first warning's. CH_E_INVALID for no such user, case or obligation. */
+int ch_store_notification_insert(ch_store *s, ch_notification *n, bool *duplicate, ch_error *err);
+/* A user's notifications, newest first; only the unread when unread_only. */
+int ch_store_notification_list(ch_store *s, int64_t user_id, bool unread_only, size_t limit,
+                               ch_arena *arena, ch_notification **out, size_t *n, ch_error *err);
+/* How many of the user's are unread. */
+int ch_store_notification_unread(ch_store *s, int64_t user_id, int64_t *count, ch_error *err);
+/* Marks one read (id) or all of the user's (id 0); CH_E_NOTFOUND when id is
+ * not theirs. One already read keeps the time it was first read. */
+int ch_store_notification_read(ch_store *s, int64_t user_id, int64_t id, ch_time at, ch_error *err);
+/* Not yet emailed, oldest first, of every user (user_id 0) or one. */
+int ch_store_notification_unemailed(ch_store *s, int64_t user_id, size_t limit, ch_arena *arena,
+                                    ch_notification **out, size_t *n, ch_error *err);
+/* Marks ids as emailed at, and queues the message telling of them (outbox,
+ * may be NULL) in the same transaction. CH_E_CONFLICT, with nothing
+ * changed, when one was already emailed (by another worker) or is gone. */
+int ch_store_notification_emailed(ch_store *s, const int64_t *ids, size_t n, ch_time at,
+                                  ch_outbox_row *outbox, ch_error *err);
+
+/* Obligations still pending on open cases whose due time falls in
+ * [from, to), with their case's id, officer and service, soonest first: the
+ * ones a warning may be due for. */
+typedef struct ch_due_soon {
+    int64_t obligation_id, case_id, officer_id;
+    const char *service, *promise, *subject;
+    ch_time due_at;
+} ch_due_soon;
+int ch_store_due_soon(ch_store *s, ch_time from, ch_time to, size_t limit, ch_arena *arena,
+                      ch_due_soon **out, size_t *n, ch_error *err);
+
+/* Everything one message in or out does to the desk, in one transaction:
+ * the inbound message filed (or failed), a new case, the contact and
+ * obligation changes on it, its attachments, the message ids that thread
+ * it, the mail it sends, and the staff it tells. A crash leaves all or
+ * none. Ids of what is inserted are set. */
+typedef struct ch_mail_commit {
+    int64_t mail_in_id;        /* the inbound message this files, 0 for none */
+    const char *mail_in_state; /* "filed" or "failed" */
+    const char *mail_in_error; /* why it failed, or NULL */
+    ch_case_row *open;         /* a case to insert first, or NULL */
+    ch_case_update *update;    /* applied to the case; case_id 0 means the one opened */
+    int64_t new_version;       /* out: the case's version after */
+    /* case_id 0: the case above; contact_id CH_CONTACT_NEW: the update's
+     * contact. One with an id already is a file on the case, not yet sent
+     * with any contact, that goes with this one: linked, not copied
+     * (CH_E_CONFLICT if it has gone or been sent meanwhile). */
+    ch_attachment *attachments;
+    size_t nattachments;
+    const char *const *thread_ids; /* message ids that now belong to the case */
+    size_t nthread_ids;
+    ch_outbox_row *outbox; /* case_id/contact_id as for attachments */
+    size_t noutbox;
+    ch_notification *notify; /* case_id 0: the case above */
+    size_t nnotify;
+} ch_mail_commit;
+/* The inbound message must still be "received": filing one already filed
+ * or failed is CH_E_CONFLICT (so a retry never opens a case twice). A
+ * duplicate warning in notify is left out, its id 0. List calls of this
+ * section take limit 0 as 100. */
+int ch_store_mail_commit(ch_store *s, ch_mail_commit *c, ch_error *err);
+
+/* Safeguards on a person: incidents of unreasonable behaviour, and the
+ * restrictions on contact that follow them (see core/restriction.h for what
+ * a restriction allows). Lists travel as arrays and are kept as
+ * comma-separated text. */
+typedef struct ch_incident {
+    int64_t id, person_id, case_id; /* case_id 0 for none */
+    ch_time at;
+    const char *channel, *kind, *what, *police_reference;
+    const int64_t *staff; /* the staff it affected */
+    size_t nstaff;
+    const char **actions; /* call-ended, post-deleted, warning-issued, ... */
+    size_t nactions;
+    bool health_and_safety; /* logged as a health and safety incident */
+    int64_t created_by;
+    ch_time created_at;
+} ch_incident;
+
+typedef struct ch_restriction {
+    int64_t id, person_id;
+    const char **channels; /* the channels contact may use */
+    size_t nchannels;
+    int64_t point_of_contact;  /* user id, 0 for none */
+    int32_t replies, per_days; /* replies per so many working days; 0 replies: no limit */
+    bool refuse_service;
+    const char *reason;
+    ch_date review_on;
+    const char *status; /* awaiting-notice, active, ended */
+    ch_time notice_sent_at;
+    const char *notice_how;
+    ch_time ended_at;
+    const char *end_reason, *review_note;
+    int64_t created_by;
+    ch_time created_at;
+    /* Read back: the point of contact's and the person's names, and the last
+     * outbound contact that kept a respond or resolve promise on one of the
+     * person's cases (0 for none). */
+    const char *point_of_contact_name, *person_name;
+    ch_time last_reply_at;
+} ch_restriction;
+
+/* A change of a restriction's state, made only while its status is still
+ * expect (CH_E_CONFLICT otherwise, CH_E_NOTFOUND when there is none). */
+typedef struct ch_restriction_change {
+    int64_t id;
+    const char *expect, *status; /* status NULL leaves it */
+    ch_time notice_sent_at;      /* 0 leaves these */
+    const char *notice_how;
+    ch_time ended_at;
+    const char *end_reason;
+    ch_date review_on; /* 0 leaves it */
+    const char *review_note;
+} ch_restriction_change;
+
+typedef struct ch_restriction_filter {
+    int64_t person_id;  /* 0 for anyone */
+    const char *status; /* NULL for any */
+    ch_date review_by;  /* non-zero: only those to review on or before it */
+    size_t limit;
+} ch_restriction_filter;
+
+/* Sets i->id. CH_E_INVALID when the person or case does not exist. */
+int ch_store_incident_insert(ch_store *s, ch_incident *i, ch_error *err);
+/* A person's incidents, newest first. */
+int ch_store_incident_list(ch_store *s, int64_t person_id, ch_arena *arena, ch_incident **out,
+                           size_t *n, ch_error *err);
+int ch_store_restriction_insert(ch_store *s, ch_restriction *r, ch_error *err);
+int ch_store_restriction_get(ch_store *s, int64_t id, ch_arena *arena, ch_restriction *out,
+                             ch_error *err);
+/* Newest first, or by review date when review_by is given. */
+int ch_store_restriction_list(ch_store *s, const ch_restriction_filter *f, ch_arena *arena,
+                              ch_restriction **out, size_t *n, ch_error *err);
+int ch_store_restriction_change(ch_store *s, const ch_restriction_change *ch, ch_error *err);
+
+/* The comma-separated text a list is kept as, in arena (NULL for an empty
+ * list or no memory), and its split back into an array. */
+char *ch_store_list_join(ch_arena *arena, const char *const *items, size_t n);
+int ch_store_list_split(ch_arena *arena, const char *text, const char ***out, size_t *n);
+char *ch_store_ids_join(ch_arena *arena, const int64_t *ids, size_t n);
+int ch_store_ids_split(ch_arena *arena, const char *text, const int64_t **out, size_t *n);
+
+/* The condition, on a query of cases, that leaves out complaints naming a
+ * member of staff (hide_staff_named above); the same on both backends. */
+#define CH_STORE_HIDE_STAFF_NAMED                                                                  \
+    " AND NOT (kind = 'complaint' AND EXISTS (SELECT 1 FROM case_staff cs"                         \
+    " WHERE cs.case_id = cases.id))"
+
+/* ---- Complaints and compliments (sqlite/complaints.c, postgres/pg_complaints.c):
+ * the stages a complaint has been through, and the staff a complaint or a
+ * compliment names. */
+
+/* One stage of a complaint: seq 0 is the first. A stage with no row yet is
+ * the first, open since the case was received. */
+typedef struct ch_stage_row {
+    int64_t id, case_id, seq;
+    const char *stage;                        /* the policy's stage id */
+    ch_time started_at, closed_at;            /* closed_at 0 while open */
+    const char *outcome, *lessons, *findings; /* NULL while open */
+    int64_t closed_by, letter_id;             /* the closing letter, an attachment on the case */
+} ch_stage_row;
+
+/* A complaint's stages, first to last. */
+int ch_store_stages(ch_store *s, int64_t case_id, ch_arena *arena, ch_stage_row **out, size_t *n,
+                    ch_error *err);
+
+/* One step of a complaint, in one transaction: the case update (the letter
+ * contact, obligations met and added, the event; version-checked), the
+ * letter stored as an attachment with that contact (may be NULL), the stage
+ * closed (written by case_id and seq, its letter_id set; may be NULL) and
+ * the next stage opened (may be NULL). */
+typedef struct ch_stage_change {
+    const ch_case_update *update;
+    ch_attachment *letter;
+    ch_stage_row *close;
+    const ch_stage_row *open;
+    /* A stage closed already whose closed_at moves back to backdate's
+     * (the next stage was asked for before the close was recorded); may
+     * be NULL. */
+    const ch_stage_row *backdate;
+} ch_stage_change;
+int ch_store_stage_change(ch_store *s, ch_stage_change *m, int64_t *new_version, ch_error *err);
+
+/* A member of staff named by a complaint or praised by a compliment. */
+typedef struct ch_staff_named {
+    int64_t user_id;
+    const char *name, *email;
+    int64_t named_by;
+    ch_time named_at;
+} ch_staff_named;
+
+int ch_store_case_staff(ch_store *s, int64_t case_id, ch_arena *arena, ch_staff_named **out,
+                        size_t *n, ch_error *err);
+/* Replaces the staff case_id names with ids (n of them, named by by at
+ * u->now) together with case update u (its event; version-checked).
+ * CH_E_INVALID when an id is not a user. */
+int ch_store_case_staff_set(ch_store *s, const ch_case_update *u, const int64_t *ids, size_t n,
+                            int64_t by, int64_t *new_version, ch_error *err);
+/* Which of case ids (n of them) are complaints naming a member of staff:
+ * named[i] for ids[i]. */
+int ch_store_cases_staff_named(ch_store *s, const int64_t *ids, size_t n, bool *named,
+                               ch_error *err);
+
+/* One line for the complaints and compliments report: a case of kind
+ * complaint or compliment received in the period, with one of its stages
+ * (stage NULL when it has none) or one member of staff it names (staff_id
+ * non-zero). */
+typedef struct ch_complaint_line {
+    int64_t case_id;
+    const char *service, *kind;
+    ch_time received_at;
+    const char *stage, *outcome; /* outcome NULL while the stage is open */
+    const char *status;          /* the case's status ("closed", ...) */
+    int64_t seq;
+    int64_t staff_id;
+    const char *staff_name;
+} ch_complaint_line;
+/* The lines for cases received in [from, to), by case id; at most 100,000. */
+int ch_store_complaint_lines(ch_store *s, ch_time from, ch_time to, ch_arena *arena,
+                             ch_complaint_line **out, size_t *n, ch_error *err);
+
+/* --- The public standards page (publicpage) --- */
+
+/* How many cases of each of kinds (names such as "complaint") were received
+ * in [from, to) by services ("policy/service" names, 1 to 100): counts[i]
+ * for kinds[i], 1 to 16 of them. The public page says how many complaints
+ * and compliments reached a charter last quarter. */
+int ch_store_kind_counts(ch_store *s, ch_time from, ch_time to, const char *const *services,
+                         size_t nservices, const char *const *kinds, size_t nkinds, int64_t *counts,
+                         ch_error *err);
+
+/* ---- Themes on cases and the reports that count them (sqlite/themes.c,
+ * postgres/pg_themes.c) ---- */
+
+/* Replaces the themes of case case_id with ids (n of them, already checked
+ * against the policy), bumps the case's version and records event ev on
+ * it, all in one transaction, if the case is still at version expect (0:
+ * any). CH_E_CONFLICT when it is not, CH_E_NOTFOUND when there is none. */
+int ch_store_case_themes_set(ch_store *s, int64_t case_id, int64_t expect, const char *const *ids,
+                             size_t n, const ch_event_row *ev, ch_time now, int64_t *new_version,
+                             ch_error *err);
+/* The themes case_id carries, in the order they were given. */
+int ch_store_case_themes(ch_store *s, int64_t case_id, ch_arena *arena, const char ***out,
+                         size_t *n, ch_error *err);
+
+/* One themed case for the themes report: a case with two themes gives two.
+ * outcome is "open" (open or paused), "closed-on-time" (closed, every
+ * promise kept in time) or "closed-late" (closed, a promise kept late or
+ * not kept). No names and no free text leave the store this way. */
+typedef struct ch_theme_row {
+    const char *service, *theme, *channel, *outcome;
+    ch_time received_at;
+} ch_theme_row;
+
+/* Themed cases received in [from, to) in the given services (NULL: all). */
+int ch_store_theme_rows(ch_store *s, ch_time from, ch_time to, const char *const *services,
+                        size_t nservices, ch_arena *arena, ch_theme_row **out, size_t *n,
+                        ch_error *err);
+
+/* What the managers' compliance report groups obligations by, besides
+ * their promise. */
+typedef enum ch_report_by {
+    CH_REPORT_BY_OFFICER, /* the case's officer's name, "" when unassigned */
+    CH_REPORT_BY_CHANNEL, /* the case's channel */
+    CH_REPORT_BY_THEME,   /* each of the case's themes, "" when it has none */
+} ch_report_by;
+
+/* As ch_store_report_rows, but each row's promise field holds the group
+ * (officer, channel or theme) instead, sorted by service, group, due. An
+ * obligation on a case with two themes comes once for each. */
+int ch_store_report_rows_by(ch_store *s, ch_report_by by, ch_time from, ch_time to,
+                            const char *const *services, size_t nservices, ch_arena *arena,
+                            ch_report_row **out, size_t *n, ch_error *err);
+
+/* Customer surveys (store/surveys.c and each backend's surveys file): the
+ * invitation a closed case's requester is sent, kept with the SHA-256 of
+ * its one-time token (never the token), and the answers. An anonymous
+ * answer is kept apart from its invitation: the invitation is only marked
+ * used, and the answer names no case. */
+typedef struct ch_survey_candidate {
+    int64_t case_id;
+    const char *service, *kind, *subject;
+    const char *name, *email; /* the requester's, or the person's */
+    ch_time closed_at;        /* the case's last change, which closed it */
+} ch_survey_candidate;
+
+/* Closed cases of service whose kind is one of kinds (comma-separated),
+ * with an address to write to, closed in [closed_from, closed_to) and not
+ * yet invited, oldest first, at most limit. */
+int ch_store_survey_candidates(ch_store *s, const char *service, const char *kinds,
+                               ch_time closed_from, ch_time closed_to, size_t limit,
+                               ch_arena *arena, ch_survey_candidate **out, size_t *n,
+                               ch_error *err);
+
+typedef struct ch_survey_invitation {
+    int64_t id, case_id, outbox_id;
+    const char *service;
+    const char *token_hash; /* lower-case hex of the token's SHA-256; NULL when listed */
+    ch_time sent_at, expires_at;
+    bool anonymous_allowed, used;
+    ch_time responded_at; /* 0 while unused, and for an anonymous answer */
+} ch_survey_invitation;
+
+/* Queues mail (its case_id is inv's) and stores inv with the message's id,
+ * in one transaction; sets both ids. CH_E_CONFLICT, with nothing stored,
+ * when the case already has an invitation (another sweep sent it). */
+int ch_store_survey_invite(ch_store *s, ch_survey_invitation *inv, ch_outbox_row *mail,
+                           ch_error *err);
+/* The invitation whose token hashes to token_hash; CH_E_NOTFOUND when none. */
+int ch_store_survey_find(ch_store *s, const char *token_hash, ch_arena *arena,
+                         ch_survey_invitation *out, ch_error *err);
+
+typedef struct ch_survey_response {
+    int64_t id, invitation_id, case_id; /* both 0 for an anonymous answer */
+    const char *service;
+    int rating;          /* 1-5 */
+    const char *comment; /* NULL for none */
+    bool anonymous;
+    ch_time submitted_at;
+} ch_survey_response;
+
+/* Marks the invitation with token_hash used and stores r with its service
+ * (and, unless anonymous, its case: r->case_id is set), committed to disk
+ * before it returns; sets r->id.
+ * CH_E_CONFLICT when it was already used, CH_E_NOTFOUND when there is none
+ * or it expired by r->submitted_at; nothing is stored then. */
+int ch_store_survey_answer(ch_store *s, const char *token_hash, ch_survey_response *r,
+                           ch_error *err);
+
+typedef struct ch_survey_filter {
+    ch_time from, to;    /* [from, to) */
+    const char *service; /* NULL: every service */
+    size_t limit;        /* 0: 100000 */
+} ch_survey_filter;
+/* Invitations sent in the span, oldest first, without their token hash. */
+int ch_store_survey_invitations(ch_store *s, const ch_survey_filter *f, ch_arena *arena,
+                                ch_survey_invitation **out, size_t *n, ch_error *err);
+/* Answers given in the span, newest first. */
+int ch_store_survey_responses(ch_store *s, const ch_survey_filter *f, ch_arena *arena,
+                              ch_survey_response **out, size_t *n, ch_error *err);
+
+/* Behaviour audits (core/audit.h): one row per school audit with a code
+ * per group asked, and one row per submitted form, its answers kept as
+ * the JSON text the HTTP edge wrote (the store does not read them). */
+struct ch_school_audit;
+typedef struct ch_audit_response_row {
+    int64_t id, audit_id;
+    const char *group; /* pupils, parents, teachers, governors */
+    ch_time submitted_at;
+    const char *answers; /* JSON */
+    const char *form_id; /* the form as served, so a second send is known; may be NULL */
+} ch_audit_response_row;
+
+/* Stores a (sets a->id); CH_E_CONFLICT when a code is already in use. */
+int ch_store_school_audit_insert(ch_store *s, struct ch_school_audit *a, ch_error *err);
+/* The audit with its responses so far per group; CH_E_NOTFOUND when none. */
+int ch_store_school_audit_get(ch_store *s, int64_t id, ch_arena *arena, struct ch_school_audit *out,
+                              ch_error *err);
+/* The audit one of whose group codes is code, and that group's name in
+ * *group; CH_E_NOTFOUND when no audit has it. */
+int ch_store_school_audit_by_code(ch_store *s, const char *code, ch_arena *arena,
+                                  struct ch_school_audit *out, const char **group, ch_error *err);
+/* Moves the audit's open and close dates; CH_E_NOTFOUND when none. */
+int ch_store_school_audit_dates(ch_store *s, int64_t id, ch_date opens_on, ch_date closes_on,
+                                ch_error *err);
+/* Audits, newest first, at most limit. */
+int ch_store_school_audit_list(ch_store *s, size_t limit, ch_arena *arena,
+                               struct ch_school_audit **out, size_t *n, ch_error *err);
+/* Stores one submitted form durably (committed before it returns); sets
+ * row->id. CH_E_NOTFOUND when the audit is gone, CH_E_CONFLICT when the
+ * audit already has a response from the same form_id. */
+int ch_store_audit_response_insert(ch_store *s, ch_audit_response_row *row, ch_error *err);
+/* Every form submitted to the audit, oldest first. */
+int ch_store_audit_responses(ch_store *s, int64_t audit_id, ch_arena *arena,
+                             ch_audit_response_row **out, size_t *n, ch_error *err);
 
 #endif

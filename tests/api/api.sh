@@ -23,7 +23,7 @@ call POST /api/v1/cases "$case_body" -b "$tmp/cookies"
 expect_status 403 "a cookie without the CSRF token"
 call POST /api/v1/cases "$case_body" -b "$tmp/cookies" -H "X-CSRF-Token: $csrf"
 expect_status 201 "a cookie with the CSRF token"
-expect '.obligations == [{"id": .obligations[0].id, "promise":"written-reply","kind":"respond","due_at":"2025-12-24T17:00:00Z","state":"breached","met_at":null,"text":.obligations[0].text,"working_days_left":.obligations[0].working_days_left}] and .obligations[0].working_days_left < 0' "the engine's due time (Friday 16:45 + 3 working days), already past"
+expect '.obligations == [{"id": .obligations[0].id, "promise":"written-reply","kind":"respond","due_at":"2025-12-24T17:00:00Z","state":"breached","met_at":null,"met_by_contact":null,"reason":null,"text":.obligations[0].text,"working_days_left":.obligations[0].working_days_left}] and .obligations[0].working_days_left < 0' "the engine's due time (Friday 16:45 + 3 working days), already past"
 expect '.status == "open" and .version == 1 and .requester.email == "parent@example.org"' "the case as created"
 case1=$(json .id)
 
@@ -60,6 +60,17 @@ expect_status 200 "managers can"
 expect '[.audit[] | .action] | index("read") != null and index("create") != null' "the read and the creation are audited"
 expect '.audit[0].remote == "127.0.0.1"' "with where from"
 
+# Whom a case can be handed to: the service's members and the administrators.
+call GET '/api/v1/colleagues?service=cognus/enquiries' '' -H "$O"
+expect_status 200 "an officer lists their service's colleagues"
+expect '[.colleagues[].name] | (index("Olu Officer") != null and index("Meg Manager") != null and index("Sam Adviser") == null) and (map(select(. == "Olu Officer")) | length) == 1' "members, not another team"
+expect '[.colleagues[] | keys] | all(. == ["id","name","role"])' "names and roles, no email addresses"
+call GET '/api/v1/colleagues?service=cognus/enquiries' '' -H "$S"
+expect_status 404 "another team's colleagues are not listed"
+call GET '/api/v1/colleagues' '' -H "$O"
+expect_status 400 "colleagues of no service"
+expect '.fields == ["service"]' "names the field"
+
 # A bare service id is accepted when it is unique... and refused when not.
 call POST /api/v1/cases '{"service":"consultancy","channel":"phone","received_at":"2025-11-03T10:00","subject":"Visit"}' -H "$A"
 expect_status 201 "a bare, unique service id"
@@ -77,10 +88,23 @@ call POST "/api/v1/cases/$case1/contacts" '{"direction":"inbound","channel":"pho
 expect_status 400 "an inbound contact claiming to meet a promise"
 call POST "/api/v1/cases/$case1/contacts" '{"direction":"outbound","channel":"email","at":"2025-12-23T11:00:00Z","summary":"Full answer","meets":["respond"]}' -H "$O" -H 'If-Match: "1"'
 expect_status 409 "a stale If-Match"
+expect '.detail | test("has changed since version 1 .it is now at [0-9]+.; reload it and try again")' "says to reload"
 call POST "/api/v1/cases/$case1/contacts" '{"direction":"outbound","channel":"email","at":"2025-12-23T11:00:00Z","summary":"Full answer","meets":["respond"]}' -H "$O" -H "If-Match: \"$version\""
 expect_status 201 "the reply"
 expect '.obligations[0].state == "met" and .obligations[0].met_at == "2025-12-23T11:00:00Z" and .next_due_at == null' "meets the promise"
 expect '[.contacts[].direction] == ["outbound","inbound"] and (.events | length) == 3' "the timeline holds both, in the order they happened"
+expect '(.contacts[] | select(.summary == "Full answer") | .id) as $reply | .obligations[0].met_by_contact == $reply' "the promise names the reply that met it"
+call GET "/api/v1/cases/$case1" '' -H "$O"
+expect '.obligations[0].met_by_contact == (.contacts[] | select(.summary == "Full answer") | .id) and (.contacts[] | select(.summary == "Any news?") | .outcome) == null' "and reads back so"
+
+# --- A case opened with what the person wrote ---
+call POST /api/v1/cases '{"service":"cognus/enquiries","channel":"web","subject":"Access needs","message":"I am deaf, please email only","requester":{"name":"B Parent"}}' -H "$O"
+expect_status 201 "a case opened with their message"
+expect '.version == 2 and (.contacts | map({direction, channel, who, summary})) == [{"direction":"inbound","channel":"web","who":"B Parent","summary":"I am deaf, please email only"}] and .contacts[0].at == .received_at' "keeps the message as its first contact, inbound, when it arrived"
+long=$(head -c 20001 /dev/zero | tr '\0' 'x')
+call POST /api/v1/cases "{\"service\":\"cognus/enquiries\",\"channel\":\"web\",\"subject\":\"Long\",\"message\":\"$long\"}" -H "$O"
+expect_status 400 "a message past 20000 characters"
+expect '.fields == ["message"]' "names the message"
 
 # --- Changing a case: flags recompute, pause and resume, assign, close ---
 call POST /api/v1/cases '{"service":"cognus/enquiries","channel":"email","received_at":"2025-12-19T10:00","subject":"Complex one"}' -H "$O"
@@ -101,9 +125,9 @@ expect '.status == "open" and ([.obligations[].state] | unique) == ["breached"]'
 expect '[.events[].detail] | index("paused: waiting for the school") != null and index("resumed") != null' "both on the timeline"
 call PATCH "/api/v1/cases/$cx" '{"officer_id": 99999}' -H "$O" -H 'If-Match: "4"'
 expect_status 400 "assigning to nobody"
-call PATCH "/api/v1/cases/$cx" '{"kind":"complaint"}' -H "$O" -H 'If-Match: "4"'
-expect_status 200 "re-kinding an enquiry as a complaint"
-expect '.kind == "complaint" and .obligations == []' "recomputes: Cognus makes no complaint promise, so the enquiry's go"
+call PATCH "/api/v1/cases/$cx" '{"kind":"service-order"}' -H "$O" -H 'If-Match: "4"'
+expect_status 200 "re-kinding an enquiry as a service order"
+expect '.kind == "service-order" and [.obligations[].promise] == ["service-order"]' "recomputes: a service order has its own promise, so the written-reply ones go"
 call PATCH "/api/v1/cases/$cx" '{"kind":"enquiry"}' -H "$O" -H 'If-Match: "5"'
 expect '[.obligations[].promise] == ["complex-acknowledge","complex-reply"]' "and back again they return"
 call PATCH "/api/v1/cases/$cx" "{\"officer_id\": $sam_id}" -H "$O" -H 'If-Match: "6"'
@@ -131,6 +155,7 @@ expect_status 400 "a handover to someone outside the service"
 call POST "/api/v1/cases/$quick/contacts" "{\"direction\":\"outbound\",\"channel\":\"phone\",\"outcome\":\"handed-over\",\"handed_to\":$olu_id}" -H "$O"
 expect_status 201 "a handover to a named colleague"
 expect ".officer_id == $olu_id and (.events[-1].detail | test(\"handed to Olu Officer\"))" "makes them the case's officer, on the timeline"
+expect ".contacts[-1].handed_to == $olu_id and .contacts[-1].outcome == \"handed-over\" and .contacts[0].handed_to == null and .contacts[-1].logged_by == $olu_id" "the contact says whom it was handed to, and who logged it"
 call POST "/api/v1/cases/$quick/contacts" '{"direction":"inbound","channel":"phone","outcome":"sorted"}' -H "$O"
 expect_status 400 "an outcome that is not one"
 call GET "/api/v1/cases/$quick" '' -H "$O"
@@ -266,6 +291,34 @@ expect '.fields == ["status","officer_id"]' "are named"
 call GET '/api/v1/cases?service=sendiass/enquiries' '' -H "$O"
 expect_status 400 "a service not theirs"
 
+# --- Paging: a page of the list and how many match in all ---
+for i in 1 2 3 4 5 6 7; do
+    call POST /api/v1/cases "{\"service\":\"sendiass/enquiries\",\"channel\":\"phone\",\"subject\":\"Paging $i\"}" -H "$S"
+done
+expect_status 201 "seven cases for one team"
+call GET '/api/v1/cases?status=open&limit=3' '' -H "$S"
+expect '.total == 7 and .limit == 3 and .offset == 0 and (.cases | length) == 3' "the first page of three says 7 match"
+first=$(json '[.cases[].id] | join(",")')
+call GET '/api/v1/cases?status=open&limit=3&offset=6' '' -H "$S"
+expect '.total == 7 and .offset == 6 and (.cases | length) == 1' "the last page holds the seventh"
+call GET '/api/v1/cases?status=open&limit=3&offset=3' '' -H "$S"
+expect "(.cases | length) == 3 and ([.cases[].id] | join(\",\")) != \"$first\"" "the second page is other cases"
+call GET '/api/v1/cases?status=open&limit=3&offset=50' '' -H "$S"
+expect '.total == 7 and .cases == []' "past the end: no cases, still the total"
+call GET '/api/v1/cases?q=paging&limit=2&offset=2' '' -H "$S"
+expect '.total == 7 and (.cases | length) == 2' "a search says how many matched too"
+call GET '/api/v1/cases?q=paging' '' -H "$O"
+expect '.total == 0 and .cases == []' "another team counts none of them"
+call GET '/api/v1/queues/unassigned?limit=2' '' -H "$S"
+expect '.total == 7 and (.cases | length) == 2' "a queue says how many it holds"
+call GET '/api/v1/queues/unassigned?limit=2&offset=6' '' -H "$S"
+expect '.total == 7 and (.cases | length) == 1' "and pages through them"
+call GET '/api/v1/queues/mine' '' -H "$S"
+expect '.total == 0' "an empty queue counts 0"
+call GET '/api/v1/cases?limit=5x&offset=-1' '' -H "$S"
+expect_status 400 "paging numbers that are not whole numbers in range"
+expect '.fields == ["limit","offset"]' "name both"
+
 # --- The API description ---
 call GET /api/v1/openapi.yaml
 expect_status 200 "the OpenAPI document is served without signing in"
@@ -273,7 +326,7 @@ checks=$((checks + 1))
 cmp -s "$tmp/body" docs/openapi.yaml || fail "the served document is docs/openapi.yaml"
 # Every route the server answers is described.
 for path in /api/v1/session /api/v1/cases '/api/v1/cases/{id}' '/api/v1/cases/{id}/contacts' \
-    '/api/v1/queues/{name}' /api/v1/services /api/v1/audit /api/v1/search \
+    '/api/v1/queues/{name}' /api/v1/services /api/v1/colleagues /api/v1/audit /api/v1/search \
     /api/v1/reports/compliance /api/v1/policies /api/v1/people '/api/v1/people/{id}' \
     /api/v1/organisations '/api/v1/organisations/{id}' /api/v1/policies/check /healthz; do
     checks=$((checks + 1))

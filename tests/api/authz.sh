@@ -131,6 +131,23 @@ expect '.rows == []' "another team's report holds nothing"
 call GET '/api/v1/reports/compliance?from=2025-12&to=2025-12' '' -H "Authorization: Bearer $manager"
 expect '.rows | length > 0' "the team's own report does"
 
+# The audit log is scoped: who did what to a Cognus case, when and from
+# where, is Cognus's to know. Another service's manager is refused that
+# case's rows (404, as for the case itself) and sees none of them in the
+# whole log; Cognus's manager and an administrator see them.
+call GET "/api/v1/cases/$id" '' -H "Authorization: Bearer $manager"
+call GET "/api/v1/audit?case=$id" '' -H "Authorization: Bearer $outsider"
+expect_status 404 "another service's manager is refused the audit of a case they cannot see"
+call GET '/api/v1/audit?limit=1000' '' -H "Authorization: Bearer $outsider"
+expect "[.audit[] | select((.object == \"case\" and .object_id == $id) or (.object == \"person\" and .object_id == $person))] | length == 0" "nor finds its rows, or its people's, in the whole log"
+call GET "/api/v1/audit?case=$id" '' -H "Authorization: Bearer $manager"
+expect_status 200 "the case's own manager reads its audit"
+expect "[.audit[] | select(.object == \"case\" and .object_id == $id)] | length > 0" "and its rows are there"
+call GET '/api/v1/audit?limit=1000' '' -H "Authorization: Bearer $manager"
+expect "([.audit[] | select(.object == \"case\" and .object_id == $id)] | length > 0) and ([.audit[] | select(.object == \"user\")] | length == 0)" "who changed staff accounts is for administrators"
+call GET '/api/v1/audit?limit=1000' '' -H "Authorization: Bearer $admin"
+expect "[.audit[] | select(.object == \"user\")] | length > 0" "who see the whole log"
+
 # A token made through the API works, and the new officer can sign in.
 call POST /api/v1/tokens '' -H "Authorization: Bearer $officer"
 made=$(json .token)

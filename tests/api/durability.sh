@@ -21,7 +21,12 @@ writer() {
     done
 }
 for w in 1 2 3 4; do writer $w & done
-sleep 1.5
+# Kill once enough writes are acknowledged to mean something, however
+# slowly a loaded machine runs them (a fixed sleep made this flaky).
+for _ in $(seq 1 600); do
+    [ "$(cat "$tmp"/acked.* 2>/dev/null | grep -c .)" -gt 20 ] && break
+    sleep 0.05
+done
 kill -9 "$server_pid"
 wait "$server_pid" 2>/dev/null
 server_pid=

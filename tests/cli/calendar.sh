@@ -23,12 +23,15 @@ run calendar --policy policies/beacon.yaml --from 2027-07-01 --to 2027-08-01
 expect_status 1 "past the last term"
 expect_err 'has data only from 2025-09-03 to 2027-07-21'
 run calendar --policy policies/cognus.yaml --from 2026-12-10 --to 2026-12-01
-expect_status 1 "a backwards range"
+expect_status 2 "a backwards range"
+expect_err "--to must be on or after --from"
 run calendar --policy policies/cognus.yaml --from 2026-12-32 --to 2027-01-01
-expect_status 1 "a bad date"
+expect_status 2 "a bad date"
+expect_err "charter calendar: --from '2026-12-32': "
 expect_err 'not a real date'
 run calendar --policy policies/cognus.yaml --calendar nope --from 2026-12-01 --to 2026-12-02
-expect_status 1 "an unknown calendar"
+expect_status 2 "an unknown calendar"
+expect_err "--calendar 'nope': policies/cognus.yaml has no such calendar"
 expect_err "its calendars are: office"
 
 finish

@@ -6,7 +6,7 @@ cognus=policies/cognus.yaml
 
 run due --policy $cognus --channel email --received 2026-12-18T16:45 --json
 expect_status 0 "email before the weekend"
-expect_out '{"received": "2026-12-18T16:45:00Z", "deemed_received": "2026-12-18T16:45:00Z", "obligations": [{"promise": "written-reply", "kind": "respond", "due": "2026-12-23T17:00:00Z", "text": "We reply to voicemails, emails and letters within 3 working days."}]}'
+expect_out '{"received": "2026-12-18T16:45:00Z", "deemed_received": "2026-12-18T16:45:00Z", "obligations": [{"promise": "written-reply", "kind": "respond", "due": "2026-12-23T17:00:00Z", "text": "We reply to voicemails, emails, letters and messages through our website within 3 working days."}]}'
 
 run due --policy $cognus --channel email --received 2026-12-24T16:45 --json
 expect_status 0 "Christmas Eve"
@@ -63,8 +63,17 @@ expect_out '"due": "2027-03-01T23:59:59Z"'
 run due --policy policies/uk-statutory.yaml --channel letter --kind complaint --received 2026-12-18T12:00 --json
 expect_out '"promise": "complaint-stage1-acknowledge", "kind": "acknowledge", "due": "2026-12-29T17:00:00Z"'
 expect_out '"promise": "complaint-stage1-reply", "kind": "respond", "due": "2027-01-13T17:00:00Z"'
-run due --policy policies/uk-statutory.yaml --channel letter --kind complaint --flag stage-2 --received 2026-12-18T12:00 --json
+run due --policy policies/uk-statutory.yaml --channel letter --kind complaint --stage stage-2 --received 2026-12-18T12:00 --json
 expect_out '"promise": "complaint-stage2-reply", "kind": "respond", "due": "2027-01-27T17:00:00Z"'
+run due --policy policies/uk-statutory.yaml --channel letter --kind complaint --stage stage-9 --received 2026-12-18T12:00
+expect_status 2 "an unknown stage"
+expect_err "not a complaint stage"
+run due --policy policies/uk-statutory.yaml --channel letter --kind complaint --stage stage2 --received 2026-12-18T12:00
+expect_status 2 "a misspelt stage"
+expect_err "its stages are stage-1, stage-2"
+run due --policy $cognus --channel email --kind complaint --stage stage-2 --received 2026-12-18T12:00
+expect_status 2 "a stage at a charter with one complaint stage"
+expect_err "handles complaints in one stage, so leave --stage out"
 
 # Nothing promised for a phone call at Cognus: said plainly.
 run due --policy $cognus --channel phone --received 2026-12-18T10:00
@@ -73,15 +82,17 @@ expect_out 'No time-limited promise applies'
 run due --policy $cognus --channel phone --received 2026-12-18T10:00 --json
 expect_out '"obligations": []'
 
-# Bad input: each gets a sentence saying what to do, and a failing status.
+# Bad input: each gets a sentence saying what to do, and a failing status:
+# 2 for an argument that will not do, 1 for one the calendar cannot answer.
 run due --policy $cognus --channel email --received 2026-02-30T10:00
-expect_status 1 "a date that does not exist"
+expect_status 2 "a date that does not exist"
+expect_err "charter due: --received '2026-02-30T10:00': "
 expect_err 'not a real date'
 run due --policy $cognus --channel email --received 2026-03-29T01:30
-expect_status 1 "a time skipped by the clocks"
+expect_status 2 "a time skipped by the clocks"
 expect_err 'does not exist locally'
 run due --policy $cognus --channel email --received 2026-10-25T01:30
-expect_status 1 "a time that happens twice"
+expect_status 2 "a time that happens twice"
 expect_err '+01:00 for the first'
 run due --policy $cognus --channel email --received 2031-01-06T10:00
 expect_status 1 "past the horizon"
@@ -90,11 +101,11 @@ run due --policy policies/beacon.yaml --channel email --received 2027-07-22T10:0
 expect_status 1 "after Beacon's last term"
 expect_err 'outside'
 run due --policy $cognus --service nursery --channel email --received 2026-12-18T10:00
-expect_status 1 "an unknown service"
-expect_err "has no service 'nursery'; its services are: enquiries"
+expect_status 2 "an unknown service"
+expect_err "--service 'nursery': $cognus has no such service; its services are: enquiries"
 run due --policy $cognus --channel fax --received 2026-12-18T10:00
 expect_status 2 "an unknown channel"
-expect_err "unknown channel 'fax'"
+expect_err "--channel 'fax' is not a channel"
 run due --policy $cognus --channel email --kind gripe --received 2026-12-18T10:00
 expect_status 2 "an unknown kind"
 run due --policy $cognus --channel email
@@ -103,16 +114,16 @@ expect_err 'required'
 run due --policy $cognus --channel email --received
 expect_status 2 "--received without a value"
 run due --policy no-such-file.yaml --channel email --received 2026-12-18T10:00
-expect_status 1 "a missing policy file"
-expect_err 'cannot open the policy file'
+expect_status 2 "a missing policy file"
+expect_err "--policy 'no-such-file.yaml': No such file or directory"
 run due --policy $cognus --channel email --received 2026-12-18T10:00 --pause 2026-12-18T12:00
-expect_status 1 "a pause without an end"
+expect_status 2 "a pause without an end"
 expect_err 'FROM/TO'
 run due --policy $cognus --channel email --received 2026-12-18T10:00 --frobnicate
 expect_status 2 "an unknown option"
 run due --policy $cognus --channel email --received 2026-12-18T10:00 --flag 'Complex!'
 expect_status 2 "a malformed flag"
-expect_err "flag 'Complex!' must be"
+expect_err "--flag 'Complex!' must be"
 run due --help
 expect_status 0 "help"
 expect_out 'usage: charter due'

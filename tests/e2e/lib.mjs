@@ -28,10 +28,11 @@ export function workdir(shots) {
   return tmp;
 }
 
-export function startServer(charter, tmp) {
+// extra: more arguments for charter serve (such as --smtp URL).
+export function startServer(charter, tmp, extra = []) {
   return new Promise((resolve, reject) => {
     const server = spawn(absolute(charter), ['serve', '--db', join(tmp, 'charter.db'), '--listen', '127.0.0.1:0',
-      '--web', join(repo, 'web', 'dist')], { cwd: tmp, stdio: ['ignore', 'pipe', 'inherit'] });
+      '--web', join(repo, 'web', 'dist'), ...extra], { cwd: tmp, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     server.stdout.on('data', (chunk) => {
       out += chunk;
@@ -68,4 +69,19 @@ export async function shoot(page, shots, name) {
     await page.screenshot({ path: join(shots, `${name}-${width}.png`), fullPage: true });
   }
   await page.setViewportSize({ width: 1440, height: 900 });
+}
+
+// WCAG 1.4.10 (reflow), which axe cannot see: at 320 px wide the page must
+// not scroll sideways. On failure, names the elements that stick out.
+export async function noSidewaysScroll(page, what) {
+  const before = page.viewportSize() ?? { width: 1440, height: 900 };
+  await page.setViewportSize({ width: 320, height: 800 });
+  const { width, wide } = await page.evaluate(() => ({
+    width: document.documentElement.scrollWidth,
+    wide: [...document.querySelectorAll('body *')]
+      .filter((e) => e.getBoundingClientRect().right > 321)
+      .slice(0, 5).map((e) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}${e.className ? `.${e.className}` : ''} (${Math.round(e.getBoundingClientRect().right)} px)`),
+  }));
+  check(width <= 320, `${what} does not scroll sideways at 320 px`, `scrollWidth ${width}: ${wide.join(', ')}`);
+  await page.setViewportSize(before);
 }

@@ -15,6 +15,15 @@ A="Authorization: Bearer $token"
 call POST /api/v1/cases '{"service":"cognus/enquiries","channel":"letter","received_at":"2025-12-19T10:00","subject":"Moving house","requester":{"name":"A Parent","email":"parent@example.org"}}' -H "$A"
 id=$(json .id)
 call POST "/api/v1/cases/$id/contacts" '{"direction":"outbound","channel":"email","at":"2025-12-22T10:00:00Z","summary":"Replied about the new address","meets":["respond"]}' -H "$A"
+# A person's needs and a file (every byte value, NUL included) come too.
+person=$(json .person_id)
+call PATCH "/api/v1/people/$person" '{"needs":{"preferred_channel":"letter","avoid_channels":["phone"]}}' -H "$A"
+expect_status 200 "needs recorded before the move"
+printf '\211PNG\r\n\032\n\000\001\377 a photo of a note' >"$tmp/note.png"
+status=$(curl -s -o "$tmp/body" -w '%{http_code}' -X POST -H "$A" -H 'Content-Type: image/png' \
+    --data-binary @"$tmp/note.png" "$base/api/v1/cases/$id/attachments?filename=note.png")
+expect_status 201 "a file attached before the move"
+file=$(json .id)
 call GET "/api/v1/cases/$id" '' -H "$A"
 before=$(jq -c 'del(.version)' "$tmp/body")
 # Purchased hours come too: a contract, a visit that ended, its charge.
@@ -39,6 +48,9 @@ call GET "/api/v1/cases/$id" '' -H "$A"
 expect_status 200 "the SQLite desk's token works on PostgreSQL"
 checks=$((checks + 1))
 [ "$(jq -c 'del(.version)' "$tmp/body")" = "$before" ] || fail "the case is the same after the move"
+curl -s -o "$tmp/note.back" -H "$A" "$base/api/v1/attachments/$file"
+checks=$((checks + 1))
+cmp -s "$tmp/note.png" "$tmp/note.back" || fail "the file is the same, byte for byte, after the move"
 call GET '/api/v1/search?q=new%20address' '' -H "$A"
 expect "[.cases[].id] == [$id]" "search finds it by its contact's text"
 call GET "/api/v1/audit?case=$id" '' -H "$A"

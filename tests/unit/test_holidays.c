@@ -33,7 +33,7 @@ static void imports_the_govuk_feed(void **state)
 {
     (void)state;
     size_t len;
-    char *json = slurp(CHARTER_SHARED_DATA "/bank-holidays.json", &len);
+    char *json = slurp(CHARTER_TEST_DATA "/govuk-bank-holidays.json", &len);
     ch_holidays h;
     ch_error err;
     assert_int_equal(ch_holidays_parse_govuk(&h, json, len, &err), CH_OK);
@@ -50,7 +50,7 @@ static void shipped_data_matches_the_feed_and_covers_2020_to_2030(void **state)
 {
     (void)state;
     size_t len;
-    char *json = slurp(CHARTER_SHARED_DATA "/bank-holidays.json", &len);
+    char *json = slurp(CHARTER_TEST_DATA "/govuk-bank-holidays.json", &len);
     ch_holidays feed;
     const ch_holidays *ours;
     ch_error err;

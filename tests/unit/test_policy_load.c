@@ -321,10 +321,10 @@ static void a_newer_holiday_feed_sets_the_horizon(void **state)
     ch_diags d = {0};
     snprintf(text, sizeof(text),
              "charter: 1\nid: t\norganisation: T\nreview_by: 2027-01-01\n"
-             "holidays_file: %s/bank-holidays.json\n"
+             "holidays_file: %s/govuk-bank-holidays.json\n"
              "calendars:\n  office:\n    hours: {weekdays: 09:00-17:00}\n"
              "services:\n  - {id: enquiries, name: E, calendar: office}\npromises: []\n",
-             CHARTER_SHARED_DATA);
+             CHARTER_TEST_DATA);
     assert_int_equal(ch_policy_load_text(&pol, "feed.yaml", text, strlen(text), "/", &d), CH_OK);
     ch_time a, b;
     ch_calendar_horizon(pol->calendars[0].cal, &a, &b);

@@ -37,3 +37,21 @@ export function inWords(iso: string | null): string {
   const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
   return `${get('weekday')} ${get('day')} ${get('month')} ${get('year')}, ${get('hour')}:${get('minute')}`;
 }
+
+// The session's CSRF token, for requests made without api() (file uploads).
+export function csrfToken(): string {
+  return csrf;
+}
+
+// Customer surveys (GET /api/v1/reports/surveys): figures by service and
+// quarter, and the comments people left (case_id null when anonymous).
+export type SurveyRow = {
+  service: string; service_name: string | null; quarter: string; invited: number; answered: number;
+  response_rate: number | null; responses: number; mean_rating: number | null; satisfied: number | null;
+  ratings: number[];
+};
+export type SurveyComment = {
+  service: string; quarter: string; submitted_at: string; rating: number; comment: string;
+  anonymous: boolean; case_id: number | null;
+};
+export type SurveyReport = { from: string; to: string; rows: SurveyRow[]; comments: SurveyComment[] };

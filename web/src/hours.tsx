@@ -108,7 +108,7 @@ export function Contracts({ user }: { user: User }) {
     if (!r.ok) return setProblem(r.problem);
     setProblem(undefined);
     const failed = r.data.failed.map((f) => `${f.school} (${f.why})`).join('; ');
-    setNotice(`Sent ${r.data.sent.length}; ${r.data.skipped.length} without an address to send to${failed ? `; not sent: ${failed}` : ''}.`);
+    setNotice(`Queued ${r.data.sent.length} to send (recorded as sent now; the desk's outbox delivers them); ${r.data.skipped.length} without an address to send to${failed ? `; not sent: ${failed}` : ''}.`);
     load();
   }
   async function load() {

@@ -1,7 +1,7 @@
 // Small pieces every page of the desk shares.
 import { Problem } from './api';
 
-export type User = { id: number; email: string; name: string; role: string };
+export type User = { id: number; email: string; name: string; role: string; notify?: string };
 export type Staff = { id: number; email: string; name: string; role: string; services: string[] };
 
 export function ProblemText({ problem }: { problem?: Problem }) {
@@ -13,3 +13,5 @@ export function ProblemText({ problem }: { problem?: Problem }) {
 export function hours(minutes: number): string {
   return (minutes / 60).toFixed(2);
 }
+
+export type Service = { service: string; name: string; organisation: string };

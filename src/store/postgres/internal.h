@@ -13,7 +13,7 @@
 
 /* The pool is as large as the server's thread pool (charter serve passes
  * pool=N in the URL), so no request thread waits for a connection. */
-enum { CH_PG_POOL = 64, CH_PG_STMTS = 64, CH_PG_PARAMS = 256 };
+enum { CH_PG_POOL = 64, CH_PG_STMTS = 256, CH_PG_PARAMS = 256 };
 
 typedef struct pg_conn {
     PGconn *db;
@@ -43,6 +43,9 @@ void ch_pg_text(pg_params *p, const char *s);
 void ch_pg_int(pg_params *p, int64_t v);
 void ch_pg_id(pg_params *p, int64_t v);             /* 0 is NULL */
 void ch_pg_bytes32(pg_params *p, const uint8_t *b); /* bytea in hex form */
+/* len bytes in bytea's hex input form (\x and two digits a byte), to be
+ * freed; NULL when out of memory. */
+char *ch_pg_bytea_hex(const unsigned char *data, size_t len);
 
 /* A pooled connection, locked; release with ch_pg_release. */
 pg_conn *ch_pg_acquire(pg *s);
@@ -74,13 +77,26 @@ void ch_pg_in_list(char *sql, size_t size, size_t *used, const char *column, int
 
 /* The case operations (pg_cases.c). */
 int ch_pg_case_insert(ch_store *base, ch_case_row *c, ch_error *err);
+/* The bodies of a case insert and a case update, for transactions that do
+ * more (pg_mail.c); run only between BEGIN and COMMIT on c. */
+int ch_pg_case_insert_in(pg_conn *c, ch_case_row *row, ch_error *err);
+int ch_pg_case_update_in(pg_conn *c, const ch_case_update *u, int64_t *new_version, ch_error *err);
+/* Adds an attachment (contact_id as given) on c; sets a->id. */
+int ch_pg_attachment_insert_in(pg_conn *c, ch_attachment *a, ch_error *err);
 int ch_pg_case_get(ch_store *base, int64_t id, ch_arena *a, ch_case_row *out, ch_error *err);
 int ch_pg_case_update(ch_store *base, const ch_case_update *u, int64_t *new_version, ch_error *err);
 int ch_pg_queue(ch_store *base, const ch_queue_query *q, ch_arena *a, ch_case_row **out, size_t *n,
                 ch_error *err);
+int ch_pg_queue_count(ch_store *base, const ch_queue_query *q, int64_t *total, ch_error *err);
 int ch_pg_breach_sweep(ch_store *base, ch_time now, int64_t *count, ch_error *err);
 int ch_pg_case_list(ch_store *base, const ch_case_filter *f, ch_arena *a, ch_case_row **out,
                     size_t *n, ch_error *err);
+int ch_pg_people_find(ch_store *base, const char *const *words, size_t nwords,
+                      const char *const *services, size_t nservices, size_t limit, ch_arena *a,
+                      ch_person **out, size_t *n, ch_error *err);
+int ch_pg_organisations_find(ch_store *base, const char *const *words, size_t nwords, size_t limit,
+                             ch_arena *a, ch_organisation **out, size_t *n, ch_error *err);
+int ch_pg_case_count(ch_store *base, const ch_case_filter *f, int64_t *total, ch_error *err);
 int ch_pg_search(ch_store *base, const char *words, const char *const *services, size_t nservices,
                  size_t limit, ch_arena *a, ch_case_row **out, size_t *n, ch_error *err);
 int ch_pg_report_rows(ch_store *base, ch_time from, ch_time to, const char *const *services,
@@ -88,9 +104,33 @@ int ch_pg_report_rows(ch_store *base, ch_time from, ch_time to, const char *cons
 int ch_pg_cases_of(ch_store *base, int64_t person_id, int64_t organisation_id,
                    const char *const *services, size_t nservices, size_t limit, ch_arena *a,
                    ch_case_row **out, size_t *n, ch_error *err);
+int ch_pg_person_update(ch_store *base, const ch_person *p, ch_error *err);
+int ch_pg_people_list(ch_store *base, const ch_people_query *q, ch_arena *a, ch_person **out,
+                      size_t *n, int64_t *total, ch_error *err);
+int ch_pg_person_merge(ch_store *base, int64_t keep, int64_t duplicate, int64_t *moved,
+                       ch_error *err);
+int ch_pg_attachment_insert(ch_store *base, ch_attachment *a, ch_error *err);
+int ch_pg_attachment_list(ch_store *base, int64_t person_id, int64_t case_id, ch_arena *a,
+                          ch_attachment **out, size_t *n, ch_error *err);
+int ch_pg_attachment_get(ch_store *base, int64_t id, ch_arena *a, ch_attachment *out,
+                         ch_error *err);
 int ch_pg_audit_insert(ch_store *base, const ch_audit_row *row, ch_error *err);
 int ch_pg_audit_list(ch_store *base, int64_t object_id, size_t limit, ch_arena *a,
                      ch_audit_row **out, size_t *n, ch_error *err);
+
+/* Accounts: changes to users, sessions and API tokens (pg_accounts.c). */
+int ch_pg_user_update(ch_store *base, const ch_user_change *ch, ch_error *err);
+int ch_pg_token_insert(ch_store *base, int64_t user_id, const uint8_t hash[32], const char *label,
+                       ch_time expires, int64_t *id, ch_error *err);
+int ch_pg_session_insert(ch_store *base, int64_t user_id, const uint8_t hash[32], const char *csrf,
+                         ch_time expires, ch_error *err);
+int ch_pg_credential_user(ch_store *base, const uint8_t hash[32], ch_time now, ch_arena *a,
+                          ch_user *user, ch_credential *cred, ch_error *err);
+int ch_pg_credential_used(ch_store *base, int64_t id, ch_time now, ch_error *err);
+int ch_pg_credential_delete(ch_store *base, const uint8_t hash[32], ch_error *err);
+int ch_pg_token_list(ch_store *base, int64_t user_id, ch_arena *a, ch_token_row **out, size_t *n,
+                     ch_error *err);
+int ch_pg_token_delete(ch_store *base, int64_t id, int64_t owner, int64_t *user_id, ch_error *err);
 
 /* Purchased hours (pg_hours.c). */
 int ch_pg_contract_insert(ch_store *base, ch_contract *c, ch_error *err);
@@ -107,10 +147,128 @@ int ch_pg_visit_list(ch_store *base, const ch_visit_filter *f, ch_arena *a, ch_v
                      size_t *n, ch_error *err);
 int ch_pg_visit_change(ch_store *base, ch_visit_change *ch, ch_error *err);
 
+int ch_pg_availability_set(ch_store *base, const ch_availability_row *row, ch_error *err);
+int ch_pg_availability_list(ch_store *base, ch_arena *a, ch_availability_row **out, size_t *n,
+                            ch_error *err);
 int ch_pg_statement_sent(ch_store *base, const ch_statement_sent *row, ch_error *err);
 int ch_pg_statements_sent(ch_store *base, const char *term, ch_arena *a, ch_statement_sent **out,
                           size_t *n, ch_error *err);
 
 int ch_pg_contract_update(ch_store *base, const ch_contract_change *ch, ch_error *err);
+
+/* Relationships and consents (pg_consent.c). */
+int ch_pg_relationship_insert(ch_store *base, ch_relationship *r, ch_error *err);
+int ch_pg_relationship_delete(ch_store *base, int64_t id, ch_error *err);
+int ch_pg_relationships(ch_store *base, int64_t id, int64_t person_id, ch_arena *a,
+                        ch_relationship **out, size_t *n, ch_error *err);
+int ch_pg_consent_insert(ch_store *base, ch_consent *c, ch_error *err);
+int ch_pg_consent_withdraw(ch_store *base, int64_t id, ch_time at, int64_t by, const char *reason,
+                           ch_error *err);
+int ch_pg_consents(ch_store *base, int64_t id, int64_t person_id, ch_arena *a, ch_consent **out,
+                   size_t *n, ch_error *err);
+/* Safeguards on a person (safeguards SQL in store/safeguards_sql.h). */
+int ch_pg_incident_insert(ch_store *base, ch_incident *i, ch_error *err);
+int ch_pg_incident_list(ch_store *base, int64_t person_id, ch_arena *a, ch_incident **out,
+                        size_t *n, ch_error *err);
+int ch_pg_restriction_insert(ch_store *base, ch_restriction *r, ch_error *err);
+int ch_pg_restriction_get(ch_store *base, int64_t id, ch_arena *a, ch_restriction *out,
+                          ch_error *err);
+int ch_pg_restriction_list(ch_store *base, const ch_restriction_filter *f, ch_arena *a,
+                           ch_restriction **out, size_t *n, ch_error *err);
+int ch_pg_restriction_change(ch_store *base, const ch_restriction_change *ch, ch_error *err);
+
+/* Mail (pg_mail.c). */
+int ch_pg_mail_in_insert(ch_store *base, ch_mail_in *m, bool *duplicate, ch_error *err);
+int ch_pg_mail_in_get(ch_store *base, int64_t id, ch_arena *a, ch_mail_in *out, ch_error *err);
+int ch_pg_mail_in_of_case(ch_store *base, int64_t case_id, size_t limit, ch_arena *a,
+                          ch_mail_in **out, size_t *n, ch_error *err);
+int ch_pg_mail_in_pending(ch_store *base, size_t limit, ch_arena *a, ch_mail_in **out, size_t *n,
+                          ch_error *err);
+int ch_pg_mail_thread_case(ch_store *base, const char *const *ids, size_t n, int64_t *case_id,
+                           ch_error *err);
+int ch_pg_outbox_insert(ch_store *base, ch_outbox_row *rows, size_t n, ch_error *err);
+int ch_pg_outbox_claim(ch_store *base, ch_time now, ch_time lease_until, size_t limit, ch_arena *a,
+                       ch_outbox_row **out, size_t *n, ch_error *err);
+int ch_pg_outbox_result(ch_store *base, int64_t id, const char *state, ch_time at,
+                        const char *error, ch_time next_attempt_at, ch_error *err);
+int ch_pg_outbox_list(ch_store *base, const ch_outbox_filter *f, ch_arena *a, ch_outbox_row **out,
+                      size_t *n, ch_error *err);
+int ch_pg_outbox_count(ch_store *base, const ch_outbox_filter *f, int64_t *count, ch_error *err);
+int ch_pg_outbox_by_message_id(ch_store *base, const char *message_id, ch_arena *a,
+                               ch_outbox_row *out, ch_error *err);
+int ch_pg_notification_insert(ch_store *base, ch_notification *n, bool *duplicate, ch_error *err);
+int ch_pg_notification_list(ch_store *base, int64_t user_id, bool unread_only, size_t limit,
+                            ch_arena *a, ch_notification **out, size_t *n, ch_error *err);
+int ch_pg_notification_unread(ch_store *base, int64_t user_id, int64_t *count, ch_error *err);
+int ch_pg_notification_read(ch_store *base, int64_t user_id, int64_t id, ch_time at, ch_error *err);
+int ch_pg_notification_unemailed(ch_store *base, int64_t user_id, size_t limit, ch_arena *a,
+                                 ch_notification **out, size_t *n, ch_error *err);
+int ch_pg_notification_emailed(ch_store *base, const int64_t *ids, size_t n, ch_time at,
+                               ch_outbox_row *outbox, ch_error *err);
+int ch_pg_due_soon(ch_store *base, ch_time from, ch_time to, size_t limit, ch_arena *a,
+                   ch_due_soon **out, size_t *n, ch_error *err);
+int ch_pg_mail_commit(ch_store *base, ch_mail_commit *c, ch_error *err);
+
+/* Complaints and compliments (pg_complaints.c). */
+int ch_pg_stages(ch_store *base, int64_t case_id, ch_arena *a, ch_stage_row **out, size_t *n,
+                 ch_error *err);
+int ch_pg_stage_change(ch_store *base, ch_stage_change *m, int64_t *new_version, ch_error *err);
+int ch_pg_case_staff(ch_store *base, int64_t case_id, ch_arena *a, ch_staff_named **out, size_t *n,
+                     ch_error *err);
+int ch_pg_case_staff_set(ch_store *base, const ch_case_update *u, const int64_t *ids, size_t n,
+                         int64_t by, int64_t *new_version, ch_error *err);
+int ch_pg_cases_staff_named(ch_store *base, const int64_t *ids, size_t n, bool *named,
+                            ch_error *err);
+int ch_pg_complaint_lines(ch_store *base, ch_time from, ch_time to, ch_arena *a,
+                          ch_complaint_line **out, size_t *n, ch_error *err);
+
+/* The public standards page's counts (pg_public.c). */
+int ch_pg_kind_counts(ch_store *base, ch_time from, ch_time to, const char *const *services,
+                      size_t nservices, const char *const *kinds, size_t nkinds, int64_t *counts,
+                      ch_error *err);
+
+/* Themes on cases and the reports by them (pg_themes.c). */
+int ch_pg_case_themes_set(ch_store *base, int64_t case_id, int64_t expect, const char *const *ids,
+                          size_t n, const ch_event_row *ev, ch_time now, int64_t *new_version,
+                          ch_error *err);
+int ch_pg_case_themes(ch_store *base, int64_t case_id, ch_arena *a, const char ***out, size_t *n,
+                      ch_error *err);
+int ch_pg_theme_rows(ch_store *base, ch_time from, ch_time to, const char *const *services,
+                     size_t nservices, ch_arena *a, ch_theme_row **out, size_t *n, ch_error *err);
+int ch_pg_report_rows_by(ch_store *base, ch_report_by by, ch_time from, ch_time to,
+                         const char *const *services, size_t nservices, ch_arena *a,
+                         ch_report_row **out, size_t *n, ch_error *err);
+
+/* Queues one message on c inside a transaction (pg_mail.c), for changes
+ * that send mail with them; and customer surveys (pg_surveys.c). */
+int ch_pg_outbox_insert_in(pg_conn *c, ch_outbox_row *r, ch_error *err);
+int ch_pg_survey_candidates(ch_store *base, const char *service, const char *kinds,
+                            ch_time closed_from, ch_time closed_to, size_t limit, ch_arena *a,
+                            ch_survey_candidate **out, size_t *n, ch_error *err);
+int ch_pg_survey_invite(ch_store *base, ch_survey_invitation *inv, ch_outbox_row *mail,
+                        ch_error *err);
+int ch_pg_survey_find(ch_store *base, const char *token_hash, ch_arena *a,
+                      ch_survey_invitation *out, ch_error *err);
+int ch_pg_survey_answer(ch_store *base, const char *token_hash, ch_survey_response *r,
+                        ch_error *err);
+int ch_pg_survey_invitations(ch_store *base, const ch_survey_filter *f, ch_arena *a,
+                             ch_survey_invitation **out, size_t *n, ch_error *err);
+int ch_pg_survey_responses(ch_store *base, const ch_survey_filter *f, ch_arena *a,
+                           ch_survey_response **out, size_t *n, ch_error *err);
+
+/* Behaviour audits (pg_audits.c; SQL in store/audits_sql.h). */
+struct ch_school_audit;
+int ch_pg_school_audit_insert(ch_store *base, struct ch_school_audit *a, ch_error *err);
+int ch_pg_school_audit_get(ch_store *base, int64_t id, ch_arena *a, struct ch_school_audit *out,
+                           ch_error *err);
+int ch_pg_school_audit_by_code(ch_store *base, const char *code, ch_arena *a,
+                               struct ch_school_audit *out, const char **group, ch_error *err);
+int ch_pg_school_audit_dates(ch_store *base, int64_t id, ch_date opens_on, ch_date closes_on,
+                             ch_error *err);
+int ch_pg_school_audit_list(ch_store *base, size_t limit, ch_arena *a, struct ch_school_audit **out,
+                            size_t *n, ch_error *err);
+int ch_pg_audit_response_insert(ch_store *base, ch_audit_response_row *row, ch_error *err);
+int ch_pg_audit_responses(ch_store *base, int64_t audit_id, ch_arena *a,
+                          ch_audit_response_row **out, size_t *n, ch_error *err);
 
 #endif

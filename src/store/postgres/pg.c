@@ -45,6 +45,23 @@ void ch_pg_bytes32(pg_params *p, const uint8_t *b)
     p->n++;
 }
 
+char *ch_pg_bytea_hex(const unsigned char *data, size_t len)
+{
+    static const char digits[] = "0123456789abcdef";
+    if (len > (SIZE_MAX - 3) / 2)
+        return NULL;
+    char *hex = malloc(2 * len + 3);
+    if (!hex)
+        return NULL;
+    hex[0] = '\\', hex[1] = 'x';
+    for (size_t i = 0; i < len; i++) {
+        hex[2 + 2 * i] = digits[data[i] >> 4];
+        hex[3 + 2 * i] = digits[data[i] & 15];
+    }
+    hex[2 + 2 * len] = '\0';
+    return hex;
+}
+
 pg_conn *ch_pg_acquire(pg *s)
 {
     unsigned start = __atomic_fetch_add(&s->next, 1, __ATOMIC_RELAXED);
@@ -204,9 +221,10 @@ static int run_once(pg *s, const char *sql, const pg_params *p, const char *doin
 
 static int pg_user_insert(ch_store *base, const ch_user *u, int64_t *id, ch_error *err)
 {
-    static const char ins[] = "INSERT INTO users(email, name, role, password_hash, created_at)"
-                              " VALUES($1, $2, $3, $4, extract(epoch from now())::bigint)"
-                              " RETURNING id";
+    static const char ins[] =
+        "INSERT INTO users(email, name, role, password_hash, created_at, notify)"
+        " VALUES($1, $2, $3, $4, extract(epoch from now())::bigint, coalesce($5, 'each'))"
+        " RETURNING id";
     static const char svc[] = "INSERT INTO user_services(user_id, service) VALUES($1, $2)";
     pg_conn *c = ch_pg_acquire((pg *)base);
     int rc = ch_pg_exec(c, "BEGIN", err);
@@ -217,6 +235,7 @@ static int pg_user_insert(ch_store *base, const ch_user *u, int64_t *id, ch_erro
     ch_pg_text(&p, u->name);
     ch_pg_text(&p, ch_role_name(u->role));
     ch_pg_text(&p, u->password_hash);
+    ch_pg_text(&p, u->notify);
     PGresult *res = ch_pg_run(c, ins, &p, err, "adding a user");
     if (!ok(res)) {
         rc = ch_pg_violation(res, "23505")
@@ -254,11 +273,11 @@ static int pg_user_get(ch_store *base, const char *email, int64_t id, ch_arena *
     static const char by_email[] =
         "SELECT id, email, name, role, password_hash,"
         " (SELECT string_agg(service, E'\\n' ORDER BY service) FROM user_services"
-        "  WHERE user_id = users.id) FROM users WHERE email = $1";
+        "  WHERE user_id = users.id), active, notify FROM users WHERE email = $1";
     static const char by_id[] =
         "SELECT id, email, name, role, password_hash,"
         " (SELECT string_agg(service, E'\\n' ORDER BY service) FROM user_services"
-        "  WHERE user_id = users.id) FROM users WHERE id = $1";
+        "  WHERE user_id = users.id), active, notify FROM users WHERE id = $1";
     pg_params p = {0};
     PGresult *res = NULL;
     if (email)
@@ -279,6 +298,8 @@ static int pg_user_get(ch_store *base, const char *email, int64_t id, ch_arena *
     if (ch_role_parse(PQgetvalue(res, 0, 3), &out->role))
         out->role = CH_ROLE_OFFICER;
     out->password_hash = ch_pg_get_text(a, res, 0, 4);
+    out->inactive = ch_pg_get_int(res, 0, 6) == 0;
+    out->notify = ch_pg_get_text(a, res, 0, 7);
     char *services = (char *)ch_pg_get_text(a, res, 0, 5);
     size_t n = 1;
     for (const char *q = services; q && *q; q++)
@@ -310,7 +331,8 @@ static int pg_user_list(ch_store *base, ch_arena *a, ch_user **out, size_t *n, c
 {
     static const char sql[] =
         "SELECT id, email, name, role, (SELECT string_agg(service, E'\\n' ORDER BY service)"
-        " FROM user_services WHERE user_id = users.id) FROM users ORDER BY email";
+        " FROM user_services WHERE user_id = users.id), active, notify FROM users"
+        " ORDER BY email";
     PGresult *res = NULL;
     int rc = run_once((pg *)base, sql, NULL, "listing users", &res, err);
     if (rc)
@@ -325,6 +347,8 @@ static int pg_user_list(ch_store *base, ch_arena *a, ch_user **out, size_t *n, c
         u->name = ch_pg_get_text(a, res, i, 2);
         if (ch_role_parse(PQgetvalue(res, i, 3), &u->role))
             u->role = CH_ROLE_OFFICER;
+        u->inactive = ch_pg_get_int(res, i, 5) == 0;
+        u->notify = ch_pg_get_text(a, res, i, 6);
         char *services = (char *)ch_pg_get_text(a, res, i, 4);
         size_t k = 1;
         for (const char *q = services; q && *q; q++)
@@ -339,76 +363,6 @@ static int pg_user_list(ch_store *base, ch_arena *a, ch_user **out, size_t *n, c
     }
     *out = list;
     *n = (size_t)rows;
-out:
-    PQclear(res);
-    return rc;
-}
-
-static int credential_insert(pg *s, int64_t user_id, const uint8_t *hash, const char *kind,
-                             const char *csrf, ch_time expires, ch_error *err)
-{
-    static const char sql[] = "INSERT INTO credentials(hash, user_id, kind, csrf, expires_at,"
-                              " created_at) VALUES($1, $2, $3, $4, $5,"
-                              " extract(epoch from now())::bigint)";
-    pg_params p = {0};
-    ch_pg_bytes32(&p, hash);
-    ch_pg_int(&p, user_id);
-    ch_pg_text(&p, kind);
-    ch_pg_text(&p, csrf);
-    ch_pg_id(&p, expires);
-    return run_once(s, sql, &p, "saving a credential", NULL, err);
-}
-
-static int pg_token_insert(ch_store *base, int64_t user_id, const uint8_t hash[32], ch_error *err)
-{
-    return credential_insert((pg *)base, user_id, hash, "token", NULL, 0, err);
-}
-
-static int pg_session_insert(ch_store *base, int64_t user_id, const uint8_t hash[32],
-                             const char *csrf, ch_time expires, ch_error *err)
-{
-    return credential_insert((pg *)base, user_id, hash, "session", csrf, expires, err);
-}
-
-static int pg_credential_user(ch_store *base, const uint8_t hash[32], ch_time now, ch_arena *a,
-                              ch_user *user, const char **csrf, ch_error *err)
-{
-    static const char sql[] =
-        "SELECT u.id, u.email, u.name, u.role, c.csrf,"
-        " (SELECT string_agg(service, E'\\n' ORDER BY service) FROM user_services"
-        "  WHERE user_id = u.id)"
-        " FROM credentials c JOIN users u ON u.id = c.user_id"
-        " WHERE c.hash = $1 AND (c.expires_at IS NULL OR c.expires_at > $2)";
-    pg_params p = {0};
-    PGresult *res = NULL;
-    ch_pg_bytes32(&p, hash);
-    ch_pg_int(&p, now);
-    int rc = run_once((pg *)base, sql, &p, "checking a credential", &res, err);
-    if (rc)
-        goto out;
-    if (PQntuples(res) == 0) {
-        rc = ch_error_set(err, CH_E_NOTFOUND, "no such credential");
-        goto out;
-    }
-    memset(user, 0, sizeof(*user));
-    user->id = ch_pg_get_int(res, 0, 0);
-    user->email = ch_pg_get_text(a, res, 0, 1);
-    user->name = ch_pg_get_text(a, res, 0, 2);
-    if (ch_role_parse(PQgetvalue(res, 0, 3), &user->role))
-        user->role = CH_ROLE_OFFICER;
-    if (csrf)
-        *csrf = ch_pg_get_text(a, res, 0, 4);
-    char *services = (char *)ch_pg_get_text(a, res, 0, 5);
-    size_t n = 1;
-    for (const char *q = services; q && *q; q++)
-        n += *q == '\n';
-    if (services && *services && (user->services = ch_arena_alloc(a, n * sizeof(char *)))) {
-        for (char *q = services, *nl; q; q = nl ? nl + 1 : NULL) {
-            if ((nl = strchr(q, '\n')))
-                *nl = '\0';
-            user->services[user->nservices++] = q;
-        }
-    }
 out:
     PQclear(res);
     return rc;
@@ -468,7 +422,7 @@ static int pg_person_insert(ch_store *base, ch_person *person, ch_error *err)
 static int pg_person_get(ch_store *base, int64_t id, ch_arena *a, ch_person *out, ch_error *err)
 {
     static const char sql[] = "SELECT id, name, email, phone, date_of_birth, organisation_id,"
-                              " created_at FROM people WHERE id = $1";
+                              " created_at, needs, merged_into FROM people WHERE id = $1";
     pg_params p = {0};
     PGresult *res = NULL;
     ch_pg_int(&p, id);
@@ -483,6 +437,8 @@ static int pg_person_get(ch_store *base, int64_t id, ch_arena *a, ch_person *out
         out->date_of_birth = ch_pg_get_text(a, res, 0, 4);
         out->organisation_id = ch_pg_get_int(res, 0, 5);
         out->created_at = ch_pg_get_int(res, 0, 6);
+        out->needs = ch_pg_get_text(a, res, 0, 7);
+        out->merged_into = ch_pg_get_int(res, 0, 8);
     }
     PQclear(res);
     return rc;
@@ -598,6 +554,7 @@ static int pg_import_end(ch_store *base, bool commit, ch_error *err)
         /* New rows continue after the ids copied. */
         "SELECT setval(pg_get_serial_sequence(t, 'id'), greatest(m, 1), m > 0) FROM"
         " (VALUES ('users', (SELECT coalesce(max(id), 0) FROM users)),"
+        " ('credentials', (SELECT coalesce(max(id), 0) FROM credentials)),"
         " ('organisations', (SELECT coalesce(max(id), 0) FROM organisations)),"
         " ('people', (SELECT coalesce(max(id), 0) FROM people)),"
         " ('cases', (SELECT coalesce(max(id), 0) FROM cases)),"
@@ -609,7 +566,21 @@ static int pg_import_end(ch_store *base, bool commit, ch_error *err)
         " ('contracts', (SELECT coalesce(max(id), 0) FROM contracts)),"
         " ('visits', (SELECT coalesce(max(id), 0) FROM visits)),"
         " ('ledger', (SELECT coalesce(max(id), 0) FROM ledger)),"
-        " ('statements_sent', (SELECT coalesce(max(id), 0) FROM statements_sent))) AS seq(t, m)",
+        " ('statements_sent', (SELECT coalesce(max(id), 0) FROM statements_sent)),"
+        " ('relationships', (SELECT coalesce(max(id), 0) FROM relationships)),"
+        " ('consents', (SELECT coalesce(max(id), 0) FROM consents)),"
+        " ('attachments', (SELECT coalesce(max(id), 0) FROM attachments)),"
+        " ('incidents', (SELECT coalesce(max(id), 0) FROM incidents)),"
+        " ('restrictions', (SELECT coalesce(max(id), 0) FROM restrictions)),"
+        " ('mail_in', (SELECT coalesce(max(id), 0) FROM mail_in)),"
+        " ('outbox', (SELECT coalesce(max(id), 0) FROM outbox)),"
+        " ('notifications', (SELECT coalesce(max(id), 0) FROM notifications)),"
+        " ('complaint_stages', (SELECT coalesce(max(id), 0) FROM complaint_stages)),"
+        " ('survey_invitations', (SELECT coalesce(max(id), 0) FROM survey_invitations)),"
+        " ('survey_responses', (SELECT coalesce(max(id), 0) FROM survey_responses)),"
+        " ('school_audits', (SELECT coalesce(max(id), 0) FROM school_audits)),"
+        " ('audit_responses', (SELECT coalesce(max(id), 0) FROM audit_responses)))"
+        " AS seq(t, m)",
     };
     int rc = CH_OK;
     if (!s->importing)
@@ -645,20 +616,35 @@ static const ch_store_ops postgres_ops = {
     .user_get = pg_user_get,
     .user_count = pg_user_count,
     .user_list = pg_user_list,
-    .token_insert = pg_token_insert,
-    .session_insert = pg_session_insert,
-    .credential_user = pg_credential_user,
+    .user_update = ch_pg_user_update,
+    .token_insert = ch_pg_token_insert,
+    .session_insert = ch_pg_session_insert,
+    .credential_user = ch_pg_credential_user,
+    .credential_used = ch_pg_credential_used,
+    .credential_delete = ch_pg_credential_delete,
+    .token_list = ch_pg_token_list,
+    .token_delete = ch_pg_token_delete,
     .policy_save = pg_policy_save,
     .case_insert = ch_pg_case_insert,
     .case_get = ch_pg_case_get,
     .case_update = ch_pg_case_update,
     .queue = ch_pg_queue,
+    .queue_count = ch_pg_queue_count,
     .breach_sweep = ch_pg_breach_sweep,
     .case_list = ch_pg_case_list,
+    .case_count = ch_pg_case_count,
     .search = ch_pg_search,
+    .people_find = ch_pg_people_find,
+    .organisations_find = ch_pg_organisations_find,
     .report_rows = ch_pg_report_rows,
     .person_insert = pg_person_insert,
     .person_get = pg_person_get,
+    .person_update = ch_pg_person_update,
+    .people_list = ch_pg_people_list,
+    .person_merge = ch_pg_person_merge,
+    .attachment_insert = ch_pg_attachment_insert,
+    .attachment_list = ch_pg_attachment_list,
+    .attachment_get = ch_pg_attachment_get,
     .organisation_insert = pg_organisation_insert,
     .organisation_get = pg_organisation_get,
     .cases_of = ch_pg_cases_of,
@@ -678,8 +664,66 @@ static const ch_store_ops postgres_ops = {
     .visit_get = ch_pg_visit_get,
     .visit_list = ch_pg_visit_list,
     .visit_change = ch_pg_visit_change,
+    .availability_set = ch_pg_availability_set,
+    .availability_list = ch_pg_availability_list,
     .statement_sent = ch_pg_statement_sent,
     .statements_sent = ch_pg_statements_sent,
+    .relationship_insert = ch_pg_relationship_insert,
+    .relationship_delete = ch_pg_relationship_delete,
+    .relationships = ch_pg_relationships,
+    .consent_insert = ch_pg_consent_insert,
+    .consent_withdraw = ch_pg_consent_withdraw,
+    .consents = ch_pg_consents,
+    .incident_insert = ch_pg_incident_insert,
+    .incident_list = ch_pg_incident_list,
+    .restriction_insert = ch_pg_restriction_insert,
+    .restriction_get = ch_pg_restriction_get,
+    .restriction_list = ch_pg_restriction_list,
+    .restriction_change = ch_pg_restriction_change,
+    .mail_in_insert = ch_pg_mail_in_insert,
+    .mail_in_get = ch_pg_mail_in_get,
+    .mail_in_pending = ch_pg_mail_in_pending,
+    .mail_in_of_case = ch_pg_mail_in_of_case,
+    .mail_thread_case = ch_pg_mail_thread_case,
+    .outbox_insert = ch_pg_outbox_insert,
+    .outbox_claim = ch_pg_outbox_claim,
+    .outbox_result = ch_pg_outbox_result,
+    .outbox_list = ch_pg_outbox_list,
+    .outbox_count = ch_pg_outbox_count,
+    .outbox_by_message_id = ch_pg_outbox_by_message_id,
+    .notification_insert = ch_pg_notification_insert,
+    .notification_list = ch_pg_notification_list,
+    .notification_unread = ch_pg_notification_unread,
+    .notification_read = ch_pg_notification_read,
+    .notification_unemailed = ch_pg_notification_unemailed,
+    .notification_emailed = ch_pg_notification_emailed,
+    .due_soon = ch_pg_due_soon,
+    .mail_commit = ch_pg_mail_commit,
+    /* Complaints and compliments. */
+    .stages = ch_pg_stages,
+    .stage_change = ch_pg_stage_change,
+    .case_staff = ch_pg_case_staff,
+    .case_staff_set = ch_pg_case_staff_set,
+    .cases_staff_named = ch_pg_cases_staff_named,
+    .complaint_lines = ch_pg_complaint_lines,
+    .kind_counts = ch_pg_kind_counts, /* publicpage */
+    .case_themes_set = ch_pg_case_themes_set,
+    .case_themes = ch_pg_case_themes,
+    .theme_rows = ch_pg_theme_rows,
+    .report_rows_by = ch_pg_report_rows_by,
+    .survey_candidates = ch_pg_survey_candidates,
+    .survey_invite = ch_pg_survey_invite,
+    .survey_find = ch_pg_survey_find,
+    .survey_answer = ch_pg_survey_answer,
+    .survey_invitations = ch_pg_survey_invitations,
+    .survey_responses = ch_pg_survey_responses,
+    .school_audit_insert = ch_pg_school_audit_insert,
+    .school_audit_get = ch_pg_school_audit_get,
+    .school_audit_by_code = ch_pg_school_audit_by_code,
+    .school_audit_dates = ch_pg_school_audit_dates,
+    .school_audit_list = ch_pg_school_audit_list,
+    .audit_response_insert = ch_pg_audit_response_insert,
+    .audit_responses = ch_pg_audit_responses,
 };
 
 /* Migrations under an advisory lock, so servers starting together take

@@ -180,8 +180,10 @@ static int link(pg_conn *c, const char *find, const char *ins, const char *key, 
 static int insert_obligation(pg_conn *c, int64_t case_id, const ch_obligation_row *o, int64_t *id,
                              ch_error *err)
 {
-    static const char sql[] = "INSERT INTO obligations(case_id, promise, kind, text, due_at,"
-                              " state, met_at) VALUES($1, $2, $3, $4, $5, $6, $7) RETURNING id";
+    static const char sql[] =
+        "INSERT INTO obligations(case_id, promise, kind, text, due_at,"
+        " state, met_at, reason, service) VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+        " RETURNING id";
     pg_params p = {0};
     PGresult *res = NULL;
     ch_pg_int(&p, case_id);
@@ -191,6 +193,8 @@ static int insert_obligation(pg_conn *c, int64_t case_id, const ch_obligation_ro
     ch_pg_int(&p, o->due_at);
     ch_pg_text(&p, o->state);
     ch_pg_id(&p, o->met_at);
+    ch_pg_text(&p, o->reason);
+    ch_pg_text(&p, o->service);
     int rc = step(c, sql, &p, "adding an obligation", &res, err);
     if (!rc && id)
         *id = ch_pg_get_int(res, 0, 0);
@@ -211,9 +215,11 @@ static int insert_event(pg_conn *c, int64_t case_id, const ch_event_row *e, ch_e
     return step(c, sql, &p, "adding an event", NULL, err);
 }
 
-static int insert_case(pg_conn *c, ch_case_row *row, ch_error *err)
+int ch_pg_case_insert_in(pg_conn *c, ch_case_row *row, ch_error *err)
 {
-    static const char person_find[] = "SELECT id FROM people WHERE email = $1 ORDER BY id LIMIT 1";
+    static const char person_find[] =
+        "SELECT coalesce(merged_into, id) FROM people WHERE lower(email) = lower($1)"
+        " ORDER BY merged_into IS NOT NULL, id LIMIT 1";
     static const char person_ins[] =
         "INSERT INTO people(name, email, created_at) VALUES($1, $2, $3) RETURNING id";
     static const char org_find[] = "SELECT id FROM organisations WHERE name = $1";
@@ -293,7 +299,7 @@ int ch_pg_case_insert(ch_store *base, ch_case_row *row, ch_error *err)
     pg_conn *c = ch_pg_acquire((pg *)base);
     int rc = ch_pg_exec(c, "BEGIN", err);
     if (!rc)
-        rc = in_transaction(c, insert_case(c, row, err), err);
+        rc = in_transaction(c, ch_pg_case_insert_in(c, row, err), err);
     ch_pg_release(c);
     return rc;
 }
@@ -301,10 +307,13 @@ int ch_pg_case_insert(ch_store *base, ch_case_row *row, ch_error *err)
 static int load_case(pg_conn *c, int64_t id, ch_arena *a, ch_case_row *out, ch_error *err)
 {
     static const char cas[] = "SELECT " CH_PG_CASE_COLUMNS " FROM cases WHERE id = $1";
-    static const char obl[] = "SELECT id, promise, kind, text, due_at, state, met_at"
+    static const char obl[] = "SELECT id, promise, kind, text, due_at, state, met_at,"
+                              " met_by_contact, reason, service"
                               " FROM obligations WHERE case_id = $1 ORDER BY due_at, id";
-    static const char con[] = "SELECT id, direction, channel, who, summary, outcome, at,"
-                              " created_by FROM contacts WHERE case_id = $1 ORDER BY at, id";
+    static const char con[] =
+        "SELECT id, direction, channel, who, summary, outcome, at,"
+        " created_by, handed_to, with_person_id, channel_reason FROM contacts WHERE case_id = $1"
+        " ORDER BY at, id";
     static const char evt[] =
         "SELECT id, at, actor, what, detail FROM events WHERE case_id = $1 ORDER BY at, id";
     static const char pau[] =
@@ -334,6 +343,9 @@ static int load_case(pg_conn *c, int64_t id, ch_arena *a, ch_case_row *out, ch_e
         o->due_at = ch_pg_get_int(res, i, 4);
         o->state = ch_pg_get_text(a, res, i, 5);
         o->met_at = ch_pg_get_int(res, i, 6);
+        o->met_by_contact = ch_pg_get_int(res, i, 7);
+        o->reason = ch_pg_get_text(a, res, i, 8);
+        o->service = ch_pg_get_text(a, res, i, 9);
     }
     PQclear(res);
     if ((rc = step(c, con, &p, "reading contacts", &res, err)))
@@ -350,6 +362,9 @@ static int load_case(pg_conn *c, int64_t id, ch_arena *a, ch_case_row *out, ch_e
         k->outcome = ch_pg_get_text(a, res, i, 5);
         k->at = ch_pg_get_int(res, i, 6);
         k->created_by = ch_pg_get_int(res, i, 7);
+        k->handed_to = ch_pg_get_int(res, i, 8);
+        k->with_person_id = ch_pg_get_int(res, i, 9);
+        k->channel_reason = ch_pg_get_text(a, res, i, 10);
     }
     PQclear(res);
     if ((rc = step(c, evt, &p, "reading events", &res, err)))
@@ -390,20 +405,23 @@ int ch_pg_case_get(ch_store *base, int64_t id, ch_arena *a, ch_case_row *out, ch
     return rc;
 }
 
-static int apply_update(pg_conn *c, const ch_case_update *u, int64_t *new_version, ch_error *err)
+int ch_pg_case_update_in(pg_conn *c, const ch_case_update *u, int64_t *new_version, ch_error *err)
 {
     static const char ver[] = "SELECT version FROM cases WHERE id = $1 FOR UPDATE";
-    static const char con[] = "INSERT INTO contacts(case_id, direction, channel, at, who, summary,"
-                              " outcome, created_by, created_at)"
-                              " VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id";
-    static const char obl[] = "UPDATE obligations SET state = $1, met_at = $2, due_at = $3"
-                              " WHERE id = $4 AND case_id = $5";
+    static const char con[] =
+        "INSERT INTO contacts(case_id, direction, channel, at, who, summary,"
+        " outcome, created_by, created_at, handed_to, with_person_id, channel_reason)"
+        " VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id";
+    static const char obl[] =
+        "UPDATE obligations SET state = $1, met_at = $2, due_at = $3, met_by_contact = $4,"
+        " reason = $5, service = coalesce($6, service) WHERE id = $7 AND case_id = $8";
     static const char del[] = "DELETE FROM obligations WHERE id = $1 AND case_id = $2";
     static const char off[] = "UPDATE cases SET officer_id = $1 WHERE id = $2";
     static const char knd[] = "UPDATE cases SET kind = $1 WHERE id = $2";
     static const char flg[] = "UPDATE cases SET flags = $1 WHERE id = $2";
     static const char pend[] = "UPDATE pauses SET to_at = $1 WHERE case_id = $2 AND to_at IS NULL";
     static const char pin[] = "INSERT INTO pauses(case_id, from_at) VALUES($1, $2)";
+    static const char mov[] = "UPDATE cases SET service = $1, deemed_at = $2 WHERE id = $3";
     static const char cas[] = "UPDATE cases SET version = version + 1, status = $1,"
                               " next_due_at = $2, updated_at = $3 WHERE id = $4";
     pg_params p = {0};
@@ -435,6 +453,9 @@ static int apply_update(pg_conn *c, const ch_case_update *u, int64_t *new_versio
         ch_pg_text(&q, k->outcome);
         ch_pg_id(&q, k->created_by);
         ch_pg_int(&q, u->now);
+        ch_pg_id(&q, k->handed_to);
+        ch_pg_id(&q, k->with_person_id);
+        ch_pg_text(&q, k->channel_reason);
         if ((rc = step(c, con, &q, "adding a contact", &res, err)))
             return rc;
         k->id = ch_pg_get_int(res, 0, 0);
@@ -448,6 +469,9 @@ static int apply_update(pg_conn *c, const ch_case_update *u, int64_t *new_versio
         ch_pg_text(&q, u->changed[i].state);
         ch_pg_id(&q, u->changed[i].met_at);
         ch_pg_int(&q, u->changed[i].due_at);
+        ch_pg_id(&q, ch_case_update_met_by(u, &u->changed[i]));
+        ch_pg_text(&q, u->changed[i].reason);
+        ch_pg_text(&q, u->changed[i].service);
         ch_pg_int(&q, u->changed[i].id);
         ch_pg_int(&q, u->case_id);
         if ((rc = step(c, obl, &q, "updating an obligation", NULL, err)))
@@ -489,6 +513,14 @@ static int apply_update(pg_conn *c, const ch_case_update *u, int64_t *new_versio
         if (rc)
             return rc;
     }
+    if (u->service) {
+        pg_params q = {0};
+        ch_pg_text(&q, u->service);
+        ch_pg_int(&q, u->deemed_at);
+        ch_pg_int(&q, u->case_id);
+        if ((rc = step(c, mov, &q, "moving a case to another service", NULL, err)))
+            return rc;
+    }
     if (u->pause_to) {
         pg_params q = {0};
         ch_pg_int(&q, u->pause_to);
@@ -521,9 +553,62 @@ int ch_pg_case_update(ch_store *base, const ch_case_update *u, int64_t *new_vers
     pg_conn *c = ch_pg_acquire((pg *)base);
     int rc = ch_pg_exec(c, "BEGIN", err);
     if (!rc)
-        rc = in_transaction(c, apply_update(c, u, new_version, err), err);
+        rc = in_transaction(c, ch_pg_case_update_in(c, u, new_version, err), err);
     ch_pg_release(c);
     return rc;
+}
+
+/* The queue's SQL with its parameters in p: the page of cases, or (count)
+ * how many there are in all. */
+static void queue_sql(const ch_queue_query *q, bool count, char *sql, size_t size, pg_params *p)
+{
+    bool due_queue = q->queue != CH_QUEUE_MINE && q->queue != CH_QUEUE_UNASSIGNED;
+    size_t used = (size_t)snprintf(sql, size, "SELECT %s FROM cases WHERE %s",
+                                   count ? "COUNT(*)" : CH_PG_CASE_COLUMNS,
+                                   due_queue ? "status = 'open'" : "status <> 'closed'");
+#define ADD(...) used += (size_t)snprintf(sql + used, used < size ? size - used : 0, __VA_ARGS__)
+    switch (q->queue) {
+    case CH_QUEUE_MINE:
+        ch_pg_int(p, q->user_id);
+        ADD(" AND officer_id = $%d", p->n);
+        break;
+    case CH_QUEUE_UNASSIGNED:
+        ADD(" AND officer_id IS NULL");
+        break;
+    case CH_QUEUE_OVERDUE:
+        ch_pg_int(p, q->now);
+        ADD(" AND next_due_at < $%d", p->n);
+        break;
+    case CH_QUEUE_DUE_TODAY:
+    case CH_QUEUE_AT_RISK:
+        ch_pg_int(p, q->now);
+        ADD(" AND next_due_at >= $%d AND (", p->n);
+        for (size_t i = 0; i < (q->services ? q->nservices : 1); i++) {
+            if (q->services) {
+                ch_pg_text(p, q->services[i]);
+                ch_pg_int(p, q->before[i]);
+                ADD("%s(service = $%d AND next_due_at < $%d)", i ? " OR " : "", p->n - 1, p->n);
+            } else {
+                ch_pg_int(p, q->before[0]);
+                ADD("next_due_at < $%d", p->n);
+            }
+        }
+        ADD(")");
+        break;
+    }
+    if (q->services && !(q->queue == CH_QUEUE_DUE_TODAY || q->queue == CH_QUEUE_AT_RISK)) {
+        ch_pg_in_list(sql, size, &used, "service", p->n + 1, q->nservices);
+        for (size_t i = 0; i < q->nservices; i++)
+            ch_pg_text(p, q->services[i]);
+    }
+    if (q->hide_staff_named)
+        ADD("%s", CH_STORE_HIDE_STAFF_NAMED);
+    if (!count) {
+        ch_pg_int(p, (int64_t)q->limit);
+        ch_pg_int(p, (int64_t)q->offset);
+        ADD(" ORDER BY next_due_at, id LIMIT $%d OFFSET $%d", p->n - 1, p->n);
+    }
+#undef ADD
 }
 
 int ch_pg_queue(ch_store *base, const ch_queue_query *q, ch_arena *a, ch_case_row **out, size_t *n,
@@ -531,7 +616,6 @@ int ch_pg_queue(ch_store *base, const ch_queue_query *q, ch_arena *a, ch_case_ro
 {
     char sql[8192];
     pg_params p = {0};
-    bool due_queue = q->queue != CH_QUEUE_MINE && q->queue != CH_QUEUE_UNASSIGNED;
     if (q->services && q->nservices > 100)
         return ch_error_set(err, CH_E_INVALID, "at most 100 services in one queue");
     if (q->services && q->nservices == 0) {
@@ -539,55 +623,44 @@ int ch_pg_queue(ch_store *base, const ch_queue_query *q, ch_arena *a, ch_case_ro
         *n = 0;
         return CH_OK;
     }
-    size_t used =
-        (size_t)snprintf(sql, sizeof(sql), "SELECT " CH_PG_CASE_COLUMNS " FROM cases WHERE %s",
-                         due_queue ? "status = 'open'" : "status <> 'closed'");
-#define ADD(...)                                                                                   \
-    used += (size_t)snprintf(sql + used, used < sizeof(sql) ? sizeof(sql) - used : 0, __VA_ARGS__)
-    switch (q->queue) {
-    case CH_QUEUE_MINE:
-        ch_pg_int(&p, q->user_id);
-        ADD(" AND officer_id = $%d", p.n);
-        break;
-    case CH_QUEUE_UNASSIGNED:
-        ADD(" AND officer_id IS NULL");
-        break;
-    case CH_QUEUE_OVERDUE:
-        ch_pg_int(&p, q->now);
-        ADD(" AND next_due_at < $%d", p.n);
-        break;
-    case CH_QUEUE_DUE_TODAY:
-    case CH_QUEUE_AT_RISK:
-        ch_pg_int(&p, q->now);
-        ADD(" AND next_due_at >= $%d AND (", p.n);
-        for (size_t i = 0; i < (q->services ? q->nservices : 1); i++) {
-            if (q->services) {
-                ch_pg_text(&p, q->services[i]);
-                ch_pg_int(&p, q->before[i]);
-                ADD("%s(service = $%d AND next_due_at < $%d)", i ? " OR " : "", p.n - 1, p.n);
-            } else {
-                ch_pg_int(&p, q->before[0]);
-                ADD("next_due_at < $%d", p.n);
-            }
-        }
-        ADD(")");
-        break;
-    }
-    if (q->services && !(q->queue == CH_QUEUE_DUE_TODAY || q->queue == CH_QUEUE_AT_RISK)) {
-        ch_pg_in_list(sql, sizeof(sql), &used, "service", p.n + 1, q->nservices);
-        for (size_t i = 0; i < q->nservices; i++)
-            ch_pg_text(&p, q->services[i]);
-    }
-    ch_pg_int(&p, (int64_t)q->limit);
-    ch_pg_int(&p, (int64_t)q->offset);
-    ADD(" ORDER BY next_due_at, id LIMIT $%d OFFSET $%d", p.n - 1, p.n);
-#undef ADD
+    queue_sql(q, false, sql, sizeof(sql), &p);
     pg_conn *c = ch_pg_acquire((pg *)base);
     PGresult *res = ch_pg_run_built(c, sql, &p, err, "reading a queue");
     ch_pg_release(c);
     int rc = ok(res) ? ch_pg_case_rows(res, a, out, n, err) : CH_E_STORE;
     PQclear(res);
     return rc;
+}
+
+/* A COUNT(*) query's one number. */
+static int count_of(pg *s, const char *sql, const pg_params *p, int64_t *total, ch_error *err,
+                    const char *doing)
+{
+    pg_conn *c = ch_pg_acquire(s);
+    PGresult *res = ch_pg_run_built(c, sql, p, err, doing);
+    ch_pg_release(c);
+    int rc = CH_E_STORE;
+    if (ok(res) && PQntuples(res) == 1) {
+        *total = ch_pg_get_int(res, 0, 0);
+        rc = CH_OK;
+    } else if (res) {
+        rc = ch_error_set(err, CH_E_STORE, "%s gave no number", doing);
+    }
+    PQclear(res);
+    return rc;
+}
+
+int ch_pg_queue_count(ch_store *base, const ch_queue_query *q, int64_t *total, ch_error *err)
+{
+    char sql[8192];
+    pg_params p = {0};
+    *total = 0;
+    if (q->services && q->nservices > 100)
+        return ch_error_set(err, CH_E_INVALID, "at most 100 services in one queue");
+    if (q->services && q->nservices == 0)
+        return CH_OK;
+    queue_sql(q, true, sql, sizeof(sql), &p);
+    return count_of((pg *)base, sql, &p, total, err, "counting a queue");
 }
 
 int ch_pg_breach_sweep(ch_store *base, ch_time now, int64_t *count, ch_error *err)
@@ -616,22 +689,65 @@ int ch_pg_breach_sweep(ch_store *base, ch_time now, int64_t *count, ch_error *er
     return rc;
 }
 
+/* Plain words into a tsquery that matches all of them, each as the start
+ * of a word ('transp':* & 'school':*). Each word is quoted, with quotes and
+ * backslashes doubled, so nothing typed is query syntax; to_tsquery then
+ * splits it as the index was split. A word of n bytes takes at most
+ * 2n + 7, and there are at most (len + 1) / 2 words. NULL when out of
+ * memory; "" when there is no word. */
+static char *tsquery_text(const char *words)
+{
+    size_t len = strlen(words);
+    char *q = malloc(len * 6 + 8), *p = q;
+    if (!q)
+        return NULL;
+    const char *w = words;
+    while (*w) {
+        while (*w == ' ' || *w == '\t' || *w == '\n')
+            w++;
+        if (!*w)
+            break;
+        if (p != q) {
+            memcpy(p, " & ", 3);
+            p += 3;
+        }
+        *p++ = '\'';
+        while (*w && *w != ' ' && *w != '\t' && *w != '\n') {
+            if (*w == '\'' || *w == '\\')
+                *p++ = *w;
+            *p++ = *w++;
+        }
+        memcpy(p, "':*", 3);
+        p += 3;
+    }
+    *p = '\0';
+    return q;
+}
+
 int ch_pg_search(ch_store *base, const char *words, const char *const *services, size_t nservices,
                  size_t limit, ch_arena *a, ch_case_row **out, size_t *n, ch_error *err)
 {
     char sql[4096];
     pg_params p = {0};
-    ch_pg_text(&p, words);
-    /* plainto_tsquery reads plain words: nothing typed is query syntax. */
-    size_t used = (size_t)snprintf(
-        sql, sizeof(sql),
-        "SELECT " CH_PG_CASE_COLUMNS " FROM cases WHERE id IN"
-        " (SELECT case_id FROM search WHERE body @@ plainto_tsquery('simple', $1))");
+    char *q = tsquery_text(words);
+    if (!q)
+        return ch_error_set(err, CH_E_NOMEM, "out of memory");
+    int rc = CH_OK;
+    ch_pg_text(&p, q);
+    size_t used =
+        (size_t)snprintf(sql, sizeof(sql),
+                         "SELECT " CH_PG_CASE_COLUMNS " FROM cases WHERE id IN"
+                         " (SELECT case_id FROM search WHERE body @@ to_tsquery('simple', $1))");
+    if (!*q) {
+        rc = ch_error_set(err, CH_E_INVALID, "give at least one word to search for");
+        goto out;
+    }
     if (services) {
         if (nservices == 0 || nservices > 100) {
             *out = NULL;
             *n = 0;
-            return nservices ? ch_error_set(err, CH_E_INVALID, "too many services") : CH_OK;
+            rc = nservices ? ch_error_set(err, CH_E_INVALID, "too many services") : CH_OK;
+            goto out;
         }
         ch_pg_in_list(sql, sizeof(sql), &used, "service", 2, nservices);
         for (size_t i = 0; i < nservices; i++)
@@ -639,18 +755,19 @@ int ch_pg_search(ch_store *base, const char *words, const char *const *services,
     }
     ch_pg_int(&p, (int64_t)limit);
     snprintf(sql + used, sizeof(sql) - used, " ORDER BY updated_at DESC, id DESC LIMIT $%d", p.n);
-    bool any = false;
-    for (const char *w = words; *w; w++)
-        any |= *w != ' ' && *w != '\t' && *w != '\n';
-    if (!any)
-        return ch_error_set(err, CH_E_INVALID, "give at least one word to search for");
     pg_conn *c = ch_pg_acquire((pg *)base);
     PGresult *res = ch_pg_run_built(c, sql, &p, err, "searching");
     ch_pg_release(c);
-    int rc = ok(res) ? ch_pg_case_rows(res, a, out, n, err) : CH_E_STORE;
+    rc = ok(res) ? ch_pg_case_rows(res, a, out, n, err) : CH_E_STORE;
     PQclear(res);
+out:
+    free(q);
     return rc;
 }
+
+/* An obligation counts for the service whose promise it was: the case's,
+ * unless the case has since moved on. */
+#define SERVICE_OF "coalesce(o.service, c.service)"
 
 int ch_pg_report_rows(ch_store *base, ch_time from, ch_time to, const char *const *services,
                       size_t nservices, ch_arena *a, ch_report_row **out, size_t *n, ch_error *err)
@@ -660,7 +777,7 @@ int ch_pg_report_rows(ch_store *base, ch_time from, ch_time to, const char *cons
     ch_pg_int(&p, from);
     ch_pg_int(&p, to);
     size_t used = (size_t)snprintf(sql, sizeof(sql),
-                                   "SELECT c.service, o.promise, o.state, o.due_at, o.met_at,"
+                                   "SELECT " SERVICE_OF ", o.promise, o.state, o.due_at, o.met_at,"
                                    " c.deemed_at FROM obligations o JOIN cases c"
                                    " ON c.id = o.case_id WHERE o.due_at >= $1 AND o.due_at < $2");
     if (services) {
@@ -669,11 +786,11 @@ int ch_pg_report_rows(ch_store *base, ch_time from, ch_time to, const char *cons
             *n = 0;
             return nservices ? ch_error_set(err, CH_E_INVALID, "too many services") : CH_OK;
         }
-        ch_pg_in_list(sql, sizeof(sql), &used, "c.service", 3, nservices);
+        ch_pg_in_list(sql, sizeof(sql), &used, SERVICE_OF, 3, nservices);
         for (size_t i = 0; i < nservices; i++)
             ch_pg_text(&p, services[i]);
     }
-    snprintf(sql + used, sizeof(sql) - used, " ORDER BY c.service, o.promise, o.due_at");
+    snprintf(sql + used, sizeof(sql) - used, " ORDER BY " SERVICE_OF ", o.promise, o.due_at");
     pg_conn *c = ch_pg_acquire((pg *)base);
     PGresult *res = ch_pg_run_built(c, sql, &p, err, "reading a report");
     ch_pg_release(c);
@@ -784,47 +901,76 @@ int ch_pg_audit_list(ch_store *base, int64_t object_id, size_t limit, ch_arena *
     return CH_OK;
 }
 
+/* The case list's SQL with its parameters in p, the page or (count) how
+ * many match; false when the filter can match nothing. */
+static bool list_sql(const ch_case_filter *f, bool count, char *sql, size_t size, pg_params *p)
+{
+    size_t used = (size_t)snprintf(sql, size, "SELECT %s FROM cases WHERE 1 = 1",
+                                   count ? "COUNT(*)" : CH_PG_CASE_COLUMNS);
+    if (f->services) {
+        if (f->nservices == 0)
+            return false;
+        ch_pg_in_list(sql, size, &used, "service", p->n + 1, f->nservices);
+        for (size_t i = 0; i < f->nservices; i++)
+            ch_pg_text(p, f->services[i]);
+    }
+#define ADD(...) used += (size_t)snprintf(sql + used, used < size ? size - used : 0, __VA_ARGS__)
+    if (f->service) {
+        ch_pg_text(p, f->service);
+        ADD(" AND service = $%d", p->n);
+    }
+    if (f->kind) {
+        ch_pg_text(p, f->kind);
+        ADD(" AND kind = $%d", p->n);
+    }
+    if (f->status) {
+        ch_pg_text(p, f->status);
+        ADD(" AND status = $%d", p->n);
+    }
+    if (f->officer_id > 0) {
+        ch_pg_int(p, f->officer_id);
+        ADD(" AND officer_id = $%d", p->n);
+    } else if (f->officer_id < 0) {
+        ADD(" AND officer_id IS NULL");
+    }
+    if (f->hide_staff_named)
+        ADD("%s", CH_STORE_HIDE_STAFF_NAMED);
+    if (!count) {
+        ch_pg_int(p, (int64_t)f->limit);
+        ch_pg_int(p, (int64_t)f->offset);
+        ADD(" ORDER BY id DESC LIMIT $%d OFFSET $%d", p->n - 1, p->n);
+    }
+#undef ADD
+    return true;
+}
+
 int ch_pg_case_list(ch_store *base, const ch_case_filter *f, ch_arena *a, ch_case_row **out,
                     size_t *n, ch_error *err)
 {
     char sql[4096];
     pg_params p = {0};
-    size_t used =
-        (size_t)snprintf(sql, sizeof(sql), "SELECT " CH_PG_CASE_COLUMNS " FROM cases WHERE 1 = 1");
-    if (f->services) {
-        if (f->nservices == 0 || f->nservices > 100) {
-            *out = NULL;
-            *n = 0;
-            return f->nservices ? ch_error_set(err, CH_E_INVALID, "too many services") : CH_OK;
-        }
-        ch_pg_in_list(sql, sizeof(sql), &used, "service", p.n + 1, f->nservices);
-        for (size_t i = 0; i < f->nservices; i++)
-            ch_pg_text(&p, f->services[i]);
-    }
-#define FILTER(cond, add)                                                                          \
-    do {                                                                                           \
-        add;                                                                                       \
-        used += (size_t)snprintf(sql + used, sizeof(sql) - used, cond, p.n);                       \
-    } while (0)
-    if (f->service)
-        FILTER(" AND service = $%d", ch_pg_text(&p, f->service));
-    if (f->kind)
-        FILTER(" AND kind = $%d", ch_pg_text(&p, f->kind));
-    if (f->status)
-        FILTER(" AND status = $%d", ch_pg_text(&p, f->status));
-    if (f->officer_id > 0)
-        FILTER(" AND officer_id = $%d", ch_pg_int(&p, f->officer_id));
-#undef FILTER
-    if (f->officer_id < 0)
-        used += (size_t)snprintf(sql + used, sizeof(sql) - used, " AND officer_id IS NULL");
-    ch_pg_int(&p, (int64_t)f->limit);
-    ch_pg_int(&p, (int64_t)f->offset);
-    snprintf(sql + used, sizeof(sql) - used, " ORDER BY id DESC LIMIT $%d OFFSET $%d", p.n - 1,
-             p.n);
+    *out = NULL;
+    *n = 0;
+    if (f->services && f->nservices > 100)
+        return ch_error_set(err, CH_E_INVALID, "too many services");
+    if (!list_sql(f, false, sql, sizeof(sql), &p))
+        return CH_OK;
     pg_conn *c = ch_pg_acquire((pg *)base);
     PGresult *res = ch_pg_run_built(c, sql, &p, err, "listing cases");
     ch_pg_release(c);
     int rc = ok(res) ? ch_pg_case_rows(res, a, out, n, err) : CH_E_STORE;
     PQclear(res);
     return rc;
+}
+
+int ch_pg_case_count(ch_store *base, const ch_case_filter *f, int64_t *total, ch_error *err)
+{
+    char sql[4096];
+    pg_params p = {0};
+    *total = 0;
+    if (f->services && f->nservices > 100)
+        return ch_error_set(err, CH_E_INVALID, "too many services");
+    if (!list_sql(f, true, sql, sizeof(sql), &p))
+        return CH_OK;
+    return count_of((pg *)base, sql, &p, total, err, "counting cases");
 }

@@ -89,6 +89,168 @@ static const char *const ch_pg_migrations[] = {
     " REFERENCES contracts(id), term text NOT NULL, sent_at bigint NOT NULL,"
     " sent_by bigint, sent_to text, UNIQUE(contract_id, term));"
     "CREATE INDEX statements_sent_term ON statements_sent(term);",
+    /* 4: which contact kept an obligation, and how one was settled at closing. */
+    ("ALTER TABLE obligations ADD COLUMN met_by_contact bigint REFERENCES contacts(id);"
+     "ALTER TABLE obligations ADD COLUMN reason text;"),
+    /* 5: accounts have a life: users can be deactivated; credentials get an
+     * id to be listed and revoked by, a label and when last used, and no
+     * token lives for ever (those made before expire 90 days from now). */
+    "ALTER TABLE users ADD COLUMN active bigint NOT NULL DEFAULT 1;"
+    "ALTER TABLE credentials ADD COLUMN id bigserial UNIQUE;"
+    "ALTER TABLE credentials ADD COLUMN label text;"
+    "ALTER TABLE credentials ADD COLUMN last_used_at bigint;"
+    "UPDATE credentials SET expires_at = extract(epoch from now())::bigint + 7776000"
+    " WHERE expires_at IS NULL;"
+    "CREATE INDEX credentials_user ON credentials(user_id, kind);",
+    /* 6: the service an obligation belongs to when that is no longer the
+     * case's (it moved to another service; NULL: the case's). */
+    "ALTER TABLE obligations ADD COLUMN service text;",
+    /* 7: to whom a contact handed the case, so a case reads as a
+     * conversation. */
+    "ALTER TABLE contacts ADD COLUMN handed_to bigint REFERENCES users(id);",
+    /* 8: relationships between people, the written consents they give,
+     * and the person a contact was with, for the consent check. */
+    "CREATE TABLE relationships(id bigserial PRIMARY KEY, person_id bigint NOT NULL"
+    " REFERENCES people(id), kind text NOT NULL, other_id bigint REFERENCES people(id),"
+    " organisation_id bigint REFERENCES organisations(id), note text, created_by bigint,"
+    " created_at bigint NOT NULL);"
+    "CREATE INDEX relationships_person ON relationships(person_id);"
+    "CREATE INDEX relationships_other ON relationships(other_id);"
+    "CREATE TABLE consents(id bigserial PRIMARY KEY, grantor_id bigint NOT NULL"
+    " REFERENCES people(id), grantee_id bigint NOT NULL REFERENCES people(id),"
+    " case_id bigint REFERENCES cases(id), evidence text NOT NULL, given_on bigint NOT NULL,"
+    " expires_on bigint, withdrawn_at bigint, withdrawn_by bigint, withdrawn_reason text,"
+    " created_by bigint, created_at bigint NOT NULL);"
+    "CREATE INDEX consents_grantor ON consents(grantor_id);"
+    "CREATE INDEX consents_grantee ON consents(grantee_id);"
+    "ALTER TABLE contacts ADD COLUMN with_person_id bigint REFERENCES people(id);",
+    /* 9: each person's working pattern and absences, for out-of-office
+     * replies, signatures and warnings when work is given to someone away. */
+    "CREATE TABLE user_availability(user_id bigint PRIMARY KEY REFERENCES users(id),"
+    " pattern text, absences text, updated_at bigint NOT NULL);",
+    /* 10: people's communication needs and merged duplicates, why a contact
+     * used a channel the person asked us to avoid, and files attached to a
+     * person or a case. */
+    "ALTER TABLE people ADD COLUMN needs text;"
+    "ALTER TABLE people ADD COLUMN merged_into bigint REFERENCES people(id);"
+    "ALTER TABLE contacts ADD COLUMN channel_reason text;"
+    "CREATE TABLE attachments(id bigserial PRIMARY KEY, person_id bigint REFERENCES people(id),"
+    " case_id bigint REFERENCES cases(id), filename text NOT NULL, content_type text NOT NULL,"
+    " size bigint NOT NULL, data bytea NOT NULL, uploaded_by bigint REFERENCES users(id),"
+    " uploaded_at bigint NOT NULL);"
+    "CREATE INDEX attachments_person ON attachments(person_id);"
+    "CREATE INDEX attachments_case ON attachments(case_id);",
+    /* 11: safeguards on a person: incidents of unreasonable behaviour, and
+     * the restrictions on contact that follow (active once the person has
+     * been told in writing). */
+    "CREATE TABLE incidents(id bigserial PRIMARY KEY, person_id bigint NOT NULL"
+    " REFERENCES people(id), case_id bigint REFERENCES cases(id), at bigint NOT NULL,"
+    " channel text NOT NULL, kind text NOT NULL, what text NOT NULL, staff text,"
+    " health_and_safety bigint NOT NULL DEFAULT 0, police_reference text, actions text,"
+    " created_by bigint, created_at bigint NOT NULL);"
+    "CREATE INDEX incidents_person ON incidents(person_id, at);"
+    "CREATE TABLE restrictions(id bigserial PRIMARY KEY, person_id bigint NOT NULL"
+    " REFERENCES people(id), channels text NOT NULL, point_of_contact bigint"
+    " REFERENCES users(id), replies bigint NOT NULL DEFAULT 0, per_days bigint NOT NULL"
+    " DEFAULT 0, refuse_service bigint NOT NULL DEFAULT 0, reason text NOT NULL,"
+    " review_on bigint NOT NULL, status text NOT NULL, notice_sent_at bigint,"
+    " notice_how text, ended_at bigint, end_reason text, review_note text,"
+    " created_by bigint, created_at bigint NOT NULL);"
+    "CREATE INDEX restrictions_person ON restrictions(person_id, status);"
+    "CREATE INDEX restrictions_review ON restrictions(status, review_on);",
+    /* 12: a person is found by email whatever its case (Sam.Lee@ and sam.lee@
+     * are one person), without a scan. */
+    "CREATE INDEX people_email_lower ON people(lower(email));",
+    /* 13: email: each inbound message kept whole before anything is done
+     * with it, the message ids that thread a case, the outbox every message
+     * leaves through (its recipients one a row, so the auto-reply rate to
+     * an address is an index lookup), the notifications that tell staff of
+     * their work (one warning per obligation), the contact an attachment
+     * came or went with, and how each person hears of their work. */
+    "CREATE TABLE mail_in(id bigserial PRIMARY KEY, service text, message_id text,"
+    " raw bytea NOT NULL, received_at bigint NOT NULL, state text NOT NULL,"
+    " case_id bigint REFERENCES cases(id), contact_id bigint REFERENCES contacts(id),"
+    " error text);"
+    "CREATE UNIQUE INDEX mail_in_message ON mail_in((coalesce(service, '')), message_id)"
+    " WHERE message_id IS NOT NULL;"
+    "CREATE INDEX mail_in_pending ON mail_in(id) WHERE state = 'received';"
+    "CREATE TABLE mail_threads(message_id text PRIMARY KEY,"
+    " case_id bigint NOT NULL REFERENCES cases(id));"
+    "CREATE INDEX mail_threads_case ON mail_threads(case_id);"
+    "CREATE TABLE outbox(id bigserial PRIMARY KEY, service text, case_id bigint"
+    " REFERENCES cases(id), contact_id bigint REFERENCES contacts(id), user_id bigint"
+    " REFERENCES users(id), purpose text NOT NULL, mail_from text NOT NULL, rcpts text NOT NULL,"
+    " message_id text, raw bytea NOT NULL, require_tls bigint NOT NULL DEFAULT 0,"
+    " state text NOT NULL, attempts bigint NOT NULL DEFAULT 0, created_at bigint NOT NULL,"
+    " next_attempt_at bigint NOT NULL, sent_at bigint, last_error text);"
+    "CREATE INDEX outbox_due ON outbox(state, next_attempt_at);"
+    "CREATE INDEX outbox_message ON outbox(message_id);"
+    "CREATE INDEX outbox_case ON outbox(case_id);"
+    "CREATE INDEX outbox_created ON outbox(created_at);"
+    "CREATE TABLE outbox_rcpts(outbox_id bigint NOT NULL REFERENCES outbox(id),"
+    " rcpt text NOT NULL, PRIMARY KEY(rcpt, outbox_id));"
+    "CREATE TABLE notifications(id bigserial PRIMARY KEY, user_id bigint NOT NULL"
+    " REFERENCES users(id), case_id bigint REFERENCES cases(id), obligation_id bigint"
+    " REFERENCES obligations(id) ON DELETE SET NULL, kind text NOT NULL, text text NOT NULL,"
+    " created_at bigint NOT NULL, read_at bigint, emailed_at bigint);"
+    "CREATE UNIQUE INDEX notifications_warning ON notifications(obligation_id)"
+    " WHERE kind = 'warning';"
+    "CREATE INDEX notifications_user ON notifications(user_id, created_at);"
+    "CREATE INDEX notifications_unread ON notifications(user_id) WHERE read_at IS NULL;"
+    "CREATE INDEX notifications_unemailed ON notifications(created_at)"
+    " WHERE emailed_at IS NULL;"
+    "ALTER TABLE attachments ADD COLUMN contact_id bigint REFERENCES contacts(id);"
+    "ALTER TABLE users ADD COLUMN notify text NOT NULL DEFAULT 'each';"
+    "CREATE INDEX mail_in_case ON mail_in(case_id) WHERE case_id IS NOT NULL;",
+    /* 14: complaints and compliments: each stage a complaint went through, with
+     * its outcome, lessons and closing letter, and the staff a complaint or
+     * compliment names (a complaint naming staff is for managers only). */
+    "CREATE TABLE complaint_stages(id bigserial PRIMARY KEY, case_id bigint NOT NULL REFERENCES "
+    "cases(id),"
+    " seq bigint NOT NULL, stage text NOT NULL, started_at bigint NOT NULL, closed_at bigint,"
+    " outcome text, lessons text, findings text, closed_by bigint REFERENCES users(id),"
+    " letter_id bigint REFERENCES attachments(id), UNIQUE(case_id, seq));"
+    "CREATE TABLE case_staff(case_id bigint NOT NULL REFERENCES cases(id), user_id bigint NOT NULL"
+    " REFERENCES users(id), named_by bigint REFERENCES users(id), named_at bigint NOT NULL,"
+    " PRIMARY KEY(case_id, user_id));"
+    "CREATE INDEX case_staff_user ON case_staff(user_id);",
+    /* 15: the public page counts complaints and compliments received
+     * last quarter on every visit, without reading every case. */
+    "CREATE INDEX cases_kind_received ON cases(kind, received_at);",
+    /* 16: themes: what each case is about, from its policy's list, one a row,
+     * for the themes report (counted by theme without reading the case). */
+    "CREATE TABLE case_themes(case_id bigint NOT NULL REFERENCES cases(id),"
+    " theme text NOT NULL, position bigint NOT NULL, PRIMARY KEY(case_id, theme));"
+    "CREATE INDEX case_themes_theme ON case_themes(theme, case_id);",
+    /* 17: customer surveys after a case closes: one invitation per case
+     * (the hash of its one-time token), and the answers, an anonymous one
+     * with no invitation. Closed cases are found by their last change. */
+    "CREATE TABLE survey_invitations(id bigserial PRIMARY KEY, case_id bigint NOT NULL UNIQUE"
+    " REFERENCES cases(id), service text NOT NULL, token_hash text NOT NULL UNIQUE,"
+    " outbox_id bigint REFERENCES outbox(id), sent_at bigint NOT NULL,"
+    " expires_at bigint NOT NULL, anonymous_allowed bigint NOT NULL,"
+    " used bigint NOT NULL DEFAULT 0, responded_at bigint);"
+    "CREATE INDEX survey_invitations_sent ON survey_invitations(sent_at);"
+    "CREATE TABLE survey_responses(id bigserial PRIMARY KEY, invitation_id bigint"
+    " REFERENCES survey_invitations(id), service text NOT NULL, rating bigint NOT NULL,"
+    " comment text, anonymous bigint NOT NULL, submitted_at bigint NOT NULL);"
+    "CREATE INDEX survey_responses_submitted ON survey_responses(submitted_at);"
+    "CREATE INDEX cases_closed_changed ON cases(service, updated_at) WHERE status = 'closed';",
+    /* 18: behaviour audits: one school's audit from a policy template, with
+     * a code per respondent group (NULL for a group not asked), and each
+     * submitted form with its answers as JSON, counted per group; a form
+     * sent twice (a page refreshed) carries the same form_id, kept once. */
+    "CREATE TABLE school_audits(id bigserial PRIMARY KEY, service text NOT NULL,"
+    " template text NOT NULL, school text NOT NULL, organisation_id bigint"
+    " REFERENCES organisations(id), intervention text, baseline_id bigint"
+    " REFERENCES school_audits(id), opens_on bigint NOT NULL, closes_on bigint NOT NULL,"
+    " code_pupils text UNIQUE, code_parents text UNIQUE, code_teachers text UNIQUE,"
+    " code_governors text UNIQUE, created_by bigint REFERENCES users(id),"
+    " created_at bigint NOT NULL);"
+    "CREATE TABLE audit_responses(id bigserial PRIMARY KEY, audit_id bigint NOT NULL"
+    " REFERENCES school_audits(id), grp text NOT NULL, submitted_at bigint NOT NULL,"
+    " answers text NOT NULL, form_id text, UNIQUE(audit_id, form_id));"
+    "CREATE INDEX audit_responses_audit ON audit_responses(audit_id, grp);",
 };
 
 #endif

@@ -132,7 +132,7 @@ static int insert_obligation(sq_conn *s, int64_t case_id, const ch_obligation_ro
                              ch_error *err)
 {
     static const char sql[] = "INSERT INTO obligations(case_id, promise, kind, text, due_at, state,"
-                              " met_at) VALUES(?, ?, ?, ?, ?, ?, ?)";
+                              " met_at, reason, service) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)";
     sqlite3_stmt *st = ch_sq_stmt(s, sql, err);
     if (!st)
         return CH_E_STORE;
@@ -143,6 +143,8 @@ static int insert_obligation(sq_conn *s, int64_t case_id, const ch_obligation_ro
     sqlite3_bind_int64(st, 5, o->due_at);
     ch_sq_bind_text(st, 6, o->state);
     ch_sq_bind_id(st, 7, o->met_at);
+    ch_sq_bind_text(st, 8, o->reason);
+    ch_sq_bind_text(st, 9, o->service);
     if (sqlite3_step(st) != SQLITE_DONE)
         return ch_sq_error(s, err, "adding an obligation");
     if (id)
@@ -160,6 +162,7 @@ static int update_case_fields(sq_conn *s, const ch_case_update *u, ch_error *err
     static const char del[] = "DELETE FROM obligations WHERE id = ? AND case_id = ?";
     static const char pin[] = "INSERT INTO pauses(case_id, from_at) VALUES(?, ?)";
     static const char pend[] = "UPDATE pauses SET to_at = ? WHERE case_id = ? AND to_at IS NULL";
+    static const char mov[] = "UPDATE cases SET service = ?, deemed_at = ? WHERE id = ?";
     sqlite3_stmt *st;
     for (size_t i = 0; i < u->nadded; i++) {
         int rc = insert_obligation(s, u->case_id, &u->added[i], NULL, err);
@@ -204,6 +207,15 @@ static int update_case_fields(sq_conn *s, const ch_case_update *u, ch_error *err
         if (step != SQLITE_DONE)
             return ch_sq_error(s, err, "setting a case's flags");
     }
+    if (u->service) {
+        if (!(st = ch_sq_stmt(s, mov, err)))
+            return CH_E_STORE;
+        ch_sq_bind_text(st, 1, u->service);
+        sqlite3_bind_int64(st, 2, u->deemed_at);
+        sqlite3_bind_int64(st, 3, u->case_id);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            return ch_sq_error(s, err, "moving a case to another service");
+    }
     if (u->pause_to) {
         if (!(st = ch_sq_stmt(s, pend, err)))
             return CH_E_STORE;
@@ -223,7 +235,7 @@ static int update_case_fields(sq_conn *s, const ch_case_update *u, ch_error *err
     return CH_OK;
 }
 
-static int insert_case_rows(sq_conn *s, ch_case_row *c, ch_error *err)
+int ch_sq_case_insert_in(sq_conn *s, ch_case_row *c, ch_error *err)
 {
     static const char ins[] =
         "INSERT INTO cases(service, kind, channel, subject, status, received_at, deemed_at,"
@@ -287,7 +299,7 @@ static int insert_case_rows(sq_conn *s, ch_case_row *c, ch_error *err)
 
 static int case_insert_fn(sq_conn *c, void *arg, ch_error *err)
 {
-    return insert_case_rows(c, arg, err);
+    return ch_sq_case_insert_in(c, arg, err);
 }
 
 int ch_sq_case_insert(ch_store *base, ch_case_row *c, ch_error *err)
@@ -295,21 +307,15 @@ int ch_sq_case_insert(ch_store *base, ch_case_row *c, ch_error *err)
     return ch_sq_write((sq *)base, case_insert_fn, c, err);
 }
 
-/* Grows *items (of elem bytes) in the arena when n has reached *cap. */
-static void *room(ch_arena *a, void *items, size_t n, size_t *cap, size_t elem)
-{
-    if (n < *cap)
-        return items;
-    *cap = *cap ? *cap * 2 : 8;
-    return ch_arena_grow(a, items, n, *cap, elem);
-}
-
 static int load_children(sq_conn *s, ch_arena *a, ch_case_row *c, ch_error *err)
 {
-    static const char obl[] = "SELECT id, promise, kind, text, due_at, state, met_at"
+    static const char obl[] = "SELECT id, promise, kind, text, due_at, state, met_at,"
+                              " met_by_contact, reason, service"
                               " FROM obligations WHERE case_id = ? ORDER BY due_at, id";
-    static const char con[] = "SELECT id, direction, channel, who, summary, outcome, at,"
-                              " created_by FROM contacts WHERE case_id = ? ORDER BY at, id";
+    static const char con[] =
+        "SELECT id, direction, channel, who, summary, outcome, at,"
+        " created_by, handed_to, with_person_id, channel_reason FROM contacts WHERE case_id = ?"
+        " ORDER BY at, id";
     static const char evt[] =
         "SELECT id, at, actor, what, detail FROM events WHERE case_id = ? ORDER BY at, id";
     static const char pau[] =
@@ -322,7 +328,7 @@ static int load_children(sq_conn *s, ch_arena *a, ch_case_row *c, ch_error *err)
     sqlite3_bind_int64(st, 1, c->id);
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         if (!(c->obligations =
-                  room(a, c->obligations, c->nobligations, &cap, sizeof(*c->obligations))))
+                  ch_arena_room(a, c->obligations, c->nobligations, &cap, sizeof(*c->obligations))))
             return ch_error_set(err, CH_E_NOMEM, "out of memory");
         ch_obligation_row *o = &c->obligations[c->nobligations++];
         o->id = sqlite3_column_int64(st, 0);
@@ -332,13 +338,17 @@ static int load_children(sq_conn *s, ch_arena *a, ch_case_row *c, ch_error *err)
         o->due_at = sqlite3_column_int64(st, 4);
         o->state = ch_sq_text(a, st, 5);
         o->met_at = sqlite3_column_int64(st, 6);
+        o->met_by_contact = sqlite3_column_int64(st, 7);
+        o->reason = ch_sq_text(a, st, 8);
+        o->service = ch_sq_text(a, st, 9);
     }
     if (step != SQLITE_DONE || !(st = ch_sq_stmt(s, con, err)))
         return ch_sq_error(s, err, "reading obligations");
     sqlite3_bind_int64(st, 1, c->id);
     cap = 0;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        if (!(c->contacts = room(a, c->contacts, c->ncontacts, &cap, sizeof(*c->contacts))))
+        if (!(c->contacts =
+                  ch_arena_room(a, c->contacts, c->ncontacts, &cap, sizeof(*c->contacts))))
             return ch_error_set(err, CH_E_NOMEM, "out of memory");
         ch_contact_row *k = &c->contacts[c->ncontacts++];
         k->id = sqlite3_column_int64(st, 0);
@@ -349,13 +359,16 @@ static int load_children(sq_conn *s, ch_arena *a, ch_case_row *c, ch_error *err)
         k->outcome = ch_sq_text(a, st, 5);
         k->at = sqlite3_column_int64(st, 6);
         k->created_by = sqlite3_column_int64(st, 7);
+        k->handed_to = sqlite3_column_int64(st, 8);
+        k->with_person_id = sqlite3_column_int64(st, 9);
+        k->channel_reason = ch_sq_text(a, st, 10);
     }
     if (step != SQLITE_DONE || !(st = ch_sq_stmt(s, evt, err)))
         return ch_sq_error(s, err, "reading contacts");
     sqlite3_bind_int64(st, 1, c->id);
     cap = 0;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        if (!(c->events = room(a, c->events, c->nevents, &cap, sizeof(*c->events))))
+        if (!(c->events = ch_arena_room(a, c->events, c->nevents, &cap, sizeof(*c->events))))
             return ch_error_set(err, CH_E_NOMEM, "out of memory");
         ch_event_row *e = &c->events[c->nevents++];
         e->id = sqlite3_column_int64(st, 0);
@@ -369,7 +382,7 @@ static int load_children(sq_conn *s, ch_arena *a, ch_case_row *c, ch_error *err)
     sqlite3_bind_int64(st, 1, c->id);
     cap = 0;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        if (!(c->pauses = room(a, c->pauses, c->npauses, &cap, sizeof(*c->pauses))))
+        if (!(c->pauses = ch_arena_room(a, c->pauses, c->npauses, &cap, sizeof(*c->pauses))))
             return ch_error_set(err, CH_E_NOMEM, "out of memory");
         c->pauses[c->npauses].from = sqlite3_column_int64(st, 0);
         c->pauses[c->npauses++].to = sqlite3_column_int64(st, 1);
@@ -405,13 +418,16 @@ out:
     return rc;
 }
 
-static int apply_update(sq_conn *s, const ch_case_update *u, int64_t *new_version, ch_error *err)
+int ch_sq_case_update_in(sq_conn *s, const ch_case_update *u, int64_t *new_version, ch_error *err)
 {
     static const char ver[] = "SELECT version FROM cases WHERE id = ?";
-    static const char con[] = "INSERT INTO contacts(case_id, direction, channel, at, who, summary,"
-                              " outcome, created_by, created_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    static const char con[] =
+        "INSERT INTO contacts(case_id, direction, channel, at, who, summary,"
+        " outcome, created_by, created_at, handed_to, with_person_id, channel_reason)"
+        " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     static const char obl[] =
-        "UPDATE obligations SET state = ?, met_at = ?, due_at = ? WHERE id = ? AND case_id = ?";
+        "UPDATE obligations SET state = ?, met_at = ?, due_at = ?, met_by_contact = ?, reason = ?,"
+        " service = coalesce(?, service) WHERE id = ? AND case_id = ?";
     static const char cas[] = "UPDATE cases SET version = version + 1, status = ?,"
                               " next_due_at = ?, updated_at = ? WHERE id = ?";
     sqlite3_stmt *st = ch_sq_stmt(s, ver, err);
@@ -442,6 +458,9 @@ static int apply_update(sq_conn *s, const ch_case_update *u, int64_t *new_versio
         ch_sq_bind_text(st, 7, k->outcome);
         ch_sq_bind_id(st, 8, k->created_by);
         sqlite3_bind_int64(st, 9, u->now);
+        ch_sq_bind_id(st, 10, k->handed_to);
+        ch_sq_bind_id(st, 11, k->with_person_id);
+        ch_sq_bind_text(st, 12, k->channel_reason);
         if (sqlite3_step(st) != SQLITE_DONE)
             return ch_sq_error(s, err, "adding a contact");
         k->id = sqlite3_last_insert_rowid(s->db);
@@ -457,8 +476,11 @@ static int apply_update(sq_conn *s, const ch_case_update *u, int64_t *new_versio
         ch_sq_bind_text(st, 1, o->state);
         ch_sq_bind_id(st, 2, o->met_at);
         sqlite3_bind_int64(st, 3, o->due_at);
-        sqlite3_bind_int64(st, 4, o->id);
-        sqlite3_bind_int64(st, 5, u->case_id);
+        ch_sq_bind_id(st, 4, ch_case_update_met_by(u, o));
+        ch_sq_bind_text(st, 5, o->reason);
+        ch_sq_bind_text(st, 6, o->service);
+        sqlite3_bind_int64(st, 7, o->id);
+        sqlite3_bind_int64(st, 8, u->case_id);
         if (sqlite3_step(st) != SQLITE_DONE)
             return ch_sq_error(s, err, "updating an obligation");
     }
@@ -487,7 +509,7 @@ typedef struct update_arg {
 static int case_update_fn(sq_conn *c, void *arg, ch_error *err)
 {
     update_arg *a = arg;
-    return apply_update(c, a->u, a->new_version, err);
+    return ch_sq_case_update_in(c, a->u, a->new_version, err);
 }
 
 int ch_sq_case_update(ch_store *base, const ch_case_update *u, int64_t *new_version, ch_error *err)
@@ -496,13 +518,15 @@ int ch_sq_case_update(ch_store *base, const ch_case_update *u, int64_t *new_vers
     return ch_sq_write((sq *)base, case_update_fn, &a, err);
 }
 
-/* Builds the queue's SQL into buf; every value is a bound parameter. */
-static void queue_sql(const ch_queue_query *q, char *buf, size_t size)
+/* Builds the queue's SQL into buf, the page of cases or (count) how many
+ * there are in all; every value is a bound parameter. */
+static void queue_sql(const ch_queue_query *q, bool count, char *buf, size_t size)
 {
     /* Paused cases wait for the customer, so they are in no due queue; and
      * an equality on status lets the (status, next_due_at) index serve. */
     bool due_queue = q->queue != CH_QUEUE_MINE && q->queue != CH_QUEUE_UNASSIGNED;
-    size_t used = (size_t)snprintf(buf, size, "SELECT " CASE_COLUMNS " FROM cases WHERE %s",
+    size_t used = (size_t)snprintf(buf, size, "SELECT %s FROM cases WHERE %s",
+                                   count ? "COUNT(*)" : CASE_COLUMNS,
                                    due_queue ? "status = 'open'" : "status != 'closed'");
 #define ADD(...) used += (size_t)snprintf(buf + used, used < size ? size - used : 0, __VA_ARGS__)
     switch (q->queue) {
@@ -526,31 +550,17 @@ static void queue_sql(const ch_queue_query *q, char *buf, size_t size)
     }
     if (q->services && q->queue != CH_QUEUE_DUE_TODAY && q->queue != CH_QUEUE_AT_RISK)
         ch_sq_in_list(buf, size, &used, "service", q->nservices);
-    ADD(" ORDER BY next_due_at, id LIMIT ? OFFSET ?");
+    if (q->hide_staff_named)
+        ADD("%s", CH_STORE_HIDE_STAFF_NAMED);
+    if (!count)
+        ADD(" ORDER BY next_due_at, id LIMIT ? OFFSET ?");
 #undef ADD
 }
 
-int ch_sq_queue(ch_store *base, const ch_queue_query *q, ch_arena *a, ch_case_row **out, size_t *n,
-                ch_error *err)
+/* Binds the values queue_sql's conditions name; returns the next index. */
+static int queue_bind(sqlite3_stmt *st, const ch_queue_query *q)
 {
-    sq_conn *s;
-    enum { MAX_SERVICES = 200 };
-    char sql[8192];
-    sqlite3_stmt *st = NULL;
-    int rc = CH_OK, i = 1;
-    if (q->services && q->nservices > MAX_SERVICES)
-        return ch_error_set(err, CH_E_INVALID, "at most %d services in one queue", MAX_SERVICES);
-    if (q->services && q->nservices == 0) { /* sees no service: an empty queue */
-        *out = NULL;
-        *n = 0;
-        return CH_OK;
-    }
-    queue_sql(q, sql, sizeof(sql));
-    s = ch_sq_reader((sq *)base);
-    if (!(st = ch_sq_stmt_built(s, sql, err))) {
-        rc = err->code;
-        goto out;
-    }
+    int i = 1;
     if (q->queue == CH_QUEUE_MINE)
         sqlite3_bind_int64(st, i++, q->user_id);
     else if (q->queue == CH_QUEUE_OVERDUE)
@@ -566,9 +576,65 @@ int ch_sq_queue(ch_store *base, const ch_queue_query *q, ch_arena *a, ch_case_ro
     if (q->services && q->queue != CH_QUEUE_DUE_TODAY && q->queue != CH_QUEUE_AT_RISK)
         for (size_t k = 0; k < q->nservices; k++)
             ch_sq_bind_text(st, i++, q->services[k]);
+    return i;
+}
+
+enum { MAX_QUEUE_SERVICES = 200 };
+
+int ch_sq_queue(ch_store *base, const ch_queue_query *q, ch_arena *a, ch_case_row **out, size_t *n,
+                ch_error *err)
+{
+    sq_conn *s;
+    char sql[8192];
+    sqlite3_stmt *st = NULL;
+    int rc = CH_OK;
+    if (q->services && q->nservices > MAX_QUEUE_SERVICES)
+        return ch_error_set(err, CH_E_INVALID, "at most %d services in one queue",
+                            MAX_QUEUE_SERVICES);
+    if (q->services && q->nservices == 0) { /* sees no service: an empty queue */
+        *out = NULL;
+        *n = 0;
+        return CH_OK;
+    }
+    queue_sql(q, false, sql, sizeof(sql));
+    s = ch_sq_reader((sq *)base);
+    if (!(st = ch_sq_stmt_built(s, sql, err))) {
+        rc = err->code;
+        goto out;
+    }
+    int i = queue_bind(st, q);
     sqlite3_bind_int64(st, i++, (sqlite3_int64)q->limit);
     sqlite3_bind_int64(st, i++, (sqlite3_int64)q->offset);
     rc = ch_sq_case_rows(s, st, a, out, n, "reading a queue", err);
+out:
+    ch_sq_unlock(s);
+    return rc;
+}
+
+int ch_sq_queue_count(ch_store *base, const ch_queue_query *q, int64_t *total, ch_error *err)
+{
+    sq_conn *s;
+    char sql[8192];
+    sqlite3_stmt *st = NULL;
+    int rc = CH_OK;
+    *total = 0;
+    if (q->services && q->nservices > MAX_QUEUE_SERVICES)
+        return ch_error_set(err, CH_E_INVALID, "at most %d services in one queue",
+                            MAX_QUEUE_SERVICES);
+    if (q->services && q->nservices == 0)
+        return CH_OK;
+    queue_sql(q, true, sql, sizeof(sql));
+    s = ch_sq_reader((sq *)base);
+    if (!(st = ch_sq_stmt_built(s, sql, err))) {
+        rc = err->code;
+        goto out;
+    }
+    queue_bind(st, q);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        rc = ch_sq_error(s, err, "counting a queue");
+        goto out;
+    }
+    *total = sqlite3_column_int64(st, 0);
 out:
     ch_sq_unlock(s);
     return rc;
@@ -656,7 +722,7 @@ int ch_sq_audit_list(ch_store *base, int64_t object_id, size_t limit, ch_arena *
         sqlite3_bind_int64(st, 1, (sqlite3_int64)limit);
     }
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        if (!(rows = room(a, rows, count, &cap, sizeof(*rows)))) {
+        if (!(rows = ch_arena_room(a, rows, count, &cap, sizeof(*rows)))) {
             rc = ch_error_set(err, CH_E_NOMEM, "out of memory");
             goto out;
         }

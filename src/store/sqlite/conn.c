@@ -15,13 +15,33 @@ sq_conn *ch_sq_reader(sq *s)
 {
     /* Take the first free reader, starting from a rotating position; when
      * all are busy, wait for the one at that position. */
+    unsigned open = __atomic_load_n(&s->nreaders, __ATOMIC_ACQUIRE);
     unsigned start = __atomic_fetch_add(&s->next_reader, 1, __ATOMIC_RELAXED);
-    for (unsigned i = 0; i < CH_SQ_READERS; i++) {
-        sq_conn *c = &s->r[(start + i) % CH_SQ_READERS];
+    for (unsigned i = 0; i < open; i++) {
+        sq_conn *c = &s->r[(start + i) % open];
         if (pthread_mutex_trylock(&c->mu) == 0)
             return c;
     }
-    sq_conn *c = &s->r[start % CH_SQ_READERS];
+    /* Every open reader is busy: open another while there is room. One
+     * that fails to open is no loss; the caller waits for an open one. */
+    if (open < CH_SQ_READERS) {
+        pthread_mutex_lock(&s->pool_mu);
+        unsigned n = s->nreaders;
+        ch_error err;
+        if (n < CH_SQ_READERS && ch_sq_conn_open(&s->r[n], s->path, &err) == CH_OK) {
+            pthread_mutex_lock(&s->r[n].mu);
+            __atomic_store_n(&s->nreaders, n + 1, __ATOMIC_RELEASE);
+            pthread_mutex_unlock(&s->pool_mu);
+            return &s->r[n];
+        }
+        if (n < CH_SQ_READERS && s->r[n].db) {
+            sqlite3_close(s->r[n].db);
+            s->r[n].db = NULL;
+        }
+        open = s->nreaders;
+        pthread_mutex_unlock(&s->pool_mu);
+    }
+    sq_conn *c = &s->r[start % open];
     pthread_mutex_lock(&c->mu);
     return c;
 }

@@ -9,6 +9,10 @@ static size_t column_sql(const char *table, const char *column, char *out, size_
 {
     if (strcmp(table, "credentials") == 0 && strcmp(column, "hash") == 0)
         return (size_t)snprintf(out, size, "'\\x' || lower(hex(hash))");
+    if (strcmp(table, "attachments") == 0 && strcmp(column, "data") == 0)
+        return (size_t)snprintf(out, size, "'\\x' || lower(hex(data))");
+    if (strcmp(column, "raw") == 0) /* mail_in and outbox: messages as received or built */
+        return (size_t)snprintf(out, size, "'\\x' || lower(hex(raw))");
     return (size_t)snprintf(out, size, "%s", column);
 }
 

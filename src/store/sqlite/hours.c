@@ -8,14 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static void *room(ch_arena *a, void *items, size_t n, size_t *cap, size_t elem)
-{
-    if (n < *cap)
-        return items;
-    *cap = *cap ? *cap * 2 : 8;
-    return ch_arena_grow(a, items, n, *cap, elem);
-}
-
 static void read_entry(ch_arena *a, sqlite3_stmt *st, void *row)
 {
     ch_ledger_row *r = row;
@@ -40,7 +32,7 @@ static int collect(sq_conn *c, sqlite3_stmt *st, ch_arena *a, size_t elem,
     char *rows = NULL;
     int step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        if (!(rows = room(a, rows, count, &cap, elem)))
+        if (!(rows = ch_arena_room(a, rows, count, &cap, elem)))
             return ch_error_set(err, CH_E_NOMEM, "out of memory");
         read(a, st, rows + count++ * elem);
     }

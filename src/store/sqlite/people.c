@@ -8,7 +8,9 @@
 int ch_sq_person_link(sq_conn *c, const char *name, const char *email, ch_time now, int64_t *id,
                       ch_error *err)
 {
-    static const char find[] = "SELECT id FROM people WHERE email = ? ORDER BY id LIMIT 1";
+    static const char find[] =
+        "SELECT coalesce(merged_into, id) FROM people WHERE lower(email) = lower(?)"
+        " ORDER BY merged_into IS NOT NULL, id LIMIT 1";
     static const char ins[] = "INSERT INTO people(name, email, created_at) VALUES(?, ?, ?)";
     sqlite3_stmt *st;
     if (email) {
@@ -90,7 +92,7 @@ int ch_sq_person_insert(ch_store *base, ch_person *p, ch_error *err)
 int ch_sq_person_get(ch_store *base, int64_t id, ch_arena *a, ch_person *out, ch_error *err)
 {
     static const char sql[] = "SELECT id, name, email, phone, date_of_birth, organisation_id,"
-                              " created_at FROM people WHERE id = ?";
+                              " created_at, needs, merged_into FROM people WHERE id = ?";
     sq_conn *c = ch_sq_reader((sq *)base);
     int rc = CH_OK;
     sqlite3_stmt *st = ch_sq_stmt(c, sql, err);
@@ -112,6 +114,8 @@ int ch_sq_person_get(ch_store *base, int64_t id, ch_arena *a, ch_person *out, ch
         out->date_of_birth = ch_sq_text(a, st, 4);
         out->organisation_id = sqlite3_column_int64(st, 5);
         out->created_at = sqlite3_column_int64(st, 6);
+        out->needs = ch_sq_text(a, st, 7);
+        out->merged_into = sqlite3_column_int64(st, 8);
     }
 out:
     ch_sq_unlock(c);

@@ -91,6 +91,173 @@ static const char *const ch_sqlite_migrations[] = {
     " REFERENCES contracts(id), term TEXT NOT NULL, sent_at INTEGER NOT NULL,"
     " sent_by INTEGER, sent_to TEXT, UNIQUE(contract_id, term));"
     "CREATE INDEX statements_sent_term ON statements_sent(term);",
+    /* 6: which contact kept an obligation, and how one was settled at closing. */
+    ("ALTER TABLE obligations ADD COLUMN met_by_contact INTEGER REFERENCES contacts(id);"
+     "ALTER TABLE obligations ADD COLUMN reason TEXT;"),
+    /* 7: accounts have a life: users can be deactivated; credentials get an
+     * id to be listed and revoked by, a label and when last used, and no
+     * token lives for ever (those made before expire 90 days from now). */
+    "ALTER TABLE users ADD COLUMN active INTEGER NOT NULL DEFAULT 1;"
+    "CREATE TABLE credentials_new(id INTEGER PRIMARY KEY, hash BLOB NOT NULL UNIQUE,"
+    " user_id INTEGER NOT NULL REFERENCES users(id), kind TEXT NOT NULL, csrf TEXT,"
+    " expires_at INTEGER, created_at INTEGER NOT NULL, label TEXT, last_used_at INTEGER);"
+    "INSERT INTO credentials_new(hash, user_id, kind, csrf, expires_at, created_at)"
+    " SELECT hash, user_id, kind, csrf, CASE WHEN expires_at IS NULL"
+    " THEN CAST(strftime('%s','now') AS INTEGER) + 7776000 ELSE expires_at END, created_at"
+    " FROM credentials ORDER BY rowid;"
+    "DROP TABLE credentials;"
+    "ALTER TABLE credentials_new RENAME TO credentials;"
+    "CREATE INDEX credentials_user ON credentials(user_id, kind);",
+    /* 8: the service an obligation belongs to when that is no longer the
+     * case's (it moved to another service; NULL: the case's). */
+    "ALTER TABLE obligations ADD COLUMN service TEXT;",
+    /* 9: to whom a contact handed the case, so a case reads as a
+     * conversation. */
+    "ALTER TABLE contacts ADD COLUMN handed_to INTEGER REFERENCES users(id);",
+    /* 10: relationships between people, the written consents they give,
+     * and the person a contact was with, for the consent check. */
+    "CREATE TABLE relationships(id INTEGER PRIMARY KEY, person_id INTEGER NOT NULL"
+    " REFERENCES people(id), kind TEXT NOT NULL, other_id INTEGER REFERENCES people(id),"
+    " organisation_id INTEGER REFERENCES organisations(id), note TEXT, created_by INTEGER,"
+    " created_at INTEGER NOT NULL);"
+    "CREATE INDEX relationships_person ON relationships(person_id);"
+    "CREATE INDEX relationships_other ON relationships(other_id);"
+    "CREATE TABLE consents(id INTEGER PRIMARY KEY, grantor_id INTEGER NOT NULL"
+    " REFERENCES people(id), grantee_id INTEGER NOT NULL REFERENCES people(id),"
+    " case_id INTEGER REFERENCES cases(id), evidence TEXT NOT NULL, given_on INTEGER NOT NULL,"
+    " expires_on INTEGER, withdrawn_at INTEGER, withdrawn_by INTEGER, withdrawn_reason TEXT,"
+    " created_by INTEGER, created_at INTEGER NOT NULL);"
+    "CREATE INDEX consents_grantor ON consents(grantor_id);"
+    "CREATE INDEX consents_grantee ON consents(grantee_id);"
+    "ALTER TABLE contacts ADD COLUMN with_person_id INTEGER REFERENCES people(id);",
+    /* 11: each person's working pattern and absences, for out-of-office
+     * replies, signatures and warnings when work is given to someone away. */
+    "CREATE TABLE user_availability(user_id INTEGER PRIMARY KEY REFERENCES users(id),"
+    " pattern TEXT, absences TEXT, updated_at INTEGER NOT NULL);",
+    /* 12: people's communication needs and merged duplicates, why a contact
+     * used a channel the person asked us to avoid, and files attached to a
+     * person or a case. */
+    "ALTER TABLE people ADD COLUMN needs TEXT;"
+    "ALTER TABLE people ADD COLUMN merged_into INTEGER REFERENCES people(id);"
+    "ALTER TABLE contacts ADD COLUMN channel_reason TEXT;"
+    "CREATE TABLE attachments(id INTEGER PRIMARY KEY, person_id INTEGER REFERENCES people(id),"
+    " case_id INTEGER REFERENCES cases(id), filename TEXT NOT NULL, content_type TEXT NOT NULL,"
+    " size INTEGER NOT NULL, data BLOB NOT NULL, uploaded_by INTEGER REFERENCES users(id),"
+    " uploaded_at INTEGER NOT NULL);"
+    "CREATE INDEX attachments_person ON attachments(person_id);"
+    "CREATE INDEX attachments_case ON attachments(case_id);",
+    /* 13: safeguards on a person: incidents of unreasonable behaviour, and
+     * the restrictions on contact that follow (active once the person has
+     * been told in writing). */
+    "CREATE TABLE incidents(id INTEGER PRIMARY KEY, person_id INTEGER NOT NULL"
+    " REFERENCES people(id), case_id INTEGER REFERENCES cases(id), at INTEGER NOT NULL,"
+    " channel TEXT NOT NULL, kind TEXT NOT NULL, what TEXT NOT NULL, staff TEXT,"
+    " health_and_safety INTEGER NOT NULL DEFAULT 0, police_reference TEXT, actions TEXT,"
+    " created_by INTEGER, created_at INTEGER NOT NULL);"
+    "CREATE INDEX incidents_person ON incidents(person_id, at);"
+    "CREATE TABLE restrictions(id INTEGER PRIMARY KEY, person_id INTEGER NOT NULL"
+    " REFERENCES people(id), channels TEXT NOT NULL, point_of_contact INTEGER"
+    " REFERENCES users(id), replies INTEGER NOT NULL DEFAULT 0, per_days INTEGER NOT NULL"
+    " DEFAULT 0, refuse_service INTEGER NOT NULL DEFAULT 0, reason TEXT NOT NULL,"
+    " review_on INTEGER NOT NULL, status TEXT NOT NULL, notice_sent_at INTEGER,"
+    " notice_how TEXT, ended_at INTEGER, end_reason TEXT, review_note TEXT,"
+    " created_by INTEGER, created_at INTEGER NOT NULL);"
+    "CREATE INDEX restrictions_person ON restrictions(person_id, status);"
+    "CREATE INDEX restrictions_review ON restrictions(status, review_on);",
+    /* 14: a person is found by email whatever its case (Sam.Lee@ and sam.lee@
+     * are one person), without a scan. */
+    "CREATE INDEX people_email_lower ON people(lower(email));",
+    /* 15: email: each inbound message kept whole before anything is done
+     * with it, the message ids that thread a case, the outbox every message
+     * leaves through (its recipients one a row, so the auto-reply rate to
+     * an address is an index lookup), the notifications that tell staff of
+     * their work (one warning per obligation), the contact an attachment
+     * came or went with, and how each person hears of their work. */
+    "CREATE TABLE mail_in(id INTEGER PRIMARY KEY, service TEXT, message_id TEXT,"
+    " raw BLOB NOT NULL, received_at INTEGER NOT NULL, state TEXT NOT NULL,"
+    " case_id INTEGER REFERENCES cases(id), contact_id INTEGER REFERENCES contacts(id),"
+    " error TEXT);"
+    "CREATE UNIQUE INDEX mail_in_message ON mail_in(coalesce(service, ''), message_id)"
+    " WHERE message_id IS NOT NULL;"
+    "CREATE INDEX mail_in_pending ON mail_in(id) WHERE state = 'received';"
+    "CREATE TABLE mail_threads(message_id TEXT PRIMARY KEY,"
+    " case_id INTEGER NOT NULL REFERENCES cases(id));"
+    "CREATE INDEX mail_threads_case ON mail_threads(case_id);"
+    "CREATE TABLE outbox(id INTEGER PRIMARY KEY, service TEXT, case_id INTEGER"
+    " REFERENCES cases(id), contact_id INTEGER REFERENCES contacts(id), user_id INTEGER"
+    " REFERENCES users(id), purpose TEXT NOT NULL, mail_from TEXT NOT NULL, rcpts TEXT NOT NULL,"
+    " message_id TEXT, raw BLOB NOT NULL, require_tls INTEGER NOT NULL DEFAULT 0,"
+    " state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL,"
+    " next_attempt_at INTEGER NOT NULL, sent_at INTEGER, last_error TEXT);"
+    "CREATE INDEX outbox_due ON outbox(state, next_attempt_at);"
+    "CREATE INDEX outbox_message ON outbox(message_id);"
+    "CREATE INDEX outbox_case ON outbox(case_id);"
+    "CREATE INDEX outbox_created ON outbox(created_at);"
+    "CREATE TABLE outbox_rcpts(outbox_id INTEGER NOT NULL REFERENCES outbox(id),"
+    " rcpt TEXT NOT NULL, PRIMARY KEY(rcpt, outbox_id));"
+    "CREATE TABLE notifications(id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL"
+    " REFERENCES users(id), case_id INTEGER REFERENCES cases(id), obligation_id INTEGER"
+    " REFERENCES obligations(id) ON DELETE SET NULL, kind TEXT NOT NULL, text TEXT NOT NULL,"
+    " created_at INTEGER NOT NULL, read_at INTEGER, emailed_at INTEGER);"
+    "CREATE UNIQUE INDEX notifications_warning ON notifications(obligation_id)"
+    " WHERE kind = 'warning';"
+    "CREATE INDEX notifications_user ON notifications(user_id, created_at);"
+    "CREATE INDEX notifications_unread ON notifications(user_id) WHERE read_at IS NULL;"
+    "CREATE INDEX notifications_unemailed ON notifications(created_at)"
+    " WHERE emailed_at IS NULL;"
+    "ALTER TABLE attachments ADD COLUMN contact_id INTEGER REFERENCES contacts(id);"
+    "ALTER TABLE users ADD COLUMN notify TEXT NOT NULL DEFAULT 'each';"
+    "CREATE INDEX mail_in_case ON mail_in(case_id) WHERE case_id IS NOT NULL;",
+    /* 16: complaints and compliments: each stage a complaint went through, with
+     * its outcome, lessons and closing letter, and the staff a complaint or
+     * compliment names (a complaint naming staff is for managers only). */
+    "CREATE TABLE complaint_stages(id INTEGER PRIMARY KEY, case_id INTEGER NOT NULL REFERENCES "
+    "cases(id),"
+    " seq INTEGER NOT NULL, stage text NOT NULL, started_at INTEGER NOT NULL, closed_at INTEGER,"
+    " outcome text, lessons text, findings text, closed_by INTEGER REFERENCES users(id),"
+    " letter_id INTEGER REFERENCES attachments(id), UNIQUE(case_id, seq));"
+    "CREATE TABLE case_staff(case_id INTEGER NOT NULL REFERENCES cases(id), user_id INTEGER NOT "
+    "NULL"
+    " REFERENCES users(id), named_by INTEGER REFERENCES users(id), named_at INTEGER NOT NULL,"
+    " PRIMARY KEY(case_id, user_id));"
+    "CREATE INDEX case_staff_user ON case_staff(user_id);",
+    /* 17: the public page counts complaints and compliments received
+     * last quarter on every visit, without reading every case. */
+    "CREATE INDEX cases_kind_received ON cases(kind, received_at);",
+    /* 18: themes: what each case is about, from its policy's list, one a row,
+     * for the themes report (counted by theme without reading the case). */
+    "CREATE TABLE case_themes(case_id INTEGER NOT NULL REFERENCES cases(id),"
+    " theme TEXT NOT NULL, position INTEGER NOT NULL, PRIMARY KEY(case_id, theme));"
+    "CREATE INDEX case_themes_theme ON case_themes(theme, case_id);",
+    /* 19: customer surveys after a case closes: one invitation per case
+     * (the hash of its one-time token), and the answers, an anonymous one
+     * with no invitation. Closed cases are found by their last change. */
+    "CREATE TABLE survey_invitations(id INTEGER PRIMARY KEY, case_id INTEGER NOT NULL UNIQUE"
+    " REFERENCES cases(id), service TEXT NOT NULL, token_hash TEXT NOT NULL UNIQUE,"
+    " outbox_id INTEGER REFERENCES outbox(id), sent_at INTEGER NOT NULL,"
+    " expires_at INTEGER NOT NULL, anonymous_allowed INTEGER NOT NULL,"
+    " used INTEGER NOT NULL DEFAULT 0, responded_at INTEGER);"
+    "CREATE INDEX survey_invitations_sent ON survey_invitations(sent_at);"
+    "CREATE TABLE survey_responses(id INTEGER PRIMARY KEY, invitation_id INTEGER"
+    " REFERENCES survey_invitations(id), service TEXT NOT NULL, rating INTEGER NOT NULL,"
+    " comment TEXT, anonymous INTEGER NOT NULL, submitted_at INTEGER NOT NULL);"
+    "CREATE INDEX survey_responses_submitted ON survey_responses(submitted_at);"
+    "CREATE INDEX cases_closed_changed ON cases(service, updated_at) WHERE status = 'closed';",
+    /* 20: behaviour audits: one school's audit from a policy template, with
+     * a code per respondent group (NULL for a group not asked), and each
+     * submitted form with its answers as JSON, counted per group; a form
+     * sent twice (a page refreshed) carries the same form_id, kept once. */
+    "CREATE TABLE school_audits(id INTEGER PRIMARY KEY, service TEXT NOT NULL,"
+    " template TEXT NOT NULL, school TEXT NOT NULL, organisation_id INTEGER"
+    " REFERENCES organisations(id), intervention TEXT, baseline_id INTEGER"
+    " REFERENCES school_audits(id), opens_on INTEGER NOT NULL, closes_on INTEGER NOT NULL,"
+    " code_pupils TEXT UNIQUE, code_parents TEXT UNIQUE, code_teachers TEXT UNIQUE,"
+    " code_governors TEXT UNIQUE, created_by INTEGER REFERENCES users(id),"
+    " created_at INTEGER NOT NULL);"
+    "CREATE TABLE audit_responses(id INTEGER PRIMARY KEY, audit_id INTEGER NOT NULL"
+    " REFERENCES school_audits(id), grp TEXT NOT NULL, submitted_at INTEGER NOT NULL,"
+    " answers TEXT NOT NULL, form_id TEXT, UNIQUE(audit_id, form_id));"
+    "CREATE INDEX audit_responses_audit ON audit_responses(audit_id, grp);",
 };
 
 #endif

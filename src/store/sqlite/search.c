@@ -1,5 +1,5 @@
-/* Full-text search (FTS5) and the rows behind compliance reports, in the
- * SQLite backend. */
+/* Full-text search (FTS5, words matched by prefix) and the rows behind
+ * compliance reports, in the SQLite backend. */
 #include "store/sqlite/internal.h"
 
 #include <stdio.h>
@@ -38,12 +38,15 @@ int ch_sq_index(sq_conn *c, int64_t case_id, const char *const *parts, size_t n,
     return rc;
 }
 
-/* Plain words into an FTS5 query that matches all of them: each word is
- * quoted, so nothing a person types is read as query syntax. */
+/* Plain words into an FTS5 query that matches all of them, each as the
+ * start of a word ("transp" finds "transport"): each word is quoted, so
+ * nothing a person types is read as query syntax, and marked as a prefix.
+ * A word of n bytes takes at most 2n + 4 (doubled quotes, the quotes, the
+ * star and a space), and there are at most (len + 1) / 2 words. */
 static char *fts_query(const char *words)
 {
     size_t len = strlen(words);
-    char *q = malloc(len * 2 + 8), *p = q;
+    char *q = malloc(len * 4 + 8), *p = q;
     if (!q)
         return NULL;
     const char *w = words;
@@ -61,6 +64,7 @@ static char *fts_query(const char *words)
             *p++ = *w++;
         }
         *p++ = '"';
+        *p++ = '*';
     }
     *p = '\0';
     return q;
@@ -108,24 +112,28 @@ out:
     return rc;
 }
 
+/* An obligation counts for the service whose promise it was: the case's,
+ * unless the case has since moved on. */
+#define SERVICE_OF "coalesce(o.service, c.service)"
+
 int ch_sq_report_rows(ch_store *base, ch_time from, ch_time to, const char *const *services,
                       size_t nservices, ch_arena *a, ch_report_row **out, size_t *n, ch_error *err)
 {
     char sql[4096];
-    size_t used =
-        (size_t)snprintf(sql, sizeof(sql),
-                         "SELECT c.service, o.promise, o.state, o.due_at, o.met_at, c.deemed_at"
-                         " FROM obligations o JOIN cases c ON c.id = o.case_id"
-                         " WHERE o.due_at >= ?1 AND o.due_at < ?2");
+    size_t used = (size_t)snprintf(sql, sizeof(sql),
+                                   "SELECT " SERVICE_OF
+                                   ", o.promise, o.state, o.due_at, o.met_at, c.deemed_at"
+                                   " FROM obligations o JOIN cases c ON c.id = o.case_id"
+                                   " WHERE o.due_at >= ?1 AND o.due_at < ?2");
     if (services) {
         if (nservices == 0 || nservices > 200) {
             *out = NULL;
             *n = 0;
             return nservices ? ch_error_set(err, CH_E_INVALID, "too many services") : CH_OK;
         }
-        ch_sq_in_list(sql, sizeof(sql), &used, "c.service", nservices);
+        ch_sq_in_list(sql, sizeof(sql), &used, SERVICE_OF, nservices);
     }
-    snprintf(sql + used, sizeof(sql) - used, " ORDER BY c.service, o.promise, o.due_at");
+    snprintf(sql + used, sizeof(sql) - used, " ORDER BY " SERVICE_OF ", o.promise, o.due_at");
     sq_conn *c = ch_sq_reader((sq *)base);
     sqlite3_stmt *st = NULL;
     int rc = CH_OK, step;
@@ -166,38 +174,39 @@ out:
     return rc;
 }
 
-int ch_sq_case_list(ch_store *base, const ch_case_filter *f, ch_arena *a, ch_case_row **out,
-                    size_t *n, ch_error *err)
+/* The case list's SQL, the page or (count) how many match in all; false
+ * when the filter can match nothing (it sees no service). */
+static bool list_sql(const ch_case_filter *f, bool count, char *sql, size_t size)
 {
-    char sql[4096];
-    size_t used =
-        (size_t)snprintf(sql, sizeof(sql), "SELECT " CH_SQ_CASE_COLUMNS " FROM cases WHERE 1 = 1");
+    size_t used = (size_t)snprintf(sql, size, "SELECT %s FROM cases WHERE 1 = 1",
+                                   count ? "COUNT(*)" : CH_SQ_CASE_COLUMNS);
     if (f->services) {
-        if (f->nservices == 0 || f->nservices > 200) {
-            *out = NULL;
-            *n = 0;
-            return f->nservices ? ch_error_set(err, CH_E_INVALID, "too many services") : CH_OK;
-        }
-        ch_sq_in_list(sql, sizeof(sql), &used, "service", f->nservices);
+        if (f->nservices == 0)
+            return false;
+        ch_sq_in_list(sql, size, &used, "service", f->nservices);
     }
+#define ADD(...) used += (size_t)snprintf(sql + used, used < size ? size - used : 0, __VA_ARGS__)
     if (f->service)
-        used += (size_t)snprintf(sql + used, sizeof(sql) - used, " AND service = ?");
+        ADD(" AND service = ?");
     if (f->kind)
-        used += (size_t)snprintf(sql + used, sizeof(sql) - used, " AND kind = ?");
+        ADD(" AND kind = ?");
     if (f->status)
-        used += (size_t)snprintf(sql + used, sizeof(sql) - used, " AND status = ?");
+        ADD(" AND status = ?");
     if (f->officer_id > 0)
-        used += (size_t)snprintf(sql + used, sizeof(sql) - used, " AND officer_id = ?");
+        ADD(" AND officer_id = ?");
     else if (f->officer_id < 0)
-        used += (size_t)snprintf(sql + used, sizeof(sql) - used, " AND officer_id IS NULL");
-    snprintf(sql + used, sizeof(sql) - used, " ORDER BY id DESC LIMIT ? OFFSET ?");
-    sq_conn *c = ch_sq_reader((sq *)base);
-    sqlite3_stmt *st;
-    int rc, i = 1;
-    if (!(st = ch_sq_stmt_built(c, sql, err))) {
-        rc = err->code;
-        goto out;
-    }
+        ADD(" AND officer_id IS NULL");
+    if (f->hide_staff_named)
+        ADD("%s", CH_STORE_HIDE_STAFF_NAMED);
+    if (!count)
+        ADD(" ORDER BY id DESC LIMIT ? OFFSET ?");
+#undef ADD
+    return true;
+}
+
+static int list_bind(sqlite3_stmt *st, const ch_case_filter *f)
+{
+    int i = 1;
     for (size_t k = 0; f->services && k < f->nservices; k++)
         ch_sq_bind_text(st, i++, f->services[k]);
     if (f->service)
@@ -208,9 +217,56 @@ int ch_sq_case_list(ch_store *base, const ch_case_filter *f, ch_arena *a, ch_cas
         ch_sq_bind_text(st, i++, f->status);
     if (f->officer_id > 0)
         sqlite3_bind_int64(st, i++, f->officer_id);
+    return i;
+}
+
+int ch_sq_case_list(ch_store *base, const ch_case_filter *f, ch_arena *a, ch_case_row **out,
+                    size_t *n, ch_error *err)
+{
+    char sql[4096];
+    *out = NULL;
+    *n = 0;
+    if (f->services && f->nservices > 200)
+        return ch_error_set(err, CH_E_INVALID, "too many services");
+    if (!list_sql(f, false, sql, sizeof(sql)))
+        return CH_OK;
+    sq_conn *c = ch_sq_reader((sq *)base);
+    sqlite3_stmt *st;
+    int rc;
+    if (!(st = ch_sq_stmt_built(c, sql, err))) {
+        rc = err->code;
+        goto out;
+    }
+    int i = list_bind(st, f);
     sqlite3_bind_int64(st, i++, (sqlite3_int64)f->limit);
     sqlite3_bind_int64(st, i++, (sqlite3_int64)f->offset);
     rc = ch_sq_case_rows(c, st, a, out, n, "listing cases", err);
+out:
+    ch_sq_unlock(c);
+    return rc;
+}
+
+int ch_sq_case_count(ch_store *base, const ch_case_filter *f, int64_t *total, ch_error *err)
+{
+    char sql[4096];
+    *total = 0;
+    if (f->services && f->nservices > 200)
+        return ch_error_set(err, CH_E_INVALID, "too many services");
+    if (!list_sql(f, true, sql, sizeof(sql)))
+        return CH_OK;
+    sq_conn *c = ch_sq_reader((sq *)base);
+    sqlite3_stmt *st;
+    int rc = CH_OK;
+    if (!(st = ch_sq_stmt_built(c, sql, err))) {
+        rc = err->code;
+        goto out;
+    }
+    list_bind(st, f);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        rc = ch_sq_error(c, err, "counting cases");
+        goto out;
+    }
+    *total = sqlite3_column_int64(st, 0);
 out:
     ch_sq_unlock(c);
     return rc;

@@ -20,8 +20,9 @@ static int user_insert_fn(sq_conn *c, void *arg, ch_error *err)
 {
     user_insert_arg *a = arg;
     const ch_user *u = a->user;
-    static const char ins[] = "INSERT INTO users(email, name, role, password_hash, created_at)"
-                              " VALUES(?, ?, ?, ?, strftime('%s','now'))";
+    static const char ins[] =
+        "INSERT INTO users(email, name, role, password_hash, created_at, notify)"
+        " VALUES(?, ?, ?, ?, strftime('%s','now'), coalesce(?, 'each'))";
     static const char svc[] = "INSERT INTO user_services(user_id, service) VALUES(?, ?)";
     sqlite3_stmt *st = ch_sq_stmt(c, ins, err);
     if (!st)
@@ -30,6 +31,7 @@ static int user_insert_fn(sq_conn *c, void *arg, ch_error *err)
     ch_sq_bind_text(st, 2, u->name);
     ch_sq_bind_text(st, 3, ch_role_name(u->role));
     ch_sq_bind_text(st, 4, u->password_hash);
+    ch_sq_bind_text(st, 5, u->notify);
     int step = sqlite3_step(st);
     if (step == SQLITE_CONSTRAINT)
         return ch_error_set(err, CH_E_CONFLICT, "a user with email %s already exists", u->email);
@@ -57,9 +59,9 @@ static int user_read(sq_conn *c, const char *email, int64_t id, ch_arena *a, ch_
                      ch_error *err)
 {
     static const char by_email[] =
-        "SELECT id, email, name, role, password_hash FROM users WHERE email = ?";
+        "SELECT id, email, name, role, password_hash, active, notify FROM users WHERE email = ?";
     static const char by_id[] =
-        "SELECT id, email, name, role, password_hash FROM users WHERE id = ?";
+        "SELECT id, email, name, role, password_hash, active, notify FROM users WHERE id = ?";
     static const char svc[] =
         "SELECT service FROM user_services WHERE user_id = ? ORDER BY service";
     sqlite3_stmt *st = ch_sq_stmt(c, email ? by_email : by_id, err);
@@ -82,6 +84,8 @@ static int user_read(sq_conn *c, const char *email, int64_t id, ch_arena *a, ch_
     if (!role || ch_role_parse(role, &out->role))
         out->role = CH_ROLE_OFFICER;
     out->password_hash = ch_sq_text(a, st, 4);
+    out->inactive = sqlite3_column_int64(st, 5) == 0;
+    out->notify = ch_sq_text(a, st, 6);
     if (!(st = ch_sq_stmt(c, svc, err)))
         return CH_E_STORE;
     sqlite3_bind_int64(st, 1, out->id);
@@ -143,8 +147,8 @@ static int sq_user_list(ch_store *base, ch_arena *a, ch_user **out, size_t *n, c
 {
     static const char sql[] =
         "SELECT id, email, name, role, (SELECT group_concat(service, char(10)) FROM"
-        " (SELECT service FROM user_services WHERE user_id = users.id ORDER BY service))"
-        " FROM users ORDER BY email";
+        " (SELECT service FROM user_services WHERE user_id = users.id ORDER BY service)),"
+        " active, notify FROM users ORDER BY email";
     sq_conn *c = ch_sq_reader((sq *)base);
     sqlite3_stmt *st = ch_sq_stmt(c, sql, err);
     int rc = CH_OK, step;
@@ -171,6 +175,8 @@ static int sq_user_list(ch_store *base, ch_arena *a, ch_user **out, size_t *n, c
         if (!role || ch_role_parse(role, &u->role))
             u->role = CH_ROLE_OFFICER;
         split_services(a, (char *)ch_sq_text(a, st, 4), u);
+        u->inactive = sqlite3_column_int64(st, 5) == 0;
+        u->notify = ch_sq_text(a, st, 6);
     }
     if (step != SQLITE_DONE) {
         rc = ch_sq_error(c, err, "listing users");
@@ -178,102 +184,6 @@ static int sq_user_list(ch_store *base, ch_arena *a, ch_user **out, size_t *n, c
     }
     *out = list;
     *n = count;
-out:
-    ch_sq_unlock(c);
-    return rc;
-}
-
-typedef struct credential_arg {
-    int64_t user_id;
-    const uint8_t *hash;
-    const char *kind, *csrf;
-    ch_time expires;
-} credential_arg;
-
-static int credential_fn(sq_conn *c, void *arg, ch_error *err)
-{
-    credential_arg *a = arg;
-    static const char sql[] = "INSERT INTO credentials(hash, user_id, kind, csrf, expires_at,"
-                              " created_at) VALUES(?, ?, ?, ?, ?, strftime('%s','now'))";
-    sqlite3_stmt *st = ch_sq_stmt(c, sql, err);
-    if (!st)
-        return CH_E_STORE;
-    sqlite3_bind_blob(st, 1, a->hash, 32, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 2, a->user_id);
-    ch_sq_bind_text(st, 3, a->kind);
-    ch_sq_bind_text(st, 4, a->csrf);
-    ch_sq_bind_id(st, 5, a->expires);
-    return sqlite3_step(st) == SQLITE_DONE ? CH_OK : ch_sq_error(c, err, "saving a credential");
-}
-
-static int sq_token_insert(ch_store *base, int64_t user_id, const uint8_t hash[32], ch_error *err)
-{
-    credential_arg a = {user_id, hash, "token", NULL, 0};
-    return ch_sq_write((sq *)base, credential_fn, &a, err);
-}
-
-static int sq_session_insert(ch_store *base, int64_t user_id, const uint8_t hash[32],
-                             const char *csrf, ch_time expires, ch_error *err)
-{
-    credential_arg a = {user_id, hash, "session", csrf, expires};
-    return ch_sq_write((sq *)base, credential_fn, &a, err);
-}
-
-static int sq_credential_user(ch_store *base, const uint8_t hash[32], ch_time now, ch_arena *a,
-                              ch_user *user, const char **csrf, ch_error *err)
-{
-    sq *s = (sq *)base;
-    /* One statement for the credential, its user and their services: this
-     * runs for every request. */
-    static const char sql[] =
-        "SELECT u.id, u.email, u.name, u.role, c.csrf,"
-        " (SELECT group_concat(service, char(10)) FROM user_services WHERE user_id = u.id)"
-        " FROM credentials c JOIN users u ON u.id = c.user_id"
-        " WHERE c.hash = ? AND (c.expires_at IS NULL OR c.expires_at > ?)";
-    int rc = CH_OK;
-    sq_conn *c = ch_sq_reader(s);
-    sqlite3_stmt *st = ch_sq_stmt(c, sql, err);
-    if (!st) {
-        rc = CH_E_STORE;
-        goto out;
-    }
-    sqlite3_bind_blob(st, 1, hash, 32, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 2, now);
-    int step = sqlite3_step(st);
-    if (step == SQLITE_DONE) {
-        rc = ch_error_set(err, CH_E_NOTFOUND, "no such credential");
-        goto out;
-    }
-    if (step != SQLITE_ROW) {
-        rc = ch_sq_error(c, err, "checking a credential");
-        goto out;
-    }
-    memset(user, 0, sizeof(*user));
-    user->id = sqlite3_column_int64(st, 0);
-    user->email = ch_sq_text(a, st, 1);
-    user->name = ch_sq_text(a, st, 2);
-    const char *role = (const char *)sqlite3_column_text(st, 3);
-    if (!role || ch_role_parse(role, &user->role))
-        user->role = CH_ROLE_OFFICER;
-    if (csrf)
-        *csrf = ch_sq_text(a, st, 4);
-    char *services = (char *)ch_sq_text(a, st, 5);
-    size_t n = 0;
-    for (const char *p = services; p && *p; p++)
-        n += *p == '\n';
-    if (services && *services) {
-        user->services = ch_arena_alloc(a, (n + 1) * sizeof(char *));
-        if (!user->services) {
-            rc = ch_error_set(err, CH_E_NOMEM, "out of memory");
-            goto out;
-        }
-        for (char *p = services, *nl; p; p = nl ? nl + 1 : NULL) {
-            nl = strchr(p, '\n');
-            if (nl)
-                *nl = '\0';
-            user->services[user->nservices++] = p;
-        }
-    }
 out:
     ch_sq_unlock(c);
     return rc;
@@ -341,6 +251,8 @@ static void sq_close(ch_store *base)
     for (int i = 0; i < CH_SQ_READERS; i++)
         conn_close(&s->r[i]);
     conn_close(&s->w);
+    pthread_mutex_destroy(&s->pool_mu);
+    free(s->path);
     free(s);
 }
 
@@ -351,20 +263,35 @@ static const ch_store_ops sqlite_ops = {
     .user_get = sq_user_get,
     .user_count = sq_user_count,
     .user_list = sq_user_list,
-    .token_insert = sq_token_insert,
-    .session_insert = sq_session_insert,
-    .credential_user = sq_credential_user,
+    .user_update = ch_sq_user_update,
+    .token_insert = ch_sq_token_insert,
+    .session_insert = ch_sq_session_insert,
+    .credential_user = ch_sq_credential_user,
+    .credential_used = ch_sq_credential_used,
+    .credential_delete = ch_sq_credential_delete,
+    .token_list = ch_sq_token_list,
+    .token_delete = ch_sq_token_delete,
     .policy_save = sq_policy_save,
     .case_insert = ch_sq_case_insert,
     .case_get = ch_sq_case_get,
     .case_update = ch_sq_case_update,
     .queue = ch_sq_queue,
+    .queue_count = ch_sq_queue_count,
     .breach_sweep = ch_sq_breach_sweep,
     .case_list = ch_sq_case_list,
+    .case_count = ch_sq_case_count,
     .search = ch_sq_search,
+    .people_find = ch_sq_people_find,
+    .organisations_find = ch_sq_organisations_find,
     .report_rows = ch_sq_report_rows,
     .person_insert = ch_sq_person_insert,
     .person_get = ch_sq_person_get,
+    .person_update = ch_sq_person_update,
+    .people_list = ch_sq_people_list,
+    .person_merge = ch_sq_person_merge,
+    .attachment_insert = ch_sq_attachment_insert,
+    .attachment_list = ch_sq_attachment_list,
+    .attachment_get = ch_sq_attachment_get,
     .organisation_insert = ch_sq_organisation_insert,
     .organisation_get = ch_sq_organisation_get,
     .cases_of = ch_sq_cases_of,
@@ -382,8 +309,66 @@ static const ch_store_ops sqlite_ops = {
     .visit_get = ch_sq_visit_get,
     .visit_list = ch_sq_visit_list,
     .visit_change = ch_sq_visit_change,
+    .availability_set = ch_sq_availability_set,
+    .availability_list = ch_sq_availability_list,
     .statement_sent = ch_sq_statement_sent,
     .statements_sent = ch_sq_statements_sent,
+    .relationship_insert = ch_sq_relationship_insert,
+    .relationship_delete = ch_sq_relationship_delete,
+    .relationships = ch_sq_relationships,
+    .consent_insert = ch_sq_consent_insert,
+    .consent_withdraw = ch_sq_consent_withdraw,
+    .consents = ch_sq_consents,
+    .incident_insert = ch_sq_incident_insert,
+    .incident_list = ch_sq_incident_list,
+    .restriction_insert = ch_sq_restriction_insert,
+    .restriction_get = ch_sq_restriction_get,
+    .restriction_list = ch_sq_restriction_list,
+    .restriction_change = ch_sq_restriction_change,
+    .mail_in_insert = ch_sq_mail_in_insert,
+    .mail_in_get = ch_sq_mail_in_get,
+    .mail_in_pending = ch_sq_mail_in_pending,
+    .mail_in_of_case = ch_sq_mail_in_of_case,
+    .mail_thread_case = ch_sq_mail_thread_case,
+    .outbox_insert = ch_sq_outbox_insert,
+    .outbox_claim = ch_sq_outbox_claim,
+    .outbox_result = ch_sq_outbox_result,
+    .outbox_list = ch_sq_outbox_list,
+    .outbox_count = ch_sq_outbox_count,
+    .outbox_by_message_id = ch_sq_outbox_by_message_id,
+    .notification_insert = ch_sq_notification_insert,
+    .notification_list = ch_sq_notification_list,
+    .notification_unread = ch_sq_notification_unread,
+    .notification_read = ch_sq_notification_read,
+    .notification_unemailed = ch_sq_notification_unemailed,
+    .notification_emailed = ch_sq_notification_emailed,
+    .due_soon = ch_sq_due_soon,
+    .mail_commit = ch_sq_mail_commit,
+    /* Complaints and compliments. */
+    .stages = ch_sq_stages,
+    .stage_change = ch_sq_stage_change,
+    .case_staff = ch_sq_case_staff,
+    .case_staff_set = ch_sq_case_staff_set,
+    .cases_staff_named = ch_sq_cases_staff_named,
+    .complaint_lines = ch_sq_complaint_lines,
+    .kind_counts = ch_sq_kind_counts, /* publicpage */
+    .case_themes_set = ch_sq_case_themes_set,
+    .case_themes = ch_sq_case_themes,
+    .theme_rows = ch_sq_theme_rows,
+    .report_rows_by = ch_sq_report_rows_by,
+    .survey_candidates = ch_sq_survey_candidates,
+    .survey_invite = ch_sq_survey_invite,
+    .survey_find = ch_sq_survey_find,
+    .survey_answer = ch_sq_survey_answer,
+    .survey_invitations = ch_sq_survey_invitations,
+    .survey_responses = ch_sq_survey_responses,
+    .school_audit_insert = ch_sq_school_audit_insert,
+    .school_audit_get = ch_sq_school_audit_get,
+    .school_audit_by_code = ch_sq_school_audit_by_code,
+    .school_audit_dates = ch_sq_school_audit_dates,
+    .school_audit_list = ch_sq_school_audit_list,
+    .audit_response_insert = ch_sq_audit_response_insert,
+    .audit_responses = ch_sq_audit_responses,
 };
 
 static int migrate(sq_conn *c, ch_error *err)
@@ -431,7 +416,7 @@ static int trace(unsigned type, void *ctx, void *p, void *x)
     return 0;
 }
 
-static int conn_open(sq_conn *c, const char *path, ch_error *err)
+int ch_sq_conn_open(sq_conn *c, const char *path, ch_error *err)
 {
     if (sqlite3_open_v2(path, &c->db,
                         /* Each connection is used under our own lock (one thread at a
@@ -459,13 +444,17 @@ int ch_store_sqlite_open(ch_store **out, const char *path, ch_error *err)
         return ch_error_set(err, CH_E_NOMEM, "out of memory");
     s->base.ops = &sqlite_ops;
     pthread_mutex_init(&s->w.mu, NULL);
+    pthread_mutex_init(&s->pool_mu, NULL);
     for (int i = 0; i < CH_SQ_READERS; i++)
         pthread_mutex_init(&s->r[i].mu, NULL);
-    if ((rc = conn_open(&s->w, path, err)) || (rc = migrate(&s->w, err)))
+    if (!(s->path = strdup(path))) {
+        rc = ch_error_set(err, CH_E_NOMEM, "out of memory");
         goto fail;
-    for (int i = 0; i < CH_SQ_READERS; i++)
-        if ((rc = conn_open(&s->r[i], path, err)))
-            goto fail;
+    }
+    if ((rc = ch_sq_conn_open(&s->w, path, err)) || (rc = migrate(&s->w, err)) ||
+        (rc = ch_sq_conn_open(&s->r[0], path, err)))
+        goto fail;
+    s->nreaders = 1;
     if ((rc = ch_sq_writer_start(s, err)))
         goto fail;
     *out = &s->base;
