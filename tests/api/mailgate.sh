@@ -361,12 +361,17 @@ expect '[.events[] | select(.what == "created")][0].detail | contains("follows c
     "which says which case it follows"
 
 # --- Through a real postfix, sent by swaks, answered through it ---
-# The pipe runs as nobody: it must reach the binary, the policies and the
-# store, and the files the server makes beside a SQLite store (umask 000).
+# The pipe runs as nobody: it must reach the binary (lib.sh copies it), the
+# policies and the store, and the files the server makes beside a SQLite
+# store (umask 000).
 stop_server
 [ -z "${CHARTER_TEST_PG_URL_FILE:-}" ] && postfix_share "$tmp"
 pf_db=$db
-pf_args="--policies $policies"
+# The checkout may be out of nobody's reach: the pipe reads a copy.
+chmod o+x "$tmp"
+cp -R "$policies" "$tmp/pipe-policies"
+chmod -R a+rX "$tmp/pipe-policies"
+pf_args="--policies $tmp/pipe-policies"
 postfix_start
 umask 000
 start_server --smtp "smtp://127.0.0.1:$pf_port" --outbox-seconds 1 --outbox-retry-seconds 2

@@ -80,6 +80,12 @@ postfix_start() {
         */*) pf_charter=$(pwd)/$pf_charter ;;
         *) pf_charter=$(command -v "$pf_charter") ;;
         esac
+        # The pipe runs as nobody, and the checkout may sit where nobody
+        # cannot go (root's home is 0700): it runs a copy kept here.
+        mkdir -p "$pf_dir/bin"
+        cp "$pf_charter" "$pf_dir/bin/charter"
+        chmod 0755 "$pf_dir/bin" "$pf_dir/bin/charter"
+        pf_charter=$pf_dir/bin/charter
         pf_pipe="$pf_charter mailgate --db $pf_db --recipient \${recipient} ${pf_args:-}"
     fi
     : >"$pf_dir/etc/transport"
