@@ -130,6 +130,20 @@ static const ch_cli_doc docs[] = {
      "changes while it copies.",
      {{"--from sqlite:PATH", "the SQLite database to copy, which must exist"},
       {"--to URL", "the empty PostgreSQL desk, postgres://USER@HOST:PORT/DB"}}},
+    {"audit verify",
+     "check that nobody has rewritten the audit log",
+     "[--db PATH-or-URL]",
+     "Walks the audit log's hash chain: each row carries its place in the chain (seq), the "
+     "previous row's hash and a SHA-256 over its own content and that hash. Prints that the "
+     "chain is whole, with its row count and last hash, and exits 0; or names the first row "
+     "that was changed (its content no longer matches its hash), removed (a gap in the chain) "
+     "or reordered (the chain's order disagrees with the order rows were written), and exits 1. "
+     "Exits 2 when the command line is wrong or the desk cannot be opened.\n"
+     "Rows from before the chain began (written by a release without it) are counted, not "
+     "checked. Removing the newest rows leaves a shorter chain that is still whole: keep the "
+     "last hash printed, and compare the next run's chain against it.",
+     {{"--db PATH-or-URL", "the desk's database, which must exist (default ./charter.db), or "
+                           "postgres://USER@HOST:PORT/DB"}}},
     {"statement",
      "a school's termly statement of purchased hours",
      "--contract ID [--term TERM] [--xlsx FILE | --pdf FILE] [--db PATH-or-URL] "
