@@ -174,11 +174,12 @@ enum MHD_Result ch_http_users_create(ch_req *r)
     }
     char hash[crypto_pwhash_STRBYTES];
     if (ch_password_hash(password, hash, &err) ||
-        (u.password_hash = hash, ch_store_user_insert(r->desk->store, &u, &u.id, &err))) {
+        (u.password_hash = hash, ch_desk_audit_attach(r, "create", "user", &u.id),
+         ch_desk_audit_finish(r, ch_store_user_insert(r->desk->store, &u, &u.id, &err), &err))) {
         res = ch_http_error(r, &err);
         goto out;
     }
-    res = audited(r, "create", "user", u.id, created_user, &u);
+    res = created_user(r, &u);
 out:
     json_decref(body);
     return res;
@@ -467,11 +468,13 @@ enum MHD_Result ch_http_user_password(ch_req *r, int64_t id)
     ch_user_change ch = {.id = id, .active = -1, .password_hash = hash, .end_sessions = true};
     if (own && ch_http_session_hash(r, mine))
         ch.keep_session = mine;
-    if (ch_password_hash(password, hash, &err) || ch_store_user_update(r->desk->store, &ch, &err)) {
+    if (ch_password_hash(password, hash, &err) ||
+        (ch_desk_audit_attach(r, own ? "password-change" : "password-reset", "user", &id),
+         ch_desk_audit_finish(r, ch_store_user_update(r->desk->store, &ch, &err), &err))) {
         res = ch_http_error(r, &err);
         goto out;
     }
-    res = audited(r, own ? "password-change" : "password-reset", "user", id, no_content, NULL);
+    res = no_content(r, NULL);
 out:
     json_decref(body);
     return res;
@@ -519,11 +522,15 @@ enum MHD_Result ch_http_tokens_create(ch_req *r)
     uint8_t hash[32];
     token_made t = {0, token, label && *label ? label : NULL, r->now + days * 86400};
     ch_token_new(token, hash);
-    if (ch_store_token_insert(r->desk->store, r->user.id, hash, t.label, t.expires, &t.id, &err)) {
+    ch_desk_audit_attach(r, "create", "token", &t.id);
+    if (ch_desk_audit_finish(r,
+                             ch_store_token_insert(r->desk->store, r->user.id, hash, t.label,
+                                                   t.expires, &t.id, &err),
+                             &err)) {
         res = ch_http_error(r, &err);
         goto out;
     }
-    res = audited(r, "create", "token", t.id, token_reply, &t);
+    res = token_reply(r, &t);
 out:
     json_decref(body);
     return res;
@@ -566,7 +573,8 @@ enum MHD_Result ch_http_token_delete(ch_req *r, int64_t id)
     ch_error err = {0};
     int64_t owner = r->user.role == CH_ROLE_ADMIN ? 0 : r->user.id;
     /* Someone else's token is not admitted to exist. */
-    if (ch_store_token_delete(r->desk->store, id, owner, NULL, &err))
+    ch_desk_audit_attach(r, "revoke", "token", &id);
+    if (ch_desk_audit_finish(r, ch_store_token_delete(r->desk->store, id, owner, NULL, &err), &err))
         return ch_http_error(r, &err);
-    return audited(r, "revoke", "token", id, no_content, NULL);
+    return no_content(r, NULL);
 }
