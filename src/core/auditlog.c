@@ -123,12 +123,23 @@ bool ch_auditlog_walk_step(ch_auditlog_walk *w, const ch_auditlog_entry *e)
                      e->seq - want, want, e->seq - 1, w->last_seq, e->id, e->seq);
         return fault(w, CH_AUDITLOG_REMOVED, e->id);
     }
-    if (e->seq < want || (w->rows && e->id <= w->last_id)) {
+    if (e->seq < want) {
+        /* Only a second row at one place (the unique index dropped). */
         snprintf(w->msg, sizeof(w->msg),
-                 "audit row %" PRId64 " (seq %" PRId64 ") was reordered: it was written before"
-                 " row %" PRId64 ", which holds an earlier place in the chain.",
-                 e->id, e->seq, w->last_id);
+                 "audit row %" PRId64 " (seq %" PRId64 ") was reordered: seq %" PRId64
+                 " is already held by row %" PRId64 ".",
+                 e->id, e->seq, e->seq, w->last_id);
         return fault(w, CH_AUDITLOG_REORDERED, e->id);
+    }
+    if (w->rows && e->id <= w->last_id) {
+        /* Rows are written in chain order, so ids rise with seq; the row
+         * before this one was written after it, so sits too early. */
+        snprintf(w->msg, sizeof(w->msg),
+                 "audit row %" PRId64 " (seq %" PRId64 ") was reordered: it holds an earlier"
+                 " place in the chain than row %" PRId64 " (seq %" PRId64
+                 "), which was written before it.",
+                 w->last_id, w->last_seq, e->id, e->seq);
+        return fault(w, CH_AUDITLOG_REORDERED, w->last_id);
     }
     char hash[CH_AUDITLOG_HEX];
     if (ch_auditlog_hash(e, hash) || !e->hash || strcmp(hash, e->hash) != 0) {
