@@ -67,6 +67,30 @@ checks=$((checks + 1))
 sql "DELETE FROM audit WHERE seq = 2" | grep -q 'append-only' ||
     fail "a DELETE from the audit log is refused by the append-only trigger"
 
+# --- Both or neither: when the audit row cannot be written, the change is
+# not made and the read is not served ---
+if [ -n "${CHARTER_TEST_PG_URL_FILE:-}" ]; then
+    sql "CREATE FUNCTION audit_refuse() RETURNS trigger LANGUAGE plpgsql AS
+         \$\$BEGIN RAISE EXCEPTION 'refused for the test'; END\$\$;
+         CREATE TRIGGER audit_refuse BEFORE INSERT ON audit FOR EACH ROW EXECUTE FUNCTION audit_refuse()" >/dev/null
+    unrefuse="DROP TRIGGER audit_refuse ON audit"
+else
+    sql "CREATE TRIGGER audit_refuse BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'refused for the test'); END" >/dev/null
+    unrefuse="DROP TRIGGER audit_refuse"
+fi
+cases_before=$(sql "SELECT count(*) FROM cases" | tail -n 1)
+call POST /api/v1/cases "$case_body" -H "$A"
+expect_status 500 "a case whose audit row cannot be written"
+expect '.detail | contains("nothing was changed")' "says nothing was changed"
+checks=$((checks + 1))
+[ "$(sql "SELECT count(*) FROM cases" | tail -n 1)" = "$cases_before" ] ||
+    fail "the case was stored although its audit row was not"
+call GET "/api/v1/cases/$id" '' -H "$A"
+expect_status 500 "a read whose audit row cannot be written is not served"
+sql "$unrefuse" >/dev/null
+call POST /api/v1/cases "$case_body" -H "$A"
+expect_status 201 "cases are created again once the audit log takes rows"
+
 stop_server
 # A copy of the untouched log to restore between tamperings.
 sql "CREATE TABLE audit_orig AS SELECT * FROM audit" >/dev/null
@@ -108,7 +132,7 @@ expect_verify 1 "row $fourth \\(seq 2\\) was reordered" "a swapped pair is named
 
 # --- A row's place cleared, so it passes for one from before the chain ---
 restore
-sql "UPDATE audit SET seq = NULL WHERE seq = $rows" >/dev/null
+sql "UPDATE audit SET seq = NULL WHERE seq = (SELECT max(seq) FROM audit_orig)" >/dev/null
 verify
 expect_verify 1 "was changed" "a row stripped of its seq is named"
 
