@@ -109,6 +109,13 @@ bool ch_auditlog_walk_step(ch_auditlog_walk *w, const ch_auditlog_entry *e)
     if (w->fault != CH_AUDITLOG_WHOLE)
         return false;
     int64_t want = w->last_seq + 1;
+    bool head = !w->rows && e->seq > 1;
+    if (head) {
+        /* A head gone: judged at the end, by whether a purge row names it.
+         * The first row left links to a hash no longer here. */
+        w->purged = e->seq - 1;
+        want = e->seq;
+    }
     if (e->seq > want) {
         if (e->seq - want == 1)
             snprintf(w->msg, sizeof(w->msg),
@@ -149,7 +156,7 @@ bool ch_auditlog_walk_step(ch_auditlog_walk *w, const ch_auditlog_entry *e)
                  e->id, e->seq);
         return fault(w, CH_AUDITLOG_CHANGED, e->id);
     }
-    if (!e->prev_hash || strcmp(e->prev_hash, w->last_hash) != 0) {
+    if (!e->prev_hash || (!head && strcmp(e->prev_hash, w->last_hash) != 0)) {
         snprintf(w->msg, sizeof(w->msg),
                  "audit row %" PRId64 " (seq %" PRId64 ") was changed, or the row before it"
                  " was: its link does not match the previous row's hash.",
@@ -158,6 +165,9 @@ bool ch_auditlog_walk_step(ch_auditlog_walk *w, const ch_auditlog_entry *e)
     }
     if (!w->rows)
         w->first_id = e->id;
+    if (w->purged && e->object_id == w->purged && e->action && e->object &&
+        strcmp(e->action, CH_AUDITLOG_PURGE) == 0 && strcmp(e->object, "audit") == 0)
+        w->purge_id = e->id;
     w->rows++;
     w->last_seq = e->seq;
     w->last_id = e->id;
@@ -170,6 +180,21 @@ ch_auditlog_fault ch_auditlog_walk_end(ch_auditlog_walk *w, int64_t unchained,
 {
     if (w->fault != CH_AUDITLOG_WHOLE)
         return w->fault;
+    if (w->purged && !w->purge_id) {
+        if (w->purged == 1)
+            snprintf(w->msg, sizeof(w->msg),
+                     "the audit row with seq 1 was removed: the chain starts at row %" PRId64
+                     " (seq 2), and no purge row says the head was deleted.",
+                     w->first_id);
+        else
+            snprintf(w->msg, sizeof(w->msg),
+                     "%" PRId64 " audit rows (seq 1 to %" PRId64 ") were removed: the chain"
+                     " starts at row %" PRId64 " (seq %" PRId64
+                     "), and no purge row says the head was deleted.",
+                     w->purged, w->purged, w->first_id, w->purged + 1);
+        fault(w, CH_AUDITLOG_REMOVED, w->first_id);
+        return w->fault;
+    }
     if (unchained && w->rows && unchained_max_id > w->first_id) {
         snprintf(w->msg, sizeof(w->msg),
                  "audit row %" PRId64 " was changed: it was written after the chain began"
@@ -182,6 +207,10 @@ ch_auditlog_fault ch_auditlog_walk_end(ch_auditlog_walk *w, int64_t unchained,
                        "The audit chain is whole: %" PRId64 " rows, the last seq %" PRId64
                        " with hash %s.",
                        w->rows, w->last_seq, w->last_hash);
+    if (w->purged && len > 0 && (size_t)len < sizeof(w->msg))
+        len += snprintf(w->msg + len, sizeof(w->msg) - (size_t)len,
+                        " Rows up to seq %" PRId64 " were purged (row %" PRId64 " says so).",
+                        w->purged, w->purge_id);
     if (unchained && len > 0 && (size_t)len < sizeof(w->msg))
         snprintf(w->msg + len, sizeof(w->msg) - (size_t)len,
                  " %" PRId64 " older rows, from before the chain began, are not covered.",

@@ -55,10 +55,19 @@ typedef enum ch_auditlog_fault {
     CH_AUDITLOG_REORDERED, /* seq order disagrees with the order rows were written */
 } ch_auditlog_fault;
 
+/* Retention may delete the oldest rows, a prefix of the chain and only
+ * that: in the same transaction it appends a row with this action, object
+ * "audit" and object_id the last seq deleted. The walk then takes the
+ * first row left as the chain's start; without that row the missing head
+ * is reported as removed. */
+#define CH_AUDITLOG_PURGE "purge"
+
 /* The walk over a chain, fed its rows in seq order. */
 typedef struct ch_auditlog_walk {
     int64_t rows; /* chained rows seen */
     int64_t last_seq, last_id, first_id;
+    int64_t purged;   /* the chain starts after this seq: its head is gone */
+    int64_t purge_id; /* the row that says so, once seen */
     char last_hash[CH_AUDITLOG_HEX];
     ch_auditlog_fault fault;
     int64_t fault_id; /* the first row found wrong (for REMOVED: the row after the gap) */

@@ -174,7 +174,36 @@ static void a_gap_is_named_as_removed(void **state)
     assert_int_equal(walk(two, N - 2, 0, 0, &w), CH_AUDITLOG_REMOVED);
     assert_non_null(strstr(w.msg, "2 audit rows (seq 2 to 3) were removed"));
     assert_int_equal(walk(c.e + 1, N - 1, 0, 0, &w), CH_AUDITLOG_REMOVED);
+    assert_int_equal(w.fault_id, 2);
     assert_non_null(strstr(w.msg, "seq 1 was removed"));
+    assert_int_equal(walk(c.e + 3, N - 3, 0, 0, &w), CH_AUDITLOG_REMOVED);
+    assert_non_null(strstr(w.msg, "3 audit rows (seq 1 to 3) were removed"));
+}
+
+static void a_head_purged_by_retention_is_whole_when_a_purge_row_says_so(void **state)
+{
+    (void)state;
+    chain c;
+    build(&c);
+    /* Rows 1-2 purged; row 6 is the purge's own row naming seq 2. */
+    c.e[5].action = CH_AUDITLOG_PURGE;
+    c.e[5].object = "audit";
+    c.e[5].object_id = 2;
+    assert_int_equal(ch_auditlog_link(&c.e[5], 5, c.hash[4], c.prev[5], c.hash[5]), 0);
+    ch_auditlog_walk w;
+    assert_int_equal(walk(c.e + 2, N - 2, 0, 0, &w), CH_AUDITLOG_WHOLE);
+    assert_non_null(strstr(w.msg, "purged (row 6 says so)"));
+    /* A purge row naming another seq does not cover this head. */
+    c.e[5].object_id = 1;
+    assert_int_equal(ch_auditlog_link(&c.e[5], 5, c.hash[4], c.prev[5], c.hash[5]), 0);
+    assert_int_equal(walk(c.e + 2, N - 2, 0, 0, &w), CH_AUDITLOG_REMOVED);
+    assert_int_equal(w.fault_id, 3);
+    /* The first row left must still match its own hash. */
+    c.e[5].object_id = 2;
+    assert_int_equal(ch_auditlog_link(&c.e[5], 5, c.hash[4], c.prev[5], c.hash[5]), 0);
+    c.e[2].remote = "203.0.113.9";
+    assert_int_equal(walk(c.e + 2, N - 2, 0, 0, &w), CH_AUDITLOG_CHANGED);
+    assert_int_equal(w.fault_id, 3);
 }
 
 static void a_swapped_pair_is_named_as_reordered(void **state)
@@ -207,6 +236,7 @@ int main(void)
         cmocka_unit_test(links_start_at_genesis_and_follow_each_other),
         cmocka_unit_test(an_edited_row_is_named_as_changed),
         cmocka_unit_test(a_gap_is_named_as_removed),
+        cmocka_unit_test(a_head_purged_by_retention_is_whole_when_a_purge_row_says_so),
         cmocka_unit_test(a_swapped_pair_is_named_as_reordered),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
