@@ -97,6 +97,12 @@ void ch_auditlog_walk_init(ch_auditlog_walk *w)
     memcpy(w->last_hash, ch_auditlog_genesis, CH_AUDITLOG_HEX);
 }
 
+void ch_auditlog_walk_expect(ch_auditlog_walk *w, int64_t seq, const char *hash)
+{
+    w->expect_seq = seq;
+    snprintf(w->expect_hash, sizeof(w->expect_hash), "%s", hash);
+}
+
 static bool fault(ch_auditlog_walk *w, ch_auditlog_fault f, int64_t id)
 {
     w->fault = f;
@@ -163,6 +169,17 @@ bool ch_auditlog_walk_step(ch_auditlog_walk *w, const ch_auditlog_entry *e)
                  e->id, e->seq);
         return fault(w, CH_AUDITLOG_CHANGED, e->id);
     }
+    if (w->expect_seq && e->seq == w->expect_seq) {
+        w->expect_seen = true;
+        if (strcmp(hash, w->expect_hash) != 0) {
+            snprintf(w->msg, sizeof(w->msg),
+                     "audit row %" PRId64 " (seq %" PRId64 ") was changed: it no longer carries"
+                     " the hash recorded for it, so the chain was rewritten from there or"
+                     " before.",
+                     e->id, e->seq);
+            return fault(w, CH_AUDITLOG_CHANGED, e->id);
+        }
+    }
     if (!w->rows)
         w->first_id = e->id;
     if (w->purged && e->object_id == w->purged && e->action && e->object &&
@@ -195,6 +212,14 @@ ch_auditlog_fault ch_auditlog_walk_end(ch_auditlog_walk *w, int64_t unchained,
         fault(w, CH_AUDITLOG_REMOVED, w->first_id);
         return w->fault;
     }
+    if (w->expect_seq && !w->expect_seen && w->expect_seq > w->purged) {
+        snprintf(w->msg, sizeof(w->msg),
+                 "audit rows were removed from the end: the chain ends at seq %" PRId64
+                 ", but seq %" PRId64 " was recorded.",
+                 w->last_seq, w->expect_seq);
+        fault(w, CH_AUDITLOG_REMOVED, 0);
+        return w->fault;
+    }
     if (unchained && w->rows && unchained_max_id > w->first_id) {
         snprintf(w->msg, sizeof(w->msg),
                  "audit row %" PRId64 " was changed: it was written after the chain began"
@@ -205,8 +230,8 @@ ch_auditlog_fault ch_auditlog_walk_end(ch_auditlog_walk *w, int64_t unchained,
     }
     int len = snprintf(w->msg, sizeof(w->msg),
                        "The audit chain is whole: %" PRId64 " rows, the last seq %" PRId64
-                       " with hash %s.",
-                       w->rows, w->last_seq, w->last_hash);
+                       " with hash %s (record it, and check later with --recorded %" PRId64 ":%s).",
+                       w->rows, w->last_seq, w->last_hash, w->last_seq, w->last_hash);
     if (w->purged && len > 0 && (size_t)len < sizeof(w->msg))
         len += snprintf(w->msg + len, sizeof(w->msg) - (size_t)len,
                         " Rows up to seq %" PRId64 " were purged (row %" PRId64 " says so).",

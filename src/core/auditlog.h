@@ -68,13 +68,22 @@ typedef struct ch_auditlog_walk {
     int64_t last_seq, last_id, first_id;
     int64_t purged;   /* the chain starts after this seq: its head is gone */
     int64_t purge_id; /* the row that says so, once seen */
+    /* A row recorded from an earlier run (ch_auditlog_walk_expect). */
+    int64_t expect_seq;
+    char expect_hash[CH_AUDITLOG_HEX];
+    bool expect_seen;
     char last_hash[CH_AUDITLOG_HEX];
     ch_auditlog_fault fault;
     int64_t fault_id; /* the first row found wrong (for REMOVED: the row after the gap) */
-    char msg[320];    /* a sentence for a person: what is wrong, or that the chain is whole */
+    char msg[512];    /* a sentence for a person: what is wrong, or that the chain is whole */
 } ch_auditlog_walk;
 
 void ch_auditlog_walk_init(ch_auditlog_walk *w);
+/* Asks the walk to check that the row at seq still carries hash (as an
+ * earlier run printed them): a different hash means the chain was rewritten
+ * from there or before (changed); no such row, that the newest rows were
+ * removed. hash must be 64 lowercase hex digits. */
+void ch_auditlog_walk_expect(ch_auditlog_walk *w, int64_t seq, const char *hash);
 /* Checks the next row. Returns true while the chain is whole so far; false
  * once a fault is found (w->fault, w->fault_id and w->msg say which), after
  * which further rows are ignored. */

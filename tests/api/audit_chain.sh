@@ -140,6 +140,27 @@ restore
 verify
 expect_verify 0 'chain is whole' "the restored log is whole"
 
+# --- The newest row cut off: whole on its own, caught by the recorded hash ---
+recorded=$(sed -n 's/.*--recorded \([0-9]*:[0-9a-f]*\)).*/\1/p' "$tmp/verify")
+checks=$((checks + 1))
+[ -n "$recorded" ] || fail "verify prints the seq and hash to record: $(cat "$tmp/verify")"
+"$charter" audit verify --db "$db" --recorded "$recorded" >"$tmp/verify" 2>&1
+vrc=$?
+expect_verify 0 'chain is whole' "the chain still holds the recorded row"
+sql "DELETE FROM audit WHERE seq = (SELECT max(seq) FROM audit_orig)" >/dev/null
+verify
+expect_verify 0 'chain is whole' "a chain cut at its end is whole on its own"
+"$charter" audit verify --db "$db" --recorded "$recorded" >"$tmp/verify" 2>&1
+vrc=$?
+expect_verify 1 "removed from the end.*seq ${recorded%%:*} was recorded" "the recorded row shows the cut"
+restore
+"$charter" audit verify --db "$db" --recorded "${recorded%%:*}:$(printf '%064d' 0)" >"$tmp/verify" 2>&1
+vrc=$?
+expect_verify 1 "row [0-9]+ \\(seq ${recorded%%:*}\\) was changed.*rewritten" "another hash at the recorded seq"
+"$charter" audit verify --db "$db" --recorded "12:XYZ" >"$tmp/verify" 2>&1
+vrc=$?
+expect_verify 2 'SEQ:HASH' "a malformed --recorded is a usage error"
+
 # --- Usage ---
 "$charter" audit verify --db "$tmp/nowhere/x.db" >"$tmp/verify" 2>&1
 vrc=$?

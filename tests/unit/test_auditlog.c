@@ -228,6 +228,43 @@ static void a_swapped_pair_is_named_as_reordered(void **state)
     assert_int_equal(w.fault_id, 9);
 }
 
+static void a_recorded_hash_catches_a_rewrite_and_a_cut_end(void **state)
+{
+    (void)state;
+    chain c;
+    build(&c);
+    ch_auditlog_walk w;
+    /* As recorded: whole. */
+    ch_auditlog_walk_init(&w);
+    ch_auditlog_walk_expect(&w, 4, c.hash[3]);
+    for (int i = 0; i < N; i++)
+        assert_true(ch_auditlog_walk_step(&w, &c.e[i]));
+    assert_int_equal(ch_auditlog_walk_end(&w, 0, 0), CH_AUDITLOG_WHOLE);
+    /* Row 2 edited and every hash after it recomputed: whole on its own,
+     * but row 4 no longer carries the hash recorded. */
+    char recorded[CH_AUDITLOG_HEX];
+    memcpy(recorded, c.hash[3], sizeof(recorded));
+    c.e[1].action = "delete";
+    for (int i = 1; i < N; i++)
+        ch_auditlog_link(&c.e[i], i, c.hash[i - 1], c.prev[i], c.hash[i]);
+    assert_int_equal(walk(c.e, N, 0, 0, &w), CH_AUDITLOG_WHOLE);
+    ch_auditlog_walk_init(&w);
+    ch_auditlog_walk_expect(&w, 4, recorded);
+    for (int i = 0; i < N && ch_auditlog_walk_step(&w, &c.e[i]); i++)
+        ;
+    assert_int_equal(ch_auditlog_walk_end(&w, 0, 0), CH_AUDITLOG_CHANGED);
+    assert_int_equal(w.fault_id, 4);
+    assert_non_null(strstr(w.msg, "rewritten"));
+    /* The newest rows cut off: seq 6 recorded, the chain ends at 4. */
+    build(&c);
+    ch_auditlog_walk_init(&w);
+    ch_auditlog_walk_expect(&w, 6, c.hash[5]);
+    for (int i = 0; i < 4; i++)
+        assert_true(ch_auditlog_walk_step(&w, &c.e[i]));
+    assert_int_equal(ch_auditlog_walk_end(&w, 0, 0), CH_AUDITLOG_REMOVED);
+    assert_non_null(strstr(w.msg, "ends at seq 4, but seq 6 was recorded"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -238,6 +275,7 @@ int main(void)
         cmocka_unit_test(a_gap_is_named_as_removed),
         cmocka_unit_test(a_head_purged_by_retention_is_whole_when_a_purge_row_says_so),
         cmocka_unit_test(a_swapped_pair_is_named_as_reordered),
+        cmocka_unit_test(a_recorded_hash_catches_a_rewrite_and_a_cut_end),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
