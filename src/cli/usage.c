@@ -130,6 +130,25 @@ static const ch_cli_doc docs[] = {
      "changes while it copies.",
      {{"--from sqlite:PATH", "the SQLite database to copy, which must exist"},
       {"--to URL", "the empty PostgreSQL desk, postgres://USER@HOST:PORT/DB"}}},
+    {"audit verify",
+     "check that nobody has rewritten the audit log",
+     "[--db PATH-or-URL] [--recorded SEQ:HASH]",
+     "Walks the audit log's hash chain: each row carries its place in the chain (seq), the "
+     "previous row's hash and a SHA-256 over its own content and that hash. Prints that the "
+     "chain is whole, with its row count and last hash, and exits 0; or names the first row "
+     "that was changed (its content no longer matches its hash), removed (a gap in the chain) "
+     "or reordered (the chain's order disagrees with the order rows were written), and exits 1. "
+     "Exits 2 when the command line is wrong or the desk cannot be opened.\n"
+     "Rows from before the chain began (written by a release without it) are counted, not "
+     "checked. The chain has no secret: removing the newest rows, or recomputing every hash "
+     "after an edited row, leaves a chain that is whole on its own. So record the last seq and "
+     "hash each run prints somewhere the database's users cannot write, and pass them to the "
+     "next run with --recorded: a different hash there is reported as changed, a chain ending "
+     "before it as removed.",
+     {{"--db PATH-or-URL", "the desk's database, which must exist (default ./charter.db), or "
+                           "postgres://USER@HOST:PORT/DB"},
+      {"--recorded SEQ:HASH", "a seq and hash an earlier run printed, which the chain must still "
+                              "hold"}}},
     {"statement",
      "a school's termly statement of purchased hours",
      "--contract ID [--term TERM] [--xlsx FILE | --pdf FILE] [--db PATH-or-URL] "

@@ -106,14 +106,11 @@ static enum MHD_Result attach(ch_req *r, int64_t person_id, int64_t case_id)
                        .uploaded_by = r->user.id,
                        .uploader = r->user.name,
                        .uploaded_at = r->now};
-    if (ch_store_attachment_insert(r->desk->store, &f, &err) ||
-        ch_desk_audit(r, "attach", person_id ? "person" : "case",
-                      person_id ? person_id : case_id) ||
-        ch_desk_audit(r, "create", "attachment", f.id)) {
-        if (!err.code)
-            ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
+    int64_t owner = person_id ? person_id : case_id;
+    ch_desk_audit_attach(r, "attach", person_id ? "person" : "case", &owner);
+    ch_desk_audit_attach(r, "create", "attachment", &f.id);
+    if (ch_desk_audit_finish(r, ch_store_attachment_insert(r->desk->store, &f, &err), &err))
         return ch_http_error(r, &err);
-    }
     char href[64];
     snprintf(href, sizeof(href), "/api/v1/attachments/%lld", (long long)f.id);
     return ch_http_json(

@@ -557,8 +557,8 @@ enum MHD_Result ch_http_school_audits_create(ch_req *r)
         new_code(codes[g], sizeof(codes[g]));
         a.codes[g] = codes[g];
     }
-    if (ch_store_school_audit_insert(r->desk->store, &a, &err) ||
-        ch_desk_audit(r, "create", "school_audit", a.id)) {
+    ch_desk_audit_attach(r, "create", "school_audit", &a.id);
+    if (ch_desk_audit_finish(r, ch_store_school_audit_insert(r->desk->store, &a, &err), &err)) {
         if (!err.code)
             ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
         res = ch_http_error(r, &err);
@@ -917,8 +917,9 @@ enum MHD_Result ch_http_school_audit_patch(ch_req *r, int64_t id)
         res = ch_http_problem(r, 409, "The audit has answers", detail, NULL);
         goto out;
     }
-    if (ch_store_school_audit_dates(r->desk->store, id, opens, closes, &err) ||
-        ch_desk_audit(r, "update", "school_audit", id)) {
+    ch_desk_audit_attach(r, "update", "school_audit", &id);
+    if (ch_desk_audit_finish(
+            r, ch_store_school_audit_dates(r->desk->store, id, opens, closes, &err), &err)) {
         if (!err.code)
             ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
         res = ch_http_error(r, &err);

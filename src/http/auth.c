@@ -233,10 +233,12 @@ enum MHD_Result ch_http_session_delete(ch_req *r)
                                "Signing out ends a browser session; an API token is revoked "
                                "with DELETE /api/v1/tokens/{id}.",
                                NULL);
-    int rc = ch_store_credential_delete(r->desk->store, hash, &err);
+    ch_desk_audit_attach(r, "sign-out", "user", &r->user.id);
+    int rc = ch_desk_audit_finish(r, ch_store_credential_delete(r->desk->store, hash, &err), &err);
     if (rc && rc != CH_E_NOTFOUND)
         return ch_http_error(r, &err);
-    if (ch_desk_audit(r, "sign-out", "user", r->user.id)) {
+    /* A session already gone still signs out, and says so alone. */
+    if (rc == CH_E_NOTFOUND && ch_desk_audit(r, "sign-out", "user", r->user.id)) {
         ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
         return ch_http_error(r, &err);
     }

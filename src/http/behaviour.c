@@ -498,12 +498,9 @@ enum MHD_Result ch_http_incidents_create(ch_req *r, int64_t person_id)
     }
     inc.created_by = r->user.id;
     inc.created_at = r->now;
-    if (ch_store_incident_insert(r->desk->store, &inc, &err)) {
+    ch_desk_audit_attach(r, "create", "incident", &inc.id);
+    if (ch_desk_audit_finish(r, ch_store_incident_insert(r->desk->store, &inc, &err), &err)) {
         res = ch_http_error(r, &err);
-        goto out;
-    }
-    if (ch_desk_audit(r, "create", "incident", inc.id)) {
-        res = audit_failed(r);
         goto out;
     }
     ch_jw w;
@@ -636,8 +633,8 @@ enum MHD_Result ch_http_restrictions_create(ch_req *r, int64_t person_id)
     }
     rs.created_by = r->user.id;
     rs.created_at = r->now;
-    if (ch_store_restriction_insert(r->desk->store, &rs, &err) ||
-        ch_desk_audit(r, "create", "restriction", rs.id)) {
+    ch_desk_audit_attach(r, "create", "restriction", &rs.id);
+    if (ch_desk_audit_finish(r, ch_store_restriction_insert(r->desk->store, &rs, &err), &err)) {
         if (!err.code)
             ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
         res = ch_http_error(r, &err);
@@ -868,8 +865,8 @@ enum MHD_Result ch_http_restriction_notice_sent(ch_req *r, int64_t id)
                                 .status = "active",
                                 .notice_sent_at = day == today ? r->now : (ch_time)day * 86400,
                                 .notice_how = how};
-    if (ch_store_restriction_change(r->desk->store, &ch, &err) ||
-        ch_desk_audit(r, "notice-sent", "restriction", id)) {
+    ch_desk_audit_attach(r, "notice-sent", "restriction", &id);
+    if (ch_desk_audit_finish(r, ch_store_restriction_change(r->desk->store, &ch, &err), &err)) {
         if (!err.code)
             ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
         res = ch_http_error(r, &err);
@@ -926,8 +923,8 @@ static enum MHD_Result review_or_end(ch_req *r, int64_t id, bool end)
                               NULL);
         goto out;
     }
-    if (ch_store_restriction_change(r->desk->store, &ch, &err) ||
-        ch_desk_audit(r, end ? "end" : "review", "restriction", id)) {
+    ch_desk_audit_attach(r, end ? "end" : "review", "restriction", &id);
+    if (ch_desk_audit_finish(r, ch_store_restriction_change(r->desk->store, &ch, &err), &err)) {
         if (!err.code)
             ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
         res = ch_http_error(r, &err);

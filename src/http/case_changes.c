@@ -166,8 +166,9 @@ enum MHD_Result ch_http_contacts_create(ch_req *r, int64_t id)
     if (!ch_http_contact_plan(r, &c, &ds, &ask, plan, &res))
         goto out;
     int64_t version;
-    if (ch_store_case_update(r->desk->store, &plan->update, &version, &err) ||
-        ch_desk_audit(r, "update", "case", id)) {
+    ch_desk_audit_attach(r, "update", "case", &id);
+    if (ch_desk_audit_finish(r, ch_store_case_update(r->desk->store, &plan->update, &version, &err),
+                             &err)) {
         if (!err.code)
             ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
         res = ch_http_error(r, &err);
@@ -724,8 +725,8 @@ enum MHD_Result ch_http_case_patch(ch_req *r, int64_t id)
     u.event = &event;
     u.expect = expect;
     int64_t version;
-    if (ch_store_case_update(r->desk->store, &u, &version, &err) ||
-        ch_desk_audit(r, "update", "case", id)) {
+    ch_desk_audit_attach(r, "update", "case", &id);
+    if (ch_desk_audit_finish(r, ch_store_case_update(r->desk->store, &u, &version, &err), &err)) {
         if (!err.code)
             ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
         res = ch_http_error(r, &err);

@@ -125,12 +125,9 @@ enum MHD_Result ch_http_cases_create(ch_req *r)
     c.events = &created;
     c.nevents = 1;
     c.next_due_at = ch_next_due(due, states, n);
-    if (ch_store_case_insert(r->desk->store, &c, &err)) {
-        res = ch_http_error(r, &err);
-        goto out;
-    }
-    if (ch_desk_audit(r, "create", "case", c.id)) {
-        ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
+    /* The case and its audit row commit together, or neither does. */
+    ch_desk_audit_attach(r, "create", "case", &c.id);
+    if (ch_desk_audit_finish(r, ch_store_case_insert(r->desk->store, &c, &err), &err)) {
         res = ch_http_error(r, &err);
         goto out;
     }

@@ -485,10 +485,8 @@ enum MHD_Result ch_http_complaint_stage(ch_req *r, int64_t id)
     }
     if (!ch_req_case_current(r, id, c.version, expect, &res))
         goto out;
-    if (stage_commit(r, &ds, &c, &st, &step, &a, &version, &err) ||
-        ch_desk_audit(r, "update", "case", id)) {
-        if (!err.code)
-            ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
+    ch_desk_audit_attach(r, "update", "case", &id);
+    if (ch_desk_audit_finish(r, stage_commit(r, &ds, &c, &st, &step, &a, &version, &err), &err)) {
         res = ch_http_error(r, &err);
         goto out;
     }
@@ -651,8 +649,10 @@ enum MHD_Result ch_http_case_staff_set(ch_req *r, int64_t id)
     ch_error_clear(&err);
     ch_event_row event = {0, r->now, r->user.id, "staff", detail};
     u.event = &event;
-    if (ch_store_case_staff_set(r->desk->store, &u, ids, n, r->user.id, &version, &err) ||
-        ch_desk_audit(r, "update", "case", id)) {
+    ch_desk_audit_attach(r, "update", "case", &id);
+    if (ch_desk_audit_finish(
+            r, ch_store_case_staff_set(r->desk->store, &u, ids, n, r->user.id, &version, &err),
+            &err)) {
         if (!err.code)
             ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
         res = ch_http_error(r, &err);

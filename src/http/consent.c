@@ -406,8 +406,8 @@ enum MHD_Result ch_http_relationships_create(ch_req *r, int64_t id)
     }
     k.created_by = r->user.id;
     k.created_at = r->now;
-    if (ch_store_relationship_insert(r->desk->store, &k, &err) ||
-        ch_desk_audit(r, "create", "relationship", k.id)) {
+    ch_desk_audit_attach(r, "create", "relationship", &k.id);
+    if (ch_desk_audit_finish(r, ch_store_relationship_insert(r->desk->store, &k, &err), &err)) {
         if (!err.code)
             ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
         res = ch_http_error(r, &err);
@@ -448,8 +448,8 @@ enum MHD_Result ch_http_relationship_delete(ch_req *r, int64_t id)
         ch_error_set(&err, CH_E_NOTFOUND, "there is no relationship %lld", (long long)id);
         return ch_http_error(r, &err);
     }
-    if (ch_store_relationship_delete(r->desk->store, id, &err) ||
-        ch_desk_audit(r, "delete", "relationship", id)) {
+    ch_desk_audit_attach(r, "delete", "relationship", &id);
+    if (ch_desk_audit_finish(r, ch_store_relationship_delete(r->desk->store, id, &err), &err)) {
         if (!err.code)
             ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
         return ch_http_error(r, &err);
@@ -581,8 +581,8 @@ enum MHD_Result ch_http_consents_create(ch_req *r, int64_t id)
     }
     k.created_by = r->user.id;
     k.created_at = r->now;
-    if (ch_store_consent_insert(r->desk->store, &k, &err) ||
-        ch_desk_audit(r, "create", "consent", k.id)) {
+    ch_desk_audit_attach(r, "create", "consent", &k.id);
+    if (ch_desk_audit_finish(r, ch_store_consent_insert(r->desk->store, &k, &err), &err)) {
         if (!err.code)
             ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
         res = ch_http_error(r, &err);
@@ -624,8 +624,10 @@ enum MHD_Result ch_http_consent_withdraw(ch_req *r, int64_t id)
         res = ch_http_problem(r, 400, "Some fields need attention", p.detail, p.fields);
         goto out;
     }
-    if (ch_store_consent_withdraw(r->desk->store, id, r->now, r->user.id, reason, &err) ||
-        ch_desk_audit(r, "withdraw", "consent", id)) {
+    ch_desk_audit_attach(r, "withdraw", "consent", &id);
+    if (ch_desk_audit_finish(
+            r, ch_store_consent_withdraw(r->desk->store, id, r->now, r->user.id, reason, &err),
+            &err)) {
         if (!err.code)
             ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
         res = ch_http_error(r, &err);

@@ -181,8 +181,8 @@ enum MHD_Result ch_http_contracts_create(ch_req *r)
      * for, so each term's statement opens with the right balance. */
     c.purchased_at =
         ch_hours_day_start(ch_policy_service_calendar(ds.policy, ds.service), c.starts);
-    if (ch_store_contract_insert(r->desk->store, &c, &err) ||
-        ch_desk_audit(r, "create", "contract", c.id)) {
+    ch_desk_audit_attach(r, "create", "contract", &c.id);
+    if (ch_desk_audit_finish(r, ch_store_contract_insert(r->desk->store, &c, &err), &err)) {
         if (!err.code)
             ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
         res = ch_http_error(r, &err);
@@ -319,11 +319,9 @@ enum MHD_Result ch_http_contract_patch(ch_req *r, int64_t id)
         goto out;
     }
     ch_contract now;
-    if (ch_store_contract_update(r->desk->store, &ch, &err) ||
-        ch_desk_audit(r, "update", "contract", id) ||
+    ch_desk_audit_attach(r, "update", "contract", &id);
+    if (ch_desk_audit_finish(r, ch_store_contract_update(r->desk->store, &ch, &err), &err) ||
         ch_store_contract_get(r->desk->store, id, &r->arena, &now, &err)) {
-        if (!err.code)
-            ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
         res = ch_http_error(r, &err);
         goto out;
     }
@@ -417,8 +415,8 @@ enum MHD_Result ch_http_entries_create(ch_req *r, int64_t id)
                        .reason = text,
                        .created_by = r->user.id,
                        .created_at = r->now};
-    if (ch_store_ledger_append(r->desk->store, &e, 1, 0, &err) ||
-        ch_desk_audit(r, "update", "contract", id)) {
+    ch_desk_audit_attach(r, "update", "contract", &id);
+    if (ch_desk_audit_finish(r, ch_store_ledger_append(r->desk->store, &e, 1, 0, &err), &err)) {
         if (!err.code)
             ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
         res = ch_http_error(r, &err);

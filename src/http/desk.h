@@ -123,6 +123,17 @@ bool ch_desk_can_see(const ch_req *r, const char *service);
 /* Appends one audit line for the signed-in user; failures are logged to
  * stderr and fail the request (an unaudited read must not be served). */
 int ch_desk_audit(ch_req *r, const char *action, const char *object, int64_t object_id);
+/* An audited write: attach its audit row (the user, time and address of r)
+ * before the store write, then pass the write's status to finish, which
+ * commits the row in the write's own transaction (ch_store_audit_attach):
+ *     ch_desk_audit_attach(r, "create", "case", &c.id);
+ *     if (ch_desk_audit_finish(r, ch_store_case_insert(store, &c, &err), &err)) ...
+ * object_id is read once the write has succeeded. finish returns the
+ * write's status or, when the audit row could not be written (and so
+ * neither was the change), CH_E_STORE with a sentence in err. */
+void ch_desk_audit_attach(ch_req *r, const char *action, const char *object,
+                          const int64_t *object_id);
+int ch_desk_audit_finish(ch_req *r, int rc, ch_error *err);
 
 /* Instant as RFC 3339 UTC JSON string, or null for 0. */
 json_t *ch_json_time(ch_time t);

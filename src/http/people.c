@@ -135,8 +135,8 @@ enum MHD_Result ch_http_people_create(ch_req *r)
     }
     person.organisation_id = org && json_is_integer(org) ? (int64_t)json_integer_value(org) : 0;
     person.created_at = r->now;
-    if (ch_store_person_insert(r->desk->store, &person, &err) ||
-        ch_desk_audit(r, "create", "person", person.id)) {
+    ch_desk_audit_attach(r, "create", "person", &person.id);
+    if (ch_desk_audit_finish(r, ch_store_person_insert(r->desk->store, &person, &err), &err)) {
         if (!err.code)
             ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
         res = ch_http_error(r, &err);
@@ -387,8 +387,8 @@ enum MHD_Result ch_http_person_patch(ch_req *r, int64_t id)
         goto out;
     }
     err = (ch_error){0};
-    if (ch_store_person_update(r->desk->store, &next, &err) ||
-        ch_desk_audit(r, "update", "person", id)) {
+    ch_desk_audit_attach(r, "update", "person", &id);
+    if (ch_desk_audit_finish(r, ch_store_person_update(r->desk->store, &next, &err), &err)) {
         if (!err.code)
             ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
         res = ch_http_error(r, &err);
@@ -429,11 +429,10 @@ enum MHD_Result ch_http_person_merge(ch_req *r, int64_t id)
     int64_t moved = 0;
     if (ch_http_person_visible(r, id, &keep, &err) ||
         ch_http_person_visible(r, dup_id, &dup, &err) ||
-        ch_store_person_merge(r->desk->store, id, dup_id, &moved, &err) ||
-        ch_desk_audit(r, "merge", "person", dup_id) ||
-        ch_desk_audit(r, "merge-into", "person", id)) {
-        if (!err.code)
-            ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
+        (ch_desk_audit_attach(r, "merge", "person", &dup_id),
+         ch_desk_audit_attach(r, "merge-into", "person", &id),
+         ch_desk_audit_finish(r, ch_store_person_merge(r->desk->store, id, dup_id, &moved, &err),
+                              &err))) {
         res = ch_http_error(r, &err);
         goto out;
     }

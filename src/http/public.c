@@ -87,7 +87,11 @@ static int open_case(ch_req *r, const ch_policy *home, const ch_service *home_sv
     row.events = ev;
     row.nevents = to ? 2 : 1;
     row.next_due_at = ch_next_due(due, st, n);
-    if ((rc = ch_store_case_insert(r->desk->store, &row, err)))
+    /* The case and its audit row commit together. */
+    ch_audit_row a = {0, r->now, 0, "create", "case", 0, r->remote, 0, NULL, NULL};
+    ch_store_audit_attach(r->desk->store, &a, &row.id);
+    if ((rc = ch_store_audit_finish(r->desk->store, ch_store_case_insert(r->desk->store, &row, err),
+                                    err)))
         return rc;
     ch_contact_row contact = {0, "inbound", "web", in->name, in->message, NULL, r->now, 0};
     ch_event_row said = {0, r->now, 0, "contact", "inbound web contact"};
@@ -100,9 +104,6 @@ static int open_case(ch_req *r, const ch_policy *home, const ch_service *home_sv
                         .now = r->now};
     int64_t version;
     if ((rc = ch_store_case_update(r->desk->store, &u, &version, err)))
-        return rc;
-    ch_audit_row a = {0, r->now, 0, "create", "case", row.id, r->remote};
-    if ((rc = ch_store_audit_insert(r->desk->store, &a, err)))
         return rc;
     *out = row;
     return CH_OK;

@@ -209,10 +209,32 @@ bool ch_desk_can_see(const ch_req *r, const char *service)
 int ch_desk_audit(ch_req *r, const char *action, const char *object, int64_t object_id)
 {
     ch_error err;
-    ch_audit_row row = {0, r->now, r->user.id, action, object, object_id, r->remote};
+    ch_audit_row row = {0, r->now, r->user.id, action, object, object_id, r->remote, 0, NULL, NULL};
     int rc = ch_store_audit_insert(r->desk->store, &row, &err);
     if (rc)
         fprintf(stderr, "charter serve: audit log: %s\n", err.msg);
+    return rc;
+}
+
+void ch_desk_audit_attach(ch_req *r, const char *action, const char *object,
+                          const int64_t *object_id)
+{
+    ch_audit_row row = {0, r->now, r->user.id, action, object, 0, r->remote, 0, NULL, NULL};
+    if (ch_store_audit_attach(r->desk->store, &row, object_id))
+        fprintf(stderr, "charter serve: audit log: too many audit rows for one write\n");
+}
+
+int ch_desk_audit_finish(ch_req *r, int rc, ch_error *err)
+{
+    int wrote = rc;
+    rc = ch_store_audit_finish(r->desk->store, rc, err);
+    if (rc && wrote == CH_OK) {
+        /* The change was rolled back with its audit row: say so. */
+        fprintf(stderr, "charter serve: audit log: %s\n", err->msg);
+        ch_error_set(err, CH_E_STORE,
+                     "the audit log could not be written, so the change was not"
+                     " made; try again");
+    }
     return rc;
 }
 

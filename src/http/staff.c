@@ -19,17 +19,6 @@ enum { MAX_SERVICES = 64, PASSWORD_MIN = 10, PASSWORD_MAX = 256 };
  * session must not become a way to guess the password. */
 enum { GUESS_WINDOW = 300, GUESS_MAX = 10 };
 
-static enum MHD_Result audited(ch_req *r, const char *action, const char *object, int64_t id,
-                               enum MHD_Result (*answer)(ch_req *, void *), void *arg)
-{
-    if (ch_desk_audit(r, action, object, id)) {
-        ch_error err;
-        ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
-        return ch_http_error(r, &err);
-    }
-    return answer(r, arg);
-}
-
 static void user_json(ch_jw *w, const ch_user *u, const ch_avail_set *set, ch_date today)
 {
     ch_jw_obj(w);
@@ -174,11 +163,12 @@ enum MHD_Result ch_http_users_create(ch_req *r)
     }
     char hash[crypto_pwhash_STRBYTES];
     if (ch_password_hash(password, hash, &err) ||
-        (u.password_hash = hash, ch_store_user_insert(r->desk->store, &u, &u.id, &err))) {
+        (u.password_hash = hash, ch_desk_audit_attach(r, "create", "user", &u.id),
+         ch_desk_audit_finish(r, ch_store_user_insert(r->desk->store, &u, &u.id, &err), &err))) {
         res = ch_http_error(r, &err);
         goto out;
     }
-    res = audited(r, "create", "user", u.id, created_user, &u);
+    res = created_user(r, &u);
 out:
     json_decref(body);
     return res;
@@ -348,12 +338,17 @@ enum MHD_Result ch_http_user_patch(ch_req *r, int64_t id)
         goto out;
     }
     if (!account) {
-        if ((ch.notify && ch_store_user_update(r->desk->store, &ch, &err)) ||
-            (avail_given && ch_store_availability_set(r->desk->store, &avail, &err))) {
+        /* One audit row, committed with the first of the two writes (on
+         * PostgreSQL both share its transaction). */
+        ch_desk_audit_attach(r, avail_given ? "availability" : "update", "user", &id);
+        int wrote = ch.notify ? ch_store_user_update(r->desk->store, &ch, &err) : CH_OK;
+        if (!wrote && avail_given)
+            wrote = ch_store_availability_set(r->desk->store, &avail, &err);
+        if (ch_desk_audit_finish(r, wrote, &err)) {
             res = ch_http_error(r, &err);
             goto out;
         }
-        res = audited(r, avail_given ? "availability" : "update", "user", id, user_reply, &id);
+        res = user_reply(r, &id);
         goto out;
     }
     if (r->user.role == CH_ROLE_MANAGER && !manager_change(r, &target, &ch, &res))
@@ -367,7 +362,16 @@ enum MHD_Result ch_http_user_patch(ch_req *r, int64_t id)
     }
     /* Deactivation takes effect at once: every session and token goes. */
     ch.end_sessions = ch.end_tokens = ch.active == 0;
-    int rc = ch_store_user_update(r->desk->store, &ch, &err);
+    /* Each kind of change is its own audit line, in the change's own
+     * transaction. */
+    const char *action = "update";
+    if (ch.active >= 0 && (ch.active == 0) != target.inactive) {
+        if (ch.name || ch.set_role || ch.set_services)
+            ch_desk_audit_attach(r, "update", "user", &id);
+        action = ch.active ? "reactivate" : "deactivate";
+    }
+    ch_desk_audit_attach(r, action, "user", &id);
+    int rc = ch_desk_audit_finish(r, ch_store_user_update(r->desk->store, &ch, &err), &err);
     if (rc == CH_E_CONFLICT) {
         res = ch_http_problem(r, 409, "An administrator must remain", err.msg, NULL);
         goto out;
@@ -376,24 +380,15 @@ enum MHD_Result ch_http_user_patch(ch_req *r, int64_t id)
         res = ch_http_error(r, &err);
         goto out;
     }
-    if (avail_given && (ch_store_availability_set(r->desk->store, &avail, &err) ||
-                        ch_desk_audit(r, "availability", "user", id))) {
-        if (!err.code)
-            ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
-        res = ch_http_error(r, &err);
-        goto out;
-    }
-    const char *action = "update";
-    if (ch.active >= 0 && (ch.active == 0) != target.inactive) {
-        /* Each kind of change is its own audit line. */
-        if ((ch.name || ch.set_role || ch.set_services) && ch_desk_audit(r, "update", "user", id)) {
-            ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
+    if (avail_given) {
+        ch_desk_audit_attach(r, "availability", "user", &id);
+        if (ch_desk_audit_finish(r, ch_store_availability_set(r->desk->store, &avail, &err),
+                                 &err)) {
             res = ch_http_error(r, &err);
             goto out;
         }
-        action = ch.active ? "reactivate" : "deactivate";
     }
-    res = audited(r, action, "user", id, user_reply, &id);
+    res = user_reply(r, &id);
 out:
     json_decref(body);
     return res;
@@ -467,11 +462,13 @@ enum MHD_Result ch_http_user_password(ch_req *r, int64_t id)
     ch_user_change ch = {.id = id, .active = -1, .password_hash = hash, .end_sessions = true};
     if (own && ch_http_session_hash(r, mine))
         ch.keep_session = mine;
-    if (ch_password_hash(password, hash, &err) || ch_store_user_update(r->desk->store, &ch, &err)) {
+    if (ch_password_hash(password, hash, &err) ||
+        (ch_desk_audit_attach(r, own ? "password-change" : "password-reset", "user", &id),
+         ch_desk_audit_finish(r, ch_store_user_update(r->desk->store, &ch, &err), &err))) {
         res = ch_http_error(r, &err);
         goto out;
     }
-    res = audited(r, own ? "password-change" : "password-reset", "user", id, no_content, NULL);
+    res = no_content(r, NULL);
 out:
     json_decref(body);
     return res;
@@ -519,11 +516,15 @@ enum MHD_Result ch_http_tokens_create(ch_req *r)
     uint8_t hash[32];
     token_made t = {0, token, label && *label ? label : NULL, r->now + days * 86400};
     ch_token_new(token, hash);
-    if (ch_store_token_insert(r->desk->store, r->user.id, hash, t.label, t.expires, &t.id, &err)) {
+    ch_desk_audit_attach(r, "create", "token", &t.id);
+    if (ch_desk_audit_finish(r,
+                             ch_store_token_insert(r->desk->store, r->user.id, hash, t.label,
+                                                   t.expires, &t.id, &err),
+                             &err)) {
         res = ch_http_error(r, &err);
         goto out;
     }
-    res = audited(r, "create", "token", t.id, token_reply, &t);
+    res = token_reply(r, &t);
 out:
     json_decref(body);
     return res;
@@ -566,7 +567,8 @@ enum MHD_Result ch_http_token_delete(ch_req *r, int64_t id)
     ch_error err = {0};
     int64_t owner = r->user.role == CH_ROLE_ADMIN ? 0 : r->user.id;
     /* Someone else's token is not admitted to exist. */
-    if (ch_store_token_delete(r->desk->store, id, owner, NULL, &err))
+    ch_desk_audit_attach(r, "revoke", "token", &id);
+    if (ch_desk_audit_finish(r, ch_store_token_delete(r->desk->store, id, owner, NULL, &err), &err))
         return ch_http_error(r, &err);
-    return audited(r, "revoke", "token", id, no_content, NULL);
+    return no_content(r, NULL);
 }

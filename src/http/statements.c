@@ -269,8 +269,8 @@ enum MHD_Result ch_http_statement_sent(ch_req *r, int64_t id)
     if (!term)
         goto out;
     ch_statement_sent row = {id, term, r->now, r->user.id, c.contact_email};
-    if (ch_store_statement_sent(r->desk->store, &row, &err) ||
-        ch_desk_audit(r, "update", "contract", id)) {
+    ch_desk_audit_attach(r, "update", "contract", &id);
+    if (ch_desk_audit_finish(r, ch_store_statement_sent(r->desk->store, &row, &err), &err)) {
         if (!err.code)
             ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
         res = ch_http_error(r, &err);
@@ -398,14 +398,14 @@ static int mail_statement(ch_req *r, const ch_contract *c, const ch_desk_service
                          .raw = (const unsigned char *)raw,
                          .len = raw_len,
                          .require_tls = svc->mail_secure};
-    if ((rc = ch_store_outbox_insert(r->desk->store, &row, 1, err)))
+    /* The message queued and its audit row commit together. */
+    ch_desk_audit_attach(r, "update", "contract", &c->id);
+    if ((rc = ch_desk_audit_finish(r, ch_store_outbox_insert(r->desk->store, &row, 1, err), err)))
         goto out;
     ch_statement_sent sent = {c->id, doc.term, r->now, r->user.id, c->contact_email};
     rc = ch_store_statement_sent(r->desk->store, &sent, err);
     if (rc == CH_E_CONFLICT)
         rc = CH_OK;
-    if (!rc && ch_desk_audit(r, "update", "contract", c->id))
-        rc = ch_error_set(err, CH_E_STORE, "the audit log could not be written");
 out:
     free(pdf);
     free(xlsx);

@@ -165,12 +165,11 @@ enum MHD_Result ch_http_case_themes_put(ch_req *r, int64_t id)
             (size_t)snprintf(detail + used, sizeof(detail) - used, "%s%s", i ? ", " : "",
                              ch_theme_find(ds.policy->themes, ds.policy->nthemes, ids[i])->name);
     ch_event_row ev = {0, r->now, r->user.id, "themes", detail};
-    if (ch_store_case_themes_set(r->desk->store, id, expect, ids, n, &ev, r->now, &version, &err)) {
-        res = ch_http_error(r, &err);
-        goto out;
-    }
-    if (ch_desk_audit(r, "update", "case", id)) {
-        ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
+    ch_desk_audit_attach(r, "update", "case", &id);
+    if (ch_desk_audit_finish(r,
+                             ch_store_case_themes_set(r->desk->store, id, expect, ids, n, &ev,
+                                                      r->now, &version, &err),
+                             &err)) {
         res = ch_http_error(r, &err);
         goto out;
     }

@@ -228,8 +228,8 @@ enum MHD_Result ch_http_visits_create(ch_req *r, int64_t id)
     }
     v.created_by = r->user.id;
     v.created_at = r->now;
-    if (ch_store_visit_insert(r->desk->store, &v, &c, &err) ||
-        ch_desk_audit(r, "create", "visit", v.id)) {
+    ch_desk_audit_attach(r, "create", "visit", &v.id);
+    if (ch_desk_audit_finish(r, ch_store_visit_insert(r->desk->store, &v, &c, &err), &err)) {
         if (!err.code)
             ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
         res = ch_http_error(r, &err);
@@ -380,8 +380,8 @@ enum MHD_Result ch_http_visit_patch(ch_req *r, int64_t id)
             ch.rebook = &rebook;
         }
     }
-    if (ch_store_visit_change(r->desk->store, &ch, &err) ||
-        ch_desk_audit(r, "update", "visit", id)) {
+    ch_desk_audit_attach(r, "update", "visit", &id);
+    if (ch_desk_audit_finish(r, ch_store_visit_change(r->desk->store, &ch, &err), &err)) {
         if (!err.code)
             ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
         res = ch_http_error(r, &err);

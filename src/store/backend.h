@@ -79,6 +79,10 @@ typedef struct ch_store_ops {
     int (*audit_insert)(ch_store *s, const ch_audit_row *row, ch_error *err);
     int (*audit_list)(ch_store *s, int64_t object_id, size_t limit, ch_arena *arena,
                       ch_audit_row **out, size_t *n, ch_error *err);
+    /* The audit chain (sqlite/auditlog.c, postgres/pg_auditlog.c). */
+    int (*audit_finish)(ch_store *s, int rc, ch_error *err);
+    int (*audit_chain)(ch_store *s, ch_store_audit_fn fn, void *ctx, int64_t *unchained,
+                       int64_t *unchained_max_id, ch_error *err);
     int (*contract_insert)(ch_store *s, ch_contract *c, ch_error *err);
     int (*contract_get)(ch_store *s, int64_t id, ch_arena *arena, ch_contract *out, ch_error *err);
     int (*contract_update)(ch_store *s, const ch_contract_change *ch, ch_error *err);
@@ -203,6 +207,15 @@ typedef struct ch_store_ops {
 struct ch_store {
     const ch_store_ops *ops;
 };
+
+/* The audit rows attached to this thread's next write on s
+ * (ch_store_audit_attach), if any: true, a copy in *out (each row's
+ * object_id filled in from its pointer by ch_store_audit_resolve, once the
+ * write has succeeded), and the attachment cleared; false when none. */
+bool ch_store_audit_take(ch_store *s, ch_audit_pending *out);
+void ch_store_audit_resolve(ch_audit_pending *p);
+/* Whether this thread has an audit row attached for its next write on s. */
+bool ch_store_audit_pending(const ch_store *s);
 
 /* word with LIKE's wildcards (% and _) and its escape character (a
  * backslash) escaped, in arena, for "LIKE ... ESCAPE '\'" on either backend:

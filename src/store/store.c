@@ -317,7 +317,8 @@ const ch_store_table ch_store_tables[] = {
                          "met_by_contact", "reason", "service")},
     {"events", COLS("id", "case_id", "at", "actor", "what", "detail")},
     {"pauses", COLS("id", "case_id", "from_at", "to_at")},
-    {"audit", COLS("id", "at", "user_id", "action", "object", "object_id", "remote")},
+    {"audit", COLS("id", "at", "user_id", "action", "object", "object_id", "remote", "seq",
+                   "prev_hash", "hash")},
     {"contracts", COLS("id", "organisation_id", "service", "year", "starts_on", "ends_on", "amount",
                        "unit", "purchased", "block", "prep_counts", "contact_name", "contact_email",
                        "consultant_id", "shortfall", "status", "created_by", "created_at")},
@@ -402,6 +403,59 @@ int ch_store_import_end(ch_store *s, bool commit, ch_error *err)
 int ch_store_audit_insert(ch_store *s, const ch_audit_row *row, ch_error *err)
 {
     return s->ops->audit_insert(s, row, err);
+}
+
+/* The audit rows for this thread's next write: each request thread does one
+ * audited write at a time, so one slot a thread is enough. */
+static _Thread_local struct {
+    const ch_store *s;
+    ch_audit_pending p;
+} pending_audit;
+
+int ch_store_audit_attach(ch_store *s, const ch_audit_row *row, const int64_t *object_id)
+{
+    if (pending_audit.s != s) {
+        pending_audit.s = s;
+        pending_audit.p.n = 0;
+    }
+    if (pending_audit.p.n == CH_STORE_AUDIT_ROWS)
+        return CH_E_INVALID;
+    pending_audit.p.rows[pending_audit.p.n] = *row;
+    pending_audit.p.object_id[pending_audit.p.n++] = object_id;
+    return CH_OK;
+}
+
+bool ch_store_audit_take(ch_store *s, ch_audit_pending *out)
+{
+    if (pending_audit.s != s)
+        return false;
+    *out = pending_audit.p;
+    pending_audit.s = NULL;
+    pending_audit.p.n = 0;
+    return true;
+}
+
+void ch_store_audit_resolve(ch_audit_pending *p)
+{
+    for (size_t i = 0; i < p->n; i++)
+        if (p->object_id[i])
+            p->rows[i].object_id = *p->object_id[i];
+}
+
+bool ch_store_audit_pending(const ch_store *s)
+{
+    return s && pending_audit.s == s;
+}
+
+int ch_store_audit_finish(ch_store *s, int rc, ch_error *err)
+{
+    return s->ops->audit_finish(s, rc, err);
+}
+
+int ch_store_audit_chain(ch_store *s, ch_store_audit_fn fn, void *ctx, int64_t *unchained,
+                         int64_t *unchained_max_id, ch_error *err)
+{
+    return s->ops->audit_chain(s, fn, ctx, unchained, unchained_max_id, err);
 }
 
 int ch_store_audit_list(ch_store *s, int64_t object_id, size_t limit, ch_arena *arena,

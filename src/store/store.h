@@ -163,6 +163,10 @@ typedef struct ch_audit_row {
     const char *action, *object; /* "read"/"create"/..., "case"/"person" */
     int64_t object_id;
     const char *remote;
+    /* The hash chain (core/auditlog.h): set by the store when it writes the
+     * row, read back by ch_store_audit_chain; 0 and NULL before the chain. */
+    int64_t seq;
+    const char *prev_hash, *hash;
 } ch_audit_row;
 
 typedef enum ch_queue {
@@ -609,7 +613,37 @@ int ch_store_availability_set(ch_store *s, const ch_availability_row *row, ch_er
 int ch_store_availability_list(ch_store *s, ch_arena *arena, ch_availability_row **out, size_t *n,
                                ch_error *err);
 
+/* Writes row as the next link of the audit chain, in its own transaction
+ * (for reads: committed before the data is sent). */
 int ch_store_audit_insert(ch_store *s, const ch_audit_row *row, ch_error *err);
+/* An audited write, in the same transaction as its audit rows:
+ *     ch_store_audit_attach(s, &row, &made.id);
+ *     rc = ch_store_audit_finish(s, ch_store_case_insert(s, &made, &err), &err);
+ * attach keeps row (and the strings it points to, which must outlive the
+ * write) for this thread's next write on s; up to CH_STORE_AUDIT_ROWS rows
+ * may be attached, written in order. object_id, when not NULL, is read
+ * once the write has succeeded, so a create's audit names the new record.
+ * finish takes the write's status: when it is CH_OK the audit rows are
+ * committed with the change or, failing that, neither is; otherwise the
+ * change and its audit are both rolled back. Returns the write's status or
+ * the audit's failure. Every attach must be followed by a finish on the
+ * same thread; attach returns CH_E_INVALID (and keeps nothing more) when
+ * the rows are full. */
+enum { CH_STORE_AUDIT_ROWS = 4 };
+typedef struct ch_audit_pending {
+    ch_audit_row rows[CH_STORE_AUDIT_ROWS];
+    const int64_t *object_id[CH_STORE_AUDIT_ROWS];
+    size_t n;
+} ch_audit_pending;
+int ch_store_audit_attach(ch_store *s, const ch_audit_row *row, const int64_t *object_id);
+int ch_store_audit_finish(ch_store *s, int rc, ch_error *err);
+/* Calls fn for every chained audit row in seq order (strings valid during
+ * the call), then sets *unchained to how many rows carry no seq (written
+ * before the chain began) and *unchained_max_id to the largest of their
+ * ids. Stops with fn's status when it is not CH_OK. */
+typedef int (*ch_store_audit_fn)(void *ctx, const ch_audit_row *row, ch_error *err);
+int ch_store_audit_chain(ch_store *s, ch_store_audit_fn fn, void *ctx, int64_t *unchained,
+                         int64_t *unchained_max_id, ch_error *err);
 int ch_store_audit_list(ch_store *s, int64_t object_id, size_t limit, ch_arena *arena,
                         ch_audit_row **out, size_t *n, ch_error *err);
 

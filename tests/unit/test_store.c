@@ -671,7 +671,7 @@ static void the_audit_log_only_grows(void **state)
     ch_error err;
     ch_audit_row *rows;
     size_t n;
-    ch_audit_row a = {0, 1000, 1, "read", "case", 7, "127.0.0.1"};
+    ch_audit_row a = {0, 1000, 1, "read", "case", 7, "127.0.0.1", 0, NULL, NULL};
     assert_int_equal(ch_store_audit_insert(f->store, &a, &err), CH_OK);
     a.action = "update";
     assert_int_equal(ch_store_audit_insert(f->store, &a, &err), CH_OK);

@@ -50,6 +50,22 @@ char *ch_pg_bytea_hex(const unsigned char *data, size_t len);
 /* A pooled connection, locked; release with ch_pg_release. */
 pg_conn *ch_pg_acquire(pg *s);
 void ch_pg_release(pg_conn *c);
+/* The audit chain (pg_auditlog.c). While this thread has an audit row
+ * attached (ch_store_audit_attach), ch_pg_audit_conn gives the one
+ * connection its write runs on, in a transaction begun for it (NULL when no
+ * row is attached); ch_pg_release keeps it (ch_pg_audit_holds) until
+ * ch_pg_audit_finish writes the audit row and commits; and the write's own
+ * BEGIN, COMMIT and ROLLBACK become a savepoint's (ch_pg_audit_nested). */
+pg_conn *ch_pg_pool_acquire(pg *s);
+pg_conn *ch_pg_audit_conn(pg *s);
+bool ch_pg_audit_holds(const pg_conn *c);
+const char *ch_pg_audit_nested(const char *sql);
+int ch_pg_audit_finish(ch_store *base, int rc, ch_error *err);
+int ch_pg_audit_chain(ch_store *base, ch_store_audit_fn fn, void *ctx, int64_t *unchained,
+                      int64_t *unchained_max_id, ch_error *err);
+/* Writes row as the chain's next link on c, inside c's open transaction:
+ * takes the chain's lock (held to COMMIT), reads its end, inserts. */
+int ch_pg_audit_append(pg_conn *c, const ch_audit_row *row, ch_error *err);
 
 /* Runs a fixed statement (prepared once per connection, by address) or
  * built SQL (unprepared); returns the result, or NULL after filling err.

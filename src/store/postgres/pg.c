@@ -64,6 +64,14 @@ char *ch_pg_bytea_hex(const unsigned char *data, size_t len)
 
 pg_conn *ch_pg_acquire(pg *s)
 {
+    /* An audited write keeps one connection, in one transaction, from its
+     * first statement to its audit row (pg_auditlog.c). */
+    pg_conn *held = ch_pg_audit_conn(s);
+    return held ? held : ch_pg_pool_acquire(s);
+}
+
+pg_conn *ch_pg_pool_acquire(pg *s)
+{
     unsigned start = __atomic_fetch_add(&s->next, 1, __ATOMIC_RELAXED);
     for (size_t i = 0; i < s->npool; i++) {
         pg_conn *c = &s->pool[(start + i) % s->npool];
@@ -77,7 +85,8 @@ pg_conn *ch_pg_acquire(pg *s)
 
 void ch_pg_release(pg_conn *c)
 {
-    pthread_mutex_unlock(&c->mu);
+    if (!ch_pg_audit_holds(c))
+        pthread_mutex_unlock(&c->mu);
 }
 
 static PGresult *checked(pg_conn *c, PGresult *res, ch_error *err, const char *doing)
@@ -163,6 +172,8 @@ PGresult *ch_pg_run_built(pg_conn *c, const char *sql, const pg_params *p, ch_er
 
 int ch_pg_exec(pg_conn *c, const char *sql, ch_error *err)
 {
+    if (ch_pg_audit_holds(c))
+        sql = ch_pg_audit_nested(sql);
     PGresult *res = PQexec(c->db, sql);
     int rc = ok(res) ? CH_OK
                      : ch_error_set(err, CH_E_STORE, "the database failed: %.300s",
@@ -654,6 +665,8 @@ static const ch_store_ops postgres_ops = {
     .import_end = pg_import_end,
     .audit_insert = ch_pg_audit_insert,
     .audit_list = ch_pg_audit_list,
+    .audit_finish = ch_pg_audit_finish,
+    .audit_chain = ch_pg_audit_chain,
     .contract_insert = ch_pg_contract_insert,
     .contract_get = ch_pg_contract_get,
     .contract_list = ch_pg_contract_list,

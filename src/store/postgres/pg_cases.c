@@ -848,20 +848,13 @@ int ch_pg_cases_of(ch_store *base, int64_t person_id, int64_t organisation_id,
 
 int ch_pg_audit_insert(ch_store *base, const ch_audit_row *row, ch_error *err)
 {
-    static const char sql[] = "INSERT INTO audit(at, user_id, action, object, object_id, remote)"
-                              " VALUES($1, $2, $3, $4, $5, $6)";
-    pg_params p = {0};
-    ch_pg_int(&p, row->at);
-    ch_pg_id(&p, row->user_id);
-    ch_pg_text(&p, row->action);
-    ch_pg_text(&p, row->object);
-    ch_pg_id(&p, row->object_id);
-    ch_pg_text(&p, row->remote);
-    pg_conn *c = ch_pg_acquire((pg *)base);
-    PGresult *res = ch_pg_run(c, sql, &p, err, "writing the audit log");
-    ch_pg_release(c);
-    int rc = ok(res) ? CH_OK : CH_E_STORE;
-    PQclear(res);
+    pg_conn *c = ch_pg_pool_acquire((pg *)base);
+    int rc = ch_pg_exec(c, "BEGIN", err);
+    if (!rc && !(rc = ch_pg_audit_append(c, row, err)))
+        rc = ch_pg_exec(c, "COMMIT", err);
+    if (rc)
+        ch_pg_exec(c, "ROLLBACK", &(ch_error){0});
+    pthread_mutex_unlock(&c->mu);
     return rc;
 }
 

@@ -251,6 +251,15 @@ static const char *const ch_pg_migrations[] = {
     " REFERENCES school_audits(id), grp text NOT NULL, submitted_at bigint NOT NULL,"
     " answers text NOT NULL, form_id text, UNIQUE(audit_id, form_id));"
     "CREATE INDEX audit_responses_audit ON audit_responses(audit_id, grp);",
+    /* 19: the audit log as a hash chain (core/auditlog.h): each row's place
+     * in it, the previous row's hash and its own. Rows from before this
+     * migration stay unchained (seq NULL), as on SQLite, and the chain starts
+     * at the first row written after it; the append-only trigger stays. The
+     * unique index finds the chain's end and refuses a second row at one
+     * place. */
+    "ALTER TABLE audit ADD COLUMN seq bigint, ADD COLUMN prev_hash text,"
+    " ADD COLUMN hash text;"
+    "CREATE UNIQUE INDEX audit_seq ON audit(seq);",
 };
 
 #endif

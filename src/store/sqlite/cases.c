@@ -677,19 +677,7 @@ int ch_sq_breach_sweep(ch_store *base, ch_time now, int64_t *count, ch_error *er
 
 static int audit_fn(sq_conn *s, void *arg, ch_error *err)
 {
-    const ch_audit_row *row = arg;
-    static const char sql[] = "INSERT INTO audit(at, user_id, action, object, object_id, remote)"
-                              " VALUES(?, ?, ?, ?, ?, ?)";
-    sqlite3_stmt *st = ch_sq_stmt(s, sql, err);
-    if (!st)
-        return CH_E_STORE;
-    sqlite3_bind_int64(st, 1, row->at);
-    ch_sq_bind_id(st, 2, row->user_id);
-    ch_sq_bind_text(st, 3, row->action);
-    ch_sq_bind_text(st, 4, row->object);
-    ch_sq_bind_id(st, 5, row->object_id);
-    ch_sq_bind_text(st, 6, row->remote);
-    return sqlite3_step(st) == SQLITE_DONE ? CH_OK : ch_sq_error(s, err, "writing the audit log");
+    return ch_sq_audit_append(s, arg, err);
 }
 
 int ch_sq_audit_insert(ch_store *base, const ch_audit_row *row, ch_error *err)

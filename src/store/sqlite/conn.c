@@ -166,7 +166,8 @@ const char *ch_sq_text(ch_arena *a, sqlite3_stmt *st, int i)
 
 int ch_sq_write(sq *s, sq_write_fn fn, void *arg, ch_error *err)
 {
-    sq_job job = {fn, arg, err, CH_OK, false, NULL};
+    sq_job job = {.fn = fn, .arg = arg, .err = err, .rc = CH_OK};
+    ch_store_audit_take(&s->base, &job.audit);
     pthread_mutex_lock(&s->qmu);
     if (s->tail)
         s->tail->next = &job;
@@ -181,7 +182,7 @@ int ch_sq_write(sq *s, sq_write_fn fn, void *arg, ch_error *err)
 }
 
 /* One group: every queued job in one transaction, each in a savepoint so a
- * failing one is undone alone. */
+ * failing one is undone alone, with the audit row it carries. */
 static void commit_group(sq *s, sq_job *jobs)
 {
     ch_error err;
@@ -196,6 +197,12 @@ static void commit_group(sq *s, sq_job *jobs)
         }
         if ((j->rc = ch_sq_exec(c, "SAVEPOINT job", j->err)) == CH_OK) {
             j->rc = j->fn(c, j->arg, j->err);
+            /* The audit row shares the change's savepoint: both or neither. */
+            if (j->rc == CH_OK && j->audit.n) {
+                ch_store_audit_resolve(&j->audit);
+                for (size_t i = 0; i < j->audit.n && j->rc == CH_OK; i++)
+                    j->rc = ch_sq_audit_append(c, &j->audit.rows[i], j->err);
+            }
             /* Statements stepped by the job must not hold the savepoint. */
             for (int i = 0; i < c->nactive; i++)
                 sqlite3_reset(c->active[i]);

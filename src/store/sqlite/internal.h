@@ -42,6 +42,9 @@ typedef struct sq_job {
     int rc;
     bool done;
     struct sq_job *next;
+    /* The audit rows attached to this write (ch_store_audit_attach),
+     * written in the job's savepoint once fn succeeds. */
+    ch_audit_pending audit;
 } sq_job;
 
 typedef struct sq {
@@ -158,6 +161,13 @@ int ch_sq_table_count(ch_store *base, const ch_store_table *t, int64_t *count, c
 int ch_sq_table_each(ch_store *base, const ch_store_table *t, ch_store_row_fn fn, void *ctx,
                      ch_error *err);
 int ch_sq_audit_insert(ch_store *base, const ch_audit_row *row, ch_error *err);
+/* The audit chain (auditlog.c). ch_sq_audit_append writes row (its seq and
+ * hashes computed here) as the chain's next link; run only inside a write
+ * job, which the writer thread serialises. */
+int ch_sq_audit_append(sq_conn *c, const ch_audit_row *row, ch_error *err);
+int ch_sq_audit_finish(ch_store *base, int rc, ch_error *err);
+int ch_sq_audit_chain(ch_store *base, ch_store_audit_fn fn, void *ctx, int64_t *unchained,
+                      int64_t *unchained_max_id, ch_error *err);
 int ch_sq_audit_list(ch_store *base, int64_t object_id, size_t limit, ch_arena *a,
                      ch_audit_row **out, size_t *n, ch_error *err);
 

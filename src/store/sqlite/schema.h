@@ -258,6 +258,16 @@ static const char *const ch_sqlite_migrations[] = {
     " REFERENCES school_audits(id), grp TEXT NOT NULL, submitted_at INTEGER NOT NULL,"
     " answers TEXT NOT NULL, form_id TEXT, UNIQUE(audit_id, form_id));"
     "CREATE INDEX audit_responses_audit ON audit_responses(audit_id, grp);",
+    /* 21: the audit log as a hash chain (core/auditlog.h): each row's place
+     * in it, the previous row's hash and its own. SQL cannot hash, so rows
+     * from before this migration stay unchained (seq NULL) and the chain
+     * starts at the first row written after it; the append-only triggers
+     * stay. The unique index finds the chain's end and refuses a second
+     * row at one place. */
+    "ALTER TABLE audit ADD COLUMN seq INTEGER;"
+    "ALTER TABLE audit ADD COLUMN prev_hash TEXT;"
+    "ALTER TABLE audit ADD COLUMN hash TEXT;"
+    "CREATE UNIQUE INDEX audit_seq ON audit(seq);",
 };
 
 #endif

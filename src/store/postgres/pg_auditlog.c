@@ -1,0 +1,196 @@
+/* The audit log's hash chain on PostgreSQL: an audited write keeps one
+ * connection in one transaction from its first statement to its audit row,
+ * appends take a transaction-scoped advisory lock so two servers never link
+ * to the same end, and the walk reads the chain in seq order in pages. */
+#include "core/auditlog.h"
+#include "store/postgres/internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static bool ok(const PGresult *res)
+{
+    ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+    return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+}
+
+/* This thread's audited write: its store and the connection it holds. */
+static _Thread_local struct {
+    pg *s;
+    pg_conn *c;
+} held;
+
+pg_conn *ch_pg_audit_conn(pg *s)
+{
+    if (held.s == s && held.c)
+        return held.c;
+    if (!ch_store_audit_pending(&s->base))
+        return NULL;
+    pg_conn *c = ch_pg_pool_acquire(s);
+    /* Should BEGIN fail, the write's own statements fail after it and the
+     * finish rolls back: the connection is held either way. */
+    PQclear(PQexec(c->db, "BEGIN"));
+    held.s = s;
+    held.c = c;
+    return c;
+}
+
+bool ch_pg_audit_holds(const pg_conn *c)
+{
+    return held.c && held.c == c;
+}
+
+const char *ch_pg_audit_nested(const char *sql)
+{
+    /* The write's transaction is the audited one; its own becomes a
+     * savepoint inside it, so a ROLLBACK still undoes just its part. */
+    if (strncmp(sql, "BEGIN", 5) == 0)
+        return "SAVEPOINT ch_write";
+    if (strcmp(sql, "COMMIT") == 0)
+        return "RELEASE SAVEPOINT ch_write";
+    if (strcmp(sql, "ROLLBACK") == 0)
+        return "ROLLBACK TO SAVEPOINT ch_write";
+    return sql;
+}
+
+int ch_pg_audit_append(pg_conn *c, const ch_audit_row *row, ch_error *err)
+{
+    /* One lock per schema, held until COMMIT: appends queue here, at the
+     * end of their transactions, so the lock is held only briefly. */
+    static const char lock_sql[] =
+        "SELECT pg_advisory_xact_lock(hashtext('charter.audit.' || current_schema()))";
+    static const char last_sql[] = "SELECT seq, hash FROM audit WHERE seq IS NOT NULL"
+                                   " ORDER BY seq DESC LIMIT 1";
+    static const char insert_sql[] =
+        "INSERT INTO audit(at, user_id, action, object, object_id, remote, seq, prev_hash, hash)"
+        " VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+    PGresult *res = ch_pg_run(c, lock_sql, NULL, err, "locking the audit chain");
+    if (!ok(res)) {
+        PQclear(res);
+        return CH_E_STORE;
+    }
+    PQclear(res);
+    res = ch_pg_run(c, last_sql, NULL, err, "reading the end of the audit chain");
+    if (!ok(res)) {
+        PQclear(res);
+        return CH_E_STORE;
+    }
+    int64_t last_seq = 0;
+    char last_hash[CH_AUDITLOG_HEX] = "";
+    if (PQntuples(res) == 1) {
+        last_seq = ch_pg_get_int(res, 0, 0);
+        if (PQgetlength(res, 0, 1) == CH_AUDITLOG_HEX - 1)
+            memcpy(last_hash, PQgetvalue(res, 0, 1), CH_AUDITLOG_HEX);
+    }
+    PQclear(res);
+    ch_auditlog_entry e = {.at = row->at,
+                           .user_id = row->user_id,
+                           .action = row->action,
+                           .object = row->object,
+                           .object_id = row->object_id,
+                           .remote = row->remote};
+    char prev[CH_AUDITLOG_HEX], hash[CH_AUDITLOG_HEX];
+    if (ch_auditlog_link(&e, last_seq, last_seq ? last_hash : NULL, prev, hash))
+        return ch_error_set(err, CH_E_INVALID, "the audit row is too long to record");
+    pg_params p = {0};
+    ch_pg_int(&p, row->at);
+    ch_pg_id(&p, row->user_id);
+    ch_pg_text(&p, row->action);
+    ch_pg_text(&p, row->object);
+    ch_pg_id(&p, row->object_id);
+    ch_pg_text(&p, row->remote);
+    ch_pg_int(&p, e.seq);
+    ch_pg_text(&p, prev);
+    ch_pg_text(&p, hash);
+    res = ch_pg_run(c, insert_sql, &p, err, "writing the audit log");
+    int rc = ok(res) ? CH_OK : CH_E_STORE;
+    PQclear(res);
+    return rc;
+}
+
+int ch_pg_audit_finish(ch_store *base, int rc, ch_error *err)
+{
+    pg *s = (pg *)base;
+    ch_audit_pending p = {0};
+    ch_store_audit_take(base, &p);
+    pg_conn *c = held.s == s ? held.c : NULL;
+    if (c)
+        held.s = NULL, held.c = NULL;
+    if (rc == CH_OK)
+        ch_store_audit_resolve(&p);
+    if (!c) {
+        /* The write never reached the database: a failure needs no audit;
+         * a success that wrote nothing still gets its rows, alone. */
+        if (rc != CH_OK || !p.n)
+            return rc;
+        c = ch_pg_pool_acquire(s);
+        rc = ch_pg_exec(c, "BEGIN", err);
+    } else if (rc == CH_OK && PQtransactionStatus(c->db) != PQTRANS_INTRANS) {
+        rc = ch_error_set(err, CH_E_STORE, "the database failed: the change was not applied");
+    }
+    for (size_t i = 0; i < p.n && rc == CH_OK; i++)
+        rc = ch_pg_audit_append(c, &p.rows[i], err);
+    if (rc == CH_OK)
+        rc = ch_pg_exec(c, "COMMIT", err);
+    else
+        PQclear(PQexec(c->db, "ROLLBACK"));
+    pthread_mutex_unlock(&c->mu);
+    return rc;
+}
+
+int ch_pg_audit_chain(ch_store *base, ch_store_audit_fn fn, void *ctx, int64_t *unchained,
+                      int64_t *unchained_max_id, ch_error *err)
+{
+    /* Pages by seq, so ten million rows never sit in memory at once; one
+     * snapshot for them all. */
+    static const char page_sql[] =
+        "SELECT id, at, user_id, action, object, object_id, remote, seq, prev_hash, hash"
+        " FROM audit WHERE seq IS NOT NULL AND seq > $1 ORDER BY seq LIMIT 5000";
+    static const char loose_sql[] = "SELECT count(*), max(id) FROM audit WHERE seq IS NULL";
+    pg_conn *c = ch_pg_pool_acquire((pg *)base);
+    int rc = ch_pg_exec(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err);
+    PGresult *res = NULL;
+    int64_t after = 0;
+    for (int rows = 5000; !rc && rows == 5000;) {
+        pg_params p = {0};
+        ch_pg_int(&p, after);
+        res = ch_pg_run(c, page_sql, &p, err, "reading the audit chain");
+        if (!ok(res)) {
+            rc = CH_E_STORE;
+            break;
+        }
+        rows = PQntuples(res);
+        for (int i = 0; i < rows && !rc; i++) {
+            ch_audit_row row = {
+                .id = ch_pg_get_int(res, i, 0),
+                .at = ch_pg_get_int(res, i, 1),
+                .user_id = ch_pg_get_int(res, i, 2),
+                .action = PQgetisnull(res, i, 3) ? NULL : PQgetvalue(res, i, 3),
+                .object = PQgetisnull(res, i, 4) ? NULL : PQgetvalue(res, i, 4),
+                .object_id = ch_pg_get_int(res, i, 5),
+                .remote = PQgetisnull(res, i, 6) ? NULL : PQgetvalue(res, i, 6),
+                .seq = ch_pg_get_int(res, i, 7),
+                .prev_hash = PQgetisnull(res, i, 8) ? NULL : PQgetvalue(res, i, 8),
+                .hash = PQgetisnull(res, i, 9) ? NULL : PQgetvalue(res, i, 9),
+            };
+            after = row.seq;
+            rc = fn(ctx, &row, err);
+        }
+        PQclear(res);
+        res = NULL;
+    }
+    if (!rc) {
+        res = ch_pg_run(c, loose_sql, NULL, err, "counting unchained audit rows");
+        if (ok(res) && PQntuples(res) == 1) {
+            *unchained = ch_pg_get_int(res, 0, 0);
+            *unchained_max_id = ch_pg_get_int(res, 0, 1);
+        } else {
+            rc = CH_E_STORE;
+        }
+        PQclear(res);
+    }
+    ch_pg_exec(c, rc ? "ROLLBACK" : "COMMIT", &(ch_error){0});
+    pthread_mutex_unlock(&c->mu);
+    return rc;
+}
