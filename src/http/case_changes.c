@@ -745,3 +745,13 @@ out:
     json_decref(body);
     return res;
 }
+
+int ch_http_case_reflag(ch_req *r, const ch_case_row *c, const char **flags, size_t nflags,
+                        ch_case_update *u, ch_error *err)
+{
+    ch_contact facts;
+    if (case_facts(r, c, c->kind, flags, nflags, 0, &facts))
+        return err->code ? err->code
+                         : ch_error_set(err, CH_E_STORE, "the case's facts could not be read");
+    return recompute(r, c, &facts, strcmp(c->status, "paused") == 0, u, err);
+}

@@ -258,6 +258,14 @@ static const char *const ch_sqlite_migrations[] = {
     " REFERENCES school_audits(id), grp TEXT NOT NULL, submitted_at INTEGER NOT NULL,"
     " answers TEXT NOT NULL, form_id TEXT, UNIQUE(audit_id, form_id));"
     "CREATE INDEX audit_responses_audit ON audit_responses(audit_id, grp);",
+    /* 21: subject access exports released: which attachment holds each
+     * SAR case's export, so it can be downloaded again and erasure finds
+     * every copy of a person's data that left the desk. */
+    "CREATE TABLE sar_exports(id INTEGER PRIMARY KEY, case_id INTEGER NOT NULL UNIQUE"
+    " REFERENCES cases(id), person_id INTEGER REFERENCES people(id), attachment_id INTEGER"
+    " NOT NULL REFERENCES attachments(id), contact_id INTEGER REFERENCES contacts(id),"
+    " released_by INTEGER REFERENCES users(id), released_at INTEGER NOT NULL);"
+    "CREATE INDEX sar_exports_person ON sar_exports(person_id);",
 };
 
 #endif
