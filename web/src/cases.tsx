@@ -15,6 +15,7 @@ import { CaseThemes } from './themes';
 import { AwayNotice, AwayWarning, awayOf, Covering, ReviewBanner } from './availability';
 import { MailFacts, ReplyForm, useOutbox } from './mail';
 import { ComplaintPanel } from './complaints';
+import { SarPanel, SarRequest } from './sar';
 
 type Obligation = {
   id: number; promise: string; kind: string; due_at: string; state: string; met_at: string | null;
@@ -431,6 +432,7 @@ export function CasePage({ id, user }: { id: number; user: User }) {
         <div><dt>Next due</dt><dd>{c.next_due_at ? inWords(c.next_due_at) : 'Nothing is due'}</dd></div>
       </dl>
       <ComplaintPanel c={c} user={user} onChanged={load} />
+      <SarPanel c={c} onChanged={load} />
       <CaseThemes id={c.id} version={c.version} onSaved={load} />
 
       <h2>What we promised</h2>
@@ -614,6 +616,7 @@ export function PersonPage({ id, kind, user }: { id: number; kind: 'people' | 'o
         {user && <MergeForm p={p} user={user} onMerged={(q) => setP({ ...p, ...q })} />}
       </>}
       {kind === 'people' && <Behaviour person={p} cases={p.cases} onChange={load} />}
+      {kind === 'people' && !p.merged_into && <SarRequest person={p} user={user} />}
     </main>
   );
 }
