@@ -132,3 +132,22 @@ void ch_sar_filename(int64_t case_id, int64_t person_id, char *out, size_t size)
     else
         snprintf(out, size, "subject-access-person-%lld-preview.zip", (long long)person_id);
 }
+
+static bool has_extension(const char *const *flags, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (flags[i] && strcmp(flags[i], CH_SAR_EXTENDED_FLAG) == 0)
+            return true;
+    return false;
+}
+
+int ch_sar_flags_check(const char *const *old, size_t nold, const char *const *new_flags,
+                       size_t nnew, ch_error *err)
+{
+    if (has_extension(old, nold) == has_extension(new_flags, nnew))
+        return CH_OK;
+    return ch_error_set(err, CH_E_INVALID,
+                        "the flag " CH_SAR_EXTENDED_FLAG " is given by a manager with a reason "
+                        "(POST /api/v1/cases/{id}/sar/extend) and cannot be set or taken off "
+                        "here; leave it as it is");
+}

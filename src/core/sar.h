@@ -18,6 +18,13 @@
  * one-month promise. */
 #define CH_SAR_EXTENDED_FLAG "sar-extended"
 
+/* Whether a change of a case's flags from old to new leaves the extension
+ * flag as it was: it is given by a manager with a reason (POST
+ * .../sar/extend), never set or taken off by an edit of the flags.
+ * CH_E_INVALID with a sentence otherwise. */
+int ch_sar_flags_check(const char *const *old, size_t nold, const char *const *new_flags,
+                       size_t nnew, ch_error *err);
+
 /* What a third party's personal data is replaced with. */
 #define CH_SAR_WITHHELD "[another person]"
 

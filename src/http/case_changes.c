@@ -2,6 +2,7 @@
  * and PATCH (assign, flag, pause, resume, close), each checked against the
  * case's version so no update is lost. */
 #include "core/casework.h"
+#include "core/sar.h"
 #include "core/timefmt.h"
 #include "http/case_changes.h"
 #include "http/consent.h"
@@ -640,6 +641,9 @@ enum MHD_Result ch_http_case_patch(ch_req *r, int64_t id)
             }
         }
     }
+    ch_error reserved = {0}; /* the extension goes with a reason, through its own endpoint */
+    if (jflags && flags && ch_sar_flags_check(c.flags, c.nflags, flags, nflags, &reserved))
+        ch_req_bad(&p, "flags", "%s", reserved.msg);
     if (!status && !officer && !jflags && !note && !kind)
         ch_req_bad(&p, "status",
                    "Nothing to change: give status, kind, officer_id, flags or note.");

@@ -130,6 +130,13 @@ call GET "/api/v1/cases/$sar" "" -H "$M"
 expect '[.events[] | select(.what == "extended" and (.detail | test("Many records")))] | length == 1' "the timeline says why"
 call POST "/api/v1/cases/$sar/sar/extend" '{"reason":"again"}' -H "$M"
 expect_status 409 "one extension only"
+# The flag goes with the extension: an edit of the flags can neither set
+# it on another case nor take it off.
+call PATCH "/api/v1/cases/$sar" '{"flags":[]}' -H "$M" -H 'If-Match: "'"$(curl -s -H "$M" "$base/api/v1/cases/$sar" | jq .version)"'"'
+expect_status 400 "the extension is not taken off by editing flags"
+expect '.fields | index("flags") != null' "the fault names flags"
+call PATCH "/api/v1/cases/$foi" '{"flags":["sar-extended"]}' -H "$A" -H 'If-Match: "'"$(curl -s -H "$A" "$base/api/v1/cases/$foi" | jq .version)"'"'
+expect_status 400 "nor set by editing flags"
 
 # --- releasing the export ---
 call POST "/api/v1/cases/$sar/sar/release" "" -H "$B"

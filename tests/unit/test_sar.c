@@ -87,6 +87,17 @@ static void a_release_needs_an_open_sar_about_someone(void **state)
     assert_string_equal(name, "subject-access-person-3-preview.zip");
 }
 
+static void the_extension_flag_is_not_edited(void **state)
+{
+    (void)state;
+    ch_error err = {0};
+    const char *none[] = {"delayed"}, *ext[] = {"delayed", CH_SAR_EXTENDED_FLAG};
+    assert_int_equal(ch_sar_flags_check(none, 1, none, 0, &err), CH_OK);
+    assert_int_equal(ch_sar_flags_check(ext, 2, ext + 1, 1, &err), CH_OK);
+    assert_int_equal(ch_sar_flags_check(none, 1, ext, 2, &err), CH_E_INVALID);
+    assert_int_equal(ch_sar_flags_check(ext, 2, none, 1, &err), CH_E_INVALID);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -95,6 +106,7 @@ int main(void)
         cmocka_unit_test(names_leave_free_text),
         cmocka_unit_test(an_extension_comes_within_the_month),
         cmocka_unit_test(a_release_needs_an_open_sar_about_someone),
+        cmocka_unit_test(the_extension_flag_is_not_edited),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
