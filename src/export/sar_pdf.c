@@ -103,6 +103,25 @@ static const char *s_of(const json_t *o, const char *key)
     return json_string_value(json_object_get(o, key));
 }
 
+/* An instant the JSON gives as "2026-12-01T10:00:00Z" as a person reads
+ * it, "1 December 2026, 10:00 UTC", into out; other text as it is. */
+static const char *human(const char *iso, char *out, size_t size)
+{
+    static const char *const months[] = {"January",   "February", "March",    "April",
+                                         "May",       "June",     "July",     "August",
+                                         "September", "October",  "November", "December"};
+    int y, mo, d, h, mi;
+    if (!iso)
+        return "";
+    if (sscanf(iso, "%4d-%2d-%2dT%2d:%2d", &y, &mo, &d, &h, &mi) != 5 || mo < 1 || mo > 12)
+        return iso;
+    snprintf(out, size, "%d %s %d, %02d:%02d UTC", d, months[mo - 1], y, h, mi);
+    return out;
+}
+
+/* The member key of o as human() writes it. */
+#define WHEN(o, key, buf) human(s_of((o), (key)), (buf), sizeof(buf))
+
 /* "Label: value" for a string member, when it has one. */
 static void field(page *pg, float x, const json_t *o, const char *key, const char *label)
 {
@@ -133,7 +152,8 @@ static void render(page *pg, const json_t *doc)
     size_t i;
     json_t *v;
     para(pg, 50, true, 16, "Your personal data: subject access");
-    snprintf(buf, sizeof(buf), "%s Made %s.", s_of(about, "what"), s_of(about, "made_at"));
+    char t1[64];
+    snprintf(buf, sizeof(buf), "%s Made %s.", s_of(about, "what"), WHEN(about, "made_at", t1));
     para(pg, 50, false, 10, buf);
     json_array_foreach(json_object_get(about, "redactions"), i, v)
         para(pg, 60, false, 9, json_string_value(v));
@@ -156,10 +176,11 @@ static void render(page *pg, const json_t *doc)
     json_t *a = json_object_get(doc, "relationships");
     json_array_foreach(a, i, v)
     {
-        snprintf(buf, sizeof(buf), "%s %s %s%s%s", s_of(v, "person") ? s_of(v, "person") : "",
-                 s_of(v, "kind"), s_of(v, "other") ? s_of(v, "other") : "",
-                 s_of(v, "organisation") ? " " : "",
-                 s_of(v, "organisation") ? s_of(v, "organisation") : "");
+        snprintf(buf, sizeof(buf), "%s, between %s and %s", s_of(v, "kind"),
+                 s_of(v, "person") ? s_of(v, "person") : "",
+                 s_of(v, "other")          ? s_of(v, "other")
+                 : s_of(v, "organisation") ? s_of(v, "organisation")
+                                           : "");
         para(pg, 60, false, 10, buf);
         field(pg, 70, v, "note", "Note");
     }
@@ -171,8 +192,7 @@ static void render(page *pg, const json_t *doc)
     {
         snprintf(buf, sizeof(buf), "Given by %s to %s on %s%s%s", s_of(v, "given_by"),
                  s_of(v, "given_to"), s_of(v, "given_on"),
-                 s_of(v, "withdrawn_at") ? "; withdrawn " : "",
-                 s_of(v, "withdrawn_at") ? s_of(v, "withdrawn_at") : "");
+                 s_of(v, "withdrawn_at") ? "; withdrawn " : "", WHEN(v, "withdrawn_at", t1));
         para(pg, 60, false, 10, buf);
         field(pg, 70, v, "evidence", "Evidence");
     }
@@ -187,20 +207,21 @@ static void render(page *pg, const json_t *doc)
                  s_of(v, "subject") ? s_of(v, "subject") : "", s_of(v, "kind"), s_of(v, "service"),
                  s_of(v, "status"));
         para(pg, 60, true, 11, buf);
-        field(pg, 70, v, "received_at", "Received");
+        snprintf(buf, sizeof(buf), "Received: %s", WHEN(v, "received_at", t1));
+        para(pg, 70, false, 10, buf);
         field(pg, 70, v, "handled_by", "Handled by");
         size_t k;
         json_t *o;
         json_array_foreach(json_object_get(v, "promises"), k, o)
         {
-            snprintf(buf, sizeof(buf), "Promise: %s, due %s, %s",
-                     s_of(o, "text") ? s_of(o, "text") : s_of(o, "promise"),
-                     s_of(o, "due_at") ? s_of(o, "due_at") : "-", s_of(o, "state"));
+            snprintf(buf, sizeof(buf), "Promise (%s, due %s): %s", s_of(o, "state"),
+                     s_of(o, "due_at") ? WHEN(o, "due_at", t1) : "-",
+                     s_of(o, "text") ? s_of(o, "text") : s_of(o, "promise"));
             para(pg, 70, false, 9, buf);
         }
         json_array_foreach(json_object_get(v, "contacts"), k, o)
         {
-            snprintf(buf, sizeof(buf), "%s, %s by %s, %s", s_of(o, "at"), s_of(o, "direction"),
+            snprintf(buf, sizeof(buf), "%s, %s by %s, %s", WHEN(o, "at", t1), s_of(o, "direction"),
                      s_of(o, "channel"), s_of(o, "recorded_by"));
             para(pg, 70, true, 9, buf);
             if (json_is_true(json_object_get(o, "withheld")))
@@ -212,7 +233,7 @@ static void render(page *pg, const json_t *doc)
         }
         json_array_foreach(json_object_get(v, "timeline"), k, o)
         {
-            snprintf(buf, sizeof(buf), "%s: %s%s%s (%s)", s_of(o, "at"), s_of(o, "what"),
+            snprintf(buf, sizeof(buf), "%s: %s%s%s (%s)", WHEN(o, "at", t1), s_of(o, "what"),
                      s_of(o, "detail") ? ": " : "", s_of(o, "detail") ? s_of(o, "detail") : "",
                      s_of(o, "by"));
             para(pg, 70, false, 9, buf);
@@ -235,7 +256,7 @@ static void render(page *pg, const json_t *doc)
     a = json_object_get(doc, "incidents");
     json_array_foreach(a, i, v)
     {
-        snprintf(buf, sizeof(buf), "%s, %s by %s", s_of(v, "at"), s_of(v, "kind"),
+        snprintf(buf, sizeof(buf), "%s, %s by %s", WHEN(v, "at", t1), s_of(v, "kind"),
                  s_of(v, "channel"));
         para(pg, 60, true, 10, buf);
         if (s_of(v, "what"))
@@ -247,7 +268,8 @@ static void render(page *pg, const json_t *doc)
     a = json_object_get(doc, "restrictions");
     json_array_foreach(a, i, v)
     {
-        snprintf(buf, sizeof(buf), "%s, recorded %s", s_of(v, "status"), s_of(v, "recorded_at"));
+        snprintf(buf, sizeof(buf), "%s, recorded %s", s_of(v, "status"),
+                 WHEN(v, "recorded_at", t1));
         para(pg, 60, true, 10, buf);
         field(pg, 70, v, "reason", "Reason");
         field(pg, 70, v, "point_of_contact", "Point of contact");
@@ -259,7 +281,7 @@ static void render(page *pg, const json_t *doc)
     a = json_object_get(doc, "access_log");
     json_array_foreach(a, i, v)
     {
-        snprintf(buf, sizeof(buf), "%s: %s, %s %s %lld", s_of(v, "at"), s_of(v, "by"),
+        snprintf(buf, sizeof(buf), "%s: %s, %s %s %lld", WHEN(v, "at", t1), s_of(v, "by"),
                  s_of(v, "action"), s_of(v, "record"),
                  (long long)json_integer_value(json_object_get(v, "record_id")));
         para(pg, 60, false, 9, buf);
