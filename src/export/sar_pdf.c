@@ -16,6 +16,7 @@ typedef struct page {
     HPDF_Page page;
     HPDF_Font font, bold;
     float y;
+    char *scratch; /* the paragraph being set, freed if libharu fails */
     jmp_buf fail;
 } page;
 
@@ -73,7 +74,7 @@ static size_t line_fit(page *pg, char *p, float room)
 static void para(page *pg, float x, bool bold, float size, const char *s)
 {
     size_t n = strlen(s ? s : "") + 1;
-    char *buf = malloc(n);
+    char *buf = pg->scratch = malloc(n);
     if (!buf)
         longjmp(pg->fail, 1);
     ch_pdf_cp1252(s, buf, n);
@@ -96,6 +97,7 @@ static void para(page *pg, float x, bool bold, float size, const char *s)
         HPDF_Page_SetFontAndSize(pg->page, f, size);
     }
     free(buf);
+    pg->scratch = NULL;
 }
 
 static const char *s_of(const json_t *o, const char *key)
@@ -302,6 +304,7 @@ int ch_sar_pdf(const json_t *doc, char **out, size_t *len, ch_error *err)
     if (setjmp(pg.fail)) {
         free(data);
         data = NULL;
+        free(pg.scratch);
         rc = ch_error_set(err, CH_E_IO, "the PDF could not be made");
         goto out;
     }

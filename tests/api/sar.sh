@@ -48,8 +48,13 @@ contact "$olu_case" '{"direction":"inbound","channel":"email","summary":"OLUSECR
 contact "$foi" '{"direction":"inbound","channel":"letter","summary":"OLUONSHARED a letter from Olu","with_person_id":'"$olu"'}'
 call POST "/api/v1/people/$dana/relationships" '{"kind":"parent","other_id":'"$olu"',"note":"DANANOTE"}' -H "$A"
 expect_status 201 "Dana is Olu's parent"
-call PATCH "/api/v1/cases/$foi" '{"officer_id":'"$(curl -s -H "$A" "$base/api/v1/session" | jq .user.id)"'}' -H "$A" -H 'If-Match: "'"$(curl -s -H "$A" "$base/api/v1/cases/$foi" | jq .version)"'"'
+alice=$(curl -s -H "$A" "$base/api/v1/session" | jq .user.id)
+call PATCH "/api/v1/cases/$foi" '{"officer_id":'"$alice"'}' -H "$A" -H 'If-Match: "'"$(curl -s -H "$A" "$base/api/v1/cases/$foi" | jq .version)"'"'
 expect_status 200 "the FOI case assigned to Alice (the timeline names her)"
+call POST "/api/v1/people/$dana/consents" '{"grantee_id":'"$olu"',"scope":"all","evidence":"DANACONSENT letter from Dana","given_on":"'"$day"'"}' -H "$A"
+expect_status 201 "Dana lets us speak to Olu"
+call POST "/api/v1/people/$dana/incidents" '{"channel":"phone","kind":"abusive","what":"DANAINCIDENT shouted at Alice Staffname","staff_affected":['"$alice"']}' -H "$M"
+expect_status 201 "an incident on Dana's record"
 printf 'ATTACHEDFILEBYTES from Dana\n' >"$tmp/note.txt"
 status=$(curl -s -o "$tmp/body" -w '%{http_code}' -X POST -H "$A" -H 'Content-Type: text/plain' \
     --data-binary "@$tmp/note.txt" "$base/api/v1/cases/$foi/attachments?filename=note.txt")
@@ -83,6 +88,8 @@ expect ".person.name == \"Dana Okafor\" and (.cases | length) == 2" "Dana and he
 expect '[.cases[].contacts[] | select(.withheld)] | length == 1' "Olu's letter is listed, withheld"
 expect '.relationships[0].other == "[another person]"' "Olu is not named in the relationship"
 expect '[.cases[].timeline[].detail // "" | select(test("assigned to an officer of sutton/information-requests"))] | length == 1' "staff are named by role"
+expect '.consents[0].given_by == "Dana Okafor" and .consents[0].given_to == "[another person]" and (.consents[0].evidence | test("DANACONSENT"))' "the consent, its grantee withheld"
+expect '(.incidents[0].what | test("DANAINCIDENT shouted at an officer of sutton/information-requests")) and .incidents[0].staff_affected == ["an officer of sutton/information-requests"]' "the incident, staff by role in its words too"
 expect '(.attachments | length) == 1 and .attachments[0].file == "attachments/" + (.attachments[0].id | tostring) + "-note.txt"' "the file is listed"
 expect '(.access_log | length) > 0 and ([.access_log[] | select(.by | test("officer|manager"))] | length) > 0' "who viewed the records, by role"
 checks=$((checks + 1))
