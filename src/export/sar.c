@@ -325,10 +325,8 @@ json_t *ch_sar_document(const ch_sar_bundle *b, int64_t case_id, ch_time now, ch
 
 static int zip_fail(zip_error_t *ze, ch_error *err)
 {
-    int rc = ch_error_set(err, CH_E_IO, "the export's zip could not be made: %s",
-                          zip_error_strerror(ze));
-    zip_error_fini(ze);
-    return rc;
+    return ch_error_set(err, CH_E_IO, "the export's zip could not be made: %s",
+                        zip_error_strerror(ze));
 }
 
 /* Adds len bytes at data (borrowed until the zip is closed) as name. */
@@ -370,6 +368,7 @@ int ch_sar_zip(const ch_sar_bundle *b, int64_t case_id, ch_time now, ch_arena *a
     }
     zip_source_keep(mem);
     if (!(z = zip_open_from_source(mem, ZIP_TRUNCATE, &ze))) {
+        zip_source_free(mem); /* the reference the archive would have taken */
         rc = zip_fail(&ze, err);
         goto out;
     }
