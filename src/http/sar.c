@@ -89,6 +89,13 @@ static bool extended(const ch_case_row *c)
     return false;
 }
 
+/* Who may handle a SAR case's export: the officer the case is given to,
+ * as they would send any reply, or a manager. */
+static bool may_handle(const ch_req *r, const ch_case_row *c)
+{
+    return r->user.role != CH_ROLE_OFFICER || c->officer_id == r->user.id;
+}
+
 static json_t *export_json(const ch_sar_export *e)
 {
     char href[64];
@@ -114,7 +121,7 @@ enum MHD_Result ch_http_sar_get(ch_req *r, int64_t id)
     if (ch_store_sar_exports(r->desk->store, 0, id, &r->arena, &ex, &nex, &err))
         return ch_http_error(r, &err);
     const ch_obligation_row *o = reply_of(&c);
-    bool may_release = r->user.role != CH_ROLE_OFFICER || c.officer_id == r->user.id;
+    bool may_release = may_handle(r, &c);
     return ch_http_json(r, 200,
                         json_pack("{s:I, s:I, s:b, s:o, s:o, s:o, s:b, s:b}", "case_id",
                                   (json_int_t)id, "person_id", (json_int_t)c.person_id, "extended",
@@ -238,6 +245,39 @@ static const char **controller_services(ch_req *r, const ch_case_row *c, size_t 
     return names;
 }
 
+enum MHD_Result ch_http_sar_preview(ch_req *r, int64_t id)
+{
+    ch_error err = {0};
+    enum MHD_Result res;
+    ch_case_row c;
+    ch_sar_bundle b;
+    char *zip = NULL, name[80];
+    size_t len = 0, nservices = 0;
+    if (!ch_req_case(r, id, &c, &res))
+        return res;
+    if (!may_handle(r, &c))
+        return ch_http_problem(r, 403, "Not your case",
+                               "Only the officer the case is assigned to, or a manager, can see "
+                               "a subject access export; ask to be assigned first.",
+                               NULL);
+    if (ch_sar_release_check(c.kind, "open", c.person_id, &err))
+        return ch_http_error(r, &err);
+    const char **services = controller_services(r, &c, &nservices);
+    if (ch_store_sar_bundle(r->desk->store, c.person_id, services, nservices, &r->arena, &b,
+                            &err) ||
+        ch_sar_zip(&b, id, r->now, &r->arena, &zip, &len, &err))
+        return ch_http_error(r, &err);
+    if (ch_desk_audit(r, "read", "person", c.person_id)) {
+        free(zip);
+        ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
+        return ch_http_error(r, &err);
+    }
+    ch_sar_filename(0, c.person_id, name, sizeof(name));
+    res = send_zip(r, zip, len, name);
+    free(zip);
+    return res;
+}
+
 enum MHD_Result ch_http_sar_release(ch_req *r, int64_t id)
 {
     static const ch_req_key keys[] = {{"channel", NULL}, {"note", NULL}, {NULL, NULL}};
@@ -270,9 +310,7 @@ enum MHD_Result ch_http_sar_release(ch_req *r, int64_t id)
         p.fields = NULL;
         goto out;
     }
-    /* The officer the case is given to releases it, as they would send any
-     * reply; a manager may release any. */
-    if (r->user.role == CH_ROLE_OFFICER && c.officer_id != r->user.id) {
+    if (!may_handle(r, &c)) {
         res = ch_http_problem(r, 403, "Not your case",
                               "Only the officer the case is assigned to, or a manager, can "
                               "release a subject access export; ask to be assigned first.",

@@ -399,6 +399,7 @@ static const endpoint routes[] = {
     /* Subject access (sar.c). */
     {"GET", "/api/v1/people/{id}/export", .with_id = ch_http_person_export},
     {"GET", "/api/v1/cases/{id}/sar", .with_id = ch_http_sar_get},
+    {"GET", "/api/v1/cases/{id}/sar/export", .with_id = ch_http_sar_preview},
     {"POST", "/api/v1/cases/{id}/sar/extend", .with_id = ch_http_sar_extend},
     {"POST", "/api/v1/cases/{id}/sar/release", .with_id = ch_http_sar_release},
 };

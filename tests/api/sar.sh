@@ -146,6 +146,16 @@ call PATCH "/api/v1/cases/$foi" '{"flags":["sar-extended"]}' -H "$A" -H 'If-Matc
 expect_status 400 "nor set by editing flags"
 
 # --- releasing the export ---
+call GET "/api/v1/cases/$sar/sar/export" "" -H "$B"
+expect_status 403 "an officer not assigned cannot see the case's export"
+call GET "/api/v1/cases/$foi/sar/export" "" -H "$M"
+expect_status 400 "an FOI case has no subject access export"
+status=$(curl -s -o "$tmp/check.zip" -w '%{http_code}' -H "$M" "$base/api/v1/cases/$sar/sar/export")
+expect_status 200 "the export is checked before release"
+mkdir -p "$tmp/z"
+(cd "$tmp/z" && unzip -q "$tmp/check.zip") || fail "the checked zip opens"
+cp "$tmp/z/subject-access.json" "$tmp/body"
+expect ".about.request_case == $sar and ([.cases[].contacts[].summary // \"\" | select(test(\"DANATEXTONE\"))] | length) == 1" "the check is the export to be released"
 call POST "/api/v1/cases/$sar/sar/release" "" -H "$B"
 expect_status 403 "an officer not assigned cannot release"
 call POST "/api/v1/cases/$sar/sar/release" '{"channel":' -H "$M"

@@ -82,6 +82,11 @@ try {
   check(later !== due, 'the due date moved', `${due} -> ${later}`);
   check(await mary.isVisible('text=Records across two services'), 'the reason is on the timeline');
 
+  // The export is checked before it goes.
+  const checkHref = await mary.getAttribute('a:has-text("Check the export before releasing it")', 'href');
+  const checked = await mary.request.get(`${base}${checkHref}`);
+  check(checked.status() === 200 && (await checked.body()).subarray(0, 2).toString() === 'PK',
+    'the export can be checked before release');
   // Releasing asks first.
   await mary.click('button:has-text("Release the export")');
   await mary.waitForSelector('button:has-text("Yes, release the export")');

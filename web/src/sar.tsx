@@ -143,12 +143,16 @@ export function SarPanel({ c, onChanged }: { c: { id: number; kind: string; vers
           ? <>Released {inWords(state.export.released_at)}. <a href={state.export.href} download>Download the released export</a></>
           : 'Not released yet'}</dd></div>
       </dl>
+      {!state.export && state.may_release && (
+        <p><a href={`/api/v1/cases/${c.id}/sar/export`} download>Check the export before releasing it (zip)</a></p>
+      )}
       {!state.export && state.may_release && !closed && (!confirming ? (
         <button type="button" onClick={() => { setDone(undefined); setConfirming(true); }}>Release the export</button>
       ) : (
         <div role="group" aria-labelledby="sar-confirm">
           <p id="sar-confirm">This builds the person's export (staff named by role, other people withheld), keeps it on
-            this case and records that the request has been answered. Release it now?</p>
+            this case and records that the request has been answered. Have you checked it for anyone else named in
+            free text? Release it now?</p>
           <button type="button" ref={yes} disabled={busy} onClick={release}>Yes, release the export</button>
           <button type="button" class="secondary" onClick={() => setConfirming(false)}>Cancel</button>
         </div>
