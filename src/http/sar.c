@@ -172,7 +172,8 @@ enum MHD_Result ch_http_sar_extend(ch_req *r, int64_t id)
         res = ch_http_error(r, (ch_error_set(&err, CH_E_NOMEM, "out of memory"), &err));
         goto out;
     }
-    memcpy(flags, c.flags, c.nflags * sizeof(*flags));
+    if (c.nflags)
+        memcpy(flags, c.flags, c.nflags * sizeof(*flags));
     flags[c.nflags] = CH_SAR_EXTENDED_FLAG;
     ch_case_update u = {.case_id = id,
                         .expect = c.version,

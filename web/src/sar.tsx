@@ -138,7 +138,7 @@ export function SarPanel({ c, onChanged }: { c: { id: number; kind: string; vers
       {done && <p class="notice" role="status">{done}</p>}
       <dl class="summary">
         <div><dt>Answer due</dt><dd>{state.due_at ? inWords(state.due_at) : 'No reply is owed'}
-          {state.extended && <> (extended by two months)</>}</dd></div>
+          {state.extended && <> (extended by two months)</>}{state.reply_state === 'met' && <>; answered</>}</dd></div>
         <div><dt>Export</dt><dd>{state.export
           ? <>Released {inWords(state.export.released_at)}. <a href={state.export.href} download>Download the released export</a></>
           : 'Not released yet'}</dd></div>
