@@ -81,6 +81,7 @@ try {
   const later = await mary.textContent('dt:has-text("Answer due") + dd');
   check(later !== due, 'the due date moved', `${due} -> ${later}`);
   check(await mary.isVisible('text=Records across two services'), 'the reason is on the timeline');
+  check(!(await mary.isVisible('button:has-text("Remove the flag sar-extended")')), 'the extension is not offered as a flag to remove');
 
   // The export is checked before it goes.
   const checkHref = await mary.getAttribute('a:has-text("Check the export before releasing it")', 'href');

@@ -554,7 +554,8 @@ export function CasePage({ id, user }: { id: number; user: User }) {
               onInput={(e) => setEdit({ ...edit, flag: (e.target as HTMLInputElement).value })} aria-invalid={badChange('flags')} />
             <datalist id="cp-flag-known">{KNOWN_FLAGS.filter((f) => !c.flags.includes(f)).map((f) => <option value={f} />)}</datalist>
             <button type="submit" class="secondary">Add the flag</button>
-            {c.flags.length > 0 && <ul class="plain">{c.flags.map((f) => (
+            {/* sar-extended goes with a manager's reason (sar.tsx), never by hand */}
+            {c.flags.some((f) => f !== 'sar-extended') && <ul class="plain">{c.flags.filter((f) => f !== 'sar-extended').map((f) => (
               <li><button type="button" class="secondary" onClick={() => change({ flags: c.flags.filter((x) => x !== f) }, `The flag ${f} is removed; its promises are worked out again.`)}>
                 Remove the flag {f}</button></li>
             ))}</ul>}
