@@ -107,7 +107,15 @@ try {
   await axe(mary, 'a released subject access case');
   await noSidewaysScroll(mary, 'a released subject access case');
   await shoot(mary, 'sar-released');
-  check(mary.errors.length === 0, 'no script errors', mary.errors.join('; '));
+
+  // An officer may open a request but not download everything about a person.
+  const alice = await signIn(browser, base, 'alice@sutton.example');
+  await alice.goto(`${base}/app/#/people/${kase.person_id}`);
+  await alice.waitForSelector('button:has-text("Subject access request")');
+  check(!(await alice.isVisible('a:has-text("Preview everything held about")')), 'an officer is not offered the preview');
+  await axe(alice, 'the person page for an officer');
+  check(mary.errors.length === 0 && alice.errors.length === 0, 'no script errors',
+    [...mary.errors, ...alice.errors].join('; '));
 } finally {
   await browser.close();
   server.kill();
