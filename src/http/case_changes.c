@@ -2,6 +2,7 @@
  * and PATCH (assign, flag, pause, resume, close), each checked against the
  * case's version so no update is lost. */
 #include "core/casework.h"
+#include "core/sar.h"
 #include "core/timefmt.h"
 #include "http/case_changes.h"
 #include "http/consent.h"
@@ -641,6 +642,9 @@ enum MHD_Result ch_http_case_patch(ch_req *r, int64_t id)
             }
         }
     }
+    ch_error reserved = {0}; /* the extension goes with a reason, through its own endpoint */
+    if (jflags && flags && ch_sar_flags_check(c.flags, c.nflags, flags, nflags, &reserved))
+        ch_req_bad(&p, "flags", "%s", reserved.msg);
     if (!status && !officer && !jflags && !note && !kind)
         ch_req_bad(&p, "status",
                    "Nothing to change: give status, kind, officer_id, flags or note.");
@@ -745,4 +749,14 @@ enum MHD_Result ch_http_case_patch(ch_req *r, int64_t id)
 out:
     json_decref(body);
     return res;
+}
+
+int ch_http_case_reflag(ch_req *r, const ch_case_row *c, const char **flags, size_t nflags,
+                        ch_case_update *u, ch_error *err)
+{
+    ch_contact facts;
+    if (case_facts(r, c, c->kind, flags, nflags, 0, &facts))
+        return err->code ? err->code
+                         : ch_error_set(err, CH_E_STORE, "the case's facts could not be read");
+    return recompute(r, c, &facts, strcmp(c->status, "paused") == 0, u, err);
 }

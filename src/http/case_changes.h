@@ -42,4 +42,11 @@ void ch_http_meets_read(problems *p, json_t *jm, const ch_case_row *c, bool outb
 bool ch_http_contact_plan(ch_req *r, const ch_case_row *c, const ch_desk_service *ds,
                           const ch_contact_ask *ask, ch_contact_plan *plan, enum MHD_Result *res);
 
+/* The obligations of case c counted again as if its flags were flags (its
+ * kind and status as they are): the changes go into *u (changed, added,
+ * removed, next_due_at). For an endpoint that changes a case's flags for a
+ * reason of its own, such as a subject access request's extension. */
+int ch_http_case_reflag(ch_req *r, const ch_case_row *c, const char **flags, size_t nflags,
+                        ch_case_update *u, ch_error *err);
+
 #endif

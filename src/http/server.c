@@ -6,6 +6,7 @@
 #include "http/desk.h"
 #include "http/themes.h"
 #include "http/surveys.h"
+#include "http/sar.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -417,6 +418,12 @@ static const endpoint routes[] = {
     {"PATCH", "/api/v1/audits/{id}", .with_id = ch_http_school_audit_patch},
     {"GET", "/api/v1/audits/{id}/results", .with_id = ch_http_school_audit_results},
     {"GET", "/api/v1/audits/{id}/compare", .with_id = ch_http_school_audit_compare},
+    /* Subject access (sar.c). */
+    {"GET", "/api/v1/people/{id}/export", .with_id = ch_http_person_export},
+    {"GET", "/api/v1/cases/{id}/sar", .with_id = ch_http_sar_get},
+    {"GET", "/api/v1/cases/{id}/sar/export", .with_id = ch_http_sar_preview},
+    {"POST", "/api/v1/cases/{id}/sar/extend", .with_id = ch_http_sar_extend},
+    {"POST", "/api/v1/cases/{id}/sar/release", .with_id = ch_http_sar_release},
 };
 
 /* Whether url fits pattern; *id gets the {id} and *rest the url from the

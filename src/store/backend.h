@@ -202,6 +202,12 @@ typedef struct ch_store_ops {
     int (*audit_response_insert)(ch_store *s, ch_audit_response_row *row, ch_error *err);
     int (*audit_responses)(ch_store *s, int64_t audit_id, ch_arena *arena,
                            ch_audit_response_row **out, size_t *n, ch_error *err);
+    /* Subject access (sqlite/sar.c, postgres/pg_sar.c). */
+    int (*sar_release)(ch_store *s, ch_sar_release *rel, int64_t *new_version, ch_error *err);
+    int (*sar_exports)(ch_store *s, int64_t person_id, int64_t case_id, ch_arena *arena,
+                       ch_sar_export **out, size_t *n, ch_error *err);
+    int (*sar_audit)(ch_store *s, int64_t person_id, size_t limit, ch_arena *arena,
+                     ch_audit_row **out, size_t *n, ch_error *err);
 } ch_store_ops;
 
 struct ch_store {

@@ -365,6 +365,8 @@ const ch_store_table ch_store_tables[] = {
                            "baseline_id", "opens_on", "closes_on", "code_pupils", "code_parents",
                            "code_teachers", "code_governors", "created_by", "created_at")},
     {"audit_responses", COLS("id", "audit_id", "grp", "submitted_at", "answers", "form_id")},
+    {"sar_exports", COLS("id", "case_id", "person_id", "attachment_id", "contact_id", "released_by",
+                         "released_at")},
 };
 const size_t ch_store_ntables = sizeof(ch_store_tables) / sizeof(*ch_store_tables);
 

@@ -1128,4 +1128,62 @@ int ch_store_audit_response_insert(ch_store *s, ch_audit_response_row *row, ch_e
 int ch_store_audit_responses(ch_store *s, int64_t audit_id, ch_arena *arena,
                              ch_audit_response_row **out, size_t *n, ch_error *err);
 
+/* Subject access (store/sar.c gathers; the backends' sar.c hold the reads
+ * and the release). An export released on a SAR case is kept as an
+ * attachment of the case, and sar_exports says which, so it can be
+ * downloaded again and erasure can find every copy. */
+typedef struct ch_sar_export {
+    int64_t id, case_id, person_id, attachment_id, contact_id, released_by;
+    ch_time released_at;
+} ch_sar_export;
+
+/* A release: the case update (with its outbound contact) and the export's
+ * file, stored in one transaction; the file goes with the update's contact.
+ * row.case_id, person_id, released_by and released_at are given; the ids
+ * are set. CH_E_CONFLICT when the case already has an export released (or
+ * the update's version check fails). */
+typedef struct ch_sar_release {
+    ch_sar_export row;
+    ch_attachment file;
+    const ch_case_update *update;
+} ch_sar_release;
+int ch_store_sar_release(ch_store *s, ch_sar_release *rel, int64_t *new_version, ch_error *err);
+/* The exports released for person_id, or for case_id (the other 0), oldest
+ * first. */
+int ch_store_sar_exports(ch_store *s, int64_t person_id, int64_t case_id, ch_arena *arena,
+                         ch_sar_export **out, size_t *n, ch_error *err);
+/* The audit rows about a person: the person's record, their cases and the
+ * files of either, oldest first, at most limit. */
+int ch_store_sar_audit(ch_store *s, int64_t person_id, size_t limit, ch_arena *arena,
+                       ch_audit_row **out, size_t *n, ch_error *err);
+
+/* Everything held about a person, gathered for a subject access export:
+ * borrowed into arena. Cases are those in services (NULL for all), each
+ * loaded whole; files carry their data (earlier exports are left out: they
+ * are copies of this). */
+typedef struct ch_sar_bundle {
+    ch_person person;
+    ch_organisation organisation; /* id 0 when none */
+    ch_relationship *relationships;
+    size_t nrelationships;
+    ch_consent *consents;
+    size_t nconsents;
+    ch_case_row *cases;
+    size_t ncases;
+    ch_attachment *files;
+    size_t nfiles;
+    ch_incident *incidents;
+    size_t nincidents;
+    ch_restriction *restrictions;
+    size_t nrestrictions;
+    ch_audit_row *audit;
+    size_t naudit;
+    ch_user *staff; /* every user, for naming staff by role and service */
+    size_t nstaff;
+} ch_sar_bundle;
+#define CH_SAR_MAX_CASES 500
+#define CH_SAR_MAX_AUDIT 20000
+int ch_store_sar_bundle(ch_store *s, int64_t person_id, const char *const *services,
+                        size_t nservices, ch_arena *arena, ch_sar_bundle *out, ch_error *err);
+
 #endif

@@ -15,6 +15,7 @@ import { CaseThemes } from './themes';
 import { AwayNotice, AwayWarning, awayOf, Covering, ReviewBanner } from './availability';
 import { MailFacts, ReplyForm, useOutbox } from './mail';
 import { ComplaintPanel } from './complaints';
+import { SarPanel, SarRequest } from './sar';
 
 type Obligation = {
   id: number; promise: string; kind: string; due_at: string; state: string; met_at: string | null;
@@ -431,6 +432,7 @@ export function CasePage({ id, user }: { id: number; user: User }) {
         <div><dt>Next due</dt><dd>{c.next_due_at ? inWords(c.next_due_at) : 'Nothing is due'}</dd></div>
       </dl>
       <ComplaintPanel c={c} user={user} onChanged={load} />
+      <SarPanel c={c} onChanged={load} />
       <CaseThemes id={c.id} version={c.version} onSaved={load} />
 
       <h2>What we promised</h2>
@@ -552,7 +554,8 @@ export function CasePage({ id, user }: { id: number; user: User }) {
               onInput={(e) => setEdit({ ...edit, flag: (e.target as HTMLInputElement).value })} aria-invalid={badChange('flags')} />
             <datalist id="cp-flag-known">{KNOWN_FLAGS.filter((f) => !c.flags.includes(f)).map((f) => <option value={f} />)}</datalist>
             <button type="submit" class="secondary">Add the flag</button>
-            {c.flags.length > 0 && <ul class="plain">{c.flags.map((f) => (
+            {/* sar-extended goes with a manager's reason (sar.tsx), never by hand */}
+            {c.flags.some((f) => f !== 'sar-extended') && <ul class="plain">{c.flags.filter((f) => f !== 'sar-extended').map((f) => (
               <li><button type="button" class="secondary" onClick={() => change({ flags: c.flags.filter((x) => x !== f) }, `The flag ${f} is removed; its promises are worked out again.`)}>
                 Remove the flag {f}</button></li>
             ))}</ul>}
@@ -614,6 +617,7 @@ export function PersonPage({ id, kind, user }: { id: number; kind: 'people' | 'o
         {user && <MergeForm p={p} user={user} onMerged={(q) => setP({ ...p, ...q })} />}
       </>}
       {kind === 'people' && <Behaviour person={p} cases={p.cases} onChange={load} />}
+      {kind === 'people' && !p.merged_into && <SarRequest person={p} user={user} />}
     </main>
   );
 }

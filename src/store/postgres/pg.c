@@ -590,7 +590,8 @@ static int pg_import_end(ch_store *base, bool commit, ch_error *err)
         " ('survey_invitations', (SELECT coalesce(max(id), 0) FROM survey_invitations)),"
         " ('survey_responses', (SELECT coalesce(max(id), 0) FROM survey_responses)),"
         " ('school_audits', (SELECT coalesce(max(id), 0) FROM school_audits)),"
-        " ('audit_responses', (SELECT coalesce(max(id), 0) FROM audit_responses)))"
+        " ('audit_responses', (SELECT coalesce(max(id), 0) FROM audit_responses)),"
+        " ('sar_exports', (SELECT coalesce(max(id), 0) FROM sar_exports)))"
         " AS seq(t, m)",
     };
     int rc = CH_OK;
@@ -737,6 +738,9 @@ static const ch_store_ops postgres_ops = {
     .school_audit_list = ch_pg_school_audit_list,
     .audit_response_insert = ch_pg_audit_response_insert,
     .audit_responses = ch_pg_audit_responses,
+    .sar_release = ch_pg_sar_release,
+    .sar_exports = ch_pg_sar_exports,
+    .sar_audit = ch_pg_sar_audit,
 };
 
 /* Migrations under an advisory lock, so servers starting together take

@@ -260,6 +260,14 @@ static const char *const ch_pg_migrations[] = {
     "ALTER TABLE audit ADD COLUMN seq bigint, ADD COLUMN prev_hash text,"
     " ADD COLUMN hash text;"
     "CREATE UNIQUE INDEX audit_seq ON audit(seq);",
+    /* 20: subject access exports released: which attachment holds each
+     * SAR case's export, so it can be downloaded again and erasure finds
+     * every copy of a person's data that left the desk. */
+    "CREATE TABLE sar_exports(id bigserial PRIMARY KEY, case_id bigint NOT NULL UNIQUE"
+    " REFERENCES cases(id), person_id bigint REFERENCES people(id), attachment_id bigint"
+    " NOT NULL REFERENCES attachments(id), contact_id bigint REFERENCES contacts(id),"
+    " released_by bigint REFERENCES users(id), released_at bigint NOT NULL);"
+    "CREATE INDEX sar_exports_person ON sar_exports(person_id);",
 };
 
 #endif

@@ -268,6 +268,14 @@ static const char *const ch_sqlite_migrations[] = {
     "ALTER TABLE audit ADD COLUMN prev_hash TEXT;"
     "ALTER TABLE audit ADD COLUMN hash TEXT;"
     "CREATE UNIQUE INDEX audit_seq ON audit(seq);",
+    /* 22: subject access exports released: which attachment holds each
+     * SAR case's export, so it can be downloaded again and erasure finds
+     * every copy of a person's data that left the desk. */
+    "CREATE TABLE sar_exports(id INTEGER PRIMARY KEY, case_id INTEGER NOT NULL UNIQUE"
+    " REFERENCES cases(id), person_id INTEGER REFERENCES people(id), attachment_id INTEGER"
+    " NOT NULL REFERENCES attachments(id), contact_id INTEGER REFERENCES contacts(id),"
+    " released_by INTEGER REFERENCES users(id), released_at INTEGER NOT NULL);"
+    "CREATE INDEX sar_exports_person ON sar_exports(person_id);",
 };
 
 #endif

@@ -371,6 +371,9 @@ static const ch_store_ops sqlite_ops = {
     .school_audit_list = ch_sq_school_audit_list,
     .audit_response_insert = ch_sq_audit_response_insert,
     .audit_responses = ch_sq_audit_responses,
+    .sar_release = ch_sq_sar_release,
+    .sar_exports = ch_sq_sar_exports,
+    .sar_audit = ch_sq_sar_audit,
 };
 
 static int migrate(sq_conn *c, ch_error *err)

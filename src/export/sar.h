@@ -1,0 +1,25 @@
+/* A subject access export: everything held about a person as one JSON
+ * document (redacted as core/sar.h decides), the same as a readable PDF,
+ * and both with the person's files in a zip. */
+#ifndef CH_EXPORT_SAR_H
+#define CH_EXPORT_SAR_H
+
+#include <jansson.h>
+
+#include "store/store.h"
+
+/* The document (new reference) for bundle b, made at now for SAR case
+ * case_id (0 for a preview); strings it holds are copied. NULL when out of
+ * memory. */
+json_t *ch_sar_document(const ch_sar_bundle *b, int64_t case_id, ch_time now, ch_arena *arena);
+
+/* doc as a PDF; *out is malloc'd, the caller frees it. */
+int ch_sar_pdf(const json_t *doc, char **out, size_t *len, ch_error *err);
+
+/* The zip: subject-access.json, subject-access.pdf and each file of b
+ * under attachments/ (named as the document's "file" members say). *out
+ * is malloc'd; the caller frees it. */
+int ch_sar_zip(const ch_sar_bundle *b, int64_t case_id, ch_time now, ch_arena *arena, char **out,
+               size_t *len, ch_error *err);
+
+#endif
