@@ -19,6 +19,7 @@ static const struct {
     {"statement", ch_cmd_statement},
     {"mailgate", ch_cmd_mailgate},
     {"imap", ch_cmd_imap},
+    {"retention run", ch_cmd_retention_run},
 };
 
 /* How many of argv's words, from the first, spell name; 0 if they do not. */

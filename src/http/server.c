@@ -395,6 +395,15 @@ static const endpoint routes[] = {
     {"PATCH", "/api/v1/audits/{id}", .with_id = ch_http_school_audit_patch},
     {"GET", "/api/v1/audits/{id}/results", .with_id = ch_http_school_audit_results},
     {"GET", "/api/v1/audits/{id}/compare", .with_id = ch_http_school_audit_compare},
+    /* Retention and erasure (erasure.c). */
+    {"GET", "/api/v1/people/{id}/hold", .with_id = ch_http_person_hold},
+    {"PUT", "/api/v1/people/{id}/hold", .with_id = ch_http_person_hold},
+    {"DELETE", "/api/v1/people/{id}/hold", .with_id = ch_http_person_hold},
+    {"GET", "/api/v1/cases/{id}/hold", .with_id = ch_http_case_hold},
+    {"PUT", "/api/v1/cases/{id}/hold", .with_id = ch_http_case_hold},
+    {"DELETE", "/api/v1/cases/{id}/hold", .with_id = ch_http_case_hold},
+    {"POST", "/api/v1/people/{id}/erase", .with_id = ch_http_person_erase},
+    {"GET", "/api/v1/retention", .plain = ch_http_retention},
 };
 
 /* Whether url fits pattern; *id gets the {id} and *rest the url from the
@@ -660,6 +669,7 @@ typedef struct sweeper {
 static void *sweep_main(void *arg)
 {
     sweeper *sw = arg;
+    ch_time retention_last = 0;
     pthread_mutex_lock(&sw->mu);
     while (!sw->stop) {
         ch_error err;
@@ -668,6 +678,11 @@ static void *sweep_main(void *arg)
         if (ch_store_breach_sweep(sw->desk->store, (ch_time)time(NULL), &count, &err))
             fprintf(stderr, "charter serve: breach sweep: %s\n", err.msg);
         ch_desk_survey_sweep(sw->desk, (ch_time)time(NULL));
+        /* Retention once a day (and when the desk starts). */
+        if ((ch_time)time(NULL) - retention_last >= 86400) {
+            retention_last = (ch_time)time(NULL);
+            ch_desk_retention_sweep(sw->desk, retention_last);
+        }
         pthread_mutex_lock(&sw->mu);
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);

@@ -251,6 +251,19 @@ static const char *const ch_pg_migrations[] = {
     " REFERENCES school_audits(id), grp text NOT NULL, submitted_at bigint NOT NULL,"
     " answers text NOT NULL, form_id text, UNIQUE(audit_id, form_id));"
     "CREATE INDEX audit_responses_audit ON audit_responses(audit_id, grp);",
+    /* 19: retention and erasure: legal holds on a person or a case (which
+     * keep their records from retention and erasure while they stand), and
+     * which record was erased or anonymised, how, when and by whom (never
+     * what was removed). */
+    "CREATE TABLE legal_holds(id bigserial PRIMARY KEY, person_id bigint REFERENCES people(id),"
+    " case_id bigint REFERENCES cases(id), reason text NOT NULL,"
+    " placed_by bigint REFERENCES users(id), placed_at bigint NOT NULL,"
+    " CHECK ((person_id IS NULL) <> (case_id IS NULL)));"
+    "CREATE UNIQUE INDEX legal_holds_person ON legal_holds(person_id) WHERE person_id IS NOT NULL;"
+    "CREATE UNIQUE INDEX legal_holds_case ON legal_holds(case_id) WHERE case_id IS NOT NULL;"
+    "CREATE TABLE erasures(id bigserial PRIMARY KEY, object text NOT NULL, object_id bigint NOT NULL,"
+    " how text NOT NULL, reason text, by_user bigint REFERENCES users(id), at bigint NOT NULL,"
+    " UNIQUE(object, object_id));",
 };
 
 #endif

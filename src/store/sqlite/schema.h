@@ -258,6 +258,19 @@ static const char *const ch_sqlite_migrations[] = {
     " REFERENCES school_audits(id), grp TEXT NOT NULL, submitted_at INTEGER NOT NULL,"
     " answers TEXT NOT NULL, form_id TEXT, UNIQUE(audit_id, form_id));"
     "CREATE INDEX audit_responses_audit ON audit_responses(audit_id, grp);",
+    /* 21: retention and erasure: legal holds on a person or a case (which
+     * keep their records from retention and erasure while they stand), and
+     * which record was erased or anonymised, how, when and by whom (never
+     * what was removed). */
+    "CREATE TABLE legal_holds(id INTEGER PRIMARY KEY, person_id INTEGER REFERENCES people(id),"
+    " case_id INTEGER REFERENCES cases(id), reason TEXT NOT NULL,"
+    " placed_by INTEGER REFERENCES users(id), placed_at INTEGER NOT NULL,"
+    " CHECK ((person_id IS NULL) != (case_id IS NULL)));"
+    "CREATE UNIQUE INDEX legal_holds_person ON legal_holds(person_id) WHERE person_id IS NOT NULL;"
+    "CREATE UNIQUE INDEX legal_holds_case ON legal_holds(case_id) WHERE case_id IS NOT NULL;"
+    "CREATE TABLE erasures(id INTEGER PRIMARY KEY, object TEXT NOT NULL, object_id INTEGER NOT NULL,"
+    " how TEXT NOT NULL, reason TEXT, by_user INTEGER REFERENCES users(id), at INTEGER NOT NULL,"
+    " UNIQUE(object, object_id));",
 };
 
 #endif

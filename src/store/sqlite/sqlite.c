@@ -369,6 +369,11 @@ static const ch_store_ops sqlite_ops = {
     .school_audit_list = ch_sq_school_audit_list,
     .audit_response_insert = ch_sq_audit_response_insert,
     .audit_responses = ch_sq_audit_responses,
+    .hold_place = ch_sq_hold_place,
+    .hold_release = ch_sq_hold_release,
+    .hold_get = ch_sq_hold_get,
+    .retention_apply = ch_sq_retention_apply,
+    .person_erase = ch_sq_person_erase,
 };
 
 static int migrate(sq_conn *c, ch_error *err)
