@@ -178,8 +178,9 @@ static const char *const case_steps[] = {
     "DELETE FROM mail_in WHERE case_id = $1",
     "DELETE FROM mail_threads WHERE case_id = $1",
     "DELETE FROM outbox_rcpts WHERE outbox_id IN (SELECT id FROM outbox WHERE case_id = $1)",
-    "UPDATE outbox SET raw = ''::bytea, rcpts = '', last_error = NULL,"
-    " state = CASE WHEN state = 'queued' THEN 'erased' ELSE state END WHERE case_id = $1",
+    "UPDATE outbox SET raw = ''::bytea, rcpts = '', last_error = CASE WHEN state = 'queued'"
+    " THEN 'erased before it was sent' END, state = CASE WHEN state = 'queued' THEN 'failed' ELSE "
+    "state END WHERE case_id = $1",
     "DELETE FROM notifications WHERE case_id = $1",
     "UPDATE survey_responses SET comment = NULL"
     " WHERE invitation_id IN (SELECT id FROM survey_invitations WHERE case_id = $1)",
@@ -322,8 +323,9 @@ static const char *const person_steps[] = {
     "DELETE FROM attachments WHERE person_id IN " PSET,
     "DELETE FROM incidents WHERE person_id IN " PSET,
     "DELETE FROM restrictions WHERE person_id IN " PSET,
-    "UPDATE outbox SET raw = ''::bytea, rcpts = '', last_error = NULL,"
-    " state = CASE WHEN state = 'queued' THEN 'erased' ELSE state END"
+    "UPDATE outbox SET raw = ''::bytea, rcpts = '', last_error = CASE WHEN state = 'queued'"
+    " THEN 'erased before it was sent' END, state = CASE WHEN state = 'queued' THEN 'failed' ELSE "
+    "state END"
     " WHERE id IN (SELECT outbox_id FROM outbox_rcpts WHERE rcpt IN"
     " (SELECT lower(email) FROM people WHERE id IN " PSET " AND email IS NOT NULL))",
     "DELETE FROM outbox_rcpts WHERE rcpt IN"
