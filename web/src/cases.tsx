@@ -12,6 +12,7 @@ import { PersonSafeguards, Safeguards, SpokenWith, useAllowed, WhoMayBeTold } fr
 import { AlertBanner, Attachment, Attachments, MergeForm, Needs, PersonEditor } from './people';
 import { ProblemText, Service, User } from './ui';
 import { CaseThemes } from './themes';
+import { EraseForm, LegalHold } from './retention';
 import { AwayNotice, AwayWarning, awayOf, Covering, ReviewBanner } from './availability';
 import { MailFacts, ReplyForm, useOutbox } from './mail';
 import { ComplaintPanel } from './complaints';
@@ -613,6 +614,8 @@ export function PersonPage({ id, kind, user }: { id: number; kind: 'people' | 'o
         <PersonEditor p={p} onSaved={(q) => setP({ ...p, ...q })} />
         {user && <MergeForm p={p} user={user} onMerged={(q) => setP({ ...p, ...q })} />}
       </>}
+      {kind === 'people' && user && <LegalHold personId={p.id} user={user} />}
+      {kind === 'people' && user && <EraseForm personId={p.id} name={p.name} user={user} onErased={load} />}
       {kind === 'people' && <Behaviour person={p} cases={p.cases} onChange={load} />}
     </main>
   );
