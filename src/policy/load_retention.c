@@ -8,16 +8,21 @@
 
 void ld_retention(loader *ld, struct fy_node *map, ch_policy *pol)
 {
-    const char *known[CH_RETAIN_COUNT + 1];
+    /* audit is "known" only to be refused below with its own sentence. */
+    const char *known[CH_RETAIN_COUNT + 2];
     for (int k = 0; k < CH_RETAIN_COUNT; k++)
         known[k] = ch_retention_key((ch_retention_kind)k);
-    known[CH_RETAIN_COUNT] = NULL;
+    known[CH_RETAIN_COUNT] = "audit";
+    known[CH_RETAIN_COUNT + 1] = NULL;
     if (!map || !fy_node_is_mapping(map)) {
         ld_problem(ld, map,
                    "retention must be a mapping of kinds of record to periods, e.g. "
                    "\"closed_cases: 6 years\"");
         return;
     }
+    if (!ld_check_keys(ld, map, known, "retention"))
+        return;
+    bool ok = true;
     /* The audit log is kept whole for its hash chain: said plainly rather
      * than as an unknown key, since a DPO will look for it here. */
     struct fy_node *audit = ld_get(map, "audit");
@@ -30,15 +35,12 @@ void ld_retention(loader *ld, struct fy_node *map, ch_policy *pol)
         ld_problem(ld, audit,
                    "retention cannot name audit: audit rows are kept whole so the hash chain "
                    "can be verified; remove this line");
-        return;
+        ok = false;
     }
-    if (!ld_check_keys(ld, map, known, "retention"))
-        return;
     ch_retention_rules *rules = ch_arena_alloc(ld->arena, sizeof(*rules));
     if (!rules)
         return;
     memset(rules, 0, sizeof(*rules));
-    bool ok = true;
     for (int k = 0; k < CH_RETAIN_COUNT; k++) {
         struct fy_node *v = ld_get(map, known[k]);
         const char *s;

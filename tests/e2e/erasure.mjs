@@ -89,6 +89,18 @@ try {
   const kase = await call('GET', `/api/v1/cases/${one.id}`);
   check(kase.subject === 'Anonymised case', 'the case is kept, anonymised', JSON.stringify(kase.subject));
 
+  // A hold on a case, from the case page.
+  const two = await call('POST', '/api/v1/cases', { service: 'cognus/enquiries', channel: 'email', received_at: '2026-01-06T10:00', subject: 'Tribunal papers', requester: { name: 'Hortense Vale', email: 'hortense@example.org' } });
+  await page.goto(`${base}/app/#/cases/${two.id}`);
+  await page.waitForSelector(`h1:has-text("Case ${two.id}")`);
+  await page.waitForSelector('#hold-title');
+  await page.fill('#hold-reason', 'Ombudsman investigation');
+  await page.click('button:has-text("Place a legal hold")');
+  await page.waitForSelector('#hold-title ~ p[role=status]:has-text("will not touch this case")');
+  const held = await call('GET', `/api/v1/cases/${two.id}/hold`);
+  check(held.held === true && held.reason === 'Ombudsman investigation', 'the case is held', JSON.stringify(held));
+  await axe(page, 'the case page with a hold');
+
   // The Retention page.
   await page.click('header a:has-text("Retention")');
   await page.waitForSelector('h1:has-text("Retention")');

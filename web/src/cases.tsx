@@ -573,6 +573,7 @@ export function CasePage({ id, user }: { id: number; user: User }) {
 
       <ReferForm kase={c} etag={etag} onMoved={(m, t) => { setCase(m); setEtag(t); }} />
       <Attachments files={c.attachments} path={`/api/v1/cases/${c.id}/attachments`} onAdded={load} />
+      <LegalHold caseId={c.id} user={user} />
       <h2>Timeline</h2>
       <ol class="timeline">{(c.events ?? []).map((e) => (
         <li><span class="when">{inWords(e.at)}</span> {e.what}{e.detail && <>, {e.detail}</>}{e.actor ? <>, by {name(e.actor)}</> : null}</li>

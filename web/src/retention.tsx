@@ -9,20 +9,22 @@ import { ProblemText, User } from './ui';
 
 type Hold = { held: boolean; reason?: string; placed_at?: string; placed_by?: number | null };
 
-export function LegalHold({ personId, user }: { personId: number; user: User }) {
+// The hold on a person (personId) or a case (caseId).
+export function LegalHold({ personId, caseId, user }: { personId?: number; caseId?: number; user: User }) {
   const [hold, setHold] = useState<Hold>();
   const [reason, setReason] = useState('');
   const [problem, setProblem] = useState<Problem>();
   const [notice, setNotice] = useState<string>();
   const latest = useRef(0);
-  const path = `/api/v1/people/${personId}/hold`;
+  const path = personId ? `/api/v1/people/${personId}/hold` : `/api/v1/cases/${caseId}/hold`;
+  const whose = personId ? "this person's records, and every case about them," : "this case";
   async function load() {
     const mine = ++latest.current;
     const r = await api<Hold>('GET', path);
     if (mine !== latest.current) return;
     if (r.ok) setHold(r.data); else setProblem(r.problem);
   }
-  useEffect(() => { load(); }, [personId]);
+  useEffect(() => { load(); }, [path]);
   const mayChange = user.role !== 'officer';
   async function change(e: Event) {
     e.preventDefault();
@@ -32,7 +34,7 @@ export function LegalHold({ personId, user }: { personId: number; user: User }) 
     setProblem(undefined);
     await load();
     setReason('');
-    setNotice(placing ? 'The legal hold is placed: retention and erasure will not touch this person\'s records.'
+    setNotice(placing ? `The legal hold is placed: retention and erasure will not touch ${personId ? "this person's records" : 'this case'}.`
       : 'The legal hold is released.');
   }
   if (!hold) return <ProblemText problem={problem} />;
@@ -42,8 +44,8 @@ export function LegalHold({ personId, user }: { personId: number; user: User }) 
       <ProblemText problem={problem} />
       {notice && <p class="notice" role="status">{notice}</p>}
       {hold.held
-        ? <p>This person is under a legal hold placed {inWords(hold.placed_at ?? null)}: {hold.reason}</p>
-        : <p>No legal hold. A hold keeps this person's records, and every case about them, from retention and erasure.</p>}
+        ? <p>{personId ? 'This person' : 'This case'} is under a legal hold placed {inWords(hold.placed_at ?? null)}: {hold.reason}</p>
+        : <p>No legal hold. A hold keeps {whose} from retention and erasure.</p>}
       {mayChange && !hold.held && <>
         <label for="hold-reason">Why the records must be kept</label>
         <p class="hint" id="hold-hint">For example a tribunal claim or an ombudsman's investigation.</p>
