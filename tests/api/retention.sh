@@ -43,6 +43,13 @@ held_person=$person_id
 new_case "Open axolotl" "Desmond Pike" desmond@example.org "axolotl still open" open
 open_case=$case_id
 
+# One email in, kept whole as it arrived (a year's retention), and filed
+# on a new (open) case.
+printf 'From: Wilhelmina Sprocket <wilhelmina@example.org>\r\nTo: enquiries@cognus.example\r\nSubject: Gerbil transport\r\nMessage-ID: <gerbil-1@example.org>\r\nDate: Mon, 5 Jan 2026 10:00:00 +0000\r\n\r\nPlease help with the gerbil transport.\r\n' |
+    "$charter" mailgate --db "$db" --policies "$(pwd)/policies" >"$tmp/mg.out" 2>"$tmp/mg.err"
+rc=$?; checks=$((checks + 1))
+[ $rc -eq 0 ] || fail "mailgate should take the message (exit $rc): $(cat "$tmp/mg.err")"
+
 # --- holds: who may, and the error paths ---
 call PUT "/api/v1/cases/$held_case/hold" '{"reason":"Tribunal claim 2026/114"}' -H "$A"
 expect_status 403 "an officer cannot place a hold"
@@ -93,6 +100,8 @@ checks=$((checks + 1))
 grep -qx "would anonymise 1 closed cases" "$tmp/out" || fail "the dry run counts one closed case: $(cat "$tmp/out")"
 checks=$((checks + 1))
 grep -qx "would delete 0 survey responses" "$tmp/out" || fail "and every other kind: $(cat "$tmp/out")"
+checks=$((checks + 1))
+grep -qx "would delete 1 raw inbound mail messages" "$tmp/out" || fail "the dry run counts the raw email: $(cat "$tmp/out")"
 start_server
 call GET "/api/v1/cases/$gone" "" -H "$A"
 expect '.subject == "Bus pass wombat"' "the dry run changed nothing"
@@ -103,6 +112,8 @@ rc=$?; checks=$((checks + 1))
 [ $rc -eq 0 ] || fail "the run should exit 0 (got $rc): $(cat "$tmp/err")"
 checks=$((checks + 1))
 grep -qx "anonymised 1 closed cases" "$tmp/out" || fail "the run anonymises one closed case: $(cat "$tmp/out")"
+checks=$((checks + 1))
+grep -qx "deleted 1 raw inbound mail messages" "$tmp/out" || fail "and deletes the raw email: $(cat "$tmp/out")"
 "$charter" retention run --db "$db" --now 2040-01-01 >"$tmp/out" 2>&1
 checks=$((checks + 1))
 grep -qx "anonymised 0 closed cases" "$tmp/out" || fail "a second run finds nothing: $(cat "$tmp/out")"
@@ -119,6 +130,8 @@ call GET "/api/v1/cases/$held_person_case" "" -H "$A"
 expect '.subject == "Respite quokka"' "a case about a held person is whole"
 call GET "/api/v1/cases/$open_case" "" -H "$A"
 expect '.subject == "Open axolotl"' "an open case is whole"
+call GET '/api/v1/search?q=gerbil' '' -H "$A"
+expect '(.cases | length) == 1' "the mailed case is still open and found (its contact is kept)"
 call GET '/api/v1/search?q=narwhal' '' -H "$A"
 expect "[.cases[].id] == [$held_case]" "the held case is still found"
 
