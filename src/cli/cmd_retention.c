@@ -50,7 +50,7 @@ int ch_cmd_retention_run(int argc, char **argv)
         printf("%s %lld %s\n",
                dry ? (anon ? "would anonymise" : "would delete")
                    : (anon ? "anonymised" : "deleted"),
-               (long long)counts[k], ch_retention_noun((ch_retention_kind)k));
+               (long long)counts[k], ch_retention_noun_n((ch_retention_kind)k, counts[k]));
     }
     rc = CH_EXIT_OK;
 out:

@@ -10,6 +10,9 @@ static const char *const keys[CH_RETAIN_COUNT] = {
 static const char *const nouns[CH_RETAIN_COUNT] = {"closed cases", "attachments of closed cases",
                                                    "survey responses", "raw inbound mail messages",
                                                    "notifications"};
+static const char *const nouns_one[CH_RETAIN_COUNT] = {"closed case", "attachment of a closed case",
+                                                       "survey response",
+                                                       "raw inbound mail message", "notification"};
 static const char *const froms[CH_RETAIN_COUNT] = {
     "after the case closed (its last change)", "after the case closed (its last change)",
     "after the response was submitted", "after the message arrived",
@@ -23,6 +26,11 @@ const char *ch_retention_key(ch_retention_kind k)
 const char *ch_retention_noun(ch_retention_kind k)
 {
     return k < CH_RETAIN_COUNT ? nouns[k] : "?";
+}
+
+const char *ch_retention_noun_n(ch_retention_kind k, int64_t n)
+{
+    return k >= CH_RETAIN_COUNT ? "?" : n == 1 ? nouns_one[k] : nouns[k];
 }
 
 const char *ch_retention_counted_from(ch_retention_kind k)

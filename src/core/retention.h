@@ -45,6 +45,8 @@ typedef struct ch_retention_rules {
  * is counted from, in words; all static. */
 const char *ch_retention_key(ch_retention_kind k);
 const char *ch_retention_noun(ch_retention_kind k);
+/* The noun for n records: "1 closed case", "12 closed cases". */
+const char *ch_retention_noun_n(ch_retention_kind k, int64_t n);
 ch_retention_action ch_retention_action_of(ch_retention_kind k);
 const char *ch_retention_counted_from(ch_retention_kind k);
 

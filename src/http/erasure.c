@@ -54,7 +54,7 @@ void ch_desk_retention_sweep(ch_desk *d, ch_time now)
                     ch_retention_action_of((ch_retention_kind)k) == CH_RETAIN_ANONYMISE
                         ? "anonymised"
                         : "deleted",
-                    (long long)counts[k], ch_retention_noun((ch_retention_kind)k));
+                    (long long)counts[k], ch_retention_noun_n((ch_retention_kind)k, counts[k]));
 }
 
 static enum MHD_Result refused(ch_req *r, const char *action, const char *object, int64_t id,

@@ -97,11 +97,11 @@ rc=$?; checks=$((checks + 1))
 rc=$?; checks=$((checks + 1))
 [ $rc -eq 0 ] || fail "the dry run should exit 0 (got $rc): $(cat "$tmp/err")"
 checks=$((checks + 1))
-grep -qx "would anonymise 1 closed cases" "$tmp/out" || fail "the dry run counts one closed case: $(cat "$tmp/out")"
+grep -qx "would anonymise 1 closed case" "$tmp/out" || fail "the dry run counts one closed case: $(cat "$tmp/out")"
 checks=$((checks + 1))
 grep -qx "would delete 0 survey responses" "$tmp/out" || fail "and every other kind: $(cat "$tmp/out")"
 checks=$((checks + 1))
-grep -qx "would delete 1 raw inbound mail messages" "$tmp/out" || fail "the dry run counts the raw email: $(cat "$tmp/out")"
+grep -qx "would delete 1 raw inbound mail message" "$tmp/out" || fail "the dry run counts the raw email: $(cat "$tmp/out")"
 start_server
 call GET "/api/v1/cases/$gone" "" -H "$A"
 expect '.subject == "Bus pass wombat"' "the dry run changed nothing"
@@ -111,9 +111,9 @@ stop_server
 rc=$?; checks=$((checks + 1))
 [ $rc -eq 0 ] || fail "the run should exit 0 (got $rc): $(cat "$tmp/err")"
 checks=$((checks + 1))
-grep -qx "anonymised 1 closed cases" "$tmp/out" || fail "the run anonymises one closed case: $(cat "$tmp/out")"
+grep -qx "anonymised 1 closed case" "$tmp/out" || fail "the run anonymises one closed case: $(cat "$tmp/out")"
 checks=$((checks + 1))
-grep -qx "deleted 1 raw inbound mail messages" "$tmp/out" || fail "and deletes the raw email: $(cat "$tmp/out")"
+grep -qx "deleted 1 raw inbound mail message" "$tmp/out" || fail "and deletes the raw email: $(cat "$tmp/out")"
 "$charter" retention run --db "$db" --now 2040-01-01 >"$tmp/out" 2>&1
 checks=$((checks + 1))
 grep -qx "anonymised 0 closed cases" "$tmp/out" || fail "a second run finds nothing: $(cat "$tmp/out")"
@@ -144,7 +144,7 @@ expect '.held == false' "the hold is gone"
 stop_server
 "$charter" retention run --db "$db" --now 2040-01-01 >"$tmp/out" 2>&1
 checks=$((checks + 1))
-grep -qx "anonymised 1 closed cases" "$tmp/out" || fail "the released case is anonymised next: $(cat "$tmp/out")"
+grep -qx "anonymised 1 closed case" "$tmp/out" || fail "the released case is anonymised next: $(cat "$tmp/out")"
 start_server
 call GET "/api/v1/cases/$held_case" "" -H "$A"
 expect '.subject == "Anonymised case"' "the case released from its hold is anonymised"

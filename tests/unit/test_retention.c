@@ -75,6 +75,10 @@ static void the_seed_schedule_loads(void **state)
     assert_int_equal(pol->retention->span[CH_RETAIN_INBOUND_MAIL].years, 1);
     assert_int_equal(ch_retention_action_of(CH_RETAIN_CLOSED_CASES), CH_RETAIN_ANONYMISE);
     assert_int_equal(ch_retention_action_of(CH_RETAIN_SURVEY_RESPONSES), CH_RETAIN_DELETE);
+    assert_string_equal(ch_retention_noun_n(CH_RETAIN_CLOSED_CASES, 1), "closed case");
+    assert_string_equal(ch_retention_noun_n(CH_RETAIN_CLOSED_CASES, 12), "closed cases");
+    assert_string_equal(ch_retention_noun_n(CH_RETAIN_INBOUND_MAIL, 0),
+                        "raw inbound mail messages");
     ch_policy_free(pol);
     ch_diags_free(&d);
 }
