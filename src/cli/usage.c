@@ -203,17 +203,6 @@ static const ch_cli_doc docs[] = {
       {"--policy FILE", "a charter policy file (repeatable; default: every policies/*.yaml)"},
       {"--once", "poll once and exit"},
       {"--every SECONDS", "poll again every 1 to 86400 seconds until stopped"}}},
-    {"help",
-     "show a command's usage",
-     "[COMMAND]",
-     "Prints the usage of COMMAND exactly as charter COMMAND --help does, or, without COMMAND, "
-     "the list of commands.",
-     {{NULL, NULL}}},
-    {"version",
-     "print charter's version",
-     "",
-     "Prints charter's version, as charter --version does.",
-     {{NULL, NULL}}},
     {"retention run",
      "delete or anonymise what the retention schedule says is due",
      "[--dry-run] [--now DATE] [--db PATH-or-URL] [--policy FILE]...",
@@ -231,6 +220,17 @@ static const ch_cli_doc docs[] = {
       {"--now DATE", "reckon what is due as of DATE (YYYY-MM-DD, midnight UTC) instead of now"},
       {"--db PATH-or-URL", "the desk's database, which must exist (default ./charter.db)"},
       {"--policy FILE", "a charter policy file (repeatable; default: every policies/*.yaml)"}}},
+    {"help",
+     "show a command's usage",
+     "[COMMAND]",
+     "Prints the usage of COMMAND exactly as charter COMMAND --help does, or, without COMMAND, "
+     "the list of commands.",
+     {{NULL, NULL}}},
+    {"version",
+     "print charter's version",
+     "",
+     "Prints charter's version, as charter --version does.",
+     {{NULL, NULL}}},
 };
 
 static const char about[] =
