@@ -40,7 +40,7 @@ static ch_diags load_changed(const char *from, const char *to, int *line)
     assert_non_null(out);
     memcpy(out, text, (size_t)(at - text));
     memcpy(out + (at - text), to, nt);
-    strcpy(out + (at - text) + nt, at + nf);
+    memcpy(out + (at - text) + nt, at + nf, strlen(at + nf) + 1);
     ch_policy *pol = NULL;
     ch_diags d = {0};
     assert_int_not_equal(ch_policy_load_text(&pol, "sutton.yaml", out, strlen(out), NULL, &d),
