@@ -14,11 +14,17 @@ enum { REASON_MAX = 500 };
 int ch_desk_retention_run(ch_desk *d, ch_time now, bool dry_run, int64_t by, int64_t counts[],
                           ch_error *err)
 {
+    /* Files before the cases they are on: anonymising a case removes its
+     * files too, and a run should count them as the dry run did. */
+    static const ch_retention_kind order[CH_RETAIN_COUNT] = {
+        CH_RETAIN_CASE_ATTACHMENTS, CH_RETAIN_CLOSED_CASES, CH_RETAIN_SURVEY_RESPONSES,
+        CH_RETAIN_INBOUND_MAIL, CH_RETAIN_NOTIFICATIONS};
     for (int k = 0; k < CH_RETAIN_COUNT; k++)
         counts[k] = 0;
     for (size_t i = 0; i < d->npolicies; i++) {
         const ch_policy *p = d->policies[i].policy;
-        for (int k = 0; k < CH_RETAIN_COUNT; k++) {
+        for (int j = 0; j < CH_RETAIN_COUNT; j++) {
+            int k = (int)order[j];
             ch_time cutoff;
             if (!ch_retention_cutoff(p->retention, (ch_retention_kind)k, now, &cutoff))
                 continue;

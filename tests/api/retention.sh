@@ -26,6 +26,10 @@ new_case() { # new_case SUBJECT NAME EMAIL NOTE CLOSE -> sets case_id, person_id
     person_id=$(json .person_id)
     call POST "/api/v1/cases/$case_id/contacts" "{\"direction\":\"inbound\",\"channel\":\"phone\",\"who\":\"$2\",\"summary\":\"$4\"}" -H "$A"
     expect_status 201 "a contact on case $case_id"
+    printf 'A letter about %s.\n' "$1" >"$tmp/letter.txt"
+    status=$(curl -s -o "$tmp/body" -w '%{http_code}' -X POST -H "$A" -H 'Content-Type: text/plain; charset=utf-8' \
+        --data-binary @"$tmp/letter.txt" "$base/api/v1/cases/$case_id/attachments?filename=letter.txt")
+    expect_status 201 "a file on case $case_id"
     if [ "$5" = close ]; then
         call GET "/api/v1/cases/$case_id" "" -H "$A"
         v=$(json .version)
@@ -101,6 +105,8 @@ grep -qx "would anonymise 1 closed case" "$tmp/out" || fail "the dry run counts 
 checks=$((checks + 1))
 grep -qx "would delete 0 survey responses" "$tmp/out" || fail "and every other kind: $(cat "$tmp/out")"
 checks=$((checks + 1))
+grep -qx "would delete 1 attachment of a closed case" "$tmp/out" || fail "the dry run counts the unheld closed case's file: $(cat "$tmp/out")"
+checks=$((checks + 1))
 grep -qx "would delete 1 raw inbound mail message" "$tmp/out" || fail "the dry run counts the raw email: $(cat "$tmp/out")"
 start_server
 call GET "/api/v1/cases/$gone" "" -H "$A"
@@ -113,6 +119,8 @@ rc=$?; checks=$((checks + 1))
 checks=$((checks + 1))
 grep -qx "anonymised 1 closed case" "$tmp/out" || fail "the run anonymises one closed case: $(cat "$tmp/out")"
 checks=$((checks + 1))
+grep -qx "deleted 1 attachment of a closed case" "$tmp/out" || fail "the run deletes that file: $(cat "$tmp/out")"
+checks=$((checks + 1))
 grep -qx "deleted 1 raw inbound mail message" "$tmp/out" || fail "and deletes the raw email: $(cat "$tmp/out")"
 "$charter" retention run --db "$db" --now 2040-01-01 >"$tmp/out" 2>&1
 checks=$((checks + 1))
@@ -122,10 +130,11 @@ call GET "/api/v1/cases/$gone" "" -H "$A"
 expect_status 200 "the anonymised case is kept for the statistics"
 expect '.subject == "Anonymised case" and .status == "closed" and .requester.name == null and .person_id == null' "without its subject or requester"
 expect '[.contacts[] | select(.summary != null or .who != null)] == []' "its contacts keep no text or names"
+expect '(.attachments // []) == []' "nor its files"
 call GET '/api/v1/search?q=wombat' '' -H "$A"
 expect '.cases == []' "its words are gone from the search"
 call GET "/api/v1/cases/$held_case" "" -H "$A"
-expect '.subject == "Tribunal narwhal" and .contacts[-1].summary == "narwhal appeal papers"' "the held case is whole"
+expect '.subject == "Tribunal narwhal" and .contacts[-1].summary == "narwhal appeal papers" and (.attachments | length) == 1' "the held case is whole, with its file"
 call GET "/api/v1/cases/$held_person_case" "" -H "$A"
 expect '.subject == "Respite quokka"' "a case about a held person is whole"
 call GET "/api/v1/cases/$open_case" "" -H "$A"
