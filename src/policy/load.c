@@ -12,7 +12,8 @@
 static const char *const top_keys[] = {
     "charter",    "id",       "organisation",   "time_zone", "review_by", "holidays_file",
     "calendars",  "services", "promises",       "notes",     "routes",    "restriction_notice",
-    "complaints", "contact",  "privacy_notice", "themes",    "audits",    "retention", NULL,
+    "complaints", "contact",  "privacy_notice", "themes",    "audits",    "retention",
+    NULL,
 };
 static const char *const service_keys[] = {"id",          "name",        "calendar", "day_length",
                                            "visit_block", "contingency", "notes",    "mail",

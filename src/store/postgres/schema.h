@@ -261,7 +261,8 @@ static const char *const ch_pg_migrations[] = {
     " CHECK ((person_id IS NULL) <> (case_id IS NULL)));"
     "CREATE UNIQUE INDEX legal_holds_person ON legal_holds(person_id) WHERE person_id IS NOT NULL;"
     "CREATE UNIQUE INDEX legal_holds_case ON legal_holds(case_id) WHERE case_id IS NOT NULL;"
-    "CREATE TABLE erasures(id bigserial PRIMARY KEY, object text NOT NULL, object_id bigint NOT NULL,"
+    "CREATE TABLE erasures(id bigserial PRIMARY KEY, object text NOT NULL,"
+    " object_id bigint NOT NULL,"
     " how text NOT NULL, reason text, by_user bigint REFERENCES users(id), at bigint NOT NULL,"
     " UNIQUE(object, object_id));",
 };

@@ -268,7 +268,8 @@ static const char *const ch_sqlite_migrations[] = {
     " CHECK ((person_id IS NULL) != (case_id IS NULL)));"
     "CREATE UNIQUE INDEX legal_holds_person ON legal_holds(person_id) WHERE person_id IS NOT NULL;"
     "CREATE UNIQUE INDEX legal_holds_case ON legal_holds(case_id) WHERE case_id IS NOT NULL;"
-    "CREATE TABLE erasures(id INTEGER PRIMARY KEY, object TEXT NOT NULL, object_id INTEGER NOT NULL,"
+    "CREATE TABLE erasures(id INTEGER PRIMARY KEY, object TEXT NOT NULL,"
+    " object_id INTEGER NOT NULL,"
     " how TEXT NOT NULL, reason TEXT, by_user INTEGER REFERENCES users(id), at INTEGER NOT NULL,"
     " UNIQUE(object, object_id));",
 };
