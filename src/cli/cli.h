@@ -25,6 +25,7 @@ int ch_cmd_statement(int argc, char **argv);
 int ch_cmd_mailgate(int argc, char **argv);
 int ch_cmd_imap(int argc, char **argv);
 int ch_cmd_audit_verify(int argc, char **argv);
+int ch_cmd_retention_run(int argc, char **argv);
 
 /* --- Usage, from the one table in usage.c --- */
 

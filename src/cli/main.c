@@ -20,6 +20,7 @@ static const struct {
     {"mailgate", ch_cmd_mailgate},
     {"imap", ch_cmd_imap},
     {"audit verify", ch_cmd_audit_verify},
+    {"retention run", ch_cmd_retention_run},
 };
 
 /* How many of argv's words, from the first, spell name; 0 if they do not. */

@@ -222,6 +222,23 @@ static const ch_cli_doc docs[] = {
       {"--policy FILE", "a charter policy file (repeatable; default: every policies/*.yaml)"},
       {"--once", "poll once and exit"},
       {"--every SECONDS", "poll again every 1 to 86400 seconds until stopped"}}},
+    {"retention run",
+     "delete or anonymise what the retention schedule says is due",
+     "[--dry-run] [--now DATE] [--db PATH-or-URL] [--policy FILE]...",
+     "Applies the retention: schedule of each policy (as charter serve loads them) to its "
+     "services: closed cases past their period are anonymised (kept for the reports, their "
+     "personal data removed), attachments of closed cases, survey responses, raw inbound mail "
+     "and notifications past theirs are deleted. Records under a legal hold, or about a person "
+     "under one, are never touched. Audit rows are never deleted. Prints one line per kind, "
+     "e.g. \"anonymised 12 closed cases\", or with --dry-run \"would anonymise 12 closed "
+     "cases\" and changes nothing. serve runs the same once a day.\n"
+     "Exit status: 0 when the run (or dry run) finished, 1 when the database or a policy "
+     "could not be read or a change failed (what was done before stays done), 2 for a usage "
+     "error.",
+     {{"--dry-run", "count what is due and change nothing"},
+      {"--now DATE", "reckon what is due as of DATE (YYYY-MM-DD, midnight UTC) instead of now"},
+      {"--db PATH-or-URL", "the desk's database, which must exist (default ./charter.db)"},
+      {"--policy FILE", "a charter policy file (repeatable; default: every policies/*.yaml)"}}},
     {"help",
      "show a command's usage",
      "[COMMAND]",

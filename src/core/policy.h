@@ -157,6 +157,9 @@ typedef struct ch_policy {
     /* Behaviour audits (`audits:`, see core/audit.h); NULL when the charter
      * runs none. */
     struct ch_audit_rules *audits;
+    /* How long each kind of record is kept (`retention:`, see
+     * core/retention.h); NULL when the charter sets no schedule. */
+    struct ch_retention_rules *retention;
 } ch_policy;
 
 /* Frees the policy, its calendars and its arena. */

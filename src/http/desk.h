@@ -271,4 +271,19 @@ unsigned ch_desk_threads(void);
 int ch_desk_serve(ch_desk *d, const char *listen, const char *tls_cert, const char *tls_key,
                   ch_error *err);
 
+/* Retention and erasure (erasure.c): legal holds (GET, PUT with a reason,
+ * DELETE) on a person or a case, a person's erasure, the retention page. */
+enum MHD_Result ch_http_person_hold(ch_req *r, int64_t id);
+enum MHD_Result ch_http_case_hold(ch_req *r, int64_t id);
+enum MHD_Result ch_http_person_erase(ch_req *r, int64_t id);
+enum MHD_Result ch_http_retention(ch_req *r);
+/* Applies the retention schedule of every policy on d to its services as
+ * of now (only counting when dry_run), the policies read-locked by the
+ * caller; counts[k] gets the records of each ch_retention_kind deleted or
+ * anonymised (or due). by: the user running it, 0 for the desk itself. */
+int ch_desk_retention_run(ch_desk *d, ch_time now, bool dry_run, int64_t by, int64_t counts[],
+                          ch_error *err);
+/* The daily sweep's run (taking the policies' read lock), logging counts. */
+void ch_desk_retention_sweep(ch_desk *d, ch_time now);
+
 #endif

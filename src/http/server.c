@@ -424,6 +424,15 @@ static const endpoint routes[] = {
     {"GET", "/api/v1/cases/{id}/sar/export", .with_id = ch_http_sar_preview},
     {"POST", "/api/v1/cases/{id}/sar/extend", .with_id = ch_http_sar_extend},
     {"POST", "/api/v1/cases/{id}/sar/release", .with_id = ch_http_sar_release},
+    /* Retention and erasure (erasure.c). */
+    {"GET", "/api/v1/people/{id}/hold", .with_id = ch_http_person_hold},
+    {"PUT", "/api/v1/people/{id}/hold", .with_id = ch_http_person_hold},
+    {"DELETE", "/api/v1/people/{id}/hold", .with_id = ch_http_person_hold},
+    {"GET", "/api/v1/cases/{id}/hold", .with_id = ch_http_case_hold},
+    {"PUT", "/api/v1/cases/{id}/hold", .with_id = ch_http_case_hold},
+    {"DELETE", "/api/v1/cases/{id}/hold", .with_id = ch_http_case_hold},
+    {"POST", "/api/v1/people/{id}/erase", .with_id = ch_http_person_erase},
+    {"GET", "/api/v1/retention", .plain = ch_http_retention},
 };
 
 /* Whether url fits pattern; *id gets the {id} and *rest the url from the
@@ -689,6 +698,7 @@ typedef struct sweeper {
 static void *sweep_main(void *arg)
 {
     sweeper *sw = arg;
+    ch_time retention_last = 0;
     pthread_mutex_lock(&sw->mu);
     while (!sw->stop) {
         ch_error err;
@@ -697,6 +707,11 @@ static void *sweep_main(void *arg)
         if (ch_store_breach_sweep(sw->desk->store, (ch_time)time(NULL), &count, &err))
             fprintf(stderr, "charter serve: breach sweep: %s\n", err.msg);
         ch_desk_survey_sweep(sw->desk, (ch_time)time(NULL));
+        /* Retention once a day (and when the desk starts). */
+        if ((ch_time)time(NULL) - retention_last >= 86400) {
+            retention_last = (ch_time)time(NULL);
+            ch_desk_retention_sweep(sw->desk, retention_last);
+        }
         pthread_mutex_lock(&sw->mu);
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);

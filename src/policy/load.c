@@ -12,7 +12,8 @@
 static const char *const top_keys[] = {
     "charter",    "id",       "organisation",   "time_zone", "review_by", "holidays_file",
     "calendars",  "services", "promises",       "notes",     "routes",    "restriction_notice",
-    "complaints", "contact",  "privacy_notice", "themes",    "audits",    NULL,
+    "complaints", "contact",  "privacy_notice", "themes",    "audits",    "retention",
+    NULL,
 };
 static const char *const service_keys[] = {"id",          "name",        "calendar", "day_length",
                                            "visit_block", "contingency", "notes",    "mail",
@@ -505,6 +506,8 @@ static void parse_top(loader *ld, struct fy_node *root, ch_policy *pol)
         ld_themes(ld, v, pol);
     if ((v = ld_get(root, "audits")))
         ld_audits(ld, v, pol);
+    if ((v = ld_get(root, "retention")))
+        ld_retention(ld, v, pol);
 }
 
 static void collect_yaml_errors(loader *ld, struct fy_diag *diag)

@@ -107,4 +107,7 @@ void ld_service_survey(loader *ld, struct fy_node *map, ch_service *svc);
 /* The behaviour audits' templates and rules (load_audits.c). */
 void ld_audits(loader *ld, struct fy_node *map, ch_policy *pol);
 
+/* The retention schedule (`retention:`, load_retention.c). */
+void ld_retention(loader *ld, struct fy_node *map, ch_policy *pol);
+
 #endif

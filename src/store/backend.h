@@ -208,6 +208,13 @@ typedef struct ch_store_ops {
                        ch_sar_export **out, size_t *n, ch_error *err);
     int (*sar_audit)(ch_store *s, int64_t person_id, size_t limit, ch_arena *arena,
                      ch_audit_row **out, size_t *n, ch_error *err);
+    int (*hold_place)(ch_store *s, ch_legal_hold *h, ch_error *err);
+    int (*hold_release)(ch_store *s, int64_t person_id, int64_t case_id, ch_error *err);
+    int (*hold_get)(ch_store *s, int64_t person_id, int64_t case_id, ch_arena *arena,
+                    ch_legal_hold *out, ch_error *err);
+    int (*retention_apply)(ch_store *s, int kind, const char *service, ch_time cutoff, bool dry_run,
+                           ch_time now, int64_t by, int64_t *count, ch_error *err);
+    int (*person_erase)(ch_store *s, ch_erasure *e, ch_error *err);
 } ch_store_ops;
 
 struct ch_store {

@@ -367,6 +367,9 @@ const ch_store_table ch_store_tables[] = {
     {"audit_responses", COLS("id", "audit_id", "grp", "submitted_at", "answers", "form_id")},
     {"sar_exports", COLS("id", "case_id", "person_id", "attachment_id", "contact_id", "released_by",
                          "released_at")},
+    /* Retention and erasure: legal holds, and what was erased or anonymised. */
+    {"legal_holds", COLS("id", "person_id", "case_id", "reason", "placed_by", "placed_at")},
+    {"erasures", COLS("id", "object", "object_id", "how", "reason", "by_user", "at")},
 };
 const size_t ch_store_ntables = sizeof(ch_store_tables) / sizeof(*ch_store_tables);
 
@@ -686,4 +689,46 @@ int ch_store_report_rows_by(ch_store *s, ch_report_by by, ch_time from, ch_time 
                             ch_report_row **out, size_t *n, ch_error *err)
 {
     return s->ops->report_rows_by(s, by, from, to, services, nservices, arena, out, n, err);
+}
+
+/* Retention and erasure: one of person and case, each call. */
+static int hold_target(int64_t person_id, int64_t case_id, ch_error *err)
+{
+    if ((person_id > 0) == (case_id > 0))
+        return ch_error_set(err, CH_E_INVALID, "a legal hold is on one person or one case");
+    return CH_OK;
+}
+
+int ch_store_hold_place(ch_store *s, ch_legal_hold *h, ch_error *err)
+{
+    int rc = hold_target(h->person_id, h->case_id, err);
+    if (!rc && (!h->reason || !*h->reason))
+        rc = ch_error_set(err, CH_E_INVALID, "a legal hold needs a reason");
+    return rc ? rc : s->ops->hold_place(s, h, err);
+}
+
+int ch_store_hold_release(ch_store *s, int64_t person_id, int64_t case_id, ch_error *err)
+{
+    int rc = hold_target(person_id, case_id, err);
+    return rc ? rc : s->ops->hold_release(s, person_id, case_id, err);
+}
+
+int ch_store_hold_get(ch_store *s, int64_t person_id, int64_t case_id, ch_arena *arena,
+                      ch_legal_hold *out, ch_error *err)
+{
+    int rc = hold_target(person_id, case_id, err);
+    return rc ? rc : s->ops->hold_get(s, person_id, case_id, arena, out, err);
+}
+
+int ch_store_retention_apply(ch_store *s, int kind, const char *service, ch_time cutoff,
+                             bool dry_run, ch_time now, int64_t by, int64_t *count, ch_error *err)
+{
+    *count = 0;
+    return s->ops->retention_apply(s, kind, service, cutoff, dry_run, now, by, count, err);
+}
+
+int ch_store_person_erase(ch_store *s, ch_erasure *e, ch_error *err)
+{
+    e->cases = 0;
+    return s->ops->person_erase(s, e, err);
 }

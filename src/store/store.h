@@ -1185,5 +1185,48 @@ typedef struct ch_sar_bundle {
 #define CH_SAR_MAX_AUDIT 20000
 int ch_store_sar_bundle(ch_store *s, int64_t person_id, const char *const *services,
                         size_t nservices, ch_arena *arena, ch_sar_bundle *out, ch_error *err);
+/* Retention and erasure (issue 14). A legal hold stands on a person or a
+ * case (one of person_id, case_id): while it stands, neither retention nor
+ * erasure removes or anonymises the held records (a hold on a person
+ * covers every case about them). */
+typedef struct ch_legal_hold {
+    int64_t id, person_id, case_id;
+    const char *reason;
+    int64_t placed_by;
+    ch_time placed_at;
+} ch_legal_hold;
+
+/* Places h (or replaces the reason of the hold already there; sets h->id).
+ * CH_E_NOTFOUND when the person or case does not exist. */
+int ch_store_hold_place(ch_store *s, ch_legal_hold *h, ch_error *err);
+/* Releases the hold on the person or case; CH_E_NOTFOUND when none stands. */
+int ch_store_hold_release(ch_store *s, int64_t person_id, int64_t case_id, ch_error *err);
+/* The hold on the person or case, strings in arena; CH_E_NOTFOUND when none. */
+int ch_store_hold_get(ch_store *s, int64_t person_id, int64_t case_id, ch_arena *arena,
+                      ch_legal_hold *out, ch_error *err);
+
+/* Applies retention to one kind of record (a ch_retention_kind) on one
+ * service: every record counted from at or before cutoff and not held is
+ * deleted or anonymised (closed cases), or only counted when dry_run. The
+ * number in *count. now and by (0: the desk itself) are recorded against
+ * each case anonymised. */
+int ch_store_retention_apply(ch_store *s, int kind, const char *service, ch_time cutoff,
+                             bool dry_run, ch_time now, int64_t by, int64_t *count, ch_error *err);
+
+/* Erasure of a person (and the duplicates merged into them): their
+ * personal data removed from the person row, their relationships,
+ * consents, attachments, incidents, restrictions and mail; every case
+ * about them kept but anonymised, its contacts' texts and names cleared
+ * and its search entries removed. One transaction; on SQLite with
+ * secure_delete, so freed pages are zeroed. CH_E_NOTFOUND for no such
+ * person; CH_E_CONFLICT, with a sentence naming it, when a hold stands or
+ * the person was already erased. */
+typedef struct ch_erasure {
+    int64_t person_id, by;
+    const char *reason;
+    ch_time at;
+    int64_t cases; /* set: the cases anonymised */
+} ch_erasure;
+int ch_store_person_erase(ch_store *s, ch_erasure *e, ch_error *err);
 
 #endif

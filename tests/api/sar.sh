@@ -193,4 +193,14 @@ status=$(curl -s -o "$tmp/again.zip" -w '%{http_code}' -H "$M" "$base/api/v1/peo
 checks=$((checks + 1))
 ! unzip -l "$tmp/again.zip" | grep -q 'subject-access-case' || fail "an export does not hold an earlier export"
 
+
+# Erasing the person takes every released copy with them.
+admin=$(add dpo@sutton.example "Data Protection Officer" admin)
+call POST "/api/v1/people/$dana/erase" '{"reason":"Asked to be forgotten"}' -H "Authorization: Bearer $admin"
+expect_status 200 "the person is erased"
+status=$(curl -s -o /dev/null -w '%{http_code}' -H "$M" "$base/api/v1/attachments/$attachment")
+expect_status 404 "the released export is gone with them"
+call GET "/api/v1/cases/$sar/sar" "" -H "$M"
+expect '.export == null' "and the case no longer points at it"
+
 finish

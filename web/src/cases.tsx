@@ -12,6 +12,7 @@ import { PersonSafeguards, Safeguards, SpokenWith, useAllowed, WhoMayBeTold } fr
 import { AlertBanner, Attachment, Attachments, MergeForm, Needs, PersonEditor } from './people';
 import { ProblemText, Service, User } from './ui';
 import { CaseThemes } from './themes';
+import { EraseForm, LegalHold } from './retention';
 import { AwayNotice, AwayWarning, awayOf, Covering, ReviewBanner } from './availability';
 import { MailFacts, ReplyForm, useOutbox } from './mail';
 import { ComplaintPanel } from './complaints';
@@ -575,6 +576,7 @@ export function CasePage({ id, user }: { id: number; user: User }) {
 
       <ReferForm kase={c} etag={etag} onMoved={(m, t) => { setCase(m); setEtag(t); }} />
       <Attachments files={c.attachments} path={`/api/v1/cases/${c.id}/attachments`} onAdded={load} />
+      <LegalHold caseId={c.id} user={user} />
       <h2>Timeline</h2>
       <ol class="timeline">{(c.events ?? []).map((e) => (
         <li><span class="when">{inWords(e.at)}</span> {e.what}{e.detail && <>, {e.detail}</>}{e.actor ? <>, by {name(e.actor)}</> : null}</li>
@@ -616,6 +618,8 @@ export function PersonPage({ id, kind, user }: { id: number; kind: 'people' | 'o
         <PersonEditor p={p} onSaved={(q) => setP({ ...p, ...q })} />
         {user && <MergeForm p={p} user={user} onMerged={(q) => setP({ ...p, ...q })} />}
       </>}
+      {kind === 'people' && user && <LegalHold personId={p.id} user={user} />}
+      {kind === 'people' && user && <EraseForm personId={p.id} name={p.name} user={user} onErased={load} />}
       {kind === 'people' && <Behaviour person={p} cases={p.cases} onChange={load} />}
       {kind === 'people' && !p.merged_into && <SarRequest person={p} user={user} />}
     </main>

@@ -16,6 +16,7 @@ import { ProblemText, User } from './ui';
 import { ComplaintsReport } from './complaints';
 import { PublicPages } from './publicpages';
 import { Surveys } from './surveys';
+import { RetentionPage } from './retention';
 
 function Login({ onIn }: { onIn: (u: User) => void }) {
   const [email, setEmail] = useState('');
@@ -74,7 +75,7 @@ function App() {
     location.hash = '#/';
   }
   const header = (
-    <header><a href="#/">Charter</a>{user && <><a href="#/cases">Cases</a><a href="#/people">People</a><a href="#/find">Find</a><a href="#/reports">Reports</a><a href="#/contracts">Hours</a><a href="#/audits">Audits</a><NotificationsLink route={route} />{user.role !== 'officer' && <a href="#/staff">Staff</a>}{user.role === 'admin' && <a href="#/admin">Charters</a>}<span class="who"><a href="#/account">Your account</a> {user.name} ({user.role})</span><button type="button" class="sign-out" onClick={signOut}>Sign out</button></>}</header>
+    <header><a href="#/">Charter</a>{user && <><a href="#/cases">Cases</a><a href="#/people">People</a><a href="#/find">Find</a><a href="#/reports">Reports</a><a href="#/contracts">Hours</a><a href="#/audits">Audits</a><NotificationsLink route={route} />{user.role !== 'officer' && <a href="#/staff">Staff</a>}{user.role === 'admin' && <a href="#/admin">Charters</a>}{user.role === 'admin' && <a href="#/retention">Retention</a>}<span class="who"><a href="#/account">Your account</a> {user.name} ({user.role})</span><button type="button" class="sign-out" onClick={signOut}>Sign out</button></>}</header>
   );
   if (!user) return <>{header}<Login onIn={setUser} /></>;
   const m = route.match(/^#\/(cases|people|organisations)\/(\d+)$/);
@@ -94,6 +95,7 @@ function App() {
   else if (route === '#/contracts') page = <Contracts user={user} />;
   else if (route === '#/timetable') page = <Timetable user={user} />;
   else if (route === '#/audits') page = <Audits />;
+  else if (route === '#/retention' && user.role === 'admin') page = <RetentionPage />;
   else if ((h = route.match(/^#\/audits\/(\d+)$/))) page = <AuditPage id={Number(h[1])} />;
   else if ((h = route.match(/^#\/contracts\/(\d+)$/))) page = <ContractPage id={Number(h[1])} user={user} />;
   else if ((h = route.match(/^#\/contracts\/(\d+)\/statement\/([a-z]+-\d{4})$/))) page = <StatementPage id={Number(h[1])} term={h[2]} />;

@@ -590,6 +590,8 @@ static int pg_import_end(ch_store *base, bool commit, ch_error *err)
         " ('survey_invitations', (SELECT coalesce(max(id), 0) FROM survey_invitations)),"
         " ('survey_responses', (SELECT coalesce(max(id), 0) FROM survey_responses)),"
         " ('school_audits', (SELECT coalesce(max(id), 0) FROM school_audits)),"
+        " ('legal_holds', (SELECT coalesce(max(id), 0) FROM legal_holds)),"
+        " ('erasures', (SELECT coalesce(max(id), 0) FROM erasures)),"
         " ('audit_responses', (SELECT coalesce(max(id), 0) FROM audit_responses)),"
         " ('sar_exports', (SELECT coalesce(max(id), 0) FROM sar_exports)))"
         " AS seq(t, m)",
@@ -741,6 +743,11 @@ static const ch_store_ops postgres_ops = {
     .sar_release = ch_pg_sar_release,
     .sar_exports = ch_pg_sar_exports,
     .sar_audit = ch_pg_sar_audit,
+    .hold_place = ch_pg_hold_place,
+    .hold_release = ch_pg_hold_release,
+    .hold_get = ch_pg_hold_get,
+    .retention_apply = ch_pg_retention_apply,
+    .person_erase = ch_pg_person_erase,
 };
 
 /* Migrations under an advisory lock, so servers starting together take

@@ -265,9 +265,23 @@ static const char *const ch_pg_migrations[] = {
      * every copy of a person's data that left the desk. */
     "CREATE TABLE sar_exports(id bigserial PRIMARY KEY, case_id bigint NOT NULL UNIQUE"
     " REFERENCES cases(id), person_id bigint REFERENCES people(id), attachment_id bigint"
-    " NOT NULL REFERENCES attachments(id), contact_id bigint REFERENCES contacts(id),"
+    " NOT NULL REFERENCES attachments(id) ON DELETE CASCADE, contact_id bigint REFERENCES contacts(id),"
     " released_by bigint REFERENCES users(id), released_at bigint NOT NULL);"
     "CREATE INDEX sar_exports_person ON sar_exports(person_id);",
+    /* 21: retention and erasure: legal holds on a person or a case (which
+     * keep their records from retention and erasure while they stand), and
+     * which record was erased or anonymised, how, when and by whom (never
+     * what was removed). */
+    "CREATE TABLE legal_holds(id bigserial PRIMARY KEY, person_id bigint REFERENCES people(id),"
+    " case_id bigint REFERENCES cases(id), reason text NOT NULL,"
+    " placed_by bigint REFERENCES users(id), placed_at bigint NOT NULL,"
+    " CHECK ((person_id IS NULL) <> (case_id IS NULL)));"
+    "CREATE UNIQUE INDEX legal_holds_person ON legal_holds(person_id) WHERE person_id IS NOT NULL;"
+    "CREATE UNIQUE INDEX legal_holds_case ON legal_holds(case_id) WHERE case_id IS NOT NULL;"
+    "CREATE TABLE erasures(id bigserial PRIMARY KEY, object text NOT NULL,"
+    " object_id bigint NOT NULL,"
+    " how text NOT NULL, reason text, by_user bigint REFERENCES users(id), at bigint NOT NULL,"
+    " UNIQUE(object, object_id));",
 };
 
 #endif

@@ -273,9 +273,23 @@ static const char *const ch_sqlite_migrations[] = {
      * every copy of a person's data that left the desk. */
     "CREATE TABLE sar_exports(id INTEGER PRIMARY KEY, case_id INTEGER NOT NULL UNIQUE"
     " REFERENCES cases(id), person_id INTEGER REFERENCES people(id), attachment_id INTEGER"
-    " NOT NULL REFERENCES attachments(id), contact_id INTEGER REFERENCES contacts(id),"
+    " NOT NULL REFERENCES attachments(id) ON DELETE CASCADE, contact_id INTEGER REFERENCES contacts(id),"
     " released_by INTEGER REFERENCES users(id), released_at INTEGER NOT NULL);"
     "CREATE INDEX sar_exports_person ON sar_exports(person_id);",
+    /* 23: retention and erasure: legal holds on a person or a case (which
+     * keep their records from retention and erasure while they stand), and
+     * which record was erased or anonymised, how, when and by whom (never
+     * what was removed). */
+    "CREATE TABLE legal_holds(id INTEGER PRIMARY KEY, person_id INTEGER REFERENCES people(id),"
+    " case_id INTEGER REFERENCES cases(id), reason TEXT NOT NULL,"
+    " placed_by INTEGER REFERENCES users(id), placed_at INTEGER NOT NULL,"
+    " CHECK ((person_id IS NULL) != (case_id IS NULL)));"
+    "CREATE UNIQUE INDEX legal_holds_person ON legal_holds(person_id) WHERE person_id IS NOT NULL;"
+    "CREATE UNIQUE INDEX legal_holds_case ON legal_holds(case_id) WHERE case_id IS NOT NULL;"
+    "CREATE TABLE erasures(id INTEGER PRIMARY KEY, object TEXT NOT NULL,"
+    " object_id INTEGER NOT NULL,"
+    " how TEXT NOT NULL, reason TEXT, by_user INTEGER REFERENCES users(id), at INTEGER NOT NULL,"
+    " UNIQUE(object, object_id));",
 };
 
 #endif

@@ -374,6 +374,11 @@ static const ch_store_ops sqlite_ops = {
     .sar_release = ch_sq_sar_release,
     .sar_exports = ch_sq_sar_exports,
     .sar_audit = ch_sq_sar_audit,
+    .hold_place = ch_sq_hold_place,
+    .hold_release = ch_sq_hold_release,
+    .hold_get = ch_sq_hold_get,
+    .retention_apply = ch_sq_retention_apply,
+    .person_erase = ch_sq_person_erase,
 };
 
 static int migrate(sq_conn *c, ch_error *err)
