@@ -129,19 +129,18 @@ static enum MHD_Result hold(ch_req *r, int64_t person_id, int64_t case_id)
         h.case_id = case_id;
         h.placed_by = r->user.id;
         h.placed_at = r->now;
-        if (ch_store_hold_place(r->desk->store, &h, &err) || ch_desk_audit(r, "hold", object, id)) {
-            res = ch_http_error(r, err.code ? &err
-                                            : &(ch_error){CH_E_STORE, "the audit log could not "
-                                                                      "be written"});
+        ch_desk_audit_attach(r, "hold", object, &id);
+        if (ch_desk_audit_finish(r, ch_store_hold_place(r->desk->store, &h, &err), &err)) {
+            res = ch_http_error(r, &err);
             goto out;
         }
         res = ch_http_json(r, 200, hold_json(&h, true), NULL);
         goto out;
     }
-    if (ch_store_hold_release(r->desk->store, person_id, case_id, &err) ||
-        ch_desk_audit(r, "hold-release", object, id)) {
-        res = ch_http_error(
-            r, err.code ? &err : &(ch_error){CH_E_STORE, "the audit log could not be written"});
+    ch_desk_audit_attach(r, "hold-release", object, &id);
+    if (ch_desk_audit_finish(r, ch_store_hold_release(r->desk->store, person_id, case_id, &err),
+                             &err)) {
+        res = ch_http_error(r, &err);
         goto out;
     }
     res = ch_http_json(r, 200, hold_json(&h, false), NULL);
@@ -187,11 +186,13 @@ enum MHD_Result ch_http_person_erase(ch_req *r, int64_t id)
         goto out;
     }
     /* The audit keeps that an erasure happened and by whom, never what. */
-    if (ch_http_person_visible(r, id, &person, &err) ||
-        ch_store_person_erase(r->desk->store, &e, &err) ||
-        ch_desk_audit(r, "erase", "person", id)) {
-        res = ch_http_error(
-            r, err.code ? &err : &(ch_error){CH_E_STORE, "the audit log could not be written"});
+    if (ch_http_person_visible(r, id, &person, &err)) {
+        res = ch_http_error(r, &err);
+        goto out;
+    }
+    ch_desk_audit_attach(r, "erase", "person", &id);
+    if (ch_desk_audit_finish(r, ch_store_person_erase(r->desk->store, &e, &err), &err)) {
+        res = ch_http_error(r, &err);
         goto out;
     }
     res = ch_http_json(r, 200,

@@ -208,10 +208,8 @@ enum MHD_Result ch_http_sar_extend(ch_req *r, int64_t id)
              was, reason);
     ch_event_row event = {0, r->now, r->user.id, "extended", detail};
     u.event = &event;
-    if (ch_store_case_update(r->desk->store, &u, &version, &err) ||
-        ch_desk_audit(r, "update", "case", id)) {
-        if (!err.code)
-            ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
+    ch_desk_audit_attach(r, "update", "case", &id);
+    if (ch_desk_audit_finish(r, ch_store_case_update(r->desk->store, &u, &version, &err), &err)) {
         res = ch_http_error(r, &err);
         goto out;
     }
@@ -367,11 +365,9 @@ enum MHD_Result ch_http_sar_release(ch_req *r, int64_t id)
                                    .uploader = r->user.name,
                                    .uploaded_at = r->now},
                           .update = &plan->update};
-    if (ch_store_sar_release(r->desk->store, &rel, &version, &err) ||
-        ch_desk_audit(r, "update", "case", id) ||
-        ch_desk_audit(r, "create", "attachment", rel.file.id)) {
-        if (!err.code)
-            ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
+    ch_desk_audit_attach(r, "update", "case", &id);
+    ch_desk_audit_attach(r, "create", "attachment", &rel.file.id);
+    if (ch_desk_audit_finish(r, ch_store_sar_release(r->desk->store, &rel, &version, &err), &err)) {
         res = ch_http_error(r, &err);
         goto out;
     }
