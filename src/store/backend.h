@@ -198,6 +198,8 @@ typedef struct ch_store_ops {
     int (*audit_response_insert)(ch_store *s, ch_audit_response_row *row, ch_error *err);
     int (*audit_responses)(ch_store *s, int64_t audit_id, ch_arena *arena,
                            ch_audit_response_row **out, size_t *n, ch_error *err);
+    int (*audit_query)(ch_store *s, const ch_audit_query *q, ch_arena *arena,
+                       ch_audit_view_row **out, size_t *n, ch_error *err);
 } ch_store_ops;
 
 struct ch_store {

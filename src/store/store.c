@@ -631,3 +631,9 @@ int ch_store_report_rows_by(ch_store *s, ch_report_by by, ch_time from, ch_time 
 {
     return s->ops->report_rows_by(s, by, from, to, services, nservices, arena, out, n, err);
 }
+
+int ch_store_audit_query(ch_store *s, const ch_audit_query *q, ch_arena *arena,
+                         ch_audit_view_row **out, size_t *n, ch_error *err)
+{
+    return s->ops->audit_query(s, q, arena, out, n, err);
+}

@@ -724,6 +724,7 @@ static const ch_store_ops postgres_ops = {
     .school_audit_list = ch_pg_school_audit_list,
     .audit_response_insert = ch_pg_audit_response_insert,
     .audit_responses = ch_pg_audit_responses,
+    .audit_query = ch_pg_audit_query,
 };
 
 /* Migrations under an advisory lock, so servers starting together take

@@ -251,6 +251,12 @@ static const char *const ch_pg_migrations[] = {
     " REFERENCES school_audits(id), grp text NOT NULL, submitted_at bigint NOT NULL,"
     " answers text NOT NULL, form_id text, UNIQUE(audit_id, form_id));"
     "CREATE INDEX audit_responses_audit ON audit_responses(audit_id, grp);",
+    /* 19: reading the audit log by record and by member of staff between two
+     * dates as index range scans in (at, id) order. The new object index
+     * covers what audit_object did. */
+    "CREATE INDEX audit_object_at ON audit(object, object_id, at, id);"
+    "CREATE INDEX audit_user_at ON audit(user_id, at, id);"
+    "DROP INDEX audit_object;",
 };
 
 #endif

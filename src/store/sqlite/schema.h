@@ -258,6 +258,12 @@ static const char *const ch_sqlite_migrations[] = {
     " REFERENCES school_audits(id), grp TEXT NOT NULL, submitted_at INTEGER NOT NULL,"
     " answers TEXT NOT NULL, form_id TEXT, UNIQUE(audit_id, form_id));"
     "CREATE INDEX audit_responses_audit ON audit_responses(audit_id, grp);",
+    /* 21: reading the audit log by record and by member of staff between two
+     * dates as index range scans; the rowid ends each index, so (at, id) is
+     * its order. The new object index covers what audit_object did. */
+    "CREATE INDEX audit_object_at ON audit(object, object_id, at);"
+    "CREATE INDEX audit_user_at ON audit(user_id, at);"
+    "DROP INDEX audit_object;",
 };
 
 #endif

@@ -369,6 +369,7 @@ static const ch_store_ops sqlite_ops = {
     .school_audit_list = ch_sq_school_audit_list,
     .audit_response_insert = ch_sq_audit_response_insert,
     .audit_responses = ch_sq_audit_responses,
+    .audit_query = ch_sq_audit_query,
 };
 
 static int migrate(sq_conn *c, ch_error *err)

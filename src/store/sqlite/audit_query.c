@@ -1,0 +1,70 @@
+/* Reading the audit log back in the SQLite backend: the rows about one
+ * person (and their cases), or one member of staff, or one case, between
+ * two instants, newest first, as range scans of audit_object_at and
+ * audit_user_at, paged by the last row's (at, id). */
+#include "store/sqlite/internal.h"
+
+/* The three readings share their columns, their bounds and their order;
+ * ?1 is the person, user or case, ?2 from, (?3, ?4) the page's upper bound
+ * and ?5 the limit. */
+#define AQ_COLS "a.id, a.at, a.user_id, a.action, a.object, a.object_id, a.remote"
+#define AQ_BOUNDS " AND a.at >= ?2 AND (a.at, a.id) < (?3, ?4)"
+#define AQ_TAIL " ORDER BY x.at DESC, x.id DESC LIMIT ?5"
+#define AQ_HEAD                                                                                    \
+    "SELECT x.id, x.at, x.user_id, u.name, x.action, x.object, x.object_id, x.remote FROM ("
+
+static const char person_sql[] =
+    AQ_HEAD "SELECT " AQ_COLS " FROM audit a WHERE a.object IN ('person', 'incidents',"
+            " 'restrictions') AND a.object_id = ?1" AQ_BOUNDS " UNION ALL SELECT " AQ_COLS
+            " FROM cases c JOIN audit a ON a.object = 'case' AND a.object_id = c.id"
+            " WHERE c.person_id = ?1" AQ_BOUNDS ") x LEFT JOIN users u ON u.id = x.user_id" AQ_TAIL;
+static const char user_sql[] =
+    AQ_HEAD "SELECT " AQ_COLS " FROM audit a WHERE a.user_id = ?1" AQ_BOUNDS
+            ") x LEFT JOIN users u ON u.id = x.user_id" AQ_TAIL;
+static const char case_sql[] =
+    AQ_HEAD "SELECT " AQ_COLS " FROM audit a WHERE a.object = 'case' AND a.object_id = ?1" AQ_BOUNDS
+            ") x LEFT JOIN users u ON u.id = x.user_id" AQ_TAIL;
+
+int ch_sq_audit_query(ch_store *base, const ch_audit_query *q, ch_arena *a, ch_audit_view_row **out,
+                      size_t *n, ch_error *err)
+{
+    int rc = CH_OK, step;
+    size_t cap = 0, count = 0;
+    ch_audit_view_row *rows = NULL;
+    const char *sql = q->person_id ? person_sql : q->user_id ? user_sql : case_sql;
+    sq_conn *s = ch_sq_reader((sq *)base);
+    sqlite3_stmt *st = ch_sq_stmt(s, sql, err);
+    if (!st) {
+        rc = CH_E_STORE;
+        goto out;
+    }
+    sqlite3_bind_int64(st, 1, q->person_id ? q->person_id : q->user_id ? q->user_id : q->case_id);
+    sqlite3_bind_int64(st, 2, q->from);
+    sqlite3_bind_int64(st, 3, q->before_at);
+    sqlite3_bind_int64(st, 4, q->before_id);
+    sqlite3_bind_int64(st, 5, (sqlite3_int64)q->limit);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (!(rows = ch_arena_room(a, rows, count, &cap, sizeof(*rows)))) {
+            rc = ch_error_set(err, CH_E_NOMEM, "out of memory");
+            goto out;
+        }
+        ch_audit_view_row *r = &rows[count++];
+        r->id = sqlite3_column_int64(st, 0);
+        r->at = sqlite3_column_int64(st, 1);
+        r->user_id = sqlite3_column_int64(st, 2);
+        r->user_name = ch_sq_text(a, st, 3);
+        r->action = ch_sq_text(a, st, 4);
+        r->object = ch_sq_text(a, st, 5);
+        r->object_id = sqlite3_column_int64(st, 6);
+        r->remote = ch_sq_text(a, st, 7);
+    }
+    if (step != SQLITE_DONE) {
+        rc = ch_sq_error(s, err, "reading the audit log");
+        goto out;
+    }
+    *out = rows;
+    *n = count;
+out:
+    ch_sq_unlock(s);
+    return rc;
+}
