@@ -18,8 +18,8 @@
 static const char person_sql[] =
     AQ_HEAD "(SELECT " AQ_COLS " FROM audit a WHERE a.object = ANY('{person,incidents,"
             "restrictions}'::text[]) AND a.object_id = $1" AQ_BOUNDS AQ_ORDER
-            ") UNION ALL (SELECT " AQ_COLS " FROM cases c JOIN audit a ON a.object = 'case'"
-            " AND a.object_id = c.id WHERE c.person_id = $1" AQ_BOUNDS AQ_ORDER
+            ") UNION ALL (SELECT " AQ_COLS " FROM audit a WHERE a.object = 'case' AND a.object_id"
+            " IN (SELECT id FROM cases WHERE person_id = $1)" AQ_BOUNDS AQ_ORDER
             ")) x LEFT JOIN users u ON u.id = x.user_id" AQ_TAIL;
 static const char user_sql[] =
     AQ_HEAD "SELECT " AQ_COLS " FROM audit a WHERE a.user_id = $1" AQ_BOUNDS AQ_ORDER

@@ -1,0 +1,154 @@
+#!/bin/sh
+# The access log at scale: AUDIT_ROWS (default 10,000,000) audit rows on
+# SQLite and on a throwaway PostgreSQL, then the two readings a data
+# protection officer makes, timed over HTTP with wrk (one connection,
+# BENCH_SECONDS each, a random subject per request): who viewed a person's
+# records (the person and their two cases) and what one member of staff
+# viewed, each over a whole year, a page of 50, as an administrator.
+# Prints `name: value unit` lines; audit_query_10m_ms is the worst p99.
+set -eu
+charter=${1:-build/charter}
+rows=${AUDIT_ROWS:-10000000}
+secs=${BENCH_SECONDS:-10}
+people=$((rows / 1000 > 10 ? rows / 1000 : 10))
+cases=$((people * 2))
+staff=50
+tmp=$(mktemp -d)
+pid=
+cleanup() {
+    [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+    sh tests/pg/cluster.sh stop "$tmp/pg" 2>/dev/null || true
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+echo "audit workload: $rows audit rows over 2025 (70% about cases, 30% about people)," \
+    "$people people with 2 cases each, $staff staff; each query a whole year, limit 50," \
+    "1 connection, ${secs}s, random subject"
+
+start() { # start DB
+    rm -f "$tmp/out"
+    "$charter" serve --db "$1" --listen 127.0.0.1:0 >"$tmp/out" 2>"$tmp/err" &
+    pid=$!
+    base=
+    for _ in $(seq 1 400); do
+        base=$(sed -n 's|^Charter is listening on \(http[^ ]*\)/$|\1|p' "$tmp/out" 2>/dev/null)
+        [ -n "$base" ] && return 0
+        sleep 0.05
+    done
+    echo "bench: the server did not start" >&2
+    cat "$tmp/err" >&2
+    exit 1
+}
+
+stop() {
+    kill "$pid"
+    wait "$pid" 2>/dev/null || true
+    pid=
+}
+
+to_ms() {
+    awk -v v="$1" 'BEGIN {
+        n = v + 0
+        if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n = n; else if (v ~ /s$/) n *= 1000
+        printf "%.2f", n }'
+}
+
+worst=0
+# run NAME KIND LO N: wrk over random subjects LO..LO+N-1.
+run() {
+    AUDIT_KIND=$2 AUDIT_LO=$3 AUDIT_N=$4 wrk -t 1 -c 1 -d "${secs}s" --latency \
+        -s bench/audit.lua "$base/api/v1/audit" >"$tmp/wrk"
+    reqs=$(awk '/requests in/ {print $1}' "$tmp/wrk")
+    p50=$(to_ms "$(awk '$1 == "50%" {print $2}' "$tmp/wrk")")
+    p99=$(to_ms "$(awk '$1 == "99%" {print $2}' "$tmp/wrk")")
+    non2xx=$(awk '/Non-2xx/ {print $NF}' "$tmp/wrk")
+    echo "$1_requests: $reqs"
+    echo "$1_p50_ms: $p50 ms"
+    echo "$1_p99_ms: $p99 ms"
+    [ -z "$non2xx" ] || echo "$1_errors: $non2xx responses"
+    worst=$(awk -v a="$worst" -v b="$p99" 'BEGIN {print (b > a) ? b : a}')
+}
+
+# The people, cases, staff and audit rows (the dialects differ only in how
+# they count: a recursive CTE on SQLite, generate_series on PostgreSQL).
+fill_sql() { # fill_sql SERIES-OF-N-AS-i-FOR-people SERIES-FOR-cases SERIES-FOR-staff SERIES-FOR-rows
+    cat <<SQL
+INSERT INTO people(id, name, email, created_at)
+SELECT i, 'Bench person ' || i, 'p' || i || '@bench.example', 1735689600 FROM $1;
+INSERT INTO cases(id, service, kind, channel, subject, status, received_at, deemed_at, flags,
+                  version, next_due_at, created_at, updated_at, person_id)
+SELECT i, 'cognus/enquiries', 'enquiry', 'email', 'Bench case ' || i, 'open', 1735689600,
+       1735689600, '', 1, 1735689600 + 259200, 1735689600, 1735689600, 1 + (i - 1) % $people
+FROM $2;
+INSERT INTO users(id, email, name, role, created_at)
+SELECT i, 'staff' || i || '@bench.example', 'Bench staff ' || i, 'officer', 1735689600 FROM $3;
+INSERT INTO audit(at, user_id, action, object, object_id, remote)
+SELECT 1735689600 + (i * 31536000) / $rows, 2 + (i * 31) % $staff,
+       CASE WHEN i % 7 = 0 THEN 'update' ELSE 'read' END,
+       CASE WHEN i % 10 < 3 THEN 'person' ELSE 'case' END,
+       CASE WHEN i % 10 < 3 THEN 1 + (i * 7919) % $people ELSE 1 + (i * 104729) % $cases END,
+       '192.0.2.' || (i % 250)
+FROM $4;
+SQL
+}
+
+# SQLite: the schema made by charter itself, then the audit indexes set
+# aside while the rows go in (a sort-built index is far quicker to make
+# than ten million random inserts) and made again from their own SQL.
+db=$tmp/audit.db
+start "$db"
+stop
+seq_sqlite() { echo "(WITH RECURSIVE n(i) AS (SELECT $1 UNION ALL SELECT i + 1 FROM n WHERE i < $2) SELECT i FROM n)"; }
+t0=$(date +%s)
+indexes=$(sqlite3 "$db" "SELECT sql || ';' FROM sqlite_master WHERE type = 'index' AND tbl_name = 'audit' AND sql IS NOT NULL")
+{
+    echo "PRAGMA synchronous = OFF;"
+    sqlite3 "$db" "SELECT 'DROP INDEX ' || name || ';' FROM sqlite_master WHERE type = 'index' AND tbl_name = 'audit' AND sql IS NOT NULL"
+    echo "BEGIN;"
+    fill_sql "$(seq_sqlite 1 $people)" "$(seq_sqlite 1 $cases)" "$(seq_sqlite 2 $((staff + 1)))" "$(seq_sqlite 1 $rows)"
+    echo "COMMIT;"
+    echo "$indexes"
+    echo "ANALYZE;"
+} | sqlite3 "$db"
+echo "sqlite_audit_fill_s: $(($(date +%s) - t0)) s"
+echo "sqlite_audit_rows: $(sqlite3 "$db" 'SELECT count(*) FROM audit') rows"
+start "$db"
+CHARTER_TOKEN=$("$charter" admin token --email admin@charter.local --db "$db")
+export CHARTER_TOKEN
+run sqlite_audit_person_10m person 1 "$people"
+run sqlite_audit_user_10m user 2 "$staff"
+stop
+
+# PostgreSQL: the same, with generate_series.
+sh tests/pg/cluster.sh start "$tmp/pg"
+pg_url="$(cat "$tmp/pg/url")"
+pgdb="$pg_url?schema=bench"
+start "$pgdb"
+stop
+t0=$(date +%s)
+psql -qtA "$pg_url" -c "SELECT indexdef || ';' FROM pg_indexes WHERE schemaname = 'bench' AND tablename = 'audit' AND indexname <> 'audit_pkey'" >"$tmp/pg_indexes"
+{
+    echo "SET search_path TO bench;"
+    psql -qtA "$pg_url" -c "SELECT 'DROP INDEX bench.' || indexname || ';' FROM pg_indexes WHERE schemaname = 'bench' AND tablename = 'audit' AND indexname <> 'audit_pkey'"
+    echo "BEGIN;"
+    fill_sql "generate_series(1::bigint, $people) AS i" "generate_series(1::bigint, $cases) AS i" \
+        "generate_series(2::bigint, $((staff + 1))) AS i" "generate_series(1::bigint, $rows) AS i"
+    echo "COMMIT;"
+    echo "SELECT setval(pg_get_serial_sequence('bench.people', 'id'), $people);"
+    echo "SELECT setval(pg_get_serial_sequence('bench.cases', 'id'), $cases);"
+    echo "SELECT setval(pg_get_serial_sequence('bench.users', 'id'), $((staff + 1)));"
+    echo "SET maintenance_work_mem = '256MB';"
+    cat "$tmp/pg_indexes"
+    echo "VACUUM ANALYZE;"
+} | psql -q "$pg_url" -v ON_ERROR_STOP=1 >/dev/null
+echo "postgres_audit_fill_s: $(($(date +%s) - t0)) s"
+echo "postgres_audit_rows: $(psql -qtA "$pg_url" -c 'SELECT count(*) FROM bench.audit') rows"
+start "$pgdb"
+CHARTER_TOKEN=$("$charter" admin token --email admin@charter.local --db "$pgdb")
+export CHARTER_TOKEN
+run postgres_audit_person_10m person 1 "$people"
+run postgres_audit_user_10m user 2 "$staff"
+stop
+
+echo "audit_query_10m_ms: $worst ms (worst p99 of the four, at $rows rows)"
