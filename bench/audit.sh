@@ -101,10 +101,13 @@ start "$db"
 stop
 seq_sqlite() { echo "(WITH RECURSIVE n(i) AS (SELECT $1 UNION ALL SELECT i + 1 FROM n WHERE i < $2) SELECT i FROM n)"; }
 t0=$(date +%s)
+# Read before the filling sqlite3 opens the file, not alongside it.
 indexes=$(sqlite3 "$db" "SELECT sql || ';' FROM sqlite_master WHERE type = 'index' AND tbl_name = 'audit' AND sql IS NOT NULL")
+drops=$(sqlite3 "$db" "SELECT 'DROP INDEX ' || name || ';' FROM sqlite_master WHERE type = 'index' AND tbl_name = 'audit' AND sql IS NOT NULL")
 {
+    echo ".bail on"
     echo "PRAGMA synchronous = OFF;"
-    sqlite3 "$db" "SELECT 'DROP INDEX ' || name || ';' FROM sqlite_master WHERE type = 'index' AND tbl_name = 'audit' AND sql IS NOT NULL"
+    echo "$drops"
     echo "BEGIN;"
     fill_sql "$(seq_sqlite 1 $people)" "$(seq_sqlite 1 $cases)" "$(seq_sqlite 2 $((staff + 1)))" "$(seq_sqlite 1 $rows)"
     echo "COMMIT;"
@@ -128,9 +131,10 @@ start "$pgdb"
 stop
 t0=$(date +%s)
 psql -qtA "$pg_url" -c "SELECT indexdef || ';' FROM pg_indexes WHERE schemaname = 'bench' AND tablename = 'audit' AND indexname <> 'audit_pkey'" >"$tmp/pg_indexes"
+drops=$(psql -qtA "$pg_url" -c "SELECT 'DROP INDEX bench.' || indexname || ';' FROM pg_indexes WHERE schemaname = 'bench' AND tablename = 'audit' AND indexname <> 'audit_pkey'")
 {
     echo "SET search_path TO bench;"
-    psql -qtA "$pg_url" -c "SELECT 'DROP INDEX bench.' || indexname || ';' FROM pg_indexes WHERE schemaname = 'bench' AND tablename = 'audit' AND indexname <> 'audit_pkey'"
+    echo "$drops"
     echo "BEGIN;"
     fill_sql "generate_series(1::bigint, $people) AS i" "generate_series(1::bigint, $cases) AS i" \
         "generate_series(2::bigint, $((staff + 1))) AS i" "generate_series(1::bigint, $rows) AS i"

@@ -614,6 +614,7 @@ export function PersonPage({ id, kind, user }: { id: number; kind: 'people' | 'o
         {user && <MergeForm p={p} user={user} onMerged={(q) => setP({ ...p, ...q })} />}
       </>}
       {kind === 'people' && <Behaviour person={p} cases={p.cases} onChange={load} />}
+      {kind === 'people' && user && user.role !== 'officer' && <p><a href={`#/access-log?person=${p.id}`}>Who has viewed this record</a></p>}
     </main>
   );
 }

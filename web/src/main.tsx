@@ -16,6 +16,7 @@ import { ProblemText, User } from './ui';
 import { ComplaintsReport } from './complaints';
 import { PublicPages } from './publicpages';
 import { Surveys } from './surveys';
+import { AccessLog, accessLogSubject } from './accesslog';
 
 function Login({ onIn }: { onIn: (u: User) => void }) {
   const [email, setEmail] = useState('');
@@ -93,6 +94,7 @@ function App() {
   else if (route === '#/public') page = <PublicPages />;
   else if (route === '#/contracts') page = <Contracts user={user} />;
   else if (route === '#/timetable') page = <Timetable user={user} />;
+  else if ((h = route.match(/^#\/access-log\?(.*)$/)) && user.role !== 'officer' && accessLogSubject(h[1])) { const a = accessLogSubject(h[1])!; page = <AccessLog key={h[1]} kind={a.kind} id={a.id} />; }
   else if (route === '#/audits') page = <Audits />;
   else if ((h = route.match(/^#\/audits\/(\d+)$/))) page = <AuditPage id={Number(h[1])} />;
   else if ((h = route.match(/^#\/contracts\/(\d+)$/))) page = <ContractPage id={Number(h[1])} user={user} />;
