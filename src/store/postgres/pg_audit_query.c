@@ -13,14 +13,18 @@
 #define AQ_HEAD                                                                                    \
     "SELECT x.id, x.at, x.user_id, u.name, x.action, x.object, x.object_id, x.remote FROM ("
 
-/* Each arm is limited and ordered on its own so that each is a backward
- * index scan that stops after a page. */
+/* Each arm of the person's query is ordered and limited on its own and
+ * gives only (id, at), which the index holds (an index-only scan once the
+ * table is vacuumed); only the page's rows are then fetched. */
+#define AQ_KEYS "SELECT a.id, a.at FROM audit a"
 static const char person_sql[] =
-    AQ_HEAD "(SELECT " AQ_COLS " FROM audit a WHERE a.object = ANY('{person,incidents,"
-            "restrictions}'::text[]) AND a.object_id = $1" AQ_BOUNDS AQ_ORDER
-            ") UNION ALL (SELECT " AQ_COLS " FROM audit a WHERE a.object = 'case' AND a.object_id"
-            " IN (SELECT id FROM cases WHERE person_id = $1)" AQ_BOUNDS AQ_ORDER
-            ")) x LEFT JOIN users u ON u.id = x.user_id" AQ_TAIL;
+    "SELECT a.id, a.at, a.user_id, u.name, a.action, a.object, a.object_id, a.remote FROM"
+    " (SELECT id, at FROM ((" AQ_KEYS " WHERE a.object = ANY('{person,incidents,restrictions}'"
+    "::text[]) AND a.object_id = $1" AQ_BOUNDS AQ_ORDER ") UNION ALL (" AQ_KEYS
+    " WHERE a.object = 'case' AND a.object_id IN (SELECT id FROM cases WHERE person_id = "
+    "$1)" AQ_BOUNDS AQ_ORDER
+    ")) arms ORDER BY at DESC, id DESC LIMIT $5) k JOIN audit a ON a.id = k.id"
+    " LEFT JOIN users u ON u.id = a.user_id ORDER BY a.at DESC, a.id DESC";
 static const char user_sql[] =
     AQ_HEAD "SELECT " AQ_COLS " FROM audit a WHERE a.user_id = $1" AQ_BOUNDS AQ_ORDER
             ") x LEFT JOIN users u ON u.id = x.user_id" AQ_TAIL;

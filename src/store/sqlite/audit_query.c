@@ -13,13 +13,20 @@
 #define AQ_HEAD                                                                                    \
     "SELECT x.id, x.at, x.user_id, u.name, x.action, x.object, x.object_id, x.remote FROM ("
 
-/* The cases arm names its ids through IN, so that it probes the index per
- * case rather than walking every case row of the log. */
+/* The person's rows come from two arms (their own record's lines and their
+ * cases'); the cases arm names its ids through IN, so that it probes the
+ * index per case rather than walking every case line of the log. The arms
+ * give only (id, at), read from the index alone, and only the page's rows
+ * are then fetched from the table: a person may have thousands of lines in
+ * a year, and a table lookup per line is what would cost. */
+#define AQ_KEYS "SELECT a.id, a.at FROM audit a"
 static const char person_sql[] =
-    AQ_HEAD "SELECT " AQ_COLS " FROM audit a WHERE a.object IN ('person', 'incidents',"
-            " 'restrictions') AND a.object_id = ?1" AQ_BOUNDS " UNION ALL SELECT " AQ_COLS
-            " FROM audit a WHERE a.object = 'case' AND a.object_id IN (SELECT id FROM cases"
-            " WHERE person_id = ?1)" AQ_BOUNDS ") x LEFT JOIN users u ON u.id = x.user_id" AQ_TAIL;
+    "SELECT a.id, a.at, a.user_id, u.name, a.action, a.object, a.object_id, a.remote FROM"
+    " (SELECT id, at FROM (" AQ_KEYS " WHERE a.object IN ('person', 'incidents', 'restrictions')"
+    " AND a.object_id = ?1" AQ_BOUNDS " UNION ALL " AQ_KEYS " WHERE a.object = 'case' AND"
+    " a.object_id IN (SELECT id FROM cases WHERE person_id = ?1)" AQ_BOUNDS ")"
+    " ORDER BY at DESC, id DESC LIMIT ?5) k JOIN audit a ON a.id = k.id"
+    " LEFT JOIN users u ON u.id = a.user_id ORDER BY a.at DESC, a.id DESC";
 static const char user_sql[] =
     AQ_HEAD "SELECT " AQ_COLS " FROM audit a WHERE a.user_id = ?1" AQ_BOUNDS
             ") x LEFT JOIN users u ON u.id = x.user_id" AQ_TAIL;
