@@ -76,10 +76,19 @@ typedef struct seen_set {
     size_t n, cap;
 } seen_set;
 
+/* Lines about a person's incidents or restrictions list name the person,
+ * and are seen as the person is. */
+static bool about_person(const char *object)
+{
+    return strcmp(object, "person") == 0 || strcmp(object, "incidents") == 0 ||
+           strcmp(object, "restrictions") == 0;
+}
+
 /* Whether a manager may see the audit row about object/id: only rows about
  * cases, people, contracts and visits in their own services. Who read a
  * record of another service, when and from where, is itself personal data
- * of that service, so everything else is for administrators. */
+ * of that service, so everything else is for administrators. (Officers,
+ * for whom some complaints are hidden, never read the log.) */
 static bool object_visible(ch_req *r, const char *object, int64_t id)
 {
     ch_error err = {0};
@@ -88,9 +97,7 @@ static bool object_visible(ch_req *r, const char *object, int64_t id)
         return ch_store_case_get(r->desk->store, id, &r->arena, &c, &err) == CH_OK &&
                ch_desk_can_see(r, c.service) && !ch_http_complaint_hidden(r, &c);
     }
-    /* incidents and restrictions rows name the person whose list was read */
-    if (strcmp(object, "person") == 0 || strcmp(object, "incidents") == 0 ||
-        strcmp(object, "restrictions") == 0) {
+    if (about_person(object)) {
         ch_person p;
         return ch_http_person_visible(r, id, &p, &err) == CH_OK;
     }
@@ -108,20 +115,81 @@ static bool object_visible(ch_req *r, const char *object, int64_t id)
            ch_desk_can_see(r, k.service);
 }
 
-static bool row_visible(ch_req *r, seen_set *set, const char *object, int64_t id)
+static seen *seen_find(seen_set *set, const char *object, int64_t id)
 {
-    if (r->user.role == CH_ROLE_ADMIN)
-        return true;
     for (size_t i = 0; i < set->n; i++)
         if (set->items[i].id == id && strcmp(set->items[i].object, object) == 0)
-            return set->items[i].visible;
-    bool visible = object_visible(r, object, id);
+            return &set->items[i];
+    return NULL;
+}
+
+static void seen_add(ch_req *r, seen_set *set, const char *object, int64_t id, bool visible)
+{
     seen *items = ch_arena_room(&r->arena, set->items, set->n, &set->cap, sizeof(*items));
     if (items) {
         set->items = items;
         set->items[set->n++] = (seen){object, id, visible};
     }
+}
+
+static bool row_visible(ch_req *r, seen_set *set, const char *object, int64_t id)
+{
+    if (r->user.role == CH_ROLE_ADMIN)
+        return true;
+    const char *key = about_person(object) ? "person" : object;
+    seen *s = seen_find(set, key, id);
+    if (s)
+        return s->visible;
+    bool visible = object_visible(r, object, id);
+    seen_add(r, set, key, id, visible);
     return visible;
+}
+
+/* Whether a manager may see the line; a line about a case carries the
+ * case's service, and the page's people were looked up by see_people. */
+static bool line_visible(ch_req *r, seen_set *set, const ch_audit_view_row *row)
+{
+    if (r->user.role == CH_ROLE_ADMIN)
+        return true;
+    if (strcmp(row->object, "case") == 0)
+        return row->case_service && ch_desk_can_see(r, row->case_service);
+    return row_visible(r, set, row->object, row->object_id);
+}
+
+/* Decides, in one store query, which of the people the page's lines are
+ * about a manager may see (one of their cases is in the manager's services,
+ * or they have none: the desk's rule for people), into set. */
+static int see_people(ch_req *r, seen_set *set, const ch_audit_view_row *rows, size_t n,
+                      ch_error *err)
+{
+    if (r->user.role == CH_ROLE_ADMIN || n == 0)
+        return CH_OK;
+    int64_t *ids = ch_arena_alloc(&r->arena, n * sizeof(*ids));
+    size_t nids = 0, first = set->n;
+    if (!ids)
+        return ch_error_set(err, CH_E_NOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++)
+        if (about_person(rows[i].object) && !seen_find(set, "person", rows[i].object_id)) {
+            ids[nids++] = rows[i].object_id;
+            seen_add(r, set, "person", rows[i].object_id, false);
+        }
+    if (nids == 0)
+        return CH_OK;
+    ch_person_service *ps = NULL;
+    size_t nps = 0;
+    int rc = ch_store_people_services(r->desk->store, ids, nids, &r->arena, &ps, &nps, err);
+    if (rc)
+        return rc;
+    for (size_t i = first; i < set->n; i++) {
+        bool any = false, mine = false;
+        for (size_t k = 0; k < nps; k++)
+            if (ps[k].person_id == set->items[i].id) {
+                any = true;
+                mine = mine || ch_desk_can_see(r, ps[k].service);
+            }
+        set->items[i].visible = mine || !any;
+    }
+    return CH_OK;
 }
 
 /* The latest rows of the whole log (no record or member of staff named),
@@ -336,9 +404,13 @@ enum MHD_Result ch_http_audit(ch_req *r)
             ch_jw_free(&w);
             return ch_http_error(r, &err);
         }
+        if (see_people(r, &set, rows, n, &err)) {
+            ch_jw_free(&w);
+            return ch_http_error(r, &err);
+        }
         for (size_t i = 0; i < n && !more; i++) {
             /* A case's page shows every row about the case, already checked. */
-            if (!q.case_id && !row_visible(r, &set, rows[i].object, rows[i].object_id))
+            if (!q.case_id && !line_visible(r, &set, &rows[i]))
                 continue;
             if (shown == (size_t)limit) {
                 more = true;

@@ -200,6 +200,8 @@ typedef struct ch_store_ops {
                            ch_audit_response_row **out, size_t *n, ch_error *err);
     int (*audit_query)(ch_store *s, const ch_audit_query *q, ch_arena *arena,
                        ch_audit_view_row **out, size_t *n, ch_error *err);
+    int (*people_services)(ch_store *s, const int64_t *ids, size_t n, ch_arena *arena,
+                           ch_person_service **out, size_t *nout, ch_error *err);
 } ch_store_ops;
 
 struct ch_store {

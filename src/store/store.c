@@ -637,3 +637,11 @@ int ch_store_audit_query(ch_store *s, const ch_audit_query *q, ch_arena *arena,
 {
     return s->ops->audit_query(s, q, arena, out, n, err);
 }
+
+int ch_store_people_services(ch_store *s, const int64_t *ids, size_t n, ch_arena *arena,
+                             ch_person_service **out, size_t *nout, ch_error *err)
+{
+    if (n > 2000)
+        return ch_error_set(err, CH_E_INVALID, "at most 2000 people at a time");
+    return s->ops->people_services(s, ids, n, arena, out, nout, err);
+}

@@ -1114,10 +1114,24 @@ typedef struct ch_audit_view_row {
     const char *user_name, *action, *object; /* user_name NULL when the user is gone */
     int64_t object_id;
     const char *remote;
+    const char *case_service; /* the case's service for a line about a case, else NULL */
 } ch_audit_view_row;
 
 /* The rows q asks for, in arena (owned by it). */
 int ch_store_audit_query(ch_store *s, const ch_audit_query *q, ch_arena *arena,
                          ch_audit_view_row **out, size_t *n, ch_error *err);
+
+/* One service a person has a case in. */
+typedef struct ch_person_service {
+    int64_t person_id;
+    const char *service;
+} ch_person_service;
+
+/* The services in which each of the n people (n at most 2000) has cases,
+ * in arena, each pair once: one query for a page of audit lines, whose
+ * people a manager may see when one of their cases is visible, or they
+ * have none. */
+int ch_store_people_services(ch_store *s, const int64_t *ids, size_t n, ch_arena *arena,
+                             ch_person_service **out, size_t *nout, ch_error *err);
 
 #endif

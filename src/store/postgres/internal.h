@@ -271,6 +271,8 @@ int ch_pg_audit_response_insert(ch_store *base, ch_audit_response_row *row, ch_e
 int ch_pg_audit_responses(ch_store *base, int64_t audit_id, ch_arena *a,
                           ch_audit_response_row **out, size_t *n, ch_error *err);
 
+int ch_pg_people_services(ch_store *base, const int64_t *ids, size_t n, ch_arena *a,
+                          ch_person_service **out, size_t *nout, ch_error *err);
 int ch_pg_audit_query(ch_store *base, const ch_audit_query *q, ch_arena *a, ch_audit_view_row **out,
                       size_t *n, ch_error *err);
 

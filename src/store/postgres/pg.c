@@ -725,6 +725,7 @@ static const ch_store_ops postgres_ops = {
     .audit_response_insert = ch_pg_audit_response_insert,
     .audit_responses = ch_pg_audit_responses,
     .audit_query = ch_pg_audit_query,
+    .people_services = ch_pg_people_services,
 };
 
 /* Migrations under an advisory lock, so servers starting together take

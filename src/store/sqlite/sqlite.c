@@ -370,6 +370,7 @@ static const ch_store_ops sqlite_ops = {
     .audit_response_insert = ch_sq_audit_response_insert,
     .audit_responses = ch_sq_audit_responses,
     .audit_query = ch_sq_audit_query,
+    .people_services = ch_sq_people_services,
 };
 
 static int migrate(sq_conn *c, ch_error *err)
