@@ -173,4 +173,7 @@ echo "postgres_audit_rows: $(psql -qtA "$pg_url" -c 'SELECT count(*) FROM bench.
 start "$pgdb"
 queries postgres "$pgdb"
 
+# The machine's load while it ran: on a shared machine the tails are the
+# neighbours' as much as the desk's.
+echo "audit_load_average: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "audit_query_10m_ms: $worst ms (worst p99 of the eight, at $rows rows)"
