@@ -52,6 +52,7 @@ bench: build
 	./bench/mail.sh $(BUILD)/charter
 	./bench/themes.sh $(BUILD)/charter
 	./bench/survey.sh $(BUILD)/charter
+	./bench/audit.sh $(BUILD)/charter
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

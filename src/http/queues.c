@@ -1,7 +1,7 @@
 /* /api/v1/queues/{mine|due-today|at-risk|overdue|unassigned}, the services
- * a user can see and the colleagues in each, and the audit log. Queues are index range scans: the
- * bounds that need a calendar (end of today, N working hours from now) are
- * worked out here, per service, before the store is asked. */
+ * a user can see and the colleagues in each (the audit log is in audit_view.c). Queues are index
+ * range scans: the bounds that need a calendar (end of today, N working hours from now) are worked
+ * out here, per service, before the store is asked. */
 #include "core/review.h"
 #include "core/timefmt.h"
 #include "http/availability.h"
@@ -315,68 +315,6 @@ enum MHD_Result ch_http_colleagues(ch_req *r)
     ch_jw_arr_end(&w);
     ch_jw_obj_end(&w);
     return ch_http_jw(r, 200, &w, NULL);
-}
-
-/* Whether a manager may see the audit row about object/id: only rows about
- * cases, people, contracts and visits in their own services. Who read a
- * record of another service, when and from where, is itself personal data
- * of that service, so everything else is for administrators. */
-static bool audit_row_visible(ch_req *r, const ch_audit_row *row)
-{
-    ch_error err = {0};
-    if (r->user.role == CH_ROLE_ADMIN)
-        return true;
-    if (strcmp(row->object, "case") == 0) {
-        ch_case_row c;
-        return ch_store_case_get(r->desk->store, row->object_id, &r->arena, &c, &err) == CH_OK &&
-               ch_desk_can_see(r, c.service) && !ch_http_complaint_hidden(r, &c);
-    }
-    if (strcmp(row->object, "person") == 0) {
-        ch_person p;
-        return ch_http_person_visible(r, row->object_id, &p, &err) == CH_OK;
-    }
-    int64_t contract_id = 0;
-    if (strcmp(row->object, "contract") == 0) {
-        contract_id = row->object_id;
-    } else if (strcmp(row->object, "visit") == 0) {
-        ch_visit v;
-        if (ch_store_visit_get(r->desk->store, row->object_id, &r->arena, &v, &err) == CH_OK)
-            contract_id = v.contract_id;
-    }
-    ch_contract k;
-    return contract_id &&
-           ch_store_contract_get(r->desk->store, contract_id, &r->arena, &k, &err) == CH_OK &&
-           ch_desk_can_see(r, k.service);
-}
-
-enum MHD_Result ch_http_audit(ch_req *r)
-{
-    ch_error err = {0};
-    enum MHD_Result res;
-    if (r->user.role == CH_ROLE_OFFICER)
-        return ch_http_problem(r, 403, "Managers only",
-                               "The audit log is open to managers and administrators.", NULL);
-    long case_id = arg_long(r, "case", 0, 0x7fffffffL), limit = arg_long(r, "limit", 100, 1000);
-    if (case_id < 0 || limit < 1)
-        return ch_http_problem(r, 400, "Bad query", "case is a case id; limit is 1-1000.", NULL);
-    ch_case_row c;
-    /* A case the manager cannot see has no audit for them either. */
-    if (case_id && !ch_req_case(r, case_id, &c, &res))
-        return res;
-    ch_audit_row *rows = NULL;
-    size_t n = 0;
-    if (ch_store_audit_list(r->desk->store, case_id, (size_t)limit, &r->arena, &rows, &n, &err))
-        return ch_http_error(r, &err);
-    json_t *list = json_array();
-    for (size_t i = 0; i < n; i++)
-        if (audit_row_visible(r, &rows[i]))
-            json_array_append_new(
-                list,
-                json_pack("{s:I, s:o, s:I, s:s, s:s, s:I, s:s?}", "id", (json_int_t)rows[i].id,
-                          "at", ch_json_time(rows[i].at), "user_id", (json_int_t)rows[i].user_id,
-                          "action", rows[i].action, "object", rows[i].object, "object_id",
-                          (json_int_t)rows[i].object_id, "remote", rows[i].remote));
-    return ch_http_json(r, 200, json_pack("{s:o}", "audit", list), NULL);
 }
 
 enum MHD_Result ch_http_policies(ch_req *r)

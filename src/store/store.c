@@ -732,3 +732,17 @@ int ch_store_person_erase(ch_store *s, ch_erasure *e, ch_error *err)
     e->cases = 0;
     return s->ops->person_erase(s, e, err);
 }
+
+int ch_store_audit_query(ch_store *s, const ch_audit_query *q, ch_arena *arena,
+                         ch_audit_view_row **out, size_t *n, ch_error *err)
+{
+    return s->ops->audit_query(s, q, arena, out, n, err);
+}
+
+int ch_store_people_services(ch_store *s, const int64_t *ids, size_t n, ch_arena *arena,
+                             ch_person_service **out, size_t *nout, ch_error *err)
+{
+    if (n > 2000)
+        return ch_error_set(err, CH_E_INVALID, "at most 2000 people at a time");
+    return s->ops->people_services(s, ids, n, arena, out, nout, err);
+}

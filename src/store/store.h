@@ -1229,4 +1229,44 @@ typedef struct ch_erasure {
 } ch_erasure;
 int ch_store_person_erase(ch_store *s, ch_erasure *e, ch_error *err);
 
+/* Reading the audit log by whom it is about or who did it: exactly one of
+ * person_id (rows about the person, their incidents and restrictions, and
+ * every case of theirs), user_id (what that member of staff did) or case_id.
+ * Rows with from <= at and (at, id) < (before_at, before_id), newest first,
+ * at most limit: an index range scan, paged by the last row's (at, id). */
+typedef struct ch_audit_query {
+    int64_t person_id, user_id, case_id;
+    ch_time from, before_at;
+    int64_t before_id;
+    size_t limit;
+} ch_audit_query;
+
+/* One audit line as read back, with the staff member's name. */
+typedef struct ch_audit_view_row {
+    int64_t id;
+    ch_time at;
+    int64_t user_id;
+    const char *user_name, *action, *object; /* user_name NULL when the user is gone */
+    int64_t object_id;
+    const char *remote;
+    const char *case_service; /* the case's service for a line about a case, else NULL */
+} ch_audit_view_row;
+
+/* The rows q asks for, in arena (owned by it). */
+int ch_store_audit_query(ch_store *s, const ch_audit_query *q, ch_arena *arena,
+                         ch_audit_view_row **out, size_t *n, ch_error *err);
+
+/* One service a person has a case in. */
+typedef struct ch_person_service {
+    int64_t person_id;
+    const char *service;
+} ch_person_service;
+
+/* The services in which each of the n people (n at most 2000) has cases,
+ * in arena, each pair once: one query for a page of audit lines, whose
+ * people a manager may see when one of their cases is visible, or they
+ * have none. */
+int ch_store_people_services(ch_store *s, const int64_t *ids, size_t n, ch_arena *arena,
+                             ch_person_service **out, size_t *nout, ch_error *err);
+
 #endif

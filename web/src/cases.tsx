@@ -622,6 +622,7 @@ export function PersonPage({ id, kind, user }: { id: number; kind: 'people' | 'o
       {kind === 'people' && user && <EraseForm personId={p.id} name={p.name} user={user} onErased={load} />}
       {kind === 'people' && <Behaviour person={p} cases={p.cases} onChange={load} />}
       {kind === 'people' && !p.merged_into && <SarRequest person={p} user={user} />}
+      {kind === 'people' && user && user.role !== 'officer' && <p><a href={`#/access-log?person=${p.id}`}>Who has viewed this record</a></p>}
     </main>
   );
 }

@@ -17,6 +17,7 @@ import { ComplaintsReport } from './complaints';
 import { PublicPages } from './publicpages';
 import { Surveys } from './surveys';
 import { RetentionPage } from './retention';
+import { AccessLog, accessLogSubject } from './accesslog';
 
 function Login({ onIn }: { onIn: (u: User) => void }) {
   const [email, setEmail] = useState('');
@@ -94,6 +95,7 @@ function App() {
   else if (route === '#/public') page = <PublicPages />;
   else if (route === '#/contracts') page = <Contracts user={user} />;
   else if (route === '#/timetable') page = <Timetable user={user} />;
+  else if ((h = route.match(/^#\/access-log\?(.*)$/)) && user.role !== 'officer' && accessLogSubject(h[1])) { const a = accessLogSubject(h[1])!; page = <AccessLog key={h[1]} kind={a.kind} id={a.id} />; }
   else if (route === '#/audits') page = <Audits />;
   else if (route === '#/retention' && user.role === 'admin') page = <RetentionPage />;
   else if ((h = route.match(/^#\/audits\/(\d+)$/))) page = <AuditPage id={Number(h[1])} />;

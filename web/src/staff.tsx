@@ -145,7 +145,7 @@ export function StaffPage({ user }: { user: User }) {
             <td data-label="Services">{u.services.join(', ') || (u.role === 'admin' ? 'all' : 'none')}</td>
             <td data-label="State" class={u.active ? 'state-met' : 'state-breached'}>{u.active ? 'active' : 'deactivated'}
               {u.away && <span class="away-tag"> away {u.away.until ? `until ${dayText(u.away.until)}` : '(return not known)'}</span>}</td>
-            <td>{editable(u) && <button type="button" class="secondary inline" onClick={() => { setNotice(''); setEditing(u); }}>
+            <td><a href={`#/access-log?user=${u.id}`}>What they viewed<span class="visually-hidden">: {u.name}</span></a> {editable(u) && <button type="button" class="secondary inline" onClick={() => { setNotice(''); setEditing(u); }}>
               {user.role === 'admin' ? 'Edit' : 'Change services of'} <span class="visually-hidden">{u.name}</span></button>}</td>
           </tr>
         ))}</tbody>

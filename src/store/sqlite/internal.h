@@ -339,4 +339,9 @@ int ch_sq_retention_apply(ch_store *base, int kind, const char *service, ch_time
                           bool dry_run, ch_time now, int64_t by, int64_t *count, ch_error *err);
 int ch_sq_person_erase(ch_store *base, ch_erasure *e, ch_error *err);
 
+int ch_sq_people_services(ch_store *base, const int64_t *ids, size_t n, ch_arena *a,
+                          ch_person_service **out, size_t *nout, ch_error *err);
+int ch_sq_audit_query(ch_store *base, const ch_audit_query *q, ch_arena *a, ch_audit_view_row **out,
+                      size_t *n, ch_error *err);
+
 #endif

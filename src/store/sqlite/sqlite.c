@@ -379,6 +379,8 @@ static const ch_store_ops sqlite_ops = {
     .hold_get = ch_sq_hold_get,
     .retention_apply = ch_sq_retention_apply,
     .person_erase = ch_sq_person_erase,
+    .audit_query = ch_sq_audit_query,
+    .people_services = ch_sq_people_services,
 };
 
 static int migrate(sq_conn *c, ch_error *err)
