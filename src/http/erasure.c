@@ -117,7 +117,7 @@ static enum MHD_Result hold(ch_req *r, int64_t person_id, int64_t case_id)
     if (put) {
         problems p = {0};
         h.reason = ch_req_text(&p, body, "reason", REASON_MAX, true);
-        if (h.reason && !*h.reason)
+        if (h.reason && ch_req_blank(h.reason))
             ch_req_bad(&p, "reason",
                        "reason must say why the records are held, e.g. \"tribunal claim "
                        "2026/114\".");
@@ -177,7 +177,7 @@ enum MHD_Result ch_http_person_erase(ch_req *r, int64_t id)
     }
     ch_erasure e = {.person_id = id, .by = r->user.id, .at = r->now};
     e.reason = ch_req_text(&p, body, "reason", REASON_MAX, true);
-    if (e.reason && !*e.reason)
+    if (e.reason && ch_req_blank(e.reason))
         ch_req_bad(&p, "reason",
                    "reason must say why the person is erased, e.g. \"erasure request of "
                    "2026-11-30\".");

@@ -349,6 +349,23 @@ enum MHD_Result ch_http_person_patch(ch_req *r, int64_t id)
         res = ch_http_problem(r, 409, "Merged into another record", detail, NULL);
         goto out;
     }
+    ch_time erased_at;
+    int erased = ch_store_person_erased(r->desk->store, id, &erased_at, &err);
+    if (erased == CH_OK) {
+        char day[16], detail[300];
+        ch_date_format(ch_time_utc_date(erased_at), day, sizeof(day));
+        snprintf(detail, sizeof(detail),
+                 "Person %lld was erased on %s and their record stays empty. If they come back, "
+                 "add them as a new person.",
+                 (long long)id, day);
+        res = ch_http_problem(r, 409, "This person was erased", detail, NULL);
+        goto out;
+    }
+    if (erased != CH_E_NOTFOUND) {
+        res = ch_http_error(r, &err);
+        goto out;
+    }
+    err = (ch_error){0};
     if (json_object_size(body) == 0) {
         res = ch_http_problem(r, 400, "Nothing to change",
                               "Send at least one of name, email, phone, date_of_birth, "

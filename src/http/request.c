@@ -52,6 +52,14 @@ bool ch_req_one_line(const char *s)
     return true;
 }
 
+bool ch_req_blank(const char *s)
+{
+    for (; s && *s; s++)
+        if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
+            return false;
+    return true;
+}
+
 bool ch_req_int(problems *p, json_t *obj, const char *key, int64_t min, int64_t max, bool required,
                 int64_t *out)
 {

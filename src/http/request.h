@@ -21,6 +21,8 @@ const char *ch_req_text(problems *p, json_t *obj, const char *key, size_t max, b
 /* Whether s is one line of text: no control characters (a name or an
  * address that will be printed, mailed or put in a header). */
 bool ch_req_one_line(const char *s);
+/* Whether s says nothing: empty, or only spaces, tabs and line breaks. */
+bool ch_req_blank(const char *s);
 
 /* An integer member of obj in [min, max] into *out (left alone when
  * absent); false when absent or bad (bad ones are recorded in p). */

@@ -121,14 +121,18 @@ enum MHD_Result ch_http_sar_get(ch_req *r, int64_t id)
     if (ch_store_sar_exports(r->desk->store, 0, id, &r->arena, &ex, &nex, &err))
         return ch_http_error(r, &err);
     const ch_obligation_row *o = reply_of(&c);
-    bool may_release = may_handle(r, &c);
+    /* What the desk would refuse next is not offered: a release once one
+     * was made, an extension once extended or once the reply is met. */
+    bool may_release = nex == 0 && may_handle(r, &c);
+    bool may_extend = r->user.role != CH_ROLE_OFFICER && nex == 0 && !extended(&c) && o &&
+                      strcmp(o->state, "met") != 0;
     return ch_http_json(r, 200,
                         json_pack("{s:I, s:I, s:b, s:o, s:o, s:o, s:b, s:b}", "case_id",
                                   (json_int_t)id, "person_id", (json_int_t)c.person_id, "extended",
                                   extended(&c), "due_at", o ? ch_json_time(o->due_at) : json_null(),
                                   "reply_state", o ? json_string(o->state) : json_null(), "export",
                                   nex ? export_json(&ex[0]) : json_null(), "may_release",
-                                  may_release, "may_extend", r->user.role != CH_ROLE_OFFICER),
+                                  may_release, "may_extend", may_extend),
                         ch_req_etag(r, c.version));
 }
 
@@ -146,7 +150,7 @@ enum MHD_Result ch_http_sar_extend(ch_req *r, int64_t id)
     if (!ch_req_case_version(r, false, &expect, &res) || !ch_req_case(r, id, &c, &res))
         goto out;
     const char *reason = ch_req_text(&p, body, "reason", 1000, true);
-    if (reason && !reason[0])
+    if (reason && ch_req_blank(reason))
         ch_req_bad(&p, "reason", "reason must say why the request is complex.");
     if (p.fields) {
         res = ch_http_problem(r, 400, "Some fields need attention", p.detail, p.fields);

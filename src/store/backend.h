@@ -215,6 +215,7 @@ typedef struct ch_store_ops {
     int (*retention_apply)(ch_store *s, int kind, const char *service, ch_time cutoff, bool dry_run,
                            ch_time now, int64_t by, int64_t *count, ch_error *err);
     int (*person_erase)(ch_store *s, ch_erasure *e, ch_error *err);
+    int (*person_erased)(ch_store *s, int64_t person_id, ch_time *at, ch_error *err);
     int (*audit_query)(ch_store *s, const ch_audit_query *q, ch_arena *arena,
                        ch_audit_view_row **out, size_t *n, ch_error *err);
     int (*people_services)(ch_store *s, const int64_t *ids, size_t n, ch_arena *arena,

@@ -733,6 +733,11 @@ int ch_store_person_erase(ch_store *s, ch_erasure *e, ch_error *err)
     return s->ops->person_erase(s, e, err);
 }
 
+int ch_store_person_erased(ch_store *s, int64_t person_id, ch_time *at, ch_error *err)
+{
+    return s->ops->person_erased(s, person_id, at, err);
+}
+
 int ch_store_audit_query(ch_store *s, const ch_audit_query *q, ch_arena *arena,
                          ch_audit_view_row **out, size_t *n, ch_error *err)
 {

@@ -1228,6 +1228,9 @@ typedef struct ch_erasure {
     int64_t cases; /* set: the cases anonymised */
 } ch_erasure;
 int ch_store_person_erase(ch_store *s, ch_erasure *e, ch_error *err);
+/* When person_id was erased, in *at; CH_E_NOTFOUND when they never were.
+ * An erased record stays empty: the desk refuses to fill it in again. */
+int ch_store_person_erased(ch_store *s, int64_t person_id, ch_time *at, ch_error *err);
 
 /* Reading the audit log by whom it is about or who did it: exactly one of
  * person_id (rows about the person, their incidents and restrictions, and

@@ -301,6 +301,7 @@ int ch_pg_hold_get(ch_store *base, int64_t person_id, int64_t case_id, ch_arena 
 int ch_pg_retention_apply(ch_store *base, int kind, const char *service, ch_time cutoff,
                           bool dry_run, ch_time now, int64_t by, int64_t *count, ch_error *err);
 int ch_pg_person_erase(ch_store *base, ch_erasure *e, ch_error *err);
+int ch_pg_person_erased(ch_store *base, int64_t person_id, ch_time *at, ch_error *err);
 
 int ch_pg_people_services(ch_store *base, const int64_t *ids, size_t n, ch_arena *a,
                           ch_person_service **out, size_t *nout, ch_error *err);

@@ -416,3 +416,20 @@ int ch_pg_person_erase(ch_store *base, ch_erasure *e, ch_error *err)
 {
     return in_tx((pg *)base, erase_fn, e, err);
 }
+
+int ch_pg_person_erased(ch_store *base, int64_t person_id, ch_time *at, ch_error *err)
+{
+    static const char sql[] = "SELECT at FROM erasures WHERE object = 'person' AND object_id = $1";
+    pg_conn *c = ch_pg_acquire((pg *)base);
+    pg_params p = {0};
+    PGresult *res = NULL;
+    ch_pg_int(&p, person_id);
+    int rc = run(c, sql, &p, "reading an erasure", &res, err);
+    if (!rc && PQntuples(res) == 0)
+        rc = ch_error_set(err, CH_E_NOTFOUND, "person %lld was never erased", (long long)person_id);
+    if (!rc)
+        *at = ch_pg_get_int(res, 0, 0);
+    PQclear(res);
+    ch_pg_release(c);
+    return rc;
+}

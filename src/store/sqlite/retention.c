@@ -459,3 +459,26 @@ int ch_sq_person_erase(ch_store *base, ch_erasure *e, ch_error *err)
 {
     return ch_sq_write((sq *)base, erase_fn, e, err);
 }
+
+int ch_sq_person_erased(ch_store *base, int64_t person_id, ch_time *at, ch_error *err)
+{
+    static const char sql[] = "SELECT at FROM erasures WHERE object = 'person' AND object_id = ?1";
+    sq_conn *c = ch_sq_reader((sq *)base);
+    sqlite3_stmt *st = ch_sq_stmt(c, sql, err);
+    int rc = CH_OK;
+    if (!st) {
+        rc = CH_E_STORE;
+        goto out;
+    }
+    sqlite3_bind_int64(st, 1, person_id);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW)
+        *at = sqlite3_column_int64(st, 0);
+    else if (step == SQLITE_DONE)
+        rc = ch_error_set(err, CH_E_NOTFOUND, "person %lld was never erased", (long long)person_id);
+    else
+        rc = ch_sq_error(c, err, "reading an erasure");
+out:
+    ch_sq_unlock(c);
+    return rc;
+}

@@ -379,6 +379,7 @@ static const ch_store_ops sqlite_ops = {
     .hold_get = ch_sq_hold_get,
     .retention_apply = ch_sq_retention_apply,
     .person_erase = ch_sq_person_erase,
+    .person_erased = ch_sq_person_erased,
     .audit_query = ch_sq_audit_query,
     .people_services = ch_sq_people_services,
 };
