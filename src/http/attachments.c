@@ -196,7 +196,7 @@ enum MHD_Result ch_http_attachment_get(ch_req *r, int64_t id)
             return ch_http_error(r, &err);
     }
     if (ch_desk_audit(r, "read", "attachment", id)) {
-        ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
+        ch_error_set(&err, CH_E_STORE, CH_DESK_AUDIT_FAILED);
         return ch_http_error(r, &err);
     }
     struct MHD_Response *resp = MHD_create_response_from_buffer(

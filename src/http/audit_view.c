@@ -453,7 +453,7 @@ enum MHD_Result ch_http_audit(ch_req *r)
     if ((q.person_id && ch_desk_audit(r, "read-audit", "person", q.person_id)) ||
         (q.user_id && ch_desk_audit(r, "read-audit", "user", q.user_id))) {
         ch_jw_free(&w);
-        ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
+        ch_error_set(&err, CH_E_STORE, CH_DESK_AUDIT_FAILED);
         return ch_http_error(r, &err);
     }
     return ch_http_jw(r, 200, &w, NULL);

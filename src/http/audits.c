@@ -559,8 +559,6 @@ enum MHD_Result ch_http_school_audits_create(ch_req *r)
     }
     ch_desk_audit_attach(r, "create", "school_audit", &a.id);
     if (ch_desk_audit_finish(r, ch_store_school_audit_insert(r->desk->store, &a, &err), &err)) {
-        if (!err.code)
-            ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
         res = ch_http_error(r, &err);
         goto out;
     }
@@ -583,7 +581,7 @@ enum MHD_Result ch_http_school_audit_get(ch_req *r, int64_t id)
     if (!visible_audit(r, id, &a, &p, &t, &res))
         return res;
     if (ch_desk_audit(r, "read", "school_audit", id))
-        return ch_http_error(r, &(ch_error){CH_E_STORE, "the audit log could not be written"});
+        return ch_http_error(r, &(ch_error){CH_E_STORE, CH_DESK_AUDIT_FAILED});
     return send_audit(r, 200, &a, p, t);
 }
 
@@ -656,7 +654,7 @@ static bool audit_results(ch_req *r, int64_t id, ch_school_audit *a, const ch_po
         ch_audit_results_build(*t, *resp, *nresp, &r->arena, res_out, &err) ||
         ch_desk_audit(r, "read", "school_audit", id)) {
         if (!err.code)
-            ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
+            ch_error_set(&err, CH_E_STORE, CH_DESK_AUDIT_FAILED);
         *res = ch_http_error(r, &err);
         return false;
     }
@@ -920,8 +918,6 @@ enum MHD_Result ch_http_school_audit_patch(ch_req *r, int64_t id)
     ch_desk_audit_attach(r, "update", "school_audit", &id);
     if (ch_desk_audit_finish(
             r, ch_store_school_audit_dates(r->desk->store, id, opens, closes, &err), &err)) {
-        if (!err.code)
-            ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
         res = ch_http_error(r, &err);
         goto out;
     }

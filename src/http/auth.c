@@ -239,7 +239,7 @@ enum MHD_Result ch_http_session_delete(ch_req *r)
         return ch_http_error(r, &err);
     /* A session already gone still signs out, and says so alone. */
     if (rc == CH_E_NOTFOUND && ch_desk_audit(r, "sign-out", "user", r->user.id)) {
-        ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
+        ch_error_set(&err, CH_E_STORE, CH_DESK_AUDIT_FAILED);
         return ch_http_error(r, &err);
     }
     struct MHD_Response *resp = MHD_create_response_from_buffer(0, "", MHD_RESPMEM_PERSISTENT);

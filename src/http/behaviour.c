@@ -51,7 +51,7 @@ static enum MHD_Result managers_only(ch_req *r, const char *what)
 static enum MHD_Result audit_failed(ch_req *r)
 {
     ch_error err;
-    ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
+    ch_error_set(&err, CH_E_STORE, CH_DESK_AUDIT_FAILED);
     return ch_http_error(r, &err);
 }
 
@@ -379,7 +379,7 @@ int ch_http_person_restrictions(ch_req *r, ch_jw *w, int64_t person_id, ch_error
     if ((rc = ch_store_incident_list(r->desk->store, person_id, &r->arena, &inc, &ninc, err)))
         return rc;
     if (ninc && ch_desk_audit(r, "read", "incidents", person_id))
-        return ch_error_set(err, CH_E_STORE, "the audit log could not be written");
+        return ch_error_set(err, CH_E_STORE, CH_DESK_AUDIT_FAILED);
     ch_jw_key(w, "incidents");
     ch_jw_arr(w);
     for (size_t i = 0; i < ninc; i++)
@@ -635,8 +635,6 @@ enum MHD_Result ch_http_restrictions_create(ch_req *r, int64_t person_id)
     rs.created_at = r->now;
     ch_desk_audit_attach(r, "create", "restriction", &rs.id);
     if (ch_desk_audit_finish(r, ch_store_restriction_insert(r->desk->store, &rs, &err), &err)) {
-        if (!err.code)
-            ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
         res = ch_http_error(r, &err);
         goto out;
     }
@@ -867,8 +865,6 @@ enum MHD_Result ch_http_restriction_notice_sent(ch_req *r, int64_t id)
                                 .notice_how = how};
     ch_desk_audit_attach(r, "notice-sent", "restriction", &id);
     if (ch_desk_audit_finish(r, ch_store_restriction_change(r->desk->store, &ch, &err), &err)) {
-        if (!err.code)
-            ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
         res = ch_http_error(r, &err);
         goto out;
     }
@@ -925,8 +921,6 @@ static enum MHD_Result review_or_end(ch_req *r, int64_t id, bool end)
     }
     ch_desk_audit_attach(r, end ? "end" : "review", "restriction", &id);
     if (ch_desk_audit_finish(r, ch_store_restriction_change(r->desk->store, &ch, &err), &err)) {
-        if (!err.code)
-            ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
         res = ch_http_error(r, &err);
         goto out;
     }

@@ -172,7 +172,7 @@ enum MHD_Result ch_http_case_get(ch_req *r, int64_t id)
         return res;
     if (ch_desk_audit(r, "read", "case", id)) {
         ch_error err;
-        ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
+        ch_error_set(&err, CH_E_STORE, CH_DESK_AUDIT_FAILED);
         return ch_http_error(r, &err);
     }
     return ch_http_case(r, 200, &c, ch_req_etag(r, c.version));

@@ -179,7 +179,7 @@ enum MHD_Result ch_http_complaint_get(ch_req *r, int64_t id)
     if (!ch_req_case(r, id, &c, &res))
         return res;
     if (ch_desk_audit(r, "read", "case", id)) {
-        ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
+        ch_error_set(&err, CH_E_STORE, CH_DESK_AUDIT_FAILED);
         return ch_http_error(r, &err);
     }
     return answer_view(r, id, c.version);
@@ -653,8 +653,6 @@ enum MHD_Result ch_http_case_staff_set(ch_req *r, int64_t id)
     if (ch_desk_audit_finish(
             r, ch_store_case_staff_set(r->desk->store, &u, ids, n, r->user.id, &version, &err),
             &err)) {
-        if (!err.code)
-            ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
         res = ch_http_error(r, &err);
         goto out;
     }

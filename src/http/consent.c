@@ -184,7 +184,7 @@ enum MHD_Result ch_http_consent_refuse(ch_req *r, int64_t case_id, int64_t with,
     if (ch_desk_audit(r, "consent-refused", "case", case_id) ||
         ch_desk_audit(r, "consent-refused", "person", with)) {
         ch_error err;
-        ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
+        ch_error_set(&err, CH_E_STORE, CH_DESK_AUDIT_FAILED);
         return ch_http_error(r, &err);
     }
     return ch_http_problem_typed(r, 409, "/problems/consent-required", "Consent is needed",
@@ -408,8 +408,6 @@ enum MHD_Result ch_http_relationships_create(ch_req *r, int64_t id)
     k.created_at = r->now;
     ch_desk_audit_attach(r, "create", "relationship", &k.id);
     if (ch_desk_audit_finish(r, ch_store_relationship_insert(r->desk->store, &k, &err), &err)) {
-        if (!err.code)
-            ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
         res = ch_http_error(r, &err);
         goto out;
     }
@@ -450,8 +448,6 @@ enum MHD_Result ch_http_relationship_delete(ch_req *r, int64_t id)
     }
     ch_desk_audit_attach(r, "delete", "relationship", &id);
     if (ch_desk_audit_finish(r, ch_store_relationship_delete(r->desk->store, id, &err), &err)) {
-        if (!err.code)
-            ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
         return ch_http_error(r, &err);
     }
     /* 204 carries no body, so no Content-Type either. */
@@ -583,8 +579,6 @@ enum MHD_Result ch_http_consents_create(ch_req *r, int64_t id)
     k.created_at = r->now;
     ch_desk_audit_attach(r, "create", "consent", &k.id);
     if (ch_desk_audit_finish(r, ch_store_consent_insert(r->desk->store, &k, &err), &err)) {
-        if (!err.code)
-            ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
         res = ch_http_error(r, &err);
         goto out;
     }
@@ -628,8 +622,6 @@ enum MHD_Result ch_http_consent_withdraw(ch_req *r, int64_t id)
     if (ch_desk_audit_finish(
             r, ch_store_consent_withdraw(r->desk->store, id, r->now, r->user.id, reason, &err),
             &err)) {
-        if (!err.code)
-            ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
         res = ch_http_error(r, &err);
         goto out;
     }
@@ -683,7 +675,7 @@ enum MHD_Result ch_http_contacts_allowed(ch_req *r, int64_t id)
     if (safeguards_load(r, &c, &s, &err))
         return ch_http_error(r, &err);
     if (ch_desk_audit(r, "read", "case", id)) {
-        ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
+        ch_error_set(&err, CH_E_STORE, CH_DESK_AUDIT_FAILED);
         return ch_http_error(r, &err);
     }
     size_t cap = s.nrels + s.nconsents + 1, n = 0;

@@ -183,8 +183,6 @@ enum MHD_Result ch_http_contracts_create(ch_req *r)
         ch_hours_day_start(ch_policy_service_calendar(ds.policy, ds.service), c.starts);
     ch_desk_audit_attach(r, "create", "contract", &c.id);
     if (ch_desk_audit_finish(r, ch_store_contract_insert(r->desk->store, &c, &err), &err)) {
-        if (!err.code)
-            ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
         res = ch_http_error(r, &err);
         goto out;
     }
@@ -417,8 +415,6 @@ enum MHD_Result ch_http_entries_create(ch_req *r, int64_t id)
                        .created_at = r->now};
     ch_desk_audit_attach(r, "update", "contract", &id);
     if (ch_desk_audit_finish(r, ch_store_ledger_append(r->desk->store, &e, 1, 0, &err), &err)) {
-        if (!err.code)
-            ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
         res = ch_http_error(r, &err);
         goto out;
     }

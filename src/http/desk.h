@@ -121,7 +121,10 @@ enum MHD_Result ch_http_error(ch_req *r, const ch_error *err);
 bool ch_desk_can_see(const ch_req *r, const char *service);
 
 /* Appends one audit line for the signed-in user; failures are logged to
- * stderr and fail the request (an unaudited read must not be served). */
+ * stderr and fail the request (an unaudited read must not be served), with
+ * this sentence for the person who asked. */
+#define CH_DESK_AUDIT_FAILED                                                                       \
+    "the audit log could not be written, so nothing was shown or changed; try again"
 int ch_desk_audit(ch_req *r, const char *action, const char *object, int64_t object_id);
 /* An audited write: attach its audit row (the user, time and address of r)
  * before the store write, then pass the write's status to finish, which
@@ -130,7 +133,7 @@ int ch_desk_audit(ch_req *r, const char *action, const char *object, int64_t obj
  *     if (ch_desk_audit_finish(r, ch_store_case_insert(store, &c, &err), &err)) ...
  * object_id is read once the write has succeeded. finish returns the
  * write's status or, when the audit row could not be written (and so
- * neither was the change), CH_E_STORE with a sentence in err. */
+ * neither was the change), CH_E_STORE; either way err holds a sentence. */
 void ch_desk_audit_attach(ch_req *r, const char *action, const char *object,
                           const int64_t *object_id);
 int ch_desk_audit_finish(ch_req *r, int rc, ch_error *err);

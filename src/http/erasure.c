@@ -67,7 +67,7 @@ static enum MHD_Result refused(ch_req *r, const char *action, const char *object
                                const char *title, const char *detail)
 {
     if (ch_desk_audit(r, action, object, id))
-        return ch_http_error(r, &(ch_error){CH_E_STORE, "the audit log could not be written"});
+        return ch_http_error(r, &(ch_error){CH_E_STORE, CH_DESK_AUDIT_FAILED});
     return ch_http_problem(r, 403, title, detail, NULL);
 }
 

@@ -137,8 +137,6 @@ enum MHD_Result ch_http_people_create(ch_req *r)
     person.created_at = r->now;
     ch_desk_audit_attach(r, "create", "person", &person.id);
     if (ch_desk_audit_finish(r, ch_store_person_insert(r->desk->store, &person, &err), &err)) {
-        if (!err.code)
-            ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
         res = ch_http_error(r, &err);
         goto out;
     }
@@ -157,7 +155,7 @@ enum MHD_Result ch_http_person_get(ch_req *r, int64_t id)
     if (person_visible(r, id, &person, &rows, &n, &err))
         return ch_http_error(r, &err);
     if (ch_desk_audit(r, "read", "person", id)) {
-        ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
+        ch_error_set(&err, CH_E_STORE, CH_DESK_AUDIT_FAILED);
         return ch_http_error(r, &err);
     }
     return send_person(r, 200, &person, rows, n, true);
@@ -406,8 +404,6 @@ enum MHD_Result ch_http_person_patch(ch_req *r, int64_t id)
     err = (ch_error){0};
     ch_desk_audit_attach(r, "update", "person", &id);
     if (ch_desk_audit_finish(r, ch_store_person_update(r->desk->store, &next, &err), &err)) {
-        if (!err.code)
-            ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
         res = ch_http_error(r, &err);
         goto out;
     }

@@ -223,7 +223,7 @@ bool ch_http_channel_check(ch_req *r, const ch_case_row *c, ch_channel channel, 
         return true;
     bool stated = ch_text_said(reason);
     if (ch_desk_audit(r, stated ? "channel-override" : "channel-refused", "case", c->id)) {
-        ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
+        ch_error_set(&err, CH_E_STORE, CH_DESK_AUDIT_FAILED);
         *res = ch_http_error(r, &err);
         return false;
     }

@@ -413,8 +413,6 @@ enum MHD_Result ch_http_replies_create(ch_req *r, int64_t id)
     }
     ch_desk_audit_attach(r, "update", "case", &id);
     if (ch_desk_audit_finish(r, ch_store_mail_commit(r->desk->store, &commit, &err), &err)) {
-        if (!err.code)
-            ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
         res = ch_http_error(r, &err);
         goto out;
     }

@@ -58,7 +58,7 @@ enum MHD_Result ch_http_person_export(ch_req *r, int64_t id)
         return ch_http_error(r, &err);
     if (ch_desk_audit(r, "read", "person", id)) {
         free(zip);
-        ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
+        ch_error_set(&err, CH_E_STORE, CH_DESK_AUDIT_FAILED);
         return ch_http_error(r, &err);
     }
     ch_sar_filename(0, id, name, sizeof(name));
@@ -272,7 +272,7 @@ enum MHD_Result ch_http_sar_preview(ch_req *r, int64_t id)
         return ch_http_error(r, &err);
     if (ch_desk_audit(r, "read", "person", c.person_id)) {
         free(zip);
-        ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
+        ch_error_set(&err, CH_E_STORE, CH_DESK_AUDIT_FAILED);
         return ch_http_error(r, &err);
     }
     ch_sar_filename(0, c.person_id, name, sizeof(name));

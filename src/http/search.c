@@ -124,7 +124,7 @@ enum MHD_Result ch_http_search(ch_req *r)
     /* Each person shown is a read of their record, audited as one. */
     for (size_t i = 0; i < npeople; i++)
         if (ch_desk_audit(r, "find", "person", people[i].id)) {
-            ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
+            ch_error_set(&err, CH_E_STORE, CH_DESK_AUDIT_FAILED);
             return ch_http_error(r, &err);
         }
     ch_jw w;

@@ -235,6 +235,9 @@ int ch_desk_audit_finish(ch_req *r, int rc, ch_error *err)
         ch_error_set(err, CH_E_STORE,
                      "the audit log could not be written, so the change was not"
                      " made; try again");
+    } else if (rc && !err->code) {
+        /* Every caller answers with err: never leave it without a sentence. */
+        ch_error_set(err, CH_E_STORE, "the change could not be saved; try again");
     }
     return rc;
 }

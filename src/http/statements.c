@@ -183,7 +183,7 @@ enum MHD_Result ch_http_statement(ch_req *r, int64_t id)
     ch_statement_doc doc;
     if (build_doc(r, &c, &ds, term, &doc, &err) || ch_desk_audit(r, "read", "contract", id)) {
         if (!err.code)
-            ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
+            ch_error_set(&err, CH_E_STORE, CH_DESK_AUDIT_FAILED);
         return ch_http_error(r, &err);
     }
     char name[96];
@@ -271,8 +271,6 @@ enum MHD_Result ch_http_statement_sent(ch_req *r, int64_t id)
     ch_statement_sent row = {id, term, r->now, r->user.id, c.contact_email};
     ch_desk_audit_attach(r, "update", "contract", &id);
     if (ch_desk_audit_finish(r, ch_store_statement_sent(r->desk->store, &row, &err), &err)) {
-        if (!err.code)
-            ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
         res = ch_http_error(r, &err);
         goto out;
     }

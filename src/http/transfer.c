@@ -238,8 +238,6 @@ enum MHD_Result ch_http_case_transfer(ch_req *r, int64_t id)
     int64_t version;
     ch_desk_audit_attach(r, "update", "case", &id);
     if (ch_desk_audit_finish(r, ch_store_case_update(r->desk->store, &u, &version, &err), &err)) {
-        if (!err.code)
-            ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
         res = ch_http_error(r, &err);
         goto out;
     }

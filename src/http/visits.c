@@ -230,8 +230,6 @@ enum MHD_Result ch_http_visits_create(ch_req *r, int64_t id)
     v.created_at = r->now;
     ch_desk_audit_attach(r, "create", "visit", &v.id);
     if (ch_desk_audit_finish(r, ch_store_visit_insert(r->desk->store, &v, &c, &err), &err)) {
-        if (!err.code)
-            ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
         res = ch_http_error(r, &err);
         goto out;
     }
@@ -382,8 +380,6 @@ enum MHD_Result ch_http_visit_patch(ch_req *r, int64_t id)
     }
     ch_desk_audit_attach(r, "update", "visit", &id);
     if (ch_desk_audit_finish(r, ch_store_visit_change(r->desk->store, &ch, &err), &err)) {
-        if (!err.code)
-            ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
         res = ch_http_error(r, &err);
         goto out;
     }

@@ -136,8 +136,6 @@ enum MHD_Result ch_http_year_end(ch_req *r, int64_t id, bool confirm)
         ch_desk_audit_attach(r, "update", "contract", &id);
         if (ch_desk_audit_finish(r, ch_store_ledger_append(r->desk->store, rows, n, id, &err),
                                  &err)) {
-            if (!err.code)
-                ch_error_set(&err, CH_E_STORE, "the audit log could not be written");
             res = ch_http_error(r, &err);
             goto out;
         }
