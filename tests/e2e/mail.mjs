@@ -133,7 +133,8 @@ try {
   await page.focus('#nf-digest');
   await page.keyboard.press('Space');
   await page.click('button:has-text("Save the choice")');
-  await page.waitForSelector('text=one email a day');
+  // The label says "one email a day" too: wait for the notice the save draws.
+  await page.waitForSelector('.notice:has-text("one email a day")');
   const me = await (await fetch(`${base}/api/v1/users`, { headers: { Authorization: `Bearer ${token}` } })).json();
   check(me.users.find((u) => u.id === olu.id)?.notify === 'digest', 'the choice is recorded');
   await axe(page, 'the account page with the notify choice');
