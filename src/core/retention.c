@@ -5,18 +5,21 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const keys[CH_RETAIN_COUNT] = {
-    "closed_cases", "closed_case_attachments", "survey_responses", "inbound_mail", "notifications"};
-static const char *const nouns[CH_RETAIN_COUNT] = {"closed cases", "attachments of closed cases",
-                                                   "survey responses", "raw inbound mail messages",
-                                                   "notifications"};
-static const char *const nouns_one[CH_RETAIN_COUNT] = {"closed case", "attachment of a closed case",
-                                                       "survey response",
-                                                       "raw inbound mail message", "notification"};
+static const char *const keys[CH_RETAIN_COUNT] = {"closed_cases",     "closed_case_attachments",
+                                                  "survey_responses", "inbound_mail",
+                                                  "notifications",    "audit"};
+static const char *const nouns[CH_RETAIN_COUNT] = {
+    "closed cases",     "attachments of closed cases",
+    "survey responses", "raw inbound mail messages",
+    "notifications",    "audit rows"};
+static const char *const nouns_one[CH_RETAIN_COUNT] = {
+    "closed case",     "attachment of a closed case",
+    "survey response", "raw inbound mail message",
+    "notification",    "audit row"};
 static const char *const froms[CH_RETAIN_COUNT] = {
     "after the case closed (its last change)", "after the case closed (its last change)",
-    "after the response was submitted", "after the message arrived",
-    "after the notification was made"};
+    "after the response was submitted",        "after the message arrived",
+    "after the notification was made",         "after the row was written"};
 
 const char *ch_retention_key(ch_retention_kind k)
 {
@@ -101,4 +104,34 @@ bool ch_retention_due(const ch_retention_rules *rules, ch_retention_kind k, ch_t
 {
     ch_time cutoff;
     return !held && ch_retention_cutoff(rules, k, now, &cutoff) && from <= cutoff;
+}
+
+bool ch_retention_audit_cutoff(const ch_retention_rules *const *rules, const char *const *ids,
+                               size_t n, ch_time now, ch_time *cutoff, char *why, size_t why_size)
+{
+    bool any = false;
+    ch_time earliest = 0;
+    for (size_t i = 0; i < n; i++) {
+        ch_time c;
+        if (!ch_retention_cutoff(rules[i], CH_RETAIN_AUDIT, now, &c)) {
+            snprintf(why, why_size,
+                     "Audit rows are kept: the %s charter gives no audit period, and the audit "
+                     "log is one chain for every service.",
+                     ids[i]);
+            return false;
+        }
+        if (!any || c < earliest)
+            earliest = c;
+        any = true;
+    }
+    if (!any) {
+        snprintf(why, why_size, "Audit rows are kept: no charter is loaded.");
+        return false;
+    }
+    *cutoff = earliest;
+    snprintf(why, why_size,
+             "Audit rows are kept for the longest audit period any charter gives, since the log "
+             "is one chain for every service; rows about a record under a legal hold, and every "
+             "row after them, are kept.");
+    return true;
 }

@@ -9,16 +9,18 @@
 #include "core/error.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /* The kinds of record a policy's `retention:` names, in report order. The
- * audit log is not among them: its rows are kept whole for the hash chain
- * and never deleted by retention. */
+ * audit log is one chain for every service, so its period is applied
+ * across policies (ch_retention_audit_cutoff), oldest rows first. */
 typedef enum ch_retention_kind {
     CH_RETAIN_CLOSED_CASES,     /* anonymised: kept for statistics */
     CH_RETAIN_CASE_ATTACHMENTS, /* files on closed cases: deleted */
     CH_RETAIN_SURVEY_RESPONSES, /* deleted */
     CH_RETAIN_INBOUND_MAIL,     /* the raw messages kept on arrival: deleted */
     CH_RETAIN_NOTIFICATIONS,    /* staff notifications about cases: deleted */
+    CH_RETAIN_AUDIT,            /* the oldest audit rows, a purge row left in their place */
     CH_RETAIN_COUNT
 } ch_retention_kind;
 
@@ -62,6 +64,17 @@ void ch_retention_span_format(const ch_retention_span *span, char *buf, size_t s
  * rules keep kind k for ever. */
 bool ch_retention_cutoff(const ch_retention_rules *rules, ch_retention_kind k, ch_time now,
                          ch_time *cutoff);
+
+/* The cutoff for audit rows when n policies share one log: the longest
+ * audit period among them, since a purge removes rows of every service.
+ * false, with a sentence in why, when any policy names no audit period (its
+ * rows, and so everyone's, are kept). */
+bool ch_retention_audit_cutoff(const ch_retention_rules *const *rules, const char *const *ids,
+                               size_t n, ch_time now, ch_time *cutoff, char *why, size_t why_size);
+
+/* The shortest audit period a policy may give: the access log answers
+ * subject access requests and complaints that come long after a contact. */
+#define CH_RETENTION_AUDIT_MIN_YEARS 1
 
 /* Whether a record of kind k counted from `from` is due for deletion or
  * anonymisation on now; never when it is held. */

@@ -286,6 +286,11 @@ enum MHD_Result ch_http_retention(ch_req *r);
  * anonymised (or due). by: the user running it, 0 for the desk itself. */
 int ch_desk_retention_run(ch_desk *d, ch_time now, bool dry_run, int64_t by, int64_t counts[],
                           ch_error *err);
+/* The cutoff for audit rows across d's policies (ch_retention_audit_cutoff):
+ * true when they are purged, and a sentence for the retention page in why
+ * either way. */
+bool ch_desk_retention_audit(const ch_desk *d, ch_time now, ch_time *cutoff, char *why,
+                             size_t why_size);
 /* The daily sweep's run (taking the policies' read lock), logging counts. */
 void ch_desk_retention_sweep(ch_desk *d, ch_time now);
 

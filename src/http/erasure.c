@@ -7,23 +7,49 @@
 #include "http/request.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum { REASON_MAX = 500 };
+
+bool ch_desk_retention_audit(const ch_desk *d, ch_time now, ch_time *cutoff, char *why,
+                             size_t why_size)
+{
+    size_t n = d->npolicies;
+    const ch_retention_rules **rules = calloc(n ? n : 1, sizeof(*rules));
+    const char **ids = calloc(n ? n : 1, sizeof(*ids));
+    bool purged = false;
+    if (!rules || !ids) {
+        snprintf(why, why_size, "Audit rows are kept: out of memory.");
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        rules[i] = d->policies[i].policy->retention;
+        ids[i] = d->policies[i].policy->id;
+    }
+    purged = ch_retention_audit_cutoff(rules, ids, n, now, cutoff, why, why_size);
+out:
+    free(rules);
+    free(ids);
+    return purged;
+}
 
 int ch_desk_retention_run(ch_desk *d, ch_time now, bool dry_run, int64_t by, int64_t counts[],
                           ch_error *err)
 {
     /* Files before the cases they are on: anonymising a case removes its
-     * files too, and a run should count them as the dry run did. */
-    static const ch_retention_kind order[CH_RETAIN_COUNT] = {
-        CH_RETAIN_CASE_ATTACHMENTS, CH_RETAIN_CLOSED_CASES, CH_RETAIN_SURVEY_RESPONSES,
-        CH_RETAIN_INBOUND_MAIL, CH_RETAIN_NOTIFICATIONS};
+     * files too, and a run should count them as the dry run did. The
+     * audit log, one chain for every service, comes last. */
+    static const ch_retention_kind order[] = {CH_RETAIN_CASE_ATTACHMENTS, CH_RETAIN_CLOSED_CASES,
+                                              CH_RETAIN_SURVEY_RESPONSES, CH_RETAIN_INBOUND_MAIL,
+                                              CH_RETAIN_NOTIFICATIONS};
+    _Static_assert(sizeof(order) / sizeof(*order) == CH_RETAIN_COUNT - 1,
+                   "every kind but the audit log is applied per service");
     for (int k = 0; k < CH_RETAIN_COUNT; k++)
         counts[k] = 0;
     for (size_t i = 0; i < d->npolicies; i++) {
         const ch_policy *p = d->policies[i].policy;
-        for (int j = 0; j < CH_RETAIN_COUNT; j++) {
+        for (size_t j = 0; j < sizeof(order) / sizeof(*order); j++) {
             int k = (int)order[j];
             ch_time cutoff;
             if (!ch_retention_cutoff(p->retention, (ch_retention_kind)k, now, &cutoff))
@@ -40,6 +66,11 @@ int ch_desk_retention_run(ch_desk *d, ch_time now, bool dry_run, int64_t by, int
             }
         }
     }
+    ch_time cutoff;
+    char why[300];
+    if (ch_desk_retention_audit(d, now, &cutoff, why, sizeof(why)))
+        return ch_store_audit_purge(d->store, cutoff, dry_run, now, by, &counts[CH_RETAIN_AUDIT],
+                                    err);
     return CH_OK;
 }
 
@@ -242,8 +273,13 @@ enum MHD_Result ch_http_retention(ch_req *r)
                                ? "anonymise"
                                : "delete",
                            "count", (json_int_t)counts[k]));
-    return ch_http_json(
-        r, 200,
-        json_pack("{s:o,s:o,s:o}", "as_of", ch_json_time(r->now), "policies", policies, "due", due),
-        NULL);
+    ch_time cutoff;
+    char why[300];
+    bool purged = ch_desk_retention_audit(r->desk, r->now, &cutoff, why, sizeof(why));
+    json_t *audit = json_pack("{s:b,s:s,s:o}", "purged", purged, "rule", why, "cutoff",
+                              purged ? ch_json_time(cutoff) : json_null());
+    return ch_http_json(r, 200,
+                        json_pack("{s:o,s:o,s:o,s:o}", "as_of", ch_json_time(r->now), "policies",
+                                  policies, "due", due, "audit", audit),
+                        NULL);
 }

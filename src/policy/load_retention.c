@@ -8,12 +8,10 @@
 
 void ld_retention(loader *ld, struct fy_node *map, ch_policy *pol)
 {
-    /* audit is "known" only to be refused below with its own sentence. */
-    const char *known[CH_RETAIN_COUNT + 2];
+    const char *known[CH_RETAIN_COUNT + 1];
     for (int k = 0; k < CH_RETAIN_COUNT; k++)
         known[k] = ch_retention_key((ch_retention_kind)k);
-    known[CH_RETAIN_COUNT] = "audit";
-    known[CH_RETAIN_COUNT + 1] = NULL;
+    known[CH_RETAIN_COUNT] = NULL;
     if (!map || !fy_node_is_mapping(map)) {
         ld_problem(ld, map,
                    "retention must be a mapping of kinds of record to periods, e.g. "
@@ -23,20 +21,6 @@ void ld_retention(loader *ld, struct fy_node *map, ch_policy *pol)
     if (!ld_check_keys(ld, map, known, "retention"))
         return;
     bool ok = true;
-    /* The audit log is kept whole for its hash chain: said plainly rather
-     * than as an unknown key, since a DPO will look for it here. */
-    struct fy_node *audit = ld_get(map, "audit");
-    if (audit) {
-        void *it = NULL;
-        struct fy_node_pair *pair;
-        while ((pair = fy_node_mapping_iterate(map, &it)))
-            if (fy_node_pair_value(pair) == audit)
-                audit = fy_node_pair_key(pair);
-        ld_problem(ld, audit,
-                   "retention cannot name audit: audit rows are kept whole so the hash chain "
-                   "can be verified; remove this line");
-        ok = false;
-    }
     ch_retention_rules *rules = ch_arena_alloc(ld->arena, sizeof(*rules));
     if (!rules)
         return;
@@ -53,6 +37,18 @@ void ld_retention(loader *ld, struct fy_node *map, ch_policy *pol)
         }
         if (ch_retention_span_parse(s, &rules->span[k], &err)) {
             ld_problem(ld, v, "retention %s: %s", known[k], err.msg);
+            ok = false;
+            continue;
+        }
+        /* A typo of "days" for "years" must not purge the access log
+         * that answers next month's subject access request. */
+        const ch_retention_span *sp = &rules->span[k];
+        if (k == CH_RETAIN_AUDIT &&
+            sp->years * 12 + sp->months + sp->days / 31 < CH_RETENTION_AUDIT_MIN_YEARS * 12) {
+            ld_problem(ld, v,
+                       "retention audit: %s is too short; audit rows answer subject access "
+                       "requests and complaints, so keep them at least %d year, e.g. \"7 years\"",
+                       s, CH_RETENTION_AUDIT_MIN_YEARS);
             ok = false;
             continue;
         }

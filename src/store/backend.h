@@ -214,6 +214,8 @@ typedef struct ch_store_ops {
                     ch_legal_hold *out, ch_error *err);
     int (*retention_apply)(ch_store *s, int kind, const char *service, ch_time cutoff, bool dry_run,
                            ch_time now, int64_t by, int64_t *count, ch_error *err);
+    int (*audit_purge)(ch_store *s, ch_time cutoff, bool dry_run, ch_time now, int64_t by,
+                       int64_t *count, ch_error *err);
     int (*person_erase)(ch_store *s, ch_erasure *e, ch_error *err);
     int (*person_erased)(ch_store *s, int64_t person_id, ch_time *at, ch_error *err);
     int (*audit_query)(ch_store *s, const ch_audit_query *q, ch_arena *arena,

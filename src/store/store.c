@@ -370,6 +370,7 @@ const ch_store_table ch_store_tables[] = {
     /* Retention and erasure: legal holds, and what was erased or anonymised. */
     {"legal_holds", COLS("id", "person_id", "case_id", "reason", "placed_by", "placed_at")},
     {"erasures", COLS("id", "object", "object_id", "how", "reason", "by_user", "at")},
+    {"audit_purge", COLS("upto")},
 };
 const size_t ch_store_ntables = sizeof(ch_store_tables) / sizeof(*ch_store_tables);
 
@@ -725,6 +726,13 @@ int ch_store_retention_apply(ch_store *s, int kind, const char *service, ch_time
 {
     *count = 0;
     return s->ops->retention_apply(s, kind, service, cutoff, dry_run, now, by, count, err);
+}
+
+int ch_store_audit_purge(ch_store *s, ch_time cutoff, bool dry_run, ch_time now, int64_t by,
+                         int64_t *count, ch_error *err)
+{
+    *count = 0;
+    return s->ops->audit_purge(s, cutoff, dry_run, now, by, count, err);
 }
 
 int ch_store_person_erase(ch_store *s, ch_erasure *e, ch_error *err)

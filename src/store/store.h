@@ -1213,6 +1213,16 @@ int ch_store_hold_get(ch_store *s, int64_t person_id, int64_t case_id, ch_arena 
 int ch_store_retention_apply(ch_store *s, int kind, const char *service, ch_time cutoff,
                              bool dry_run, ch_time now, int64_t by, int64_t *count, ch_error *err);
 
+/* Audit retention: deletes the oldest audit rows, those written at or
+ * before cutoff, as a prefix of the chain (core/auditlog.h) that stops at
+ * the first row about a held person or case (or a case of a held person),
+ * with the rows from before the chain began of the same age; then appends,
+ * in the same transaction, a purge row (action "purge", object "audit",
+ * object_id the last seq deleted, user by). The number deleted in *count,
+ * or only counted when dry_run. */
+int ch_store_audit_purge(ch_store *s, ch_time cutoff, bool dry_run, ch_time now, int64_t by,
+                         int64_t *count, ch_error *err);
+
 /* Erasure of a person (and the duplicates merged into them): their
  * personal data removed from the person row, their relationships,
  * consents, attachments, incidents, restrictions and mail; every case

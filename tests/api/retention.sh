@@ -4,7 +4,8 @@
 # counts and changes nothing; a real run anonymises (subject, requester,
 # contact texts, search entries) and leaves held cases (held themselves, or
 # about a held person) and open cases whole; a second run finds nothing.
-# Holds are for managers and administrators, with a reason.
+# Holds are for managers and administrators, with a reason. Audit rows go
+# after 7 years, oldest first, stopping at the first about a held record.
 . "$(dirname "$0")/lib.sh"
 start_server
 add() { # add EMAIL ROLE SERVICE -> prints a token
@@ -88,6 +89,8 @@ call GET /api/v1/retention "" -H "$D"
 expect_status 200 "the retention page"
 expect '[.policies[] | select(.id == "cognus") | .schedule[] | select(.kind == "closed_cases")][0] | .period == "6 years" and .action == "anonymise"' "the schedule says closed cases are anonymised after 6 years"
 expect '[.due[] | select(.kind == "closed_cases")][0].count == 0' "nothing is due today"
+expect '.audit.purged == true and (.audit.rule | test("longest audit period")) and ([.due[] | select(.kind == "audit")][0].count == 0)' "audit rows are kept 7 years, none due today"
+expect '[.policies[] | select(.id == "cognus") | .schedule[] | select(.kind == "audit")][0].period == "7 years"' "the schedule names the audit period"
 
 # --- the command: usage errors, a dry run, a run ---
 stop_server
@@ -108,6 +111,12 @@ checks=$((checks + 1))
 grep -qx "would delete 1 attachment of a closed case" "$tmp/out" || fail "the dry run counts the unheld closed case's file: $(cat "$tmp/out")"
 checks=$((checks + 1))
 grep -qx "would delete 1 raw inbound mail message" "$tmp/out" || fail "the dry run counts the raw email: $(cat "$tmp/out")"
+# The audit log is purged to 7 years, oldest first, up to the first row
+# about a held record: here the rows about the first case, made before the
+# held case was created.
+audit_due=$(sed -n 's/^would delete \([0-9]*\) audit rows*$/\1/p' "$tmp/out")
+checks=$((checks + 1))
+[ -n "$audit_due" ] && [ "$audit_due" -ge 3 ] || fail "the dry run counts the old audit rows: $(cat "$tmp/out")"
 start_server
 call GET "/api/v1/cases/$gone" "" -H "$A"
 expect '.subject == "Bus pass wombat"' "the dry run changed nothing"
@@ -122,10 +131,23 @@ checks=$((checks + 1))
 grep -qx "deleted 1 attachment of a closed case" "$tmp/out" || fail "the run deletes that file: $(cat "$tmp/out")"
 checks=$((checks + 1))
 grep -qx "deleted 1 raw inbound mail message" "$tmp/out" || fail "and deletes the raw email: $(cat "$tmp/out")"
+checks=$((checks + 1))
+grep -qx "deleted $audit_due audit rows" "$tmp/out" || fail "and purges the $audit_due audit rows the dry run counted: $(cat "$tmp/out")"
+"$charter" audit verify --db "$db" >"$tmp/verify" 2>&1
+rc=$?; checks=$((checks + 1))
+[ $rc -eq 0 ] && grep -q "were purged (row [0-9]* says so)" "$tmp/verify" ||
+    fail "the purged chain verifies whole, naming its purge row (exit $rc): $(cat "$tmp/verify")"
 "$charter" retention run --db "$db" --now 2040-01-01 >"$tmp/out" 2>&1
 checks=$((checks + 1))
 grep -qx "anonymised 0 closed cases" "$tmp/out" || fail "a second run finds nothing: $(cat "$tmp/out")"
+checks=$((checks + 1))
+grep -qx "deleted 0 audit rows" "$tmp/out" || fail "nor any audit row, the held case's being next: $(cat "$tmp/out")"
 start_server
+call GET "/api/v1/audit?case=$gone&from=2000-01-01" "" -H "$D"
+expect_status 200 "the access log of the anonymised case"
+expect '[.audit[] | select(.action == "create")] == []' "no longer holds its creation, purged as older than 7 years"
+call GET "/api/v1/audit?case=$held_case&from=2000-01-01" "" -H "$D"
+expect '[.audit[] | select(.action == "create")] | length == 1' "while the held case's creation is kept"
 call GET "/api/v1/cases/$gone" "" -H "$A"
 expect_status 200 "the anonymised case is kept for the statistics"
 expect '.subject == "Anonymised case" and .status == "closed" and .requester.name == null and .person_id == null' "without its subject or requester"
@@ -154,6 +176,9 @@ stop_server
 "$charter" retention run --db "$db" --now 2040-01-01 >"$tmp/out" 2>&1
 checks=$((checks + 1))
 grep -qx "anonymised 1 closed case" "$tmp/out" || fail "the released case is anonymised next: $(cat "$tmp/out")"
+"$charter" audit verify --db "$db" >"$tmp/verify" 2>&1
+rc=$?; checks=$((checks + 1))
+[ $rc -eq 0 ] || fail "the chain verifies after a second purge (exit $rc): $(cat "$tmp/verify")"
 start_server
 call GET "/api/v1/cases/$held_case" "" -H "$A"
 expect '.subject == "Anonymised case"' "the case released from its hold is anonymised"

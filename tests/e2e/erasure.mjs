@@ -107,6 +107,10 @@ try {
   await page.waitForSelector('caption:has-text("Retention schedule of Cognus")');
   check(await page.isVisible('tr:has-text("closed cases") td:has-text("6 years")'), 'the schedule shows closed cases kept 6 years');
   check(await page.isVisible('caption:has-text("What a run now would do")'), 'and what is due today');
+  check(await page.isVisible('tr:has-text("audit rows") td:has-text("7 years")'), 'the schedule shows audit rows kept 7 years');
+  const rule = await page.textContent('#audit-rule');
+  check(/longest audit period/.test(rule) && /Rows written before \w+day \d+ \w+ 20\d\d/.test(rule),
+    'the audit log section says how its rows are kept and from when they are due', rule);
   await axe(page, 'the Retention page');
   await noSidewaysScroll(page, 'the Retention page');
   await shoot(page, 'retention');

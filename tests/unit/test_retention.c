@@ -73,6 +73,8 @@ static void the_seed_schedule_loads(void **state)
     assert_int_equal(pol->retention->span[CH_RETAIN_CLOSED_CASES].years, 6);
     assert_int_equal(pol->retention->span[CH_RETAIN_SURVEY_RESPONSES].years, 2);
     assert_int_equal(pol->retention->span[CH_RETAIN_INBOUND_MAIL].years, 1);
+    assert_true(pol->retention->set[CH_RETAIN_AUDIT]);
+    assert_int_equal(pol->retention->span[CH_RETAIN_AUDIT].years, 7);
     assert_int_equal(ch_retention_action_of(CH_RETAIN_CLOSED_CASES), CH_RETAIN_ANONYMISE);
     assert_int_equal(ch_retention_action_of(CH_RETAIN_SURVEY_RESPONSES), CH_RETAIN_DELETE);
     assert_string_equal(ch_retention_noun_n(CH_RETAIN_CLOSED_CASES, 1), "closed case");
@@ -93,8 +95,8 @@ static void mistakes_are_placed(void **state)
     d = load_changed("  closed_cases: 6 years", "  closed_cases: 6 yrs", &line);
     assert_diag(&d, line, 17, "not a retention period");
     ch_diags_free(&d);
-    d = load_changed("  closed_cases: 6 years", "  audit: 7 years", &line);
-    assert_diag(&d, line, 3, "hash chain");
+    d = load_changed("  audit: 7 years", "  audit: 7 days", &line);
+    assert_diag(&d, line, 10, "at least 1 year");
     ch_diags_free(&d);
 }
 
@@ -147,13 +149,34 @@ static void what_is_due_on_a_day(void **state)
     assert_int_equal(cutoff, t_at("2032-01-31T10:00"));
 }
 
+/* The audit log is one chain for every service: it is purged to the
+ * longest period any charter gives, and not at all while one gives none. */
+static void audit_keeps_the_longest_period(void **state)
+{
+    (void)state;
+    ch_retention_rules a = {0}, b = {0}, none = {0};
+    a.set[CH_RETAIN_AUDIT] = b.set[CH_RETAIN_AUDIT] = true;
+    a.span[CH_RETAIN_AUDIT] = (ch_retention_span){.years = 7};
+    b.span[CH_RETAIN_AUDIT] = (ch_retention_span){.years = 10};
+    const ch_retention_rules *both[] = {&a, &b}, *with_none[] = {&a, &none, NULL};
+    const char *ids[] = {"sutton", "cognus", "hackney"};
+    ch_time now = t_at("2036-06-01T09:00"), cutoff = 0;
+    char why[300];
+    assert_true(ch_retention_audit_cutoff(both, ids, 2, now, &cutoff, why, sizeof(why)));
+    assert_int_equal(cutoff, t_at("2026-06-01T09:00"));
+    assert_false(ch_retention_audit_cutoff(with_none, ids, 2, now, &cutoff, why, sizeof(why)));
+    assert_non_null(strstr(why, "the cognus charter gives no audit period"));
+    /* A policy with no retention block at all keeps them too. */
+    assert_false(ch_retention_audit_cutoff(with_none + 2, ids, 1, now, &cutoff, why, sizeof(why)));
+    assert_false(ch_retention_audit_cutoff(both, ids, 0, now, &cutoff, why, sizeof(why)));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(the_seed_schedule_loads),
-        cmocka_unit_test(mistakes_are_placed),
-        cmocka_unit_test(periods_are_read_strictly),
-        cmocka_unit_test(what_is_due_on_a_day),
+        cmocka_unit_test(the_seed_schedule_loads),        cmocka_unit_test(mistakes_are_placed),
+        cmocka_unit_test(periods_are_read_strictly),      cmocka_unit_test(what_is_due_on_a_day),
+        cmocka_unit_test(audit_keeps_the_longest_period),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,6 +13,7 @@
 #include <libpq-fe.h>
 #include <sqlite3.h>
 
+#include "core/auditlog.h"
 #include "store/store.h"
 
 typedef struct fixture {
@@ -680,6 +681,78 @@ static void the_audit_log_only_grows(void **state)
     assert_string_equal(rows[0].action, "update"); /* newest first */
     assert_string_equal(rows[1].remote, "127.0.0.1");
     /* Even with the database in hand, the audit log refuses edits. */
+    assert_append_only(f, "audit");
+}
+
+static int walk_row(void *ctx, const ch_audit_row *row, ch_error *err)
+{
+    (void)err;
+    ch_auditlog_entry e = {.id = row->id,
+                           .seq = row->seq,
+                           .at = row->at,
+                           .user_id = row->user_id,
+                           .action = row->action,
+                           .object = row->object,
+                           .object_id = row->object_id,
+                           .remote = row->remote,
+                           .prev_hash = row->prev_hash,
+                           .hash = row->hash};
+    ch_auditlog_walk_step(ctx, &e);
+    return CH_OK;
+}
+
+/* The chain as verify sees it: whole or not, in w. */
+static ch_auditlog_fault walk_chain(fixture *f, ch_auditlog_walk *w)
+{
+    ch_error err = {0};
+    int64_t loose = 0, loose_max = 0;
+    ch_auditlog_walk_init(w);
+    assert_int_equal(ch_store_audit_chain(f->store, walk_row, w, &loose, &loose_max, &err), CH_OK);
+    return ch_auditlog_walk_end(w, loose, loose_max);
+}
+
+/* Audit retention deletes the oldest rows as a prefix of the chain that
+ * stops at the first row about a held record, and leaves a purge row by
+ * which verify tells the purge from a tampering. */
+static void the_audit_log_is_purged_oldest_first(void **state)
+{
+    fixture *f = *state;
+    ch_error err = {0};
+    ch_auditlog_walk w;
+    int64_t held = add_case(f, "cognus/enquiries", 5000, "open"), other = held + 100, n = -1;
+    const ch_time at[] = {1000, 1001, 1002, 1003, 9000};
+    for (int i = 0; i < 5; i++) {
+        ch_audit_row a = {0,           at[i], 1,    "read", "case", i == 2 ? held : other,
+                          "127.0.0.1", 0,     NULL, NULL};
+        assert_int_equal(ch_store_audit_insert(f->store, &a, &err), CH_OK);
+    }
+    ch_legal_hold h = {.case_id = held, .reason = "Tribunal claim", .placed_at = 1500};
+    assert_int_equal(ch_store_hold_place(f->store, &h, &err), CH_OK);
+    /* The dry run counts the two rows before the held case's, and keeps them. */
+    assert_int_equal(ch_store_audit_purge(f->store, 5000, true, 9100, 0, &n, &err), CH_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(walk_chain(f, &w), CH_AUDITLOG_WHOLE);
+    assert_int_equal(w.rows, 5);
+    assert_int_equal(ch_store_audit_purge(f->store, 5000, false, 9100, 0, &n, &err), CH_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(walk_chain(f, &w), CH_AUDITLOG_WHOLE);
+    assert_int_equal(w.rows, 4); /* seq 3, 4, 5 and the purge row */
+    assert_int_equal(w.purged, 2);
+    assert_non_null(strstr(w.msg, "purged"));
+    /* Nothing more is due while the hold stands. */
+    assert_int_equal(ch_store_audit_purge(f->store, 5000, false, 9200, 0, &n, &err), CH_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(walk_chain(f, &w), CH_AUDITLOG_WHOLE);
+    assert_int_equal(w.rows, 4);
+    /* Released, the rest of the old rows go; the newer row and the purge
+     * rows, written after the cutoff, stay. */
+    assert_int_equal(ch_store_hold_release(f->store, 0, held, &err), CH_OK);
+    assert_int_equal(ch_store_audit_purge(f->store, 5000, false, 9300, 0, &n, &err), CH_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(walk_chain(f, &w), CH_AUDITLOG_WHOLE);
+    assert_int_equal(w.rows, 3);
+    assert_int_equal(w.purged, 4);
+    /* Outside a purge, the log still refuses a delete. */
     assert_append_only(f, "audit");
 }
 
@@ -2205,6 +2278,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(the_breach_sweep_marks_past_due_obligations, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(the_audit_log_only_grows, setup, teardown),
+        cmocka_unit_test_setup_teardown(the_audit_log_is_purged_oldest_first, setup, teardown),
         cmocka_unit_test_setup_teardown(policies_keep_their_history, setup, teardown),
         cmocka_unit_test_setup_teardown(contracts_visits_and_the_ledger, setup, teardown),
         cmocka_unit_test_setup_teardown(contracts_list_by_school_consultant_and_service, setup,

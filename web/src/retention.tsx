@@ -110,6 +110,7 @@ type RetentionView = {
   as_of: string;
   policies: { id: string; organisation: string; schedule: Schedule[] }[];
   due: { kind: string; noun: string; action: string; count: number }[];
+  audit: { purged: boolean; rule: string; cutoff: string | null };
 };
 
 export function RetentionPage() {
@@ -123,8 +124,11 @@ export function RetentionPage() {
       <h1>Retention</h1>
       <ProblemText problem={problem} />
       {view && <>
-        <p>How long each charter keeps each kind of record. Held records are never removed. Audit rows are kept
-          whole for the hash chain. The desk applies the schedule once a day; <code>charter retention run</code> does it now.</p>
+        <p>How long each charter keeps each kind of record. Held records are never removed. The desk applies the
+          schedule once a day; <code>charter retention run</code> does it now.</p>
+        <h2>The audit log</h2>
+        <p id="audit-rule">{view.audit.rule}{view.audit.cutoff && <> Rows written before {inWords(view.audit.cutoff)} are due.</>}
+          {' '}A purge leaves a row in the chain saying what went, so <code>charter audit verify</code> still finds it whole.</p>
         <h2>Due today</h2>
         <table>
           <caption>What a run now would do, as of {inWords(view.as_of)}</caption>

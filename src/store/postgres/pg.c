@@ -747,6 +747,7 @@ static const ch_store_ops postgres_ops = {
     .hold_release = ch_pg_hold_release,
     .hold_get = ch_pg_hold_get,
     .retention_apply = ch_pg_retention_apply,
+    .audit_purge = ch_pg_audit_purge,
     .person_erase = ch_pg_person_erase,
     .person_erased = ch_pg_person_erased,
     .audit_query = ch_pg_audit_query,

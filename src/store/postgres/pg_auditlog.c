@@ -194,3 +194,92 @@ int ch_pg_audit_chain(ch_store *base, ch_store_audit_fn fn, void *ctx, int64_t *
     pthread_mutex_unlock(&c->mu);
     return rc;
 }
+
+/* ---- audit retention ---- */
+
+/* Whether the audit row a is about a held record (see sqlite/auditlog.c). */
+#define HELD(a)                                                                                    \
+    "((" a ".object = 'person' AND " a ".object_id IN (SELECT person_id FROM legal_holds"          \
+    " WHERE person_id IS NOT NULL)) OR (" a ".object = 'case' AND (" a ".object_id IN"             \
+    " (SELECT case_id FROM legal_holds WHERE case_id IS NOT NULL) OR " a ".object_id IN"           \
+    " (SELECT c.id FROM cases c JOIN legal_holds h ON h.person_id = c.person_id))))"
+
+/* The first row of the one-row result of sql, as an integer (0 for NULL). */
+static int one_int(pg_conn *c, const char *sql, const pg_params *p, int64_t *out, ch_error *err)
+{
+    PGresult *res = ch_pg_run(c, sql, p, err, "reading the audit log for retention");
+    int rc = ok(res) ? CH_OK : CH_E_STORE;
+    *out = rc == CH_OK && PQntuples(res) == 1 && !PQgetisnull(res, 0, 0) ? ch_pg_get_int(res, 0, 0)
+                                                                         : 0;
+    PQclear(res);
+    return rc;
+}
+
+int ch_pg_audit_purge(ch_store *base, ch_time cutoff, bool dry_run, ch_time now, int64_t by,
+                      int64_t *count, ch_error *err)
+{
+    /* Taken first, so no append links to a row the purge is deleting and
+     * the purge row follows the last row written. */
+    static const char lock_sql[] =
+        "SELECT pg_advisory_xact_lock(hashtext('charter.audit.' || current_schema()))";
+    static const char keep_sql[] =
+        "SELECT seq FROM audit a WHERE seq IS NOT NULL AND (at > $1 OR " HELD(
+            "a") ") ORDER BY seq LIMIT 1";
+    static const char first_sql[] = "SELECT min(seq) FROM audit";
+    static const char last_sql[] = "SELECT max(seq) FROM audit";
+    static const char loose_sql[] =
+        "SELECT count(*) FROM audit a WHERE seq IS NULL AND at <= $1 AND NOT " HELD("a");
+    static const char permit_sql[] = "INSERT INTO audit_purge(upto) VALUES($1)";
+    static const char chained_sql[] = "DELETE FROM audit WHERE seq <= $1";
+    static const char loose_del_sql[] =
+        "DELETE FROM audit a WHERE seq IS NULL AND at <= $1 AND NOT " HELD("a");
+    pg_conn *c = ch_pg_pool_acquire((pg *)base);
+    int64_t keep = 0, first = 0, upto = 0, loose = 0, chained = 0;
+    pg_params pc = {0};
+    ch_pg_int(&pc, cutoff);
+    int rc =
+        ch_pg_exec(c, dry_run ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN", err);
+    if (!rc && !dry_run)
+        rc = one_int(c, lock_sql, NULL, &(int64_t){0}, err);
+    if (!rc)
+        rc = one_int(c, keep_sql, &pc, &keep, err);
+    if (!rc)
+        rc = one_int(c, first_sql, NULL, &first, err);
+    if (!rc && keep)
+        upto = keep - 1;
+    else if (!rc)
+        rc = one_int(c, last_sql, NULL, &upto, err);
+    if (!rc)
+        rc = one_int(c, loose_sql, &pc, &loose, err);
+    if (rc)
+        goto out;
+    chained = first && upto >= first ? upto - first + 1 : 0;
+    *count = chained + loose;
+    if (dry_run || !*count)
+        goto out;
+    const char *const steps[] = {permit_sql, chained_sql, loose_del_sql, "DELETE FROM audit_purge"};
+    const int64_t binds[] = {chained ? upto : 0, upto, cutoff};
+    for (int i = 0; i < 4 && !rc; i++) {
+        pg_params p = {0};
+        if (i < 3)
+            ch_pg_int(&p, binds[i]);
+        PGresult *res = ch_pg_run(c, steps[i], i < 3 ? &p : NULL, err, "purging the audit log");
+        rc = ok(res) ? CH_OK : CH_E_STORE;
+        PQclear(res);
+    }
+    if (!rc) {
+        ch_audit_row row = {.at = now,
+                            .user_id = by,
+                            .action = CH_AUDITLOG_PURGE,
+                            .object = "audit",
+                            .object_id = chained ? upto : 0};
+        rc = ch_pg_audit_append(c, &row, err);
+    }
+out:
+    if (rc == CH_OK)
+        rc = ch_pg_exec(c, dry_run ? "ROLLBACK" : "COMMIT", err);
+    else
+        ch_pg_exec(c, "ROLLBACK", &(ch_error){0});
+    pthread_mutex_unlock(&c->mu);
+    return rc;
+}

@@ -288,6 +288,13 @@ static const char *const ch_pg_migrations[] = {
     "CREATE INDEX audit_object_at ON audit(object, object_id, at, id);"
     "CREATE INDEX audit_user_at ON audit(user_id, at, id);"
     "DROP INDEX audit_object;",
+    /* 23: audit retention, as SQLite's 25: a delete is allowed only for the
+     * prefix of the chain named in audit_purge during a purge. */
+    "CREATE TABLE audit_purge(upto bigint NOT NULL);"
+    "CREATE OR REPLACE FUNCTION audit_append_only() RETURNS trigger LANGUAGE plpgsql AS"
+    " $$BEGIN IF TG_OP = 'DELETE' AND EXISTS (SELECT 1 FROM audit_purge p"
+    " WHERE OLD.seq IS NULL OR OLD.seq <= p.upto) THEN RETURN OLD; END IF;"
+    " RAISE EXCEPTION 'the audit log is append-only'; END$$;",
 };
 
 #endif

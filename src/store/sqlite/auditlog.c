@@ -139,3 +139,106 @@ out:
     ch_sq_unlock(c);
     return rc;
 }
+
+/* ---- audit retention ---- */
+
+/* Whether the audit row a is about a held record: a held person, a held
+ * case, or a case about a held person. */
+#define HELD(a)                                                                                    \
+    "((" a ".object = 'person' AND " a ".object_id IN (SELECT person_id FROM legal_holds))"        \
+    " OR (" a ".object = 'case' AND (" a ".object_id IN (SELECT case_id FROM legal_holds)"         \
+    " OR " a ".object_id IN (SELECT c.id FROM cases c JOIN legal_holds h"                          \
+    " ON h.person_id = c.person_id))))"
+
+typedef struct purge_args {
+    ch_time cutoff, now;
+    int64_t by, *count;
+    bool dry_run;
+} purge_args;
+
+static int64_t one_int(sq_conn *c, const char *sql, bool bind_cutoff, ch_time cutoff, int *rc,
+                       ch_error *err)
+{
+    sqlite3_stmt *st = ch_sq_stmt(c, sql, err);
+    int64_t v = 0;
+    if (!st) {
+        *rc = CH_E_STORE;
+        return 0;
+    }
+    if (bind_cutoff)
+        sqlite3_bind_int64(st, 1, cutoff);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    else if (step != SQLITE_DONE)
+        *rc = ch_sq_error(c, err, "reading the audit log for retention");
+    sqlite3_reset(st);
+    return v;
+}
+
+/* Counts (and unless dry_run deletes) what is due; the reader and the
+ * writer both run it, so the dry run counts what the run deletes. */
+static int purge_fn(sq_conn *c, void *arg, ch_error *err)
+{
+    purge_args *a = arg;
+    /* The purge is a prefix: it ends before the first row to keep, found
+     * by walking the seq index from the oldest row. */
+    static const char keep_sql[] =
+        "SELECT seq FROM audit a WHERE seq IS NOT NULL AND (at > ?1 OR " HELD(
+            "a") ") ORDER BY seq LIMIT 1";
+    static const char first_sql[] = "SELECT min(seq) FROM audit";
+    static const char last_sql[] = "SELECT max(seq) FROM audit";
+    static const char loose_sql[] =
+        "SELECT count(*) FROM audit a WHERE seq IS NULL AND at <= ?1 AND NOT " HELD("a");
+    static const char permit_sql[] = "INSERT INTO audit_purge(upto) VALUES(?1)";
+    static const char chained_sql[] = "DELETE FROM audit WHERE seq <= ?1";
+    static const char loose_del_sql[] =
+        "DELETE FROM audit WHERE id IN (SELECT id FROM audit a WHERE seq IS NULL AND at <= ?1"
+        " AND NOT " HELD("a") ")";
+    int rc = CH_OK;
+    int64_t keep = one_int(c, keep_sql, true, a->cutoff, &rc, err);
+    int64_t first = rc ? 0 : one_int(c, first_sql, false, 0, &rc, err);
+    int64_t upto = rc ? 0 : keep ? keep - 1 : one_int(c, last_sql, false, 0, &rc, err);
+    int64_t loose = rc ? 0 : one_int(c, loose_sql, true, a->cutoff, &rc, err);
+    if (rc)
+        return rc;
+    int64_t chained = first && upto >= first ? upto - first + 1 : 0;
+    *a->count = chained + loose;
+    if (a->dry_run || !*a->count)
+        return CH_OK;
+    sqlite3_stmt *st;
+    const char *const steps[] = {permit_sql, chained_sql, loose_del_sql};
+    const int64_t binds[] = {chained ? upto : 0, upto, a->cutoff};
+    for (int i = 0; i < 3; i++) {
+        if (!(st = ch_sq_stmt(c, steps[i], err)))
+            return CH_E_STORE;
+        sqlite3_bind_int64(st, 1, binds[i]);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            return ch_sq_error(c, err, "purging the audit log");
+    }
+    if ((rc = ch_sq_exec(c, "DELETE FROM audit_purge", err)))
+        return rc;
+    ch_audit_row row = {.at = a->now,
+                        .user_id = a->by,
+                        .action = CH_AUDITLOG_PURGE,
+                        .object = "audit",
+                        .object_id = chained ? upto : 0};
+    return ch_sq_audit_append(c, &row, err);
+}
+
+int ch_sq_audit_purge(ch_store *base, ch_time cutoff, bool dry_run, ch_time now, int64_t by,
+                      int64_t *count, ch_error *err)
+{
+    purge_args a = {cutoff, now, by, count, dry_run};
+    if (!dry_run)
+        return ch_sq_write((sq *)base, purge_fn, &a, err);
+    sq_conn *c = ch_sq_reader((sq *)base);
+    int rc = ch_sq_exec(c, "BEGIN", err);
+    if (!rc)
+        rc = purge_fn(c, &a, err);
+    for (int i = 0; i < c->nactive; i++)
+        sqlite3_reset(c->active[i]);
+    sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL);
+    ch_sq_unlock(c);
+    return rc;
+}

@@ -335,6 +335,8 @@ int ch_sq_hold_place(ch_store *base, ch_legal_hold *h, ch_error *err);
 int ch_sq_hold_release(ch_store *base, int64_t person_id, int64_t case_id, ch_error *err);
 int ch_sq_hold_get(ch_store *base, int64_t person_id, int64_t case_id, ch_arena *a,
                    ch_legal_hold *out, ch_error *err);
+int ch_sq_audit_purge(ch_store *base, ch_time cutoff, bool dry_run, ch_time now, int64_t by,
+                      int64_t *count, ch_error *err);
 int ch_sq_retention_apply(ch_store *base, int kind, const char *service, ch_time cutoff,
                           bool dry_run, ch_time now, int64_t by, int64_t *count, ch_error *err);
 int ch_sq_person_erase(ch_store *base, ch_erasure *e, ch_error *err);

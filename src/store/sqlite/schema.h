@@ -296,6 +296,15 @@ static const char *const ch_sqlite_migrations[] = {
     "CREATE INDEX audit_object_at ON audit(object, object_id, at);"
     "CREATE INDEX audit_user_at ON audit(user_id, at);"
     "DROP INDEX audit_object;",
+    /* 25: audit retention. Deleting audit rows stays refused except for a
+     * prefix of the chain named in audit_purge, which the purge fills and
+     * empties inside its own transaction; the chain's purge row says what
+     * went, so verify can tell a purge from a tampering. */
+    "CREATE TABLE audit_purge(upto INTEGER NOT NULL);"
+    "DROP TRIGGER audit_no_delete;"
+    "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit WHEN NOT EXISTS"
+    " (SELECT 1 FROM audit_purge p WHERE OLD.seq IS NULL OR OLD.seq <= p.upto)"
+    " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;",
 };
 
 #endif

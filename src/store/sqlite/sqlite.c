@@ -378,6 +378,7 @@ static const ch_store_ops sqlite_ops = {
     .hold_release = ch_sq_hold_release,
     .hold_get = ch_sq_hold_get,
     .retention_apply = ch_sq_retention_apply,
+    .audit_purge = ch_sq_audit_purge,
     .person_erase = ch_sq_person_erase,
     .person_erased = ch_sq_person_erased,
     .audit_query = ch_sq_audit_query,
