@@ -217,3 +217,17 @@ int ch_promise_recurrence_due(const ch_policy *policy, const ch_service *svc, co
     }
     return ch_deadline_compute(cal, &p->every, last, CH_ANCHOR_EVENT, later, n, due, err);
 }
+
+unsigned ch_service_promised_kinds(const ch_policy *policy, const ch_service *svc)
+{
+    unsigned bits = 0;
+    for (size_t i = 0; i < policy->npromises; i++) {
+        const ch_promise *p = &policy->promises[i];
+        bool here = p->nservices == 0;
+        for (size_t k = 0; k < p->nservices && !here; k++)
+            here = strcmp(p->services[k], svc->id) == 0;
+        if (here && p->schedule == CH_SCHEDULE_NONE)
+            bits |= p->kinds;
+    }
+    return bits;
+}

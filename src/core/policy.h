@@ -190,6 +190,11 @@ typedef struct ch_obligation {
 
 /* Whether promise applies to contact on service svc. */
 bool ch_promise_applies(const ch_promise *p, const ch_service *svc, const ch_contact *contact);
+/* The kinds of case (bit per ch_case_kind) that some per-contact promise of
+ * policy covers in svc: where a case of that kind gets a clock. The desk's
+ * forms offer a subject access request only on a service whose bits hold
+ * CH_KIND_SAR's. */
+unsigned ch_service_promised_kinds(const ch_policy *policy, const ch_service *svc);
 
 /* The promise kept termly on svc (a statement of hours left, say), or
  * NULL when the policy makes none for it; borrowed. */

@@ -4,6 +4,7 @@
 #include "core/sar.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void ch_sar_staff_label(int64_t user_id, const char *role, const char *const *services,
@@ -34,21 +35,88 @@ bool ch_sar_contact_withheld(int64_t with_person_id, int64_t subject_id)
     return with_person_id != 0 && with_person_id != subject_id;
 }
 
+static char lower(char c)
+{
+    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+/* A byte of a word: ASCII letters and digits, and every byte of a UTF-8
+ * sequence, so "Zoë" is one word. */
+static bool word_byte(char c)
+{
+    unsigned char u = (unsigned char)c;
+    return u >= 0x80 || (u >= '0' && u <= '9') || (lower(c) >= 'a' && lower(c) <= 'z');
+}
+
+static size_t word_len(const char *s)
+{
+    size_t n = 0;
+    while (s[n] && word_byte(s[n]))
+        n++;
+    return n;
+}
+
+static int word_cmp(const char *a, size_t na, const char *b, size_t nb)
+{
+    for (size_t i = 0; i < na && i < nb; i++)
+        if (lower(a[i]) != lower(b[i]))
+            return (unsigned char)lower(a[i]) < (unsigned char)lower(b[i]) ? -1 : 1;
+    return na < nb ? -1 : na > nb;
+}
+
+static int by_first_word(const void *x, const void *y)
+{
+    const char *a = ((const ch_sar_name *)x)->name, *b = ((const ch_sar_name *)y)->name;
+    return word_cmp(a, word_len(a), b, word_len(b));
+}
+
+int ch_sar_scrubber_init(ch_sar_scrubber *s, ch_arena *arena, const ch_sar_name *names, size_t n)
+{
+    s->names = NULL;
+    s->n = 0;
+    if (n && !(s->names = ch_arena_alloc(arena, n * sizeof(*s->names))))
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if (names[i].name && strlen(names[i].name) >= 3 && word_byte(names[i].name[0]))
+            s->names[s->n++] = names[i];
+    qsort(s->names, s->n, sizeof(*s->names), by_first_word);
+    return 0;
+}
+
 static bool match_at(const char *p, const char *name, size_t len)
 {
-    for (size_t i = 0; i < len; i++) {
-        char a = p[i], b = name[i];
-        if (a >= 'A' && a <= 'Z')
-            a = (char)(a - 'A' + 'a');
-        if (b >= 'A' && b <= 'Z')
-            b = (char)(b - 'A' + 'a');
-        if (a != b)
+    for (size_t i = 0; i < len; i++)
+        if (lower(p[i]) != lower(name[i]))
             return false;
-    }
     return true;
 }
 
-const char *ch_sar_scrub(ch_arena *arena, const char *text, const ch_sar_name *names, size_t n)
+/* The longest name that stands as whole words at text + i, or 0. */
+static size_t longest_at(const ch_sar_scrubber *s, const char *text, size_t i, size_t len,
+                         size_t *pick)
+{
+    size_t w = word_len(text + i), lo = 0, hi = s->n, best = 0;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const char *nm = s->names[mid].name;
+        if (word_cmp(nm, word_len(nm), text + i, w) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (size_t k = lo; k < s->n; k++) {
+        const char *nm = s->names[k].name;
+        if (word_cmp(nm, word_len(nm), text + i, w) != 0)
+            break;
+        size_t m = strlen(nm);
+        if (m > best && i + m <= len && match_at(text + i, nm, m) &&
+            (i + m == len || !word_byte(text[i + m]) || !word_byte(nm[m - 1])))
+            best = m, *pick = k;
+    }
+    return best;
+}
+
+const char *ch_sar_scrub(ch_arena *arena, const char *text, const ch_sar_scrubber *s)
 {
     if (!text)
         return NULL;
@@ -58,12 +126,9 @@ const char *ch_sar_scrub(ch_arena *arena, const char *text, const ch_sar_name *n
         return NULL;
     for (size_t i = 0; i < len;) {
         size_t best = 0, pick = 0;
-        for (size_t k = 0; k < n; k++) {
-            size_t m = names[k].name ? strlen(names[k].name) : 0;
-            if (m >= 3 && m > best && i + m <= len && match_at(text + i, names[k].name, m))
-                best = m, pick = k;
-        }
-        const char *put = best ? names[pick].label : text + i;
+        if (word_byte(text[i]) && (i == 0 || !word_byte(text[i - 1])))
+            best = longest_at(s, text, i, len, &pick);
+        const char *put = best ? s->names[pick].label : text + i;
         size_t nput = best ? strlen(put) : 1;
         if (used + nput + 1 > cap) {
             size_t grow = (used + nput + 1) * 2;
@@ -79,6 +144,29 @@ const char *ch_sar_scrub(ch_arena *arena, const char *text, const ch_sar_name *n
     }
     out[used] = '\0';
     return out;
+}
+
+/* Whether every word of name is a word of whole, in order, as a run. */
+static bool words_within(const char *name, const char *whole)
+{
+    size_t n = strlen(name), m = strlen(whole);
+    for (size_t i = 0; i + n <= m; i++)
+        if ((i == 0 || !word_byte(whole[i - 1])) && match_at(whole + i, name, n) &&
+            (i + n == m || !word_byte(whole[i + n])))
+            return true;
+    return false;
+}
+
+bool ch_sar_other_scrubbed(const char *name, const char *subject_name)
+{
+    if (!name || strlen(name) < 3)
+        return false;
+    if (strchr(name, '@'))
+        return true;
+    size_t first = word_len(name);
+    bool two_words =
+        first && name[first] && word_len(name + first + strspn(name + first, " .-'")) > 0;
+    return two_words && !(subject_name && words_within(name, subject_name));
 }
 
 int ch_sar_extend_check(const char *kind, const char *status, bool extended, bool has_reply,

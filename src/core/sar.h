@@ -50,11 +50,31 @@ typedef struct ch_sar_name {
     const char *name, *label;
 } ch_sar_name;
 
-/* text with every occurrence of each name (3 bytes or more, matched
- * ignoring ASCII case) replaced by its label, in arena; the longest name
- * is tried first at each place, so "Ann Smith" goes before "Ann". NULL in,
- * NULL out. NULL when out of memory. */
-const char *ch_sar_scrub(ch_arena *arena, const char *text, const ch_sar_name *names, size_t n);
+/* The names to take out of free text, prepared once for an export: sorted
+ * by their first word, so each word of a text is looked up rather than
+ * every name tried at every byte (an export scrubs against everyone on
+ * record). */
+typedef struct ch_sar_scrubber {
+    ch_sar_name *names; /* in the arena given to init; the strings are the caller's */
+    size_t n;
+} ch_sar_scrubber;
+
+/* Prepares the n names (each 3 bytes or more; shorter ones are dropped).
+ * -1 when out of memory, else 0. */
+int ch_sar_scrubber_init(ch_sar_scrubber *s, ch_arena *arena, const ch_sar_name *names, size_t n);
+
+/* text with every whole-word occurrence of each name (matched ignoring
+ * ASCII case, and not inside a longer word: "Ann" leaves "Annual" alone)
+ * replaced by its label, in arena; the longest name wins at each place,
+ * so "Ann Smith" goes before "Ann". NULL in, NULL out. NULL when out of
+ * memory. */
+const char *ch_sar_scrub(ch_arena *arena, const char *text, const ch_sar_scrubber *s);
+
+/* Whether a name found on another person's record is taken out of the
+ * subject's free text: an email address, or a name of two words or more
+ * that is not part of the subject's own (a lone first name on record,
+ * "Ben", would otherwise take the subject's own "Ben" out of their copy). */
+bool ch_sar_other_scrubbed(const char *name, const char *subject_name);
 
 /* May a SAR case be extended now? Only a sar case, not closed, not already
  * extended, whose one-month reply is still pending (an extension must be

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <zip.h>
 
 #include "core/civil.h"
@@ -19,6 +20,7 @@ typedef struct sar_ctx {
     ch_arena *arena;
     ch_sar_name *names;
     size_t nnames, cap;
+    ch_sar_scrubber scrubber; /* the names, prepared once gathered */
     bool nomem;
 } sar_ctx;
 
@@ -38,7 +40,7 @@ static json_t *str(const char *s)
 
 static const char *scrub(sar_ctx *x, const char *s)
 {
-    const char *out = ch_sar_scrub(x->arena, s, x->names, x->nnames);
+    const char *out = ch_sar_scrub(x->arena, s, &x->scrubber);
     if (s && !out)
         x->nomem = true;
     return out;
@@ -102,6 +104,21 @@ static void names_gather(sar_ctx *x)
             if (ch_sar_contact_withheld(c->with_person_id, me))
                 name_add(x, c->who, CH_SAR_WITHHELD);
         }
+    /* Staff emails, and everyone else on record: an officer's note may name
+     * a person the subject has no recorded link with. */
+    for (size_t i = 0; i < b->nstaff; i++)
+        if (b->staff[i].email)
+            name_add(x, b->staff[i].email, staff(x, b->staff[i].id));
+    for (size_t i = 0; i < b->nothers; i++) {
+        if (ch_sar_other_scrubbed(b->others[i].name, b->person.name))
+            name_add(x, b->others[i].name, CH_SAR_WITHHELD);
+        const char *email = b->others[i].email;
+        if (email && !(b->person.email && strcasecmp(email, b->person.email) == 0) &&
+            ch_sar_other_scrubbed(email, NULL))
+            name_add(x, email, CH_SAR_WITHHELD);
+    }
+    if (ch_sar_scrubber_init(&x->scrubber, x->arena, x->names, x->nnames))
+        x->nomem = true;
 }
 
 static json_t *person_json(sar_ctx *x)
@@ -304,7 +321,8 @@ json_t *ch_sar_document(const ch_sar_bundle *b, int64_t case_id, ch_time now, ch
         "[s, s, s, s]",
         "Members of staff are named by their role and service, not by name, except the point of "
         "contact a restriction's written notice already named.",
-        "Other people's names are shown as " CH_SAR_WITHHELD
+        "Other people's names and email addresses, wherever they appear, are shown "
+        "as " CH_SAR_WITHHELD
         "; what was said with or by another person on a shared case is withheld, though the "
         "contact's date, direction and channel are listed.",
         "Staff's network addresses are left out of the access log.",

@@ -261,13 +261,22 @@ enum MHD_Result ch_http_services(ch_req *r)
             if (!ch_desk_can_see(r, full))
                 continue;
             const ch_service *s = &p->services[k];
+            /* Which kinds of case get a clock here: the subject access
+             * form offers only services that promise a SAR reply. */
+            json_t *kinds = json_array();
+            unsigned bits = ch_service_promised_kinds(p, s);
+            for (int kind = 0; kind < CH_KIND_COUNT; kind++)
+                if (bits & (1u << kind))
+                    json_array_append_new(kinds,
+                                          json_string(ch_case_kind_name((ch_case_kind)kind)));
             /* Visit blocks and day lengths say the service sells time to
              * schools: the contract form offers only those. */
             json_array_append_new(
-                list, json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:i}", "service", full, "policy",
-                                p->id, "organisation", p->organisation, "name", s->name, "calendar",
-                                p->calendars[s->calendar].id, "visit_block_minutes",
-                                (int)s->visit_block, "day_length_minutes", (int)s->day_length));
+                list,
+                json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:o}", "service", full, "policy",
+                          p->id, "organisation", p->organisation, "name", s->name, "calendar",
+                          p->calendars[s->calendar].id, "visit_block_minutes", (int)s->visit_block,
+                          "day_length_minutes", (int)s->day_length, "promised_kinds", kinds));
         }
     }
     return ch_http_json(r, 200, json_pack("{s:o}", "services", list), NULL);

@@ -208,6 +208,8 @@ typedef struct ch_store_ops {
                        ch_sar_export **out, size_t *n, ch_error *err);
     int (*sar_audit)(ch_store *s, int64_t person_id, size_t limit, ch_arena *arena,
                      ch_audit_row **out, size_t *n, ch_error *err);
+    int (*sar_others)(ch_store *s, int64_t person_id, ch_arena *arena, ch_sar_other **out,
+                      size_t *n, ch_error *err);
     int (*hold_place)(ch_store *s, ch_legal_hold *h, ch_error *err);
     int (*hold_release)(ch_store *s, int64_t person_id, int64_t case_id, ch_error *err);
     int (*hold_get)(ch_store *s, int64_t person_id, int64_t case_id, ch_arena *arena,

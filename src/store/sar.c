@@ -71,6 +71,14 @@ static int add_files(ch_store *s, const ch_attachment *list, size_t nlist, const
     return CH_OK;
 }
 
+int ch_store_sar_others(ch_store *s, int64_t person_id, ch_arena *arena, ch_sar_other **out,
+                        size_t *n, ch_error *err)
+{
+    *out = NULL;
+    *n = 0;
+    return s->ops->sar_others(s, person_id, arena, out, n, err);
+}
+
 int ch_store_sar_bundle(ch_store *s, int64_t person_id, const char *const *services,
                         size_t nservices, ch_arena *arena, ch_sar_bundle *out, ch_error *err)
 {
@@ -98,7 +106,8 @@ int ch_store_sar_bundle(ch_store *s, int64_t person_id, const char *const *servi
                                         &out->restrictions, &out->nrestrictions, err)) ||
         (rc = ch_store_sar_audit(s, person_id, CH_SAR_MAX_AUDIT, arena, &out->audit, &out->naudit,
                                  err)) ||
-        (rc = ch_store_user_list(s, arena, &out->staff, &out->nstaff, err)))
+        (rc = ch_store_user_list(s, arena, &out->staff, &out->nstaff, err)) ||
+        (rc = ch_store_sar_others(s, person_id, arena, &out->others, &out->nothers, err)))
         return rc;
     if (nlisted && !(out->cases = ch_arena_alloc(arena, nlisted * sizeof(*out->cases))))
         return ch_error_set(err, CH_E_NOMEM, "out of memory");

@@ -1161,6 +1161,15 @@ int ch_store_sar_audit(ch_store *s, int64_t person_id, size_t limit, ch_arena *a
  * borrowed into arena. Cases are those in services (NULL for all), each
  * loaded whole; files carry their data (earlier exports are left out: they
  * are copies of this). */
+/* Another person on record, as a subject access export needs them: only
+ * what could appear in the subject's free text. */
+typedef struct ch_sar_other {
+    const char *name, *email;
+} ch_sar_other;
+/* Every person on record but person_id and the duplicates merged into them,
+ * and none erased: their names and emails, in arena. */
+int ch_store_sar_others(ch_store *s, int64_t person_id, ch_arena *arena, ch_sar_other **out,
+                        size_t *n, ch_error *err);
 typedef struct ch_sar_bundle {
     ch_person person;
     ch_organisation organisation; /* id 0 when none */
@@ -1180,6 +1189,8 @@ typedef struct ch_sar_bundle {
     size_t naudit;
     ch_user *staff; /* every user, for naming staff by role and service */
     size_t nstaff;
+    ch_sar_other *others; /* everyone else on record, for scrubbing free text */
+    size_t nothers;
 } ch_sar_bundle;
 #define CH_SAR_MAX_CASES 500
 #define CH_SAR_MAX_AUDIT 20000

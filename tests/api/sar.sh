@@ -44,6 +44,10 @@ contact "$foi" '{"direction":"inbound","channel":"email","summary":"DANATEXTONE 
 contact "$foi" '{"direction":"outbound","channel":"email","summary":"DANATEXTTWO we replied to Dana","who":"Dana Okafor"}'
 contact "$sar" '{"direction":"inbound","channel":"email","summary":"DANATEXTTHREE please send everything you hold"}'
 contact "$olu_case" '{"direction":"inbound","channel":"email","summary":"OLUSECRETTEXT about my own matter"}'
+# Amira is on record with no link to Dana, but an officer's note names her.
+call POST /api/v1/people '{"name":"Amira Khan","email":"amira.khan@example.org"}' -H "$A"
+expect_status 201 "Amira is on record"
+contact "$sar" '{"direction":"outbound","channel":"phone","summary":"DANATEXTFOUR Amira Khan (amira.khan@example.org) joined the Annual review"}'
 # Olu wrote about Dana's case too: on Dana's record, but Olu's words.
 contact "$foi" '{"direction":"inbound","channel":"letter","summary":"OLUONSHARED a letter from Olu","with_person_id":'"$olu"'}'
 call POST "/api/v1/people/$dana/relationships" '{"kind":"parent","other_id":'"$olu"',"note":"DANANOTE"}' -H "$A"
@@ -80,12 +84,13 @@ for text in DANATEXTONE DANATEXTTWO DANATEXTTHREE DANANOTE; do
     checks=$((checks + 1))
     grep -q "$text" "$tmp/x/subject-access.json" || fail "the JSON holds $text"
 done
-for text in OLUSECRETTEXT OLUONSHARED "Olu Brown" olu@example.org Staffname Managername; do
+for text in OLUSECRETTEXT OLUONSHARED "Olu Brown" olu@example.org Staffname Managername Amira amira.khan; do
     checks=$((checks + 1))
     ! grep -rq "$text" "$tmp/x" || fail "nothing in the export says $text"
 done
 expect ".person.name == \"Dana Okafor\" and (.cases | length) == 2" "Dana and her two cases"
 expect '[.cases[].contacts[] | select(.withheld)] | length == 1' "Olu's letter is listed, withheld"
+expect '[.cases[].contacts[].summary // "" | select(test("DANATEXTFOUR"))] == ["DANATEXTFOUR [another person] ([another person]) joined the Annual review"]' "another person on record is taken out of free text, name and email, and only whole words"
 expect '.relationships[0].other == "[another person]"' "Olu is not named in the relationship"
 expect '[.cases[].timeline[].detail // "" | select(test("assigned to an officer of sutton/information-requests"))] | length == 1' "staff are named by role"
 expect '.consents[0].given_by == "Dana Okafor" and .consents[0].given_to == "[another person]" and (.consents[0].evidence | test("DANACONSENT"))' "the consent, its grantee withheld"

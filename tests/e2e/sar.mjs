@@ -14,9 +14,9 @@ const tmp = workdir(shots);
 const shoot = (page, name) => shootAt(page, shots, name);
 const db = join(tmp, 'charter.db');
 
-function addUser(email, name, role) {
+function addUser(email, name, role, more = []) {
   spawnSync(absolute(charter), ['admin', 'user', 'add', '--db', db, '--email', email, '--name', name,
-    '--role', role, '--service', 'sutton/information-requests', '--password-stdin'],
+    '--role', role, '--service', 'sutton/information-requests', ...more, '--password-stdin'],
   { input: 'a good long password\n', encoding: 'utf8' });
   return spawnSync(absolute(charter), ['admin', 'token', '--email', email, '--db', db], { encoding: 'utf8' }).stdout.trim();
 }
@@ -40,7 +40,9 @@ async function signIn(browser, base, email) {
 const { server, base } = await startServer(charter, tmp);
 const browser = await launch();
 try {
-  addUser('mary@sutton.example', 'Mary Manager', 'manager');
+  // Mary also manages a Cognus service, whose charter makes no subject
+  // access promise: the form must not offer it.
+  addUser('mary@sutton.example', 'Mary Manager', 'manager', ['--service', 'cognus/enquiries']);
   const token = addUser('alice@sutton.example', 'Alice Officer', 'officer');
   const made = await fetch(`${base}/api/v1/cases`, {
     method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
@@ -58,6 +60,9 @@ try {
   await mary.click('button:has-text("Subject access request")');
   await mary.waitForSelector('#sar-service option[value="sutton/information-requests"]', { state: 'attached' });
   check(await mary.evaluate(() => document.activeElement?.id === 'sar-service'), 'the form opens with focus on its first field');
+  const offered = await mary.$$eval('#sar-service option', (os) => os.map((o) => o.value));
+  check(offered.length === 1 && offered[0] === 'sutton/information-requests',
+    'only the service whose charter promises a subject access reply is offered', offered.join(', '));
   await axe(mary, 'the person page opening a subject access request');
   await noSidewaysScroll(mary, 'the person page opening a subject access request');
   await mary.click('button:has-text("Open the subject access request")');

@@ -37,15 +37,50 @@ static void names_leave_free_text(void **state)
     (void)state;
     ch_arena a = {0};
     const ch_sar_name names[] = {{"Ann", "[A]"}, {"Ann Smith", "an officer"}, {"Al", "[never]"}};
-    assert_string_equal(ch_sar_scrub(&a, "assigned to ann smith; Ann called Al", names, 3),
+    ch_sar_scrubber sc;
+    assert_int_equal(ch_sar_scrubber_init(&sc, &a, names, 3), 0);
+    assert_int_equal(sc.n, 2); /* "Al" is too short to take out */
+    assert_string_equal(ch_sar_scrub(&a, "assigned to ann smith; Ann called Al", &sc),
                         "assigned to an officer; [A] called Al");
-    assert_null(ch_sar_scrub(&a, NULL, names, 3));
-    assert_string_equal(ch_sar_scrub(&a, "", names, 3), "");
+    assert_null(ch_sar_scrub(&a, NULL, &sc));
+    assert_string_equal(ch_sar_scrub(&a, "", &sc), "");
+    /* Whole words only: a name inside a longer word is left alone. */
+    assert_string_equal(ch_sar_scrub(&a, "Annual review; Joanne; Ann.", &sc),
+                        "Annual review; Joanne; [A].");
     /* A label longer than the name grows the text. */
     const ch_sar_name long_label[] = {{"Bob", "a much longer label for Bob"}};
-    assert_string_equal(ch_sar_scrub(&a, "Bob Bob", long_label, 1),
+    assert_int_equal(ch_sar_scrubber_init(&sc, &a, long_label, 1), 0);
+    assert_string_equal(ch_sar_scrub(&a, "Bob Bob", &sc),
                         "a much longer label for Bob a much longer label for Bob");
+    /* Many names sharing a first word, an email, and a name in UTF-8. */
+    const ch_sar_name many[] = {{"Amira Khan", "[X]"},
+                                {"Amira Jones", "[Y]"},
+                                {"Amira", "[Z]"},
+                                {"amira.khan@example.org", "[E]"},
+                                {"Zo\xc3\xab Adams", "[U]"},
+                                {"Amir Said", "[W]"}};
+    assert_int_equal(ch_sar_scrubber_init(&sc, &a, many, 6), 0);
+    assert_string_equal(
+        ch_sar_scrub(&a,
+                     "amira jones met Amira Khan (amira.khan@example.org), then Amira; "
+                     "Zo\xc3\xab Adams and Amir Said came",
+                     &sc),
+        "[Y] met [X] ([E]), then [Z]; [U] and [W] came");
     ch_arena_free(&a);
+}
+
+/* Who else on record is taken out of the subject's copy: full names and
+ * email addresses, never a name that is part of the subject's own. */
+static void others_on_record_are_chosen_with_care(void **state)
+{
+    (void)state;
+    assert_true(ch_sar_other_scrubbed("Amira Khan", "Ben Okafor"));
+    assert_true(ch_sar_other_scrubbed("amira@example.org", "Ben Okafor"));
+    assert_false(ch_sar_other_scrubbed("Amira", "Ben Okafor"));
+    assert_false(ch_sar_other_scrubbed("Ben Okafor", "Ben Okafor Junior"));
+    assert_false(ch_sar_other_scrubbed("Al", "Ben Okafor"));
+    assert_false(ch_sar_other_scrubbed(NULL, "Ben Okafor"));
+    assert_true(ch_sar_other_scrubbed("Okafor Ben", "Ben Okafor"));
 }
 
 static void an_extension_comes_within_the_month(void **state)
@@ -104,6 +139,7 @@ int main(void)
         cmocka_unit_test(staff_are_named_by_role_and_service),
         cmocka_unit_test(other_people_are_withheld),
         cmocka_unit_test(names_leave_free_text),
+        cmocka_unit_test(others_on_record_are_chosen_with_care),
         cmocka_unit_test(an_extension_comes_within_the_month),
         cmocka_unit_test(a_release_needs_an_open_sar_about_someone),
         cmocka_unit_test(the_extension_flag_is_not_edited),

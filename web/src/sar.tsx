@@ -17,6 +17,7 @@ type SarState = {
 export function SarRequest({ person, user }: { person: { id: number; name: string; email?: string | null }; user?: User }) {
   const [open, setOpen] = useState(false);
   const [services, setServices] = useState<Service[]>([]);
+  const [loaded, setLoaded] = useState(false);
   const [form, setForm] = useState({ service: '', channel: 'email' });
   const [problem, setProblem] = useState<Problem>();
   const first = useRef<HTMLSelectElement>(null);
@@ -24,8 +25,12 @@ export function SarRequest({ person, user }: { person: { id: number; name: strin
     if (!open) return;
     api<{ services: Service[] }>('GET', '/api/v1/services').then((r) => {
       if (!r.ok) return;
-      setServices(r.data.services);
-      setForm((f) => (f.service ? f : { ...f, service: r.data.services[0]?.service ?? '' }));
+      // Only a service whose charter promises a subject access reply gives
+      // the case its statutory clock.
+      const answering = r.data.services.filter((s) => (s.promised_kinds ?? []).includes('sar'));
+      setServices(answering);
+      setLoaded(true);
+      setForm((f) => (f.service ? f : { ...f, service: answering[0]?.service ?? '' }));
     });
   }, [open]);
   useLayoutEffect(() => { if (open) first.current?.focus(); }, [open]);
@@ -52,6 +57,10 @@ export function SarRequest({ person, user }: { person: { id: number; name: strin
       )}
       {!open ? (
         <button type="button" onClick={() => setOpen(true)}>Subject access request</button>
+      ) : loaded && services.length === 0 ? (
+        <p class="notice" role="status">None of your services' charters promises a reply to a subject access request,
+          so a case opened here would have no clock. Ask an administrator to add the subject access promise to the
+          charter of the service that answers these requests.</p>
       ) : (
         <form onSubmit={submit} aria-label={`Open a subject access request for ${person.name}`}>
           <ProblemText problem={problem} />

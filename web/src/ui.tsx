@@ -14,4 +14,4 @@ export function hours(minutes: number): string {
   return (minutes / 60).toFixed(2);
 }
 
-export type Service = { service: string; name: string; organisation: string };
+export type Service = { service: string; name: string; organisation: string; promised_kinds?: string[] };

@@ -743,6 +743,7 @@ static const ch_store_ops postgres_ops = {
     .sar_release = ch_pg_sar_release,
     .sar_exports = ch_pg_sar_exports,
     .sar_audit = ch_pg_sar_audit,
+    .sar_others = ch_pg_sar_others,
     .hold_place = ch_pg_hold_place,
     .hold_release = ch_pg_hold_release,
     .hold_get = ch_pg_hold_get,

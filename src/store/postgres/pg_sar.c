@@ -164,3 +164,36 @@ int ch_pg_sar_audit(ch_store *base, int64_t person_id, size_t limit, ch_arena *a
     *n = (size_t)rows;
     return CH_OK;
 }
+
+int ch_pg_sar_others(ch_store *base, int64_t person_id, ch_arena *a, ch_sar_other **out, size_t *n,
+                     ch_error *err)
+{
+    /* As on SQLite: not the subject, their merged duplicates or the erased. */
+    static const char sql[] =
+        "SELECT name, email FROM people p WHERE p.id != $1 AND p.merged_into IS DISTINCT FROM $1"
+        " AND NOT EXISTS (SELECT 1 FROM erasures e WHERE e.object = 'person'"
+        " AND e.object_id = p.id)";
+    pg_params p = {0};
+    ch_pg_int(&p, person_id);
+    pg_conn *c = ch_pg_acquire((pg *)base);
+    PGresult *res = ch_pg_run(c, sql, &p, err, "listing people on record");
+    ch_pg_release(c);
+    if (!ok(res)) {
+        PQclear(res);
+        return CH_E_STORE;
+    }
+    int rows = PQntuples(res);
+    ch_sar_other *list = rows ? ch_arena_alloc(a, (size_t)rows * sizeof(*list)) : NULL;
+    if (rows && !list) {
+        PQclear(res);
+        return ch_error_set(err, CH_E_NOMEM, "out of memory");
+    }
+    for (int i = 0; i < rows; i++) {
+        list[i].name = ch_pg_get_text(a, res, i, 0);
+        list[i].email = ch_pg_get_text(a, res, i, 1);
+    }
+    PQclear(res);
+    *out = list;
+    *n = (size_t)rows;
+    return CH_OK;
+}

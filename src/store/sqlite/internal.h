@@ -328,6 +328,8 @@ int ch_sq_audit_responses(ch_store *base, int64_t audit_id, ch_arena *a,
 int ch_sq_sar_release(ch_store *base, ch_sar_release *rel, int64_t *new_version, ch_error *err);
 int ch_sq_sar_exports(ch_store *base, int64_t person_id, int64_t case_id, ch_arena *a,
                       ch_sar_export **out, size_t *n, ch_error *err);
+int ch_sq_sar_others(ch_store *base, int64_t person_id, ch_arena *a, ch_sar_other **out, size_t *n,
+                     ch_error *err);
 int ch_sq_sar_audit(ch_store *base, int64_t person_id, size_t limit, ch_arena *a,
                     ch_audit_row **out, size_t *n, ch_error *err);
 /* Retention and erasure (retention.c / pg_retention.c). */

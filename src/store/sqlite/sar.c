@@ -148,3 +148,40 @@ out:
     ch_sq_unlock(c);
     return rc;
 }
+
+/* Everyone else on record, for scrubbing: erased people have nothing
+ * left to scrub, and duplicates merged into the subject are the subject. */
+#define OTHERS_SQL(p)                                                                              \
+    "SELECT name, email FROM people p WHERE p.id != " p " AND p.merged_into IS NOT " p             \
+    " AND NOT EXISTS (SELECT 1 FROM erasures e WHERE e.object = 'person' AND e.object_id = p.id)"
+
+int ch_sq_sar_others(ch_store *base, int64_t person_id, ch_arena *a, ch_sar_other **out, size_t *n,
+                     ch_error *err)
+{
+    static const char sql[] = OTHERS_SQL("?1");
+    sq_conn *c = ch_sq_reader((sq *)base);
+    int rc = CH_OK, step;
+    size_t cap = 0;
+    ch_sar_other *list = NULL;
+    sqlite3_stmt *st = ch_sq_stmt(c, sql, err);
+    if (!st) {
+        rc = CH_E_STORE;
+        goto out;
+    }
+    sqlite3_bind_int64(st, 1, person_id);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (!(list = ch_arena_room(a, list, *n, &cap, sizeof(*list)))) {
+            rc = ch_error_set(err, CH_E_NOMEM, "out of memory");
+            goto out;
+        }
+        list[*n].name = ch_sq_text(a, st, 0);
+        list[*n].email = ch_sq_text(a, st, 1);
+        (*n)++;
+    }
+    if (step != SQLITE_DONE)
+        rc = ch_sq_error(c, err, "listing people on record");
+    *out = list;
+out:
+    ch_sq_unlock(c);
+    return rc;
+}

@@ -374,6 +374,7 @@ static const ch_store_ops sqlite_ops = {
     .sar_release = ch_sq_sar_release,
     .sar_exports = ch_sq_sar_exports,
     .sar_audit = ch_sq_sar_audit,
+    .sar_others = ch_sq_sar_others,
     .hold_place = ch_sq_hold_place,
     .hold_release = ch_sq_hold_release,
     .hold_get = ch_sq_hold_get,
