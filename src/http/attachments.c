@@ -195,7 +195,8 @@ enum MHD_Result ch_http_attachment_get(ch_req *r, int64_t id)
         if (rc)
             return ch_http_error(r, &err);
     }
-    if (ch_desk_audit(r, "read", "attachment", id)) {
+    /* A download is named as one: a DPO asks who took a copy of a file. */
+    if (ch_desk_audit(r, "download", "attachment", id)) {
         ch_error_set(&err, CH_E_STORE, CH_DESK_AUDIT_FAILED);
         return ch_http_error(r, &err);
     }

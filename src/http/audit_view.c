@@ -101,6 +101,14 @@ static bool object_visible(ch_req *r, const char *object, int64_t id)
         ch_person p;
         return ch_http_person_visible(r, id, &p, &err) == CH_OK;
     }
+    if (strcmp(object, "attachment") == 0) {
+        /* A file is seen as the record it is on is. */
+        ch_attachment f;
+        if (ch_store_attachment_get(r->desk->store, id, &r->arena, &f, &err) != CH_OK)
+            return false;
+        return f.person_id ? object_visible(r, "person", f.person_id)
+                           : object_visible(r, "case", f.case_id);
+    }
     int64_t contract_id = 0;
     if (strcmp(object, "contract") == 0) {
         contract_id = id;

@@ -56,7 +56,7 @@ enum MHD_Result ch_http_person_export(ch_req *r, int64_t id)
     if (ch_store_sar_bundle(r->desk->store, id, services, nservices, &r->arena, &b, &err) ||
         ch_sar_zip(&b, 0, r->now, &r->arena, &zip, &len, &err))
         return ch_http_error(r, &err);
-    if (ch_desk_audit(r, "read", "person", id)) {
+    if (ch_desk_audit(r, "export", "person", id)) {
         free(zip);
         ch_error_set(&err, CH_E_STORE, CH_DESK_AUDIT_FAILED);
         return ch_http_error(r, &err);
@@ -212,7 +212,7 @@ enum MHD_Result ch_http_sar_extend(ch_req *r, int64_t id)
              was, reason);
     ch_event_row event = {0, r->now, r->user.id, "extended", detail};
     u.event = &event;
-    ch_desk_audit_attach(r, "update", "case", &id);
+    ch_desk_audit_attach(r, "extend", "case", &id);
     if (ch_desk_audit_finish(r, ch_store_case_update(r->desk->store, &u, &version, &err), &err)) {
         res = ch_http_error(r, &err);
         goto out;
@@ -270,7 +270,7 @@ enum MHD_Result ch_http_sar_preview(ch_req *r, int64_t id)
                             &err) ||
         ch_sar_zip(&b, id, r->now, &r->arena, &zip, &len, &err))
         return ch_http_error(r, &err);
-    if (ch_desk_audit(r, "read", "person", c.person_id)) {
+    if (ch_desk_audit(r, "export", "person", c.person_id)) {
         free(zip);
         ch_error_set(&err, CH_E_STORE, CH_DESK_AUDIT_FAILED);
         return ch_http_error(r, &err);
@@ -369,7 +369,7 @@ enum MHD_Result ch_http_sar_release(ch_req *r, int64_t id)
                                    .uploader = r->user.name,
                                    .uploaded_at = r->now},
                           .update = &plan->update};
-    ch_desk_audit_attach(r, "update", "case", &id);
+    ch_desk_audit_attach(r, "release", "case", &id);
     ch_desk_audit_attach(r, "create", "attachment", &rel.file.id);
     if (ch_desk_audit_finish(r, ch_store_sar_release(r->desk->store, &rel, &version, &err), &err)) {
         res = ch_http_error(r, &err);

@@ -151,6 +151,8 @@ checks=$((checks + 1))
 grep -qi '^x-content-type-options: nosniff' "$tmp/headers" || fail "served with nosniff"
 checks=$((checks + 1))
 grep -qi '^content-type: application/pdf' "$tmp/headers" || fail "served as a PDF"
+call GET "/api/v1/audit?person=$person" "" -H "Authorization: Bearer $("$charter" admin token --email admin@charter.local --db "$db")"
+expect "[.audit[] | select(.action == \"download\" and .object == \"attachment\" and .object_id == $file)] | length == 1" "the access log names the file's download as a download"
 call GET "/api/v1/attachments/$file" "" -H "$O"
 expect_status 404 "another team's officer cannot download the person's file"
 call GET "/api/v1/attachments/$letter" "" -H "$O"

@@ -77,6 +77,8 @@ grep -qi '^content-type: application/zip' "$tmp/headers" || fail "the export is 
 checks=$((checks + 1))
 grep -qi '^content-disposition: attachment; filename="subject-access-person-' "$tmp/headers" ||
     fail "the export is a download"
+call GET "/api/v1/audit?person=$dana" "" -H "$M"
+expect '[.audit[] | select(.action == "export" and .object == "person")] | length == 1' "the access log names the download of everything as an export"
 mkdir -p "$tmp/x"
 (cd "$tmp/x" && unzip -q "$tmp/preview.zip") || fail "the zip opens"
 cp "$tmp/x/subject-access.json" "$tmp/body"

@@ -113,6 +113,14 @@ try {
   await noSidewaysScroll(mary, 'a released subject access case');
   await shoot(mary, 'sar-released');
 
+  // The access log names the release and the download for what they were.
+  await mary.goto(`${base}/app/#/people/${kase.person_id}`);
+  await mary.click('text=Who has viewed this record');
+  await mary.waitForSelector('td[data-label="What"]:has-text("released the subject access export of")');
+  const what = await mary.$$eval('td[data-label="What"]', (tds) => tds.map((t) => t.textContent));
+  check(what.includes('downloaded') && what.includes('extended the time limit of'),
+    'the access log shows the download and the extension as such', what.join(' | '));
+
   // An officer may open a request but not download everything about a person.
   const alice = await signIn(browser, base, 'alice@sutton.example');
   await alice.goto(`${base}/app/#/people/${kase.person_id}`);

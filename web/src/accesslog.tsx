@@ -24,6 +24,9 @@ export function accessLogSubject(query: string | undefined): { kind: 'person' | 
 const actions: Record<string, string> = {
   read: 'viewed', create: 'created', update: 'changed', 'read-audit': 'viewed the access log of',
   attach: 'attached a file to', delete: 'deleted', merge: 'merged',
+  export: 'downloaded everything held about', release: 'released the subject access export of',
+  extend: 'extended the time limit of', download: 'downloaded', hold: 'placed a legal hold on',
+  'hold-release': 'released the legal hold on', erase: 'erased', purge: 'purged the audit log up to',
 };
 
 function Record({ row }: { row: Row }) {
@@ -31,6 +34,8 @@ function Record({ row }: { row: Row }) {
   if (['person', 'incidents', 'restrictions'].includes(row.object) && row.object_id)
     return <a href={`#/people/${row.object_id}`}>{row.object === 'person' ? 'person' : `${row.object} of person`} {row.object_id}</a>;
   if (row.object === 'contract' && row.object_id) return <a href={`#/contracts/${row.object_id}`}>contract {row.object_id}</a>;
+  if (row.object === 'attachment' && row.object_id) return <>file {row.object_id}</>;
+  if (row.object === 'audit') return <>seq {row.object_id}</>;
   return <>{row.object}{row.object_id ? ` ${row.object_id}` : ''}</>;
 }
 

@@ -29,7 +29,10 @@ static const char person_sql[] = AQ_HEAD
     "SELECT " AQ_COLS " FROM (SELECT id, at FROM ((" AQ_KEYS
     " WHERE a.object = ANY('{person,incidents,restrictions}'::text[]) AND a.object_id = "
     "$1" AQ_BOUNDS AQ_ORDER ") UNION ALL (" AQ_KEYS " WHERE a.object = 'case' AND a.object_id IN"
-    " (SELECT id FROM cases WHERE person_id = $1)" AQ_BOUNDS AQ_ORDER ")) arms"
+    " (SELECT id FROM cases WHERE person_id = $1)" AQ_BOUNDS AQ_ORDER ") UNION ALL (" AQ_KEYS
+    " WHERE a.object = 'attachment' AND a.object_id IN (SELECT id FROM attachments WHERE"
+    " person_id = $1 UNION ALL SELECT f.id FROM attachments f JOIN cases fc ON fc.id = f.case_id"
+    " WHERE fc.person_id = $1)" AQ_BOUNDS AQ_ORDER ")) arms"
     " ORDER BY at DESC, id DESC LIMIT $5) k JOIN audit a ON a.id = k.id) x" AQ_TAIL;
 static const char user_sql[] =
     AQ_HEAD "SELECT " AQ_COLS " FROM audit a WHERE a.user_id = $1" AQ_BOUNDS AQ_ORDER ") x" AQ_TAIL;

@@ -21,9 +21,10 @@
     "SELECT x.id, x.at, x.user_id, u.name, x.action, x.object, x.object_id, x.remote, c.service"   \
     " FROM ("
 
-/* The person's rows come from two arms (their own record's lines and their
- * cases'); the cases arm names its ids through IN, so that it probes the
- * index per case rather than walking every case line of the log. The arms
+/* The person's rows come from three arms (their own record's lines, their
+ * cases' and their files', on the person or a case of theirs, so a
+ * download shows); the cases and files arms name their ids through IN, so that they probe the
+ * index per record rather than walking every case line of the log. The arms
  * give only (id, at), read from the index alone, and only the page's rows
  * are then fetched from the table: a person may have thousands of lines in
  * a year, and a table lookup per line is what would cost. */
@@ -32,7 +33,10 @@ static const char person_sql[] = AQ_HEAD
     "SELECT " AQ_COLS " FROM (SELECT id, at FROM (" AQ_KEYS
     " WHERE a.object IN ('person', 'incidents', 'restrictions') AND a.object_id = ?1" AQ_BOUNDS
     " UNION ALL " AQ_KEYS " WHERE a.object = 'case' AND a.object_id IN (SELECT id FROM cases"
-    " WHERE person_id = ?1)" AQ_BOUNDS ") ORDER BY at DESC, id DESC LIMIT ?5) k"
+    " WHERE person_id = ?1)" AQ_BOUNDS " UNION ALL " AQ_KEYS " WHERE a.object = 'attachment' AND"
+    " a.object_id IN (SELECT id FROM attachments WHERE person_id = ?1 UNION ALL SELECT f.id"
+    " FROM attachments f JOIN cases fc ON fc.id = f.case_id WHERE fc.person_id = ?1)" AQ_BOUNDS
+    ") ORDER BY at DESC, id DESC LIMIT ?5) k"
     " JOIN audit a ON a.id = k.id) x" AQ_TAIL;
 #define AQ_ORDER " ORDER BY a.at DESC, a.id DESC LIMIT ?5"
 static const char user_sql[] =
