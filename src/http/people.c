@@ -60,6 +60,17 @@ static enum MHD_Result send_person(ch_req *r, unsigned status, const ch_person *
     age_member(&w, p, r->now);
     ch_jw_needs(&w, p->needs, &r->arena);
     if (with_cases) {
+        /* An erased record says so, so the desk offers no edit or erasure
+         * of what is already gone. */
+        ch_time erased_at = 0;
+        int erased = ch_store_person_erased(r->desk->store, p->id, &erased_at, &err);
+        if (erased && erased != CH_E_NOTFOUND) {
+            ch_jw_free(&w);
+            return ch_http_error(r, &err);
+        }
+        err = (ch_error){0};
+        ch_jw_key(&w, "erased_at");
+        ch_jw_time(&w, erased == CH_OK ? erased_at : 0);
         ch_jw_cases(&w, rows, n);
         if (ch_jw_attachments(&w, r, p->id, 0, &err) ||
             ch_http_person_safeguards(r, &w, p->id, &err) ||

@@ -117,6 +117,9 @@ for c in $case1 $case2; do
 done
 call GET "/api/v1/people/$person" "" -H "$D"
 expect '.name == "Erased person" and .email == null' "the person row keeps no name or email"
+expect '(.erased_at | type) == "string"' "and says when it was erased"
+call GET "/api/v1/people/$other" "" -H "$D"
+expect '.erased_at == null' "a person never erased says so too"
 call GET "/api/v1/search?q=Olive" "" -H "$A"
 expect "[.cases[].id] == [$other_case]" "someone else's case is untouched"
 call GET "/api/v1/cases/$other_case" "" -H "$A"

@@ -84,6 +84,8 @@ try {
   await page.waitForSelector('h1:has-text("Erased person")');
   await page.waitForSelector('p[role=status]:has-text("1 case is kept, anonymised")');
   check(!(await page.isVisible('text=ptolemy@example.org')), 'the email is gone from the page');
+  await page.waitForSelector('#erased-when:has-text("was erased")');
+  check(!(await page.isVisible('button:has-text("Erase this person")')), 'an erased record offers no second erasure');
   await axe(page, 'the erased person');
   await shoot(page, 'erasure-done');
   const kase = await call('GET', `/api/v1/cases/${one.id}`);

@@ -588,7 +588,7 @@ export function CasePage({ id, user }: { id: number; user: User }) {
 type Person = {
   id: number; name: string; email: string | null; phone: string | null; date_of_birth: string | null; cases: Case[];
   organisation_id: number | null; merged_into?: number | null; age?: number | null; needs?: Needs; alerts?: string[];
-  attachments?: Attachment[]; restrictions?: Restriction[]; incidents?: Incident[];
+  attachments?: Attachment[]; restrictions?: Restriction[]; incidents?: Incident[]; erased_at?: string | null;
 } & PersonSafeguards;
 
 export function PersonPage({ id, kind, user }: { id: number; kind: 'people' | 'organisations'; user?: User }) {
@@ -619,7 +619,7 @@ export function PersonPage({ id, kind, user }: { id: number; kind: 'people' | 'o
         {user && <MergeForm p={p} user={user} onMerged={(q) => setP({ ...p, ...q })} />}
       </>}
       {kind === 'people' && user && <LegalHold personId={p.id} user={user} />}
-      {kind === 'people' && user && <EraseForm personId={p.id} name={p.name} user={user} onErased={load} />}
+      {kind === 'people' && user && <EraseForm personId={p.id} name={p.name} user={user} erasedAt={p.erased_at ?? null} onErased={load} />}
       {kind === 'people' && <Behaviour person={p} cases={p.cases} onChange={load} />}
       {kind === 'people' && !p.merged_into && <SarRequest person={p} user={user} />}
       {kind === 'people' && user && user.role !== 'officer' && <p><a href={`#/access-log?person=${p.id}`}>Who has viewed this record</a></p>}

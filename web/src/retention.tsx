@@ -58,8 +58,8 @@ export function LegalHold({ personId, caseId, user }: { personId?: number; caseI
   );
 }
 
-export function EraseForm({ personId, name, user, onErased }:
-  { personId: number; name: string; user: User; onErased: () => Promise<unknown> }) {
+export function EraseForm({ personId, name, user, erasedAt, onErased }:
+  { personId: number; name: string; user: User; erasedAt: string | null; onErased: () => Promise<unknown> }) {
   const dialog = useRef<HTMLDialogElement>(null);
   const reasonBox = useRef<HTMLTextAreaElement>(null);
   const [open, setOpen] = useState(false);
@@ -70,6 +70,14 @@ export function EraseForm({ personId, name, user, onErased }:
     if (open && dialog.current && !dialog.current.open) { dialog.current.showModal(); reasonBox.current?.focus(); }
     if (!open && dialog.current?.open) dialog.current.close();
   }, [open]);
+  if (erasedAt) return (
+    <section aria-labelledby="erase-title">
+      <h2 id="erase-title">Erasure</h2>
+      {notice && <p class="notice" role="status">{notice}</p>}
+      <p id="erased-when">This person was erased {inWords(erasedAt)}: their personal data is gone, and their cases are kept
+        anonymised. Someone who contacts the service again is added as a new person.</p>
+    </section>
+  );
   if (user.role !== 'admin') return null;
   async function erase(e: Event) {
     e.preventDefault();
