@@ -22,19 +22,6 @@
 static const char *const known_args[] = {"case", "person", "user",   "from",
                                          "to",   "limit",  "cursor", NULL};
 
-static enum MHD_Result unknown_arg(void *cls, enum MHD_ValueKind kind, const char *key,
-                                   const char *value)
-{
-    const char **first = cls;
-    (void)kind, (void)value;
-    for (size_t i = 0; known_args[i]; i++)
-        if (strcmp(key, known_args[i]) == 0)
-            return MHD_YES;
-    if (!*first)
-        *first = key;
-    return MHD_YES;
-}
-
 /* A positive id query argument, 0 when absent, -1 when bad. */
 static int64_t arg_id(ch_req *r, const char *name)
 {
@@ -306,8 +293,7 @@ enum MHD_Result ch_http_audit(ch_req *r)
                                "The audit log is open to managers and administrators; ask one "
                                "of them who viewed a record.",
                                NULL);
-    MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, unknown_arg, &unknown);
-    if (unknown)
+    if ((unknown = ch_req_unknown_arg(r, known_args)))
         ch_req_bad(&p, unknown,
                    "The audit log takes case, person or user, from, to, limit and cursor; "
                    "'%.40s' is not one of them.",

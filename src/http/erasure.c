@@ -242,6 +242,18 @@ enum MHD_Result ch_http_retention(ch_req *r)
     if (r->user.role != CH_ROLE_ADMIN)
         return refused(r, "retention-refused", "retention", 0, "Administrators see retention",
                        "Only an administrator can see the retention schedule and what is due.");
+    static const char *const none[] = {NULL};
+    const char *unknown = ch_req_unknown_arg(r, none);
+    if (unknown) {
+        char detail[300];
+        snprintf(detail, sizeof(detail),
+                 "The retention page shows every charter's schedule as of now; leave out "
+                 "'%.40s'. To reckon as of another day, run charter retention run --dry-run "
+                 "--now DATE.",
+                 unknown);
+        return ch_http_problem(r, 400, "The retention page takes no parameters", detail,
+                               json_pack("[s]", unknown));
+    }
     if (ch_desk_retention_run(r->desk, r->now, true, 0, counts, &err))
         return ch_http_error(r, &err);
     json_t *policies = json_array(), *due = json_array();

@@ -60,6 +60,31 @@ bool ch_req_blank(const char *s)
     return true;
 }
 
+typedef struct unknown_scan {
+    const char *const *known;
+    const char *first;
+} unknown_scan;
+
+static enum MHD_Result unknown_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *value)
+{
+    unknown_scan *u = cls;
+    (void)kind, (void)value;
+    for (size_t i = 0; u->known[i]; i++)
+        if (strcmp(key, u->known[i]) == 0)
+            return MHD_YES;
+    if (!u->first)
+        u->first = key;
+    return MHD_YES;
+}
+
+const char *ch_req_unknown_arg(ch_req *r, const char *const *known)
+{
+    unknown_scan u = {known, NULL};
+    MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, unknown_arg, &u);
+    return u.first;
+}
+
 bool ch_req_int(problems *p, json_t *obj, const char *key, int64_t min, int64_t max, bool required,
                 int64_t *out)
 {

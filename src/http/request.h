@@ -24,6 +24,11 @@ bool ch_req_one_line(const char *s);
 /* Whether s says nothing: empty, or only spaces, tabs and line breaks. */
 bool ch_req_blank(const char *s);
 
+/* The first query parameter of r not named in known (NULL-terminated), or
+ * NULL when every one is known: an endpoint refuses what it would
+ * otherwise silently ignore, such as "form=" for "from=". */
+const char *ch_req_unknown_arg(ch_req *r, const char *const *known);
+
 /* An integer member of obj in [min, max] into *out (left alone when
  * absent); false when absent or bad (bad ones are recorded in p). */
 bool ch_req_int(problems *p, json_t *obj, const char *key, int64_t min, int64_t max, bool required,

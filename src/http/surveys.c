@@ -809,25 +809,14 @@ static enum MHD_Result send_json(ch_req *r, const ch_survey_report *rep)
     return ch_http_jw(r, 200, &w, NULL);
 }
 
-static enum MHD_Result unknown_arg(void *cls, enum MHD_ValueKind kind, const char *key,
-                                   const char *value)
-{
-    const char **first = cls;
-    (void)kind, (void)value;
-    if (!*first && strcmp(key, "from") && strcmp(key, "to") && strcmp(key, "service") &&
-        strcmp(key, "format"))
-        *first = key;
-    return MHD_YES;
-}
-
 enum MHD_Result ch_http_survey_report(ch_req *r)
 {
 #define ARG(name) MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name)
     problems p = {0};
     ch_error err = {0};
     const char *unknown = NULL, *arg;
-    MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, unknown_arg, &unknown);
-    if (unknown)
+    static const char *const known[] = {"from", "to", "service", "format", NULL};
+    if ((unknown = ch_req_unknown_arg(r, known)))
         ch_req_bad(&p, unknown,
                    "This report takes from, to, service and format; '%.40s' is not "
                    "one of them.",
