@@ -360,8 +360,8 @@ static bool zip_put(zip_t *z, const char *name, const void *data, size_t len)
     return true;
 }
 
-int ch_sar_zip(const ch_sar_bundle *b, int64_t case_id, ch_time now, ch_arena *arena, char **out,
-               size_t *len, ch_error *err)
+int ch_sar_zip(const ch_sar_bundle *b, int64_t case_id, ch_time now, const ch_sar_zone *zone,
+               ch_arena *arena, char **out, size_t *len, ch_error *err)
 {
     int rc = CH_OK;
     char *json = NULL, *pdf = NULL;
@@ -377,7 +377,7 @@ int ch_sar_zip(const ch_sar_bundle *b, int64_t case_id, ch_time now, ch_arena *a
         rc = ch_error_set(err, CH_E_NOMEM, "out of memory");
         goto out;
     }
-    if ((rc = ch_sar_pdf(doc, &pdf, &npdf, err)))
+    if ((rc = ch_sar_pdf(doc, zone, &pdf, &npdf, err)))
         goto out;
     /* The zip is made in memory: a source buffer kept after closing. */
     if (!(mem = zip_source_buffer_create(NULL, 0, 0, &ze))) {

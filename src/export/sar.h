@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 
+#include "core/tz.h"
 #include "store/store.h"
 
 /* The document (new reference) for bundle b, made at now for SAR case
@@ -13,13 +14,21 @@
  * memory. */
 json_t *ch_sar_document(const ch_sar_bundle *b, int64_t case_id, ch_time now, ch_arena *arena);
 
-/* doc as a PDF; *out is malloc'd, the caller frees it. */
-int ch_sar_pdf(const json_t *doc, char **out, size_t *len, ch_error *err);
+/* The clock the PDF reads times on: the charter's time zone (tz NULL
+ * gives UTC), its name ("Europe/London") and whose it is. */
+typedef struct ch_sar_zone {
+    const ch_tz *tz;
+    const char *name, *organisation;
+} ch_sar_zone;
+
+/* doc as a PDF, times on zone's clock; *out is malloc'd, the caller frees
+ * it. */
+int ch_sar_pdf(const json_t *doc, const ch_sar_zone *zone, char **out, size_t *len, ch_error *err);
 
 /* The zip: subject-access.json, subject-access.pdf and each file of b
  * under attachments/ (named as the document's "file" members say). *out
  * is malloc'd; the caller frees it. */
-int ch_sar_zip(const ch_sar_bundle *b, int64_t case_id, ch_time now, ch_arena *arena, char **out,
-               size_t *len, ch_error *err);
+int ch_sar_zip(const ch_sar_bundle *b, int64_t case_id, ch_time now, const ch_sar_zone *zone,
+               ch_arena *arena, char **out, size_t *len, ch_error *err);
 
 #endif

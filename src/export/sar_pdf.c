@@ -5,6 +5,9 @@
 #include "export/notice.h"
 #include "export/sar.h"
 
+#include "core/civil.h"
+#include "core/timefmt.h"
+
 #include <hpdf.h>
 #include <setjmp.h>
 #include <stdio.h>
@@ -18,6 +21,7 @@ typedef struct page {
     float y;
     char *scratch; /* the paragraph being set, freed if libharu fails */
     jmp_buf fail;
+    const ch_sar_zone *zone; /* whose wall clock the times are read on */
 } page;
 
 static void on_error(HPDF_STATUS error, HPDF_STATUS detail, void *data)
@@ -106,23 +110,33 @@ static const char *s_of(const json_t *o, const char *key)
 }
 
 /* An instant the JSON gives as "2026-12-01T10:00:00Z" as a person reads
- * it, "1 December 2026, 10:00 UTC", into out; other text as it is. */
-static const char *human(const char *iso, char *out, size_t size)
+ * it on the service's own clock, "1 December 2026, 10:00", into out; other
+ * text as it is. The JSON keeps UTC, for machines; the reader of the PDF
+ * should not have to add an hour in summer. */
+static const char *human(const page *pg, const char *iso, char *out, size_t size)
 {
     static const char *const months[] = {"January",   "February", "March",    "April",
                                          "May",       "June",     "July",     "August",
                                          "September", "October",  "November", "December"};
-    int y, mo, d, h, mi;
+    ch_time t;
+    ch_error err = {0};
     if (!iso)
         return "";
-    if (sscanf(iso, "%4d-%2d-%2dT%2d:%2d", &y, &mo, &d, &h, &mi) != 5 || mo < 1 || mo > 12)
+    if (ch_time_parse(iso, NULL, &t, &err))
         return iso;
-    snprintf(out, size, "%d %s %d, %02d:%02d UTC", d, months[mo - 1], y, h, mi);
+    ch_date day = ch_time_utc_date(t);
+    int32_t secs = (int32_t)(t - (ch_time)day * 86400);
+    if (pg->zone && pg->zone->tz)
+        ch_tz_to_local(pg->zone->tz, t, &day, &secs);
+    int y, mo, d;
+    ch_date_to_ymd(day, &y, &mo, &d);
+    snprintf(out, size, "%d %s %d, %02d:%02d%s", d, months[(mo - 1) % 12], y, secs / 3600,
+             secs / 60 % 60, pg->zone && pg->zone->tz ? "" : " UTC");
     return out;
 }
 
 /* The member key of o as human() writes it. */
-#define WHEN(o, key, buf) human(s_of((o), (key)), (buf), sizeof(buf))
+#define WHEN(o, key, buf) human(pg, s_of((o), (key)), (buf), sizeof(buf))
 
 /* "Label: value" for a string member, when it has one. */
 static void field(page *pg, float x, const json_t *o, const char *key, const char *label)
@@ -159,6 +173,11 @@ static void render(page *pg, const json_t *doc)
     para(pg, 50, false, 10, buf);
     json_array_foreach(json_object_get(about, "redactions"), i, v)
         para(pg, 60, false, 9, json_string_value(v));
+    if (pg->zone && pg->zone->tz && pg->zone->name) {
+        snprintf(buf, sizeof(buf), "Times are given on the clock of %s (%s).",
+                 pg->zone->organisation ? pg->zone->organisation : "the service", pg->zone->name);
+        para(pg, 60, false, 9, buf);
+    }
 
     heading(pg, "About you");
     field(pg, 60, p, "name", "Name");
@@ -291,9 +310,9 @@ static void render(page *pg, const json_t *doc)
     none(pg, a);
 }
 
-int ch_sar_pdf(const json_t *doc, char **out, size_t *len, ch_error *err)
+int ch_sar_pdf(const json_t *doc, const ch_sar_zone *zone, char **out, size_t *len, ch_error *err)
 {
-    page pg = {0};
+    page pg = {.zone = zone};
     char *volatile data = NULL; /* freed if libharu fails while it is held */
     volatile int rc = CH_OK;
     *out = NULL;

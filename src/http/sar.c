@@ -40,6 +40,35 @@ static enum MHD_Result managers_only(ch_req *r, const char *what)
     return ch_http_problem(r, 403, "Managers only", detail, NULL);
 }
 
+/* The clock an export's PDF reads times on: the charter of the service
+ * (the SAR case's; for a preview, the first the manager works in). */
+static ch_sar_zone zone_of(ch_req *r, const char *service)
+{
+    ch_sar_zone z = {0};
+    ch_desk_service ds;
+    ch_error err = {0};
+    size_t n = 0;
+    const char **mine = ch_req_services(r, &n);
+    const ch_policy *p = NULL;
+    const ch_service *svc = NULL;
+    if (!service && n)
+        service = mine[0];
+    if (service && ch_desk_service_find(r->desk, service, &ds, &err) == CH_OK) {
+        p = ds.policy;
+        svc = ds.service;
+    } else if (r->desk->npolicies && r->desk->policies[0].policy->nservices) {
+        p = r->desk->policies[0].policy;
+        svc = &p->services[0];
+    }
+    const ch_calendar *cal = p ? ch_policy_service_calendar(p, svc) : NULL;
+    if (cal) {
+        z.tz = ch_calendar_tz(cal);
+        z.name = p->time_zone;
+        z.organisation = p->organisation;
+    }
+    return z;
+}
+
 enum MHD_Result ch_http_person_export(ch_req *r, int64_t id)
 {
     ch_error err = {0};
@@ -53,8 +82,9 @@ enum MHD_Result ch_http_person_export(ch_req *r, int64_t id)
     if (r->user.role == CH_ROLE_OFFICER)
         return managers_only(r, "download everything held about a person");
     const char **services = ch_req_services(r, &nservices);
+    ch_sar_zone zone = zone_of(r, NULL);
     if (ch_store_sar_bundle(r->desk->store, id, services, nservices, &r->arena, &b, &err) ||
-        ch_sar_zip(&b, 0, r->now, &r->arena, &zip, &len, &err))
+        ch_sar_zip(&b, 0, r->now, &zone, &r->arena, &zip, &len, &err))
         return ch_http_error(r, &err);
     if (ch_desk_audit(r, "export", "person", id)) {
         free(zip);
@@ -266,9 +296,10 @@ enum MHD_Result ch_http_sar_preview(ch_req *r, int64_t id)
     if (ch_sar_release_check(c.kind, "open", c.person_id, &err))
         return ch_http_error(r, &err);
     const char **services = controller_services(r, &c, &nservices);
+    ch_sar_zone zone = zone_of(r, c.service);
     if (ch_store_sar_bundle(r->desk->store, c.person_id, services, nservices, &r->arena, &b,
                             &err) ||
-        ch_sar_zip(&b, id, r->now, &r->arena, &zip, &len, &err))
+        ch_sar_zip(&b, id, r->now, &zone, &r->arena, &zip, &len, &err))
         return ch_http_error(r, &err);
     if (ch_desk_audit(r, "export", "person", c.person_id)) {
         free(zip);
@@ -331,9 +362,10 @@ enum MHD_Result ch_http_sar_release(ch_req *r, int64_t id)
         goto out;
     }
     const char **services = controller_services(r, &c, &nservices);
+    ch_sar_zone zone = zone_of(r, c.service);
     if (ch_store_sar_bundle(r->desk->store, c.person_id, services, nservices, &r->arena, &b,
                             &err) ||
-        ch_sar_zip(&b, id, r->now, &r->arena, &zip, &len, &err)) {
+        ch_sar_zip(&b, id, r->now, &zone, &r->arena, &zip, &len, &err)) {
         res = ch_http_error(r, &err);
         goto out;
     }

@@ -106,6 +106,10 @@ pdftotext "$tmp/x/subject-access.pdf" "$tmp/x/pdf.txt" 2>/dev/null || fail "the 
 checks=$((checks + 1))
 grep -q "Dana Okafor" "$tmp/x/pdf.txt" && grep -q DANATEXTONE "$tmp/x/pdf.txt" ||
     fail "the PDF shows Dana's name and her words"
+# Times on the charter's clock (Europe/London), as a person reads them.
+checks=$((checks + 1))
+tr '\n' ' ' <"$tmp/x/pdf.txt" | grep -q "Times are given on the clock of London Borough of Sutton *(Europe/London)" &&
+    ! grep -q " UTC" "$tmp/x/pdf.txt" || fail "the PDF reads times on the charter's clock: $(grep -m3 -E 'UTC|clock' "$tmp/x/pdf.txt")"
 
 # --- the SAR case's clock and its extension ---
 call GET "/api/v1/cases/$sar/sar" "" -H "$A"
