@@ -310,7 +310,43 @@ static json_t *access_json(sar_ctx *x)
     return a;
 }
 
-json_t *ch_sar_document(const ch_sar_bundle *b, int64_t case_id, ch_time now, ch_arena *arena)
+/* Which records the copy holds, in words: a released copy is the
+ * organisation's answer (each organisation on a shared desk is its own
+ * controller), a preview what the manager's services hold. */
+static json_t *coverage(const ch_sar_bundle *b, int64_t case_id, const ch_sar_zone *zone)
+{
+    char buf[600];
+    const char *org = zone && zone->organisation ? zone->organisation : "the organisation";
+    if (!b->services)
+        snprintf(buf, sizeof(buf),
+                 "This preview holds the records of every service on this desk. A copy released "
+                 "on a subject access request holds only the records of the organisation asked.");
+    else if (case_id)
+        snprintf(buf, sizeof(buf),
+                 "This copy holds the records of %s, to which the request was made: the services "
+                 "listed under \"services\". Other organisations using the same system keep "
+                 "their own records; ask each of them for a copy of theirs.",
+                 org);
+    else
+        snprintf(buf, sizeof(buf),
+                 "This preview holds the records of the services listed under \"services\", the "
+                 "ones its maker works in. A copy released on a subject access request holds the "
+                 "records of the organisation asked.");
+    return json_string(buf);
+}
+
+static json_t *services_json(const ch_sar_bundle *b)
+{
+    if (!b->services)
+        return json_null();
+    json_t *a = json_array();
+    for (size_t i = 0; i < b->nservices; i++)
+        json_array_append_new(a, json_string(b->services[i]));
+    return a;
+}
+
+json_t *ch_sar_document(const ch_sar_bundle *b, int64_t case_id, ch_time now,
+                        const ch_sar_zone *zone, ch_arena *arena)
 {
     sar_ctx x = {.b = b, .arena = arena};
     names_gather(&x);
@@ -328,10 +364,12 @@ json_t *ch_sar_document(const ch_sar_bundle *b, int64_t case_id, ch_time now, ch
         "Staff's network addresses are left out of the access log.",
         "Earlier copies of this export are not included again.");
     json_t *doc = json_pack(
-        "{s:{s:o, s:o, s:s, s:o}, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "about", "made_at",
-        when(now), "request_case", case_id ? json_integer(case_id) : json_null(), "what",
-        "A copy of the personal data held about you (UK GDPR Article 15).", "redactions",
-        redactions, "person", person_json(&x), "relationships", relationships_json(&x), "consents",
+        "{s:{s:o, s:o, s:s, s:o, s:o, s:o, s:o}, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "about",
+        "made_at", when(now), "request_case", case_id ? json_integer(case_id) : json_null(), "what",
+        "A copy of the personal data held about you (UK GDPR Article 15).", "organisation",
+        zone && zone->organisation ? json_string(zone->organisation) : json_null(), "covers",
+        coverage(b, case_id, zone), "services", services_json(b), "redactions", redactions,
+        "person", person_json(&x), "relationships", relationships_json(&x), "consents",
         consents_json(&x), "cases", cases, "attachments", files_json(&x), "incidents",
         incidents_json(&x), "restrictions", restrictions_json(&x), "access_log", access_json(&x));
     if (x.nomem) {
@@ -372,7 +410,7 @@ int ch_sar_zip(const ch_sar_bundle *b, int64_t case_id, ch_time now, const ch_sa
     zip_error_init(&ze);
     *out = NULL;
     *len = 0;
-    json_t *doc = ch_sar_document(b, case_id, now, arena);
+    json_t *doc = ch_sar_document(b, case_id, now, zone, arena);
     if (!doc || !(json = json_dumps(doc, JSON_INDENT(2)))) {
         rc = ch_error_set(err, CH_E_NOMEM, "out of memory");
         goto out;

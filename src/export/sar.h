@@ -9,17 +9,20 @@
 #include "core/tz.h"
 #include "store/store.h"
 
-/* The document (new reference) for bundle b, made at now for SAR case
- * case_id (0 for a preview); strings it holds are copied. NULL when out of
- * memory. */
-json_t *ch_sar_document(const ch_sar_bundle *b, int64_t case_id, ch_time now, ch_arena *arena);
-
-/* The clock the PDF reads times on: the charter's time zone (tz NULL
- * gives UTC), its name ("Europe/London") and whose it is. */
+/* The charter an export speaks for: its time zone, on whose clock the PDF
+ * reads times (tz NULL gives UTC), the zone's name ("Europe/London") and
+ * the organisation (NULL when unknown). */
 typedef struct ch_sar_zone {
     const ch_tz *tz;
     const char *name, *organisation;
 } ch_sar_zone;
+
+/* The document (new reference) for bundle b, made at now for SAR case
+ * case_id (0 for a preview) to zone's organisation, saying which services'
+ * records it holds; strings it holds are copied. NULL when out of
+ * memory. */
+json_t *ch_sar_document(const ch_sar_bundle *b, int64_t case_id, ch_time now,
+                        const ch_sar_zone *zone, ch_arena *arena);
 
 /* doc as a PDF, times on zone's clock; *out is malloc'd, the caller frees
  * it. */

@@ -171,6 +171,14 @@ static void render(page *pg, const json_t *doc)
     char t1[64];
     snprintf(buf, sizeof(buf), "%s Made %s.", s_of(about, "what"), WHEN(about, "made_at", t1));
     para(pg, 50, false, 10, buf);
+    if (s_of(about, "covers"))
+        para(pg, 50, false, 10, s_of(about, "covers"));
+    size_t used = 0;
+    json_array_foreach(json_object_get(about, "services"), i, v) if (used < sizeof(buf)) used +=
+        (size_t)snprintf(buf + used, sizeof(buf) - used, "%s%s",
+                         i ? ", " : "Services: ", json_string_value(v));
+    if (used)
+        para(pg, 60, false, 9, buf);
     json_array_foreach(json_object_get(about, "redactions"), i, v)
         para(pg, 60, false, 9, json_string_value(v));
     if (pg->zone && pg->zone->tz && pg->zone->name) {

@@ -90,6 +90,8 @@ int ch_store_sar_bundle(ch_store *s, int64_t person_id, const char *const *servi
     int rc = ch_store_person_get(s, person_id, arena, &out->person, err);
     if (rc)
         return rc;
+    out->services = services;
+    out->nservices = nservices;
     if (out->person.organisation_id &&
         (rc = ch_store_organisation_get(s, out->person.organisation_id, arena, &out->organisation,
                                         err)))

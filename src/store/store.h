@@ -1191,6 +1191,8 @@ typedef struct ch_sar_bundle {
     size_t nstaff;
     ch_sar_other *others; /* everyone else on record, for scrubbing free text */
     size_t nothers;
+    const char *const *services; /* the services whose records it holds (NULL: every one) */
+    size_t nservices;
 } ch_sar_bundle;
 #define CH_SAR_MAX_CASES 500
 #define CH_SAR_MAX_AUDIT 20000
