@@ -91,8 +91,12 @@ int ch_cmd_admin_user_add(int argc, char **argv)
     ch_store *store = NULL;
     int64_t id;
     ch_user u = {0, email, name, role, hash, full, nservices};
-    if (ch_store_open(&store, db, &err) == CH_OK &&
-        ch_store_user_insert(store, &u, &id, &err) == CH_OK) {
+    /* Done at the console, by no signed-in user: the audit says so by
+     * "cli" where a request gives its address. */
+    ch_audit_row row = {
+        .at = (ch_time)time(NULL), .action = "create", .object = "user", .remote = "cli"};
+    if (ch_store_open(&store, db, &err) == CH_OK && !ch_store_audit_attach(store, &row, &id) &&
+        ch_store_audit_finish(store, ch_store_user_insert(store, &u, &id, &err), &err) == CH_OK) {
         printf("added %s (%s), user %lld\n", email, ch_role_name(role), (long long)id);
         rc = CH_EXIT_OK;
     }
@@ -127,8 +131,16 @@ int ch_cmd_admin_token(int argc, char **argv)
         ch_store_user_by_email(store, email, &arena, &u, &err))
         goto out;
     ch_token_new(tok, hash);
-    if (ch_store_token_insert(store, u.id, hash, "charter admin token",
-                              (ch_time)time(NULL) + (ch_time)CH_TOKEN_DAYS * 86400, NULL, &err))
+    int64_t token_id = 0;
+    ch_audit_row row = {
+        .at = (ch_time)time(NULL), .action = "create", .object = "token", .remote = "cli"};
+    if (ch_store_audit_attach(store, &row, &token_id) ||
+        ch_store_audit_finish(
+            store,
+            ch_store_token_insert(store, u.id, hash, "charter admin token",
+                                  (ch_time)time(NULL) + (ch_time)CH_TOKEN_DAYS * 86400, &token_id,
+                                  &err),
+            &err))
         goto out;
     puts(tok);
     rc = CH_EXIT_OK;

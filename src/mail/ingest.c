@@ -33,6 +33,24 @@ typedef struct filing {
 } filing;
 
 /* Errors the MTA should retry after: the store, or memory. */
+/* Mail intake changes cases as the desk itself, with no member of staff:
+ * audited as every change is, in the change's own transaction, from
+ * "mail" rather than a network address. A commit that touches no case
+ * (a message kept as failed) has nothing to audit. */
+static int mail_commit_audited(const ch_ingest_ctx *ctx, ch_mail_commit *c, ch_error *err)
+{
+    if (!c->open && !c->update)
+        return ch_store_mail_commit(ctx->store, c, err);
+    ch_audit_row row = {.at = ctx->now,
+                        .action = c->open ? "create" : "update",
+                        .object = "case",
+                        .remote = "mail"};
+    const int64_t *id = c->open ? &c->open->id : &c->update->case_id;
+    if (ch_store_audit_attach(ctx->store, &row, id))
+        return ch_error_set(err, CH_E_STORE, "the audit log could not be written");
+    return ch_store_audit_finish(ctx->store, ch_store_mail_commit(ctx->store, c, err), err);
+}
+
 static bool temporary(int rc)
 {
     return rc == CH_E_STORE || rc == CH_E_NOMEM || rc == CH_E_IO;
@@ -728,7 +746,7 @@ static void acknowledge(filing *f, plan *p, ch_ingest_result *res)
                          .next_attempt_at = f->ctx->now};
     ch_mail_commit c = {
         .update = &u, .thread_ids = thread, .nthread_ids = 1, .outbox = &box, .noutbox = 1};
-    if (ch_store_mail_commit(f->ctx->store, &c, &err))
+    if (mail_commit_audited(f->ctx, &c, &err))
         goto failed;
     free(raw);
     res->acknowledged = true;
@@ -802,7 +820,7 @@ int ch_mail_ingest(const ch_ingest_ctx *ctx, const char *raw, size_t len, ch_ing
     for (int attempt = 0;; attempt++) {
         ch_error why = {0};
         rc = plan_filing(&f, &p, res, &why);
-        if (rc == CH_OK && (rc = ch_store_mail_commit(ctx->store, &p.c, &why)) == CH_OK)
+        if (rc == CH_OK && (rc = mail_commit_audited(ctx, &p.c, &why)) == CH_OK)
             break;
         if (rc == CH_E_CONFLICT) {
             /* Another delivery of the same message filed it first (the mail

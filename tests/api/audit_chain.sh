@@ -44,6 +44,19 @@ expect_status 200 "a case read"
 call POST /api/v1/people '{"name":"Robin Chain"}' -H "$A"
 expect_status 201 "a person created"
 
+# The console's changes are audited too, and link into the same chain
+# while the server runs: a user added and a token made, from "cli".
+echo 'a good long password' | "$charter" admin user add --db "$db" --email cli@cognus.example \
+    --name "Console Made" --role officer --service cognus/enquiries --password-stdin >/dev/null
+checks=$((checks + 1))
+[ "$(sql "SELECT count(*) FROM audit WHERE action = 'create' AND object = 'user' AND remote = 'cli' AND user_id IS NULL" | tail -n 1)" = 1 ] ||
+    fail "charter admin user add leaves a create-user audit row from cli"
+checks=$((checks + 1))
+[ "$(sql "SELECT count(*) FROM audit WHERE action = 'create' AND object = 'token' AND remote = 'cli' AND object_id IS NOT NULL" | tail -n 1)" -ge 1 ] ||
+    fail "charter admin token leaves a create-token audit row from cli"
+call POST /api/v1/cases "$case_body" -H "$A"
+expect_status 201 "the server appends after the console did"
+
 verify
 expect_verify 0 'chain is whole: [0-9]+ rows' "the untouched chain is whole"
 rows=$(sql "SELECT count(*) FROM audit WHERE seq IS NOT NULL" | tail -n 1)

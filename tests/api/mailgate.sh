@@ -122,6 +122,8 @@ call GET "/api/v1/cases/$case1" '' -H "$A"
 expect '[.contacts[] | select(.direction == "inbound")] | length == 2' "the case holds both inbound emails"
 expect '[.contacts[] | select(.who == "Head Teacher <head@school.example>")][0].summary | contains("Message reply-1@school.example")' \
     "with the reply's text"
+call GET "/api/v1/audit?case=$case1" '' -H "$A"
+expect '[.audit[] | select(.remote == "mail" and .user_id == null) | .action] | (index("create") != null and index("update") != null)' "mail intake is audited: the case it opened and the reply it filed, by the desk, from mail"
 # An officer's answer threads under what was last written to us, not under our own acknowledgement.
 call POST "/api/v1/cases/$case1/replies" '{"text":"Here is the copy you asked for."}' -H "$A"
 expect_status 202 "an officer replies by email"
