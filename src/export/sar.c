@@ -57,9 +57,19 @@ static const char *staff(sar_ctx *x, int64_t user_id)
         const ch_user *u = &x->b->staff[i];
         if (u->id != user_id)
             continue;
+        /* Only the services this copy covers: the rest of a colleague's
+         * work is no part of the person's records. */
+        const char *within[16];
+        size_t n = 0;
+        for (size_t k = 0; k < u->nservices && n < 16; k++) {
+            bool covered = !x->b->services;
+            for (size_t j = 0; !covered && j < x->b->nservices; j++)
+                covered = strcmp(u->services[k], x->b->services[j]) == 0;
+            if (covered)
+                within[n++] = u->services[k];
+        }
         char buf[300];
-        ch_sar_staff_label(u->id, ch_role_name(u->role), (const char *const *)u->services,
-                           u->nservices, buf, sizeof(buf));
+        ch_sar_staff_label(u->id, ch_role_name(u->role), within, n, buf, sizeof(buf));
         return ch_arena_strdup(x->arena, buf);
     }
     return user_id ? "a member of staff" : "the desk (automatic)";

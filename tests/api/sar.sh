@@ -6,12 +6,13 @@
 # promise to reply and leaves the zip on the case, once.
 . "$(dirname "$0")/lib.sh"
 start_server
-add() { # add EMAIL NAME ROLE SERVICE -> prints a token
+add() { # add EMAIL NAME ROLE SERVICE [SERVICE] -> prints a token
     echo 'a good long password' | "$charter" admin user add --db "$db" --email "$1" --name "$2" \
-        --role "$3" ${4:+--service "$4"} --password-stdin >/dev/null
+        --role "$3" ${4:+--service "$4"} ${5:+--service "$5"} --password-stdin >/dev/null
     "$charter" admin token --email "$1" --db "$db"
 }
-officer=$(add alice@sutton.example "Alice Staffname" officer sutton/information-requests)
+# Alice also works for Cognus: Dana's copy names her by the Sutton role only.
+officer=$(add alice@sutton.example "Alice Staffname" officer sutton/information-requests cognus/enquiries)
 second=$(add bob@sutton.example "Bob Otherofficer" officer sutton/information-requests)
 manager=$(add mary@sutton.example "Mary Managername" manager sutton/information-requests)
 A="Authorization: Bearer $officer"

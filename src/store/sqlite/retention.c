@@ -457,7 +457,18 @@ static int erase_fn(sq_conn *c, void *arg, ch_error *err)
 
 int ch_sq_person_erase(ch_store *base, ch_erasure *e, ch_error *err)
 {
-    return ch_sq_write((sq *)base, erase_fn, e, err);
+    int rc = ch_sq_write((sq *)base, erase_fn, e, err);
+    if (rc == CH_OK) {
+        /* The WAL still holds the pages as they were before the erasure
+         * until a checkpoint copies them back: copy them now and empty it,
+         * so the erased data is not left in the -wal file. A reader that
+         * holds an older snapshot can keep it from finishing; the next
+         * automatic checkpoint then does it. */
+        sq_conn *c = ch_sq_reader((sq *)base);
+        sqlite3_exec(c->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+        ch_sq_unlock(c);
+    }
+    return rc;
 }
 
 int ch_sq_person_erased(ch_store *base, int64_t person_id, ch_time *at, ch_error *err)
