@@ -135,6 +135,8 @@ try {
   await page.waitForSelector('[role=status]:has-text("The complaint is closed with its outcome")');
   await page.waitForSelector('a:has-text("Download the closing letter (PDF)")');
   check(await page.isVisible('dd:has-text("Check invoices against the booking.")'), 'its lessons are shown');
+  // The letter's contact is drawn after the notice: wait for it, not for the notice alone.
+  await page.waitForSelector('.conversation:has-text("ombudsman")', { timeout: 10000 }).catch(() => {});
   check(/ombudsman/.test(await page.textContent('.conversation')), 'its letter says where to go next');
   await axe(page, 'a one-stage complaint closed');
   await noSidewaysScroll(page, 'a one-stage complaint closed');
