@@ -34,16 +34,7 @@ static bool parse_recorded(const char *v, int64_t *seq, char hash[CH_AUDITLOG_HE
 static int walk_row(void *ctx, const ch_audit_row *row, ch_error *err)
 {
     (void)err;
-    ch_auditlog_entry e = {.id = row->id,
-                           .seq = row->seq,
-                           .at = row->at,
-                           .user_id = row->user_id,
-                           .action = row->action,
-                           .object = row->object,
-                           .object_id = row->object_id,
-                           .remote = row->remote,
-                           .prev_hash = row->prev_hash,
-                           .hash = row->hash};
+    ch_auditlog_entry e = ch_store_audit_entry(row);
     /* The first fault ends the walk: later rows cannot be judged after it. */
     return ch_auditlog_walk_step(ctx, &e) ? CH_OK : CH_E_CONFLICT;
 }

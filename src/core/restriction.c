@@ -158,3 +158,15 @@ int ch_notice_fill(const char *tmpl, const char *const values[CH_NOTICE_COUNT], 
     out[o] = '\0';
     return CH_OK;
 }
+
+bool ch_restriction_binds(const char *service, const char *case_service)
+{
+    if (!service)
+        return true;
+    if (!case_service)
+        return false;
+    const char *a = strchr(service, '/'), *b = strchr(case_service, '/');
+    size_t na = a ? (size_t)(a - service) : strlen(service);
+    size_t nb = b ? (size_t)(b - case_service) : strlen(case_service);
+    return na == nb && memcmp(service, case_service, na) == 0;
+}

@@ -39,6 +39,13 @@ typedef enum ch_restrict_verdict {
 ch_restrict_verdict ch_restriction_outbound(const ch_contact_limits *l, ch_channel channel,
                                             unsigned meets, char *why, size_t n);
 
+/* Whether a restriction recorded by service binds a contact on a case of
+ * case_service: it binds every service of its own organisation (the part
+ * of the name before '/'), since a council team restricts contact with
+ * itself, not with another body's services. One from before services were
+ * kept (NULL) binds everywhere. */
+bool ch_restriction_binds(const char *service, const char *case_service);
+
 /* The restriction in a few words: "email only, through Sam Adviser; one
  * reply each 10 working days" (or "no further service ..."). */
 void ch_restriction_describe(const ch_contact_limits *l, char *buf, size_t n);

@@ -55,21 +55,47 @@ static enum MHD_Result audit_failed(ch_req *r)
     return ch_http_error(r, &err);
 }
 
-/* Whether the user may see person id (one of their cases is in the user's
- * services, or they have none yet), loading them into *out. */
+/* Whether the user may see person id (ch_http_person_visible's rule),
+ * loading them into *out. */
 static int person_sees(ch_req *r, int64_t id, ch_person *out, bool *visible, ch_error *err)
 {
-    ch_case_row *rows = NULL, *any = NULL;
-    size_t n = 0, nany = 0, nservices;
-    const char **services = ch_req_services(r, &nservices);
-    int rc = ch_store_person_get(r->desk->store, id, &r->arena, out, err);
-    if (!rc)
-        rc = ch_store_cases_of(r->desk->store, id, 0, (const char *const *)services, nservices, 1,
-                               &r->arena, &rows, &n, err);
-    if (!rc)
-        rc = ch_store_cases_of(r->desk->store, id, 0, NULL, 0, 1, &r->arena, &any, &nany, err);
-    *visible = !rc && (n > 0 || nany == 0);
+    int rc = ch_http_person_visible(r, id, out, err);
+    *visible = rc == CH_OK;
+    if (rc == CH_E_NOTFOUND) {
+        *err = (ch_error){0};
+        return CH_OK;
+    }
     return rc;
+}
+
+/* Whether the user works in the organisation of service, the one an
+ * incident or restriction recorded by it belongs to: its own staff across
+ * the organisation see it (a restriction binds them all), another body's
+ * do not. NULL (from before services were kept) is seen by all. */
+static bool org_seen(ch_req *r, const char *service)
+{
+    size_t n;
+    const char **mine = ch_req_services(r, &n);
+    if (!mine || !service)
+        return true;
+    for (size_t i = 0; i < n; i++)
+        if (ch_restriction_binds(service, mine[i]))
+            return true;
+    return false;
+}
+
+/* The service of the person's newest case the user sees, or NULL. */
+static const char *latest_service(ch_req *r, int64_t person_id)
+{
+    ch_case_row *rows = NULL;
+    size_t n = 0, nservices;
+    ch_error err = {0};
+    const char **services = ch_req_services(r, &nservices);
+    if (ch_store_cases_of(r->desk->store, person_id, 0, (const char *const *)services, nservices, 1,
+                          &r->arena, &rows, &n, &err) ||
+        n == 0)
+        return NULL;
+    return rows[0].service;
 }
 
 /* person_sees, queuing the 404 (or the error) when not. */
@@ -103,22 +129,25 @@ static void limits_of(const ch_restriction *rs, ch_contact_limits *lim)
     lim->refuse_service = rs->refuse_service;
 }
 
-int ch_http_person_limits(ch_req *r, int64_t person_id, ch_restriction *rs, ch_contact_limits *lim,
-                          ch_error *err)
+int ch_http_person_limits(ch_req *r, int64_t person_id, const char *service, ch_restriction *rs,
+                          ch_contact_limits *lim, ch_error *err)
 {
     ch_restriction *list;
     size_t n;
-    ch_restriction_filter f = {.person_id = person_id, .status = "active", .limit = 1};
+    ch_restriction_filter f = {.person_id = person_id, .status = "active", .limit = 50};
     memset(rs, 0, sizeof(*rs));
     memset(lim, 0, sizeof(*lim));
     if (!person_id)
         return CH_OK;
     int rc = ch_store_restriction_list(r->desk->store, &f, &r->arena, &list, &n, err);
-    if (rc || n == 0)
-        return rc;
-    *rs = list[0];
-    limits_of(rs, lim);
-    return CH_OK;
+    for (size_t i = 0; !rc && i < n; i++) {
+        if (ch_restriction_binds(list[i].service, service)) {
+            *rs = list[i];
+            limits_of(rs, lim);
+            break;
+        }
+    }
+    return rc;
 }
 
 bool ch_http_contact_refused(ch_req *r, const ch_case_row *c, bool outbound, ch_channel channel,
@@ -131,7 +160,7 @@ bool ch_http_contact_refused(ch_req *r, const ch_case_row *c, bool outbound, ch_
     char why[800];
     *route_to = 0;
     *note = NULL;
-    if (ch_http_person_limits(r, c->person_id, &rs, &lim, &err)) {
+    if (ch_http_person_limits(r, c->person_id, c->service, &rs, &lim, &err)) {
         *res = ch_http_error(r, &err);
         return true;
     }
@@ -172,7 +201,7 @@ int ch_http_case_restrict(ch_req *r, ch_case_row *c, ch_error *err)
 {
     ch_restriction rs;
     ch_contact_limits lim;
-    int rc = ch_http_person_limits(r, c->person_id, &rs, &lim, err);
+    int rc = ch_http_person_limits(r, c->person_id, c->service, &rs, &lim, err);
     if (rc || !lim.active)
         return rc;
     ch_desk_service ds;
@@ -242,6 +271,8 @@ static void write_restriction(ch_jw *w, const ch_restriction *rs, bool manager)
     ch_jw_int(w, rs->person_id);
     ch_jw_key(w, "person_name");
     ch_jw_str(w, rs->person_name);
+    ch_jw_key(w, "service");
+    ch_jw_str(w, rs->service);
     ch_jw_key(w, "status");
     ch_jw_str(w, rs->status);
     ch_jw_key(w, "active");
@@ -315,6 +346,8 @@ static void write_incident(ch_jw *w, const ch_incident *i)
     ch_jw_int(w, i->person_id);
     ch_jw_key(w, "case_id");
     ch_jw_id(w, i->case_id);
+    ch_jw_key(w, "service");
+    ch_jw_str(w, i->service);
     ch_jw_key(w, "at");
     ch_jw_time(w, i->at);
     ch_jw_key(w, "channel");
@@ -344,9 +377,10 @@ static void write_incident(ch_jw *w, const ch_incident *i)
     ch_jw_obj_end(w);
 }
 
-/* Restrictions not yet ended, newest first. */
-static int open_restrictions(ch_req *r, int64_t person_id, ch_restriction **out, size_t *n,
-                             ch_error *err)
+/* Restrictions not yet ended, newest first: those binding service's
+ * organisation, or (service NULL) those the user's organisations see. */
+static int open_restrictions(ch_req *r, int64_t person_id, const char *service,
+                             ch_restriction **out, size_t *n, ch_error *err)
 {
     ch_restriction *all;
     size_t nall;
@@ -355,8 +389,22 @@ static int open_restrictions(ch_req *r, int64_t person_id, ch_restriction **out,
     *out = all;
     *n = 0;
     for (size_t i = 0; !rc && i < nall; i++)
-        if (strcmp(all[i].status, "ended") != 0)
+        if (strcmp(all[i].status, "ended") != 0 &&
+            (service ? ch_restriction_binds(all[i].service, service) : org_seen(r, all[i].service)))
             all[(*n)++] = all[i];
+    return rc;
+}
+
+/* The incidents of person_id the user's organisations see, in place. */
+static int seen_incidents(ch_req *r, int64_t person_id, ch_incident **out, size_t *n, ch_error *err)
+{
+    int rc = ch_store_incident_list(r->desk->store, person_id, &r->arena, out, n, err);
+    size_t kept = 0;
+    for (size_t i = 0; !rc && i < *n; i++)
+        if (org_seen(r, (*out)[i].service))
+            (*out)[kept++] = (*out)[i];
+    if (!rc)
+        *n = kept;
     return rc;
 }
 
@@ -364,7 +412,7 @@ int ch_http_person_restrictions(ch_req *r, ch_jw *w, int64_t person_id, ch_error
 {
     ch_restriction *list;
     size_t n;
-    int rc = open_restrictions(r, person_id, &list, &n, err);
+    int rc = open_restrictions(r, person_id, NULL, &list, &n, err);
     if (rc)
         return rc;
     ch_jw_key(w, "restrictions");
@@ -376,7 +424,7 @@ int ch_http_person_restrictions(ch_req *r, ch_jw *w, int64_t person_id, ch_error
         return CH_OK;
     ch_incident *inc;
     size_t ninc;
-    if ((rc = ch_store_incident_list(r->desk->store, person_id, &r->arena, &inc, &ninc, err)))
+    if ((rc = seen_incidents(r, person_id, &inc, &ninc, err)))
         return rc;
     if (ninc && ch_desk_audit(r, "read", "incidents", person_id))
         return ch_error_set(err, CH_E_STORE, CH_DESK_AUDIT_FAILED);
@@ -428,11 +476,17 @@ static const char *const channel_words[] = {"phone", "voicemail", "email",  "let
 
 enum MHD_Result ch_http_incidents_create(ch_req *r, int64_t person_id)
 {
-    static const ch_req_key keys[] = {
-        {"at", NULL},      {"channel", NULL},          {"kind", NULL},
-        {"what", NULL},    {"staff_affected", NULL},   {"health_and_safety", NULL},
-        {"actions", NULL}, {"police_reference", NULL}, {"case_id", NULL},
-        {NULL, NULL}};
+    static const ch_req_key keys[] = {{"at", NULL},
+                                      {"channel", NULL},
+                                      {"kind", NULL},
+                                      {"what", NULL},
+                                      {"staff_affected", NULL},
+                                      {"health_and_safety", NULL},
+                                      {"actions", NULL},
+                                      {"police_reference", NULL},
+                                      {"case_id", NULL},
+                                      {"service", NULL},
+                                      {NULL, NULL}};
     enum MHD_Result res;
     problems p = {0};
     ch_error err = {0};
@@ -492,6 +546,9 @@ enum MHD_Result ch_http_incidents_create(ch_req *r, int64_t person_id)
         goto out;
     if (!p.fields && inc.case_id && c.person_id != person_id)
         ch_req_bad(&p, "case_id", "case %lld is not about this person.", (long long)inc.case_id);
+    if (!p.fields)
+        inc.service = ch_req_record_service(r, &p, body,
+                                            inc.case_id ? c.service : latest_service(r, person_id));
     if (p.fields) {
         res = ch_http_problem(r, 400, "Some fields need attention", p.detail, p.fields);
         goto out;
@@ -523,7 +580,7 @@ enum MHD_Result ch_http_incidents_list(ch_req *r, int64_t person_id)
         return res;
     ch_incident *inc;
     size_t n;
-    if (ch_store_incident_list(r->desk->store, person_id, &r->arena, &inc, &n, &err))
+    if (seen_incidents(r, person_id, &inc, &n, &err))
         return ch_http_error(r, &err);
     if (ch_desk_audit(r, "read", "incidents", person_id))
         return audit_failed(r);
@@ -552,13 +609,10 @@ static enum MHD_Result send_restriction(ch_req *r, unsigned status, const ch_res
 enum MHD_Result ch_http_restrictions_create(ch_req *r, int64_t person_id)
 {
     static const ch_req_key freq[] = {{"replies", NULL}, {"per", NULL}, {NULL, NULL}};
-    static const ch_req_key keys[] = {{"allowed_channels", NULL},
-                                      {"point_of_contact", NULL},
-                                      {"frequency", freq},
-                                      {"refuse_service", NULL},
-                                      {"reason", NULL},
-                                      {"review_on", NULL},
-                                      {NULL, NULL}};
+    static const ch_req_key keys[] = {{"allowed_channels", NULL}, {"point_of_contact", NULL},
+                                      {"frequency", freq},        {"refuse_service", NULL},
+                                      {"reason", NULL},           {"review_on", NULL},
+                                      {"service", NULL},          {NULL, NULL}};
     enum MHD_Result res;
     problems p = {0};
     ch_error err = {0};
@@ -613,13 +667,15 @@ enum MHD_Result ch_http_restrictions_create(ch_req *r, int64_t person_id)
     if (review && (ch_date_parse(review, strlen(review), &rs.review_on, &err) ||
                    rs.review_on <= ch_time_utc_date(r->now)))
         ch_req_bad(&p, "review_on", "review_on must be a date after today, YYYY-MM-DD.");
+    if (!p.fields)
+        rs.service = ch_req_record_service(r, &p, body, latest_service(r, person_id));
     if (p.fields) {
         res = ch_http_problem(r, 400, "Some fields need attention", p.detail, p.fields);
         goto out;
     }
     ch_restriction *open;
     size_t nopen;
-    if (open_restrictions(r, person_id, &open, &nopen, &err)) {
+    if (open_restrictions(r, person_id, rs.service, &open, &nopen, &err)) {
         res = ch_http_error(r, &err);
         goto out;
     }
@@ -661,6 +717,11 @@ enum MHD_Result ch_http_restrictions_list(ch_req *r, int64_t person_id)
     ch_restriction_filter f = {.person_id = person_id, .limit = 50};
     if (ch_store_restriction_list(r->desk->store, &f, &r->arena, &list, &n, &err))
         return ch_http_error(r, &err);
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++)
+        if (org_seen(r, list[i].service))
+            list[kept++] = list[i];
+    n = kept;
     if (ch_desk_audit(r, "read", "restrictions", person_id))
         return audit_failed(r);
     ch_jw w;
@@ -686,7 +747,14 @@ static bool restriction_visible(ch_req *r, int64_t id, ch_restriction *rs, enum 
         *res = ch_http_error(r, &err);
         return false;
     }
-    return person_visible(r, rs->person_id, &person, res);
+    if (!person_visible(r, rs->person_id, &person, res))
+        return false;
+    if (!org_seen(r, rs->service)) {
+        ch_error_set(&err, CH_E_NOTFOUND, "there is no restriction %lld", (long long)id);
+        *res = ch_http_error(r, &err);
+        return false;
+    }
+    return true;
 }
 
 enum MHD_Result ch_http_restriction_get(ch_req *r, int64_t id)
@@ -703,8 +771,9 @@ enum MHD_Result ch_http_restriction_get(ch_req *r, int64_t id)
 /* The policy whose letter and name a person's notice goes out under: the
  * one named in ?policy=, else that of the person's newest case the user
  * sees, else the first loaded. */
-static const ch_policy *notice_policy(ch_req *r, int64_t person_id, enum MHD_Result *res)
+static const ch_policy *notice_policy(ch_req *r, const ch_restriction *rs, enum MHD_Result *res)
 {
+    int64_t person_id = rs->person_id;
     ch_error err = {0};
     const char *want = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "policy");
     if (want) {
@@ -721,6 +790,10 @@ static const ch_policy *notice_policy(ch_req *r, int64_t person_id, enum MHD_Res
     size_t n, nservices;
     const char **services = ch_req_services(r, &nservices);
     ch_desk_service ds;
+    /* The letter comes from the organisation that made the restriction. */
+    if (rs->service && ch_desk_service_find(r->desk, rs->service, &ds, &err) == CH_OK)
+        return ds.policy;
+    err = (ch_error){0};
     if (ch_store_cases_of(r->desk->store, person_id, 0, (const char *const *)services, nservices, 1,
                           &r->arena, &rows, &n, &err)) {
         *res = ch_http_error(r, &err);
@@ -776,7 +849,7 @@ enum MHD_Result ch_http_restriction_notice(ch_req *r, int64_t id)
         return managers_only(r, "make a restriction notice");
     if (!restriction_visible(r, id, &rs, &res))
         return res;
-    const ch_policy *pol = notice_policy(r, rs.person_id, &res);
+    const ch_policy *pol = notice_policy(r, &rs, &res);
     if (!pol)
         return res;
     ch_contact_limits lim;
@@ -978,7 +1051,7 @@ enum MHD_Result ch_http_restriction_reviews(ch_req *r)
                 ch_jw_free(&w);
                 return ch_http_error(r, &err);
             }
-            if (!visible)
+            if (!visible || !org_seen(r, all[k][i].service))
                 continue;
             write_restriction(&w, &all[k][i], true);
             total++;

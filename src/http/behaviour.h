@@ -10,9 +10,10 @@
 #include "http/request.h"
 
 /* The restriction in force on person_id (active: its notice sent, not
- * ended) into *rs and *lim; lim->active is false when there is none. */
-int ch_http_person_limits(ch_req *r, int64_t person_id, ch_restriction *rs, ch_contact_limits *lim,
-                          ch_error *err);
+ * ended) that binds a case of service (ch_restriction_binds) into *rs and
+ * *lim; lim->active is false when there is none. */
+int ch_http_person_limits(ch_req *r, int64_t person_id, const char *service, ch_restriction *rs,
+                          ch_contact_limits *lim, ch_error *err);
 
 /* Whether a contact on case c is refused by the person's restriction: true
  * after queuing the 409 (and auditing the refusal). Otherwise, for an

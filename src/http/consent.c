@@ -43,23 +43,10 @@ static ch_date desk_today(ch_req *r)
     return ch_time_utc_date(r->now);
 }
 
-/* As GET /api/v1/people/{id}: a person is visible to staff who see one of
- * their cases, or while they have none. */
+/* As GET /api/v1/people/{id}. */
 static int person_visible(ch_req *r, int64_t id, ch_person *out, ch_error *err)
 {
-    ch_case_row *rows, *any;
-    size_t n = 0, nany = 0, nservices;
-    const char **services = ch_req_services(r, &nservices);
-    int rc = ch_store_person_get(r->desk->store, id, &r->arena, out, err);
-    if (rc || !services)
-        return rc;
-    if ((rc = ch_store_cases_of(r->desk->store, id, 0, (const char *const *)services, nservices, 1,
-                                &r->arena, &rows, &n, err)) ||
-        (rc = ch_store_cases_of(r->desk->store, id, 0, NULL, 0, 1, &r->arena, &any, &nany, err)))
-        return rc;
-    if (n == 0 && nany > 0)
-        return ch_error_set(err, CH_E_NOTFOUND, "there is no person %lld", (long long)id);
-    return CH_OK;
+    return ch_http_person_visible(r, id, out, err);
 }
 
 /* A person records may be added to: visible and not merged away (what is

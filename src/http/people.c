@@ -34,6 +34,8 @@ static void person_members(ch_jw *w, const ch_person *p)
     ch_jw_time(w, p->created_at);
     ch_jw_key(w, "merged_into");
     ch_jw_id(w, p->merged_into);
+    ch_jw_key(w, "service");
+    ch_jw_str(w, p->service);
 }
 
 /* The person's age today, or null without a date of birth. */
@@ -84,24 +86,27 @@ static enum MHD_Result send_person(ch_req *r, unsigned status, const ch_person *
 }
 
 /* Loads person id with the cases of theirs the user may see (at most 200)
- * when the user may see the person: one of their cases is visible, or they
- * have none. CH_E_NOTFOUND otherwise, so another team's client is not
- * admitted to exist. */
+ * when the user may see the person: an administrator always; other staff
+ * when the person is in one of their services (recorded by one, or with a
+ * case, incident or restriction there; ch_store_person_in). CH_E_NOTFOUND
+ * otherwise, so another team's client is not admitted to exist. */
 static int person_visible(ch_req *r, int64_t id, ch_person *person, ch_case_row **rows, size_t *n,
                           ch_error *err)
 {
-    ch_case_row *any = NULL;
-    size_t nany = 0, nservices;
+    size_t nservices;
     const char **services = ch_req_services(r, &nservices);
+    bool in = true;
     *rows = NULL;
     *n = 0;
     if (ch_store_person_get(r->desk->store, id, &r->arena, person, err) ||
-        ch_store_cases_of(r->desk->store, id, 0, (const char *const *)services, nservices, 200,
-                          &r->arena, rows, n, err) ||
-        ch_store_cases_of(r->desk->store, id, 0, NULL, 0, 1, &r->arena, &any, &nany, err))
+        (services && ch_store_person_in(r->desk->store, id, (const char *const *)services,
+                                        nservices, &in, err)))
         return err->code;
-    if (*n == 0 && nany > 0)
+    if (!in)
         return ch_error_set(err, CH_E_NOTFOUND, "there is no person %lld", (long long)id);
+    if (ch_store_cases_of(r->desk->store, id, 0, (const char *const *)services, nservices, 200,
+                          &r->arena, rows, n, err))
+        return err->code;
     return ch_http_complaints_unhidden(r, *rows, n, err);
 }
 
@@ -117,9 +122,13 @@ enum MHD_Result ch_http_people_create(ch_req *r)
     enum MHD_Result res;
     problems p = {0};
     ch_error err = {0};
-    static const ch_req_key keys[] = {
-        {"name", NULL},          {"email", NULL},           {"phone", NULL},
-        {"date_of_birth", NULL}, {"organisation_id", NULL}, {NULL, NULL}};
+    static const ch_req_key keys[] = {{"name", NULL},
+                                      {"email", NULL},
+                                      {"phone", NULL},
+                                      {"date_of_birth", NULL},
+                                      {"organisation_id", NULL},
+                                      {"service", NULL},
+                                      {NULL, NULL}};
     json_t *body = ch_req_body(r, keys, &res);
     if (!body)
         return res;
@@ -140,6 +149,10 @@ enum MHD_Result ch_http_people_create(ch_req *r)
                    "YYYY-MM-DD.");
     if (org && !json_is_null(org) && (!json_is_integer(org) || json_integer_value(org) <= 0))
         ch_req_bad(&p, "organisation_id", "organisation_id must be an organisation's id.");
+    /* The service decides who else sees the person; an administrator may
+     * give none, and then only administrators do until a case or a
+     * safeguard links them to a service. */
+    person.service = ch_req_record_service(r, &p, body, NULL);
     if (p.fields) {
         res = ch_http_problem(r, 400, "Some fields need attention", p.detail, p.fields);
         goto out;

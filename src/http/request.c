@@ -362,3 +362,25 @@ bool ch_req_case_version(ch_req *r, bool required, int64_t *expect, enum MHD_Res
     }
     return true;
 }
+
+const char *ch_req_record_service(ch_req *r, problems *p, json_t *body, const char *fallback)
+{
+    const char *given = ch_req_text(p, body, "service", 140, false);
+    ch_desk_service ds;
+    ch_error err = {0};
+    if (given) {
+        if (ch_desk_service_find(r->desk, given, &ds, &err) || !ch_desk_can_see(r, ds.name)) {
+            ch_req_bad(p, "service",
+                       "service must be one of your services (GET /api/v1/services lists them).");
+            return NULL;
+        }
+        return ch_arena_strdup(&r->arena, ds.name);
+    }
+    if (fallback && ch_desk_can_see(r, fallback))
+        return fallback;
+    size_t n;
+    const char **mine = ch_req_services(r, &n);
+    if (mine && n == 0)
+        ch_req_bad(p, "service", "You work in no service, so there is nowhere to record this.");
+    return mine && n ? mine[0] : NULL;
+}

@@ -27,6 +27,12 @@ bool ch_req_blank(const char *s);
 /* The first query parameter of r not named in known (NULL-terminated), or
  * NULL when every one is known: an endpoint refuses what it would
  * otherwise silently ignore, such as "form=" for "from=". */
+/* The service a new record is kept under (a person, an incident, a
+ * restriction), which decides who else sees it: body's "service" when it
+ * names one of the user's (a problem on "service" when it names none of
+ * theirs), else fallback when the user works in it, else the user's first
+ * service; NULL for an administrator who gave none. */
+const char *ch_req_record_service(ch_req *r, problems *p, json_t *body, const char *fallback);
 const char *ch_req_unknown_arg(ch_req *r, const char *const *known);
 
 /* An integer member of obj in [min, max] into *out (left alone when

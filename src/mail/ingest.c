@@ -197,9 +197,10 @@ static int choose_service(filing *f, ch_error *err)
     return CH_OK;
 }
 
-/* The active restriction on a person, as limits; none when person_id 0. */
-static int person_limits(filing *f, int64_t person_id, ch_restriction *rs, ch_contact_limits *lim,
-                         ch_error *err)
+/* The active restriction on a person that binds a case of service, as
+ * limits; none when person_id 0. */
+static int person_limits(filing *f, int64_t person_id, const char *service, ch_restriction *rs,
+                         ch_contact_limits *lim, ch_error *err)
 {
     memset(rs, 0, sizeof(*rs));
     memset(lim, 0, sizeof(*lim));
@@ -207,11 +208,14 @@ static int person_limits(filing *f, int64_t person_id, ch_restriction *rs, ch_co
         return CH_OK;
     ch_restriction *list;
     size_t n;
-    ch_restriction_filter rf = {.person_id = person_id, .status = "active", .limit = 1};
+    ch_restriction_filter rf = {.person_id = person_id, .status = "active", .limit = 50};
     int rc = ch_store_restriction_list(f->ctx->store, &rf, f->arena, &list, &n, err);
-    if (rc || n == 0)
+    size_t k = 0;
+    while (k < n && !ch_restriction_binds(list[k].service, service))
+        k++;
+    if (rc || k == n)
         return rc;
-    *rs = list[0];
+    *rs = list[k];
     lim->active = true;
     for (size_t i = 0; i < rs->nchannels; i++) {
         ch_channel c;
@@ -421,7 +425,7 @@ static int plan_new_case(filing *f, plan *p, const char *why_new, ch_error *err)
     ch_restriction rs;
     int rc;
     if ((rc = person_by_email(f, &p->person_id, err)) ||
-        (rc = person_limits(f, p->person_id, &rs, &p->lim, err)))
+        (rc = person_limits(f, p->person_id, f->service, &rs, &p->lim, err)))
         return rc;
     ch_contact contact = {
         .channel = CH_CHANNEL_EMAIL, .kind = CH_KIND_ENQUIRY, .received = f->ctx->now};
@@ -517,7 +521,7 @@ static int plan_new_case(filing *f, plan *p, const char *why_new, ch_error *err)
 static int plan_join(filing *f, plan *p, const ch_case_row *cs, ch_error *err)
 {
     ch_restriction rs;
-    int rc = person_limits(f, cs->person_id, &rs, &p->lim, err);
+    int rc = person_limits(f, cs->person_id, cs->service, &rs, &p->lim, err);
     if (rc)
         return rc;
     bool requester = *f->sender && ch_mail_address_same(cs->requester_email, f->sender);

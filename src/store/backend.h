@@ -50,6 +50,8 @@ typedef struct ch_store_ops {
                        size_t *n, int64_t *total, ch_error *err);
     int (*person_merge)(ch_store *s, int64_t keep, int64_t duplicate, int64_t *moved,
                         ch_error *err);
+    int (*person_in)(ch_store *s, int64_t id, const char *const *services, size_t nservices,
+                     bool *in, ch_error *err);
     int (*attachment_insert)(ch_store *s, ch_attachment *a, ch_error *err);
     int (*attachment_list)(ch_store *s, int64_t person_id, int64_t case_id, ch_arena *arena,
                            ch_attachment **out, size_t *n, ch_error *err);
@@ -260,6 +262,13 @@ int ch_store_mail_commit_refs(const ch_mail_commit *m, int64_t case_id, int64_t 
  * schema=NAME in its query to keep the tables in that schema and pool=N
  * for the number of connections (default 16). */
 int ch_store_postgres_open(ch_store **out, const char *url, ch_error *err);
+
+/* Appends to sql (at *used, as snprintf counts) the condition that person
+ * alias is in services, for ch_store_person_in and the people list: the
+ * services are placeholders mark+first .. mark+first+n-1 ("?" for SQLite,
+ * "$" for PostgreSQL), each used in every arm. */
+void ch_store_person_scope_sql(char *sql, size_t size, size_t *used, const char *alias, char mark,
+                               int first, size_t n);
 
 /* The SQLite backend: path is a file name. */
 int ch_store_sqlite_open(ch_store **out, const char *path, ch_error *err);

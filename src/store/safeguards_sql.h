@@ -6,16 +6,18 @@
 
 #define INCIDENT_INSERT(P)                                                                         \
     "INSERT INTO incidents(person_id, case_id, at, channel, kind, what, staff,"                    \
-    " health_and_safety, police_reference, actions, created_by, created_at) VALUES(" P ")"
+    " health_and_safety, police_reference, actions, created_by, created_at, service)"              \
+    " VALUES(" P ")"
 
 #define INCIDENT_LIST(P1)                                                                          \
     "SELECT id, person_id, case_id, at, channel, kind, what, staff, health_and_safety,"            \
-    " police_reference, actions, created_by, created_at FROM incidents WHERE person_id = " P1      \
-    " ORDER BY at DESC, id DESC"
+    " police_reference, actions, created_by, created_at, service FROM incidents"                   \
+    " WHERE person_id = " P1 " ORDER BY at DESC, id DESC"
 
 #define RESTRICTION_INSERT(P)                                                                      \
     "INSERT INTO restrictions(person_id, channels, point_of_contact, replies, per_days,"           \
-    " refuse_service, reason, review_on, status, created_by, created_at) VALUES(" P ")"
+    " refuse_service, reason, review_on, status, created_by, created_at, service)"                 \
+    " VALUES(" P ")"
 
 /* The last reply is the latest outbound contact on any of the person's
  * cases that kept a respond or resolve promise: what "one reply each 10
@@ -26,7 +28,8 @@
     " r.ended_at, r.end_reason, r.review_note, r.created_by, r.created_at, u.name, p.name,"        \
     " (SELECT max(ct.at) FROM contacts ct JOIN cases c ON c.id = ct.case_id"                       \
     " WHERE c.person_id = r.person_id AND ct.direction = 'outbound' AND EXISTS (SELECT 1"          \
-    " FROM obligations o WHERE o.met_by_contact = ct.id AND o.kind IN ('respond', 'resolve')))"    \
+    " FROM obligations o WHERE o.met_by_contact = ct.id AND o.kind IN ('respond', 'resolve'))),"   \
+    " r.service"                                                                                   \
     " FROM restrictions r JOIN people p ON p.id = r.person_id"                                     \
     " LEFT JOIN users u ON u.id = r.point_of_contact"
 

@@ -79,6 +79,18 @@ int ch_store_sar_others(ch_store *s, int64_t person_id, ch_arena *arena, ch_sar_
     return s->ops->sar_others(s, person_id, arena, out, n, err);
 }
 
+/* Whether service is among services (NULL services: every one; a NULL
+ * service, from before services were kept, is in every set). */
+static bool among(const char *service, const char *const *services, size_t n)
+{
+    if (!services || !service)
+        return true;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(services[i], service) == 0)
+            return true;
+    return false;
+}
+
 int ch_store_sar_bundle(ch_store *s, int64_t person_id, const char *const *services,
                         size_t nservices, ch_arena *arena, ch_sar_bundle *out, ch_error *err)
 {
@@ -111,6 +123,17 @@ int ch_store_sar_bundle(ch_store *s, int64_t person_id, const char *const *servi
         (rc = ch_store_user_list(s, arena, &out->staff, &out->nstaff, err)) ||
         (rc = ch_store_sar_others(s, person_id, arena, &out->others, &out->nothers, err)))
         return rc;
+    /* Safeguards are the covered services' own, as the cases are. */
+    size_t kept = 0;
+    for (size_t i = 0; i < out->nincidents; i++)
+        if (among(out->incidents[i].service, services, nservices))
+            out->incidents[kept++] = out->incidents[i];
+    out->nincidents = kept;
+    kept = 0;
+    for (size_t i = 0; i < out->nrestrictions; i++)
+        if (among(out->restrictions[i].service, services, nservices))
+            out->restrictions[kept++] = out->restrictions[i];
+    out->nrestrictions = kept;
     if (nlisted && !(out->cases = ch_arena_alloc(arena, nlisted * sizeof(*out->cases))))
         return ch_error_set(err, CH_E_NOMEM, "out of memory");
     /* Oldest first: the story reads in the order it happened. */
@@ -128,7 +151,7 @@ int ch_store_sar_bundle(ch_store *s, int64_t person_id, const char *const *servi
             return rc;
     /* Rows about cases (or their files) in services the reader may not see
      * stay out: the audit of another team's case is that team's. */
-    size_t kept = 0;
+    kept = 0;
     for (size_t i = 0; i < out->naudit; i++)
         if (audit_in(out, ex, nex, &out->audit[i]))
             out->audit[kept++] = out->audit[i];

@@ -1,6 +1,7 @@
 /* Dispatch from the public store interface to the backend chosen by URL. */
 #include "store/backend.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static const char *const role_names[] = {"officer", "manager", "admin"};
@@ -203,6 +204,42 @@ int ch_store_people_list(ch_store *s, const ch_people_query *q, ch_arena *arena,
         return ch_error_set(err, CH_E_INVALID, "at most %d words can be searched for at once",
                             CH_STORE_FIND_WORDS);
     return s->ops->people_list(s, q, arena, out, n, total, err);
+}
+
+int ch_store_person_in(ch_store *s, int64_t id, const char *const *services, size_t nservices,
+                       bool *in, ch_error *err)
+{
+    *in = false;
+    if (nservices == 0)
+        return CH_OK;
+    if (nservices > 200)
+        return ch_error_set(err, CH_E_INVALID, "too many services");
+    return s->ops->person_in(s, id, services, nservices, in, err);
+}
+
+/* A person's own service, their cases', incidents' and restrictions': the
+ * links a team has with them. */
+void ch_store_person_scope_sql(char *sql, size_t size, size_t *used, const char *alias, char mark,
+                               int first, size_t n)
+{
+    static const char *const arms[] = {NULL, "cases", "incidents", "restrictions"};
+    *used += (size_t)snprintf(sql + *used, *used < size ? size - *used : 0, " AND (");
+    for (size_t k = 0; k < sizeof(arms) / sizeof(arms[0]); k++) {
+        if (!arms[k])
+            *used += (size_t)snprintf(sql + *used, *used < size ? size - *used : 0,
+                                      "%s.service IN (", alias);
+        else
+            *used += (size_t)snprintf(sql + *used, *used < size ? size - *used : 0,
+                                      " OR EXISTS (SELECT 1 FROM %s x WHERE x.person_id = %s.id"
+                                      " AND x.service IN (",
+                                      arms[k], alias);
+        for (size_t i = 0; i < n; i++)
+            *used += (size_t)snprintf(sql + *used, *used < size ? size - *used : 0, "%s%c%d",
+                                      i ? ", " : "", mark, first + (int)i);
+        *used += (size_t)snprintf(sql + *used, *used < size ? size - *used : 0, "%s",
+                                  arms[k] ? "))" : ")");
+    }
+    *used += (size_t)snprintf(sql + *used, *used < size ? size - *used : 0, ")");
 }
 
 int ch_store_person_merge(ch_store *s, int64_t keep, int64_t duplicate, int64_t *moved,

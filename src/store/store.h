@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "core/arena.h"
+#include "core/auditlog.h"
 #include "core/civil.h"
 #include "core/casework.h"
 #include "core/consent.h"
@@ -118,6 +119,9 @@ typedef struct ch_person {
      * the store), or NULL when none are recorded. */
     const char *needs;
     int64_t merged_into; /* the person this record was merged into, or 0 */
+    /* The service that recorded the person (a case's service when a case
+     * brought them in), or NULL for one from before services were kept. */
+    const char *service;
 } ch_person;
 
 typedef struct ch_organisation {
@@ -168,6 +172,22 @@ typedef struct ch_audit_row {
     int64_t seq;
     const char *prev_hash, *hash;
 } ch_audit_row;
+
+/* The row as the chain's code sees it (core/auditlog.h), its strings
+ * borrowed: one copy of the mapping for the backends, verify and tests. */
+static inline ch_auditlog_entry ch_store_audit_entry(const ch_audit_row *row)
+{
+    return (ch_auditlog_entry){.id = row->id,
+                               .seq = row->seq,
+                               .at = row->at,
+                               .user_id = row->user_id,
+                               .action = row->action,
+                               .object = row->object,
+                               .object_id = row->object_id,
+                               .remote = row->remote,
+                               .prev_hash = row->prev_hash,
+                               .hash = row->hash};
+}
 
 typedef enum ch_queue {
     CH_QUEUE_MINE,
@@ -347,6 +367,11 @@ typedef struct ch_people_query {
 } ch_people_query;
 int ch_store_people_list(ch_store *s, const ch_people_query *q, ch_arena *arena, ch_person **out,
                          size_t *n, int64_t *total, ch_error *err);
+/* Whether person id is in one of services (1 to 200 of them): recorded by
+ * one, or with a case, an incident or a restriction in one. The same rule
+ * narrows ch_people_query.services. *in false for no such person. */
+int ch_store_person_in(ch_store *s, int64_t id, const char *const *services, size_t nservices,
+                       bool *in, ch_error *err);
 
 /* Merges person duplicate into keep in one transaction: the duplicate's
  * cases and attachments move to keep, and the duplicate is marked merged
@@ -829,6 +854,10 @@ typedef struct ch_incident {
     bool health_and_safety; /* logged as a health and safety incident */
     int64_t created_by;
     ch_time created_at;
+    /* The service that recorded it: who may see it, and (for a
+     * restriction) whose organisation it binds. NULL only for a record
+     * from before services were kept, which binds every organisation. */
+    const char *service;
 } ch_incident;
 
 typedef struct ch_restriction {
@@ -852,6 +881,7 @@ typedef struct ch_restriction {
      * person's cases (0 for none). */
     const char *point_of_contact_name, *person_name;
     ch_time last_reply_at;
+    const char *service; /* as for an incident */
 } ch_restriction;
 
 /* A change of a restriction's state, made only while its status is still

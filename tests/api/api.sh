@@ -245,8 +245,11 @@ call POST /api/v1/people "{\"name\":\"Young Person\",\"date_of_birth\":\"2008-02
 expect_status 201 "a person with a date of birth and a school"
 young=$(json .id)
 expect ".date_of_birth == \"2008-02-29\" and .organisation_id == $school" "as given"
+expect '.service == "cognus/enquiries"' "recorded under the officer's service"
+call GET "/api/v1/people/$young" '' -H "$O"
+expect_status 200 "the recording team sees a person with no case yet"
 call GET "/api/v1/people/$young" '' -H "$S"
-expect_status 200 "a person with no cases yet is visible to staff"
+expect_status 404 "another team does not"
 
 # --- Search and the compliance report ---
 call GET '/api/v1/search?q=school%20transport' '' -H "$O"

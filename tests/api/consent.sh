@@ -8,7 +8,9 @@
 . "$(dirname "$0")/lib.sh"
 start_server
 A="Authorization: Bearer $("$charter" admin token --email admin@charter.local --db "$db")"
-person() { call POST /api/v1/people "$1" -H "$A"; json .id; }
+# person JSON: recorded by an administrator for Cognus (unless it names a
+# service), as the Cognus staff below must see them.
+person() { call POST /api/v1/people "$(echo "$1" | jq -c '{service: "cognus/enquiries"} + .')" -H "$A"; json .id; }
 new_case() {
     call POST /api/v1/cases '{"service":"cognus/enquiries","channel":"email","received_at":"2026-03-02T10:00","subject":"'"$1"'","requester":{"name":"'"$2"'","email":"'"$3"'"}}' -H "$A"
     json .id
@@ -171,7 +173,7 @@ expect '[.audit[] | select(.object == "relationship")] | map(.action) | sort == 
 echo 'a good long password' | "$charter" admin user add --db "$db" --email olu@cognus.example --name Olu \
     --role officer --service cognus/enquiries --password-stdin >/dev/null
 O="Authorization: Bearer $("$charter" admin token --email olu@cognus.example --db "$db")"
-dee=$(person '{"name":"Dee Adviser","email":"dee@sendiass.example"}')
+dee=$(person '{"name":"Dee Adviser","email":"dee@sendiass.example","service":"sendiass/enquiries"}')
 call POST /api/v1/cases '{"service":"sendiass/enquiries","channel":"email","subject":"Her own matter","requester":{"name":"Dee Adviser","email":"dee@sendiass.example"}}' -H "$A"
 call POST "/api/v1/people/$dee/relationships" '{"kind":"professional","other_id":'"$sam"'}' -H "$A"
 expect_status 201 "Dee, a SENDIASS client, acts for Sam"

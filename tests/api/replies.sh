@@ -139,9 +139,9 @@ grep -qiF "In-Reply-To: <$id1>" "$f" || fail "the second reply threads under the
 
 # --- Refusals queue nothing ---
 outbox_count() { call GET "/api/v1/cases/$1/outbox" '' -H "$A"; json '.messages | length'; }
-call POST /api/v1/people '{"name":"Sam Lee","email":"sam@parent.example","date_of_birth":"2005-03-04"}' -H "$A"
+call POST /api/v1/people '{"name":"Sam Lee","email":"sam@parent.example","date_of_birth":"2005-03-04","service":"cognus/enquiries"}' -H "$A"
 sam=$(json .id)
-call POST /api/v1/people '{"name":"Alex Khan","email":"alex@advocacy.example"}' -H "$A"
+call POST /api/v1/people '{"name":"Alex Khan","email":"alex@advocacy.example","service":"cognus/enquiries"}' -H "$A"
 alex=$(json .id)
 call POST "/api/v1/people/$alex/relationships" '{"kind":"advocate","other_id":'"$sam"'}' -H "$A"
 call POST /api/v1/cases '{"service":"cognus/enquiries","channel":"email","subject":"College place",

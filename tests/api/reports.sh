@@ -90,10 +90,10 @@ expect_status 200 "query syntax of either backend is only words"
 call POST /api/v1/organisations '{"name":"Oak Tree Academy","kind":"school"}' -H "$A"
 expect_status 201 "a school"
 oak=$(json .id)
-call POST /api/v1/people "{\"name\":\"Dara O'Neill\",\"email\":\"dara@oaktree.example\",\"organisation_id\":$oak}" -H "$A"
+call POST /api/v1/people "{\"name\":\"Dara O'Neill\",\"email\":\"dara@oaktree.example\",\"organisation_id\":$oak,\"service\":\"cognus/enquiries\"}" -H "$A"
 expect_status 201 "a person at the school"
 dara=$(json .id)
-call POST /api/v1/people '{"name":"100% Percy","email":"percy@elsewhere.example"}' -H "$A"
+call POST /api/v1/people '{"name":"100% Percy","email":"percy@elsewhere.example","service":"cognus/enquiries"}' -H "$A"
 percy=$(json .id)
 call GET '/api/v1/search?q=dar' '' -H "$O"
 expect "[.people[].id] | index($dara) != null" "a person by the start of their name"

@@ -2,7 +2,9 @@
 // incident, restricts how the person contacts us, downloads the notice
 // letter and records it as sent; from then every officer sees "Contact is
 // restricted: ..." on the person and the case, and the restriction is in
-// the managers' review queue. Officers never see the incidents. axe-core
+// the managers' review queue. Officers never see the incidents. Each record
+// says which service it was made for, and a manager of another body (SENDIASS)
+// is told the person does not exist. axe-core
 // checks each page (WCAG 2.2 AA) and none scrolls sideways at 320 px.
 // Usage: node behaviour.mjs CHARTER-BINARY SCREENSHOT-DIR
 import { spawnSync } from 'node:child_process';
@@ -16,9 +18,9 @@ const shoot = (page, name) => shootAt(page, shots, name);
 const db = join(tmp, 'charter.db');
 const banner = 'Contact is restricted: email only, through Sam Adviser; one reply each 10 working days';
 
-function addUser(email, name, role) {
+function addUser(email, name, role, service = 'cognus/enquiries') {
   spawnSync(absolute(charter), ['admin', 'user', 'add', '--db', db, '--email', email, '--name', name,
-    '--role', role, '--service', 'cognus/enquiries', '--password-stdin'],
+    '--role', role, '--service', service, '--password-stdin'],
   { input: 'a good long password\n', encoding: 'utf8' });
   return spawnSync(absolute(charter), ['admin', 'token', '--email', email, '--db', db], { encoding: 'utf8' }).stdout.trim();
 }
@@ -57,6 +59,11 @@ try {
   await meg.goto(`${base}/app/#/people/${kase.person_id}`);
   await meg.waitForSelector('h2:has-text("Behaviour and restrictions")');
   await meg.waitForSelector('#in-st-1', { state: 'attached' });
+  await meg.waitForSelector('#in-service option[value="cognus/enquiries"]', { state: 'attached' });
+  check(await meg.inputValue('#in-service') === 'cognus/enquiries' && await meg.inputValue('#rs-service') === 'cognus/enquiries',
+    'the incident and restriction forms are for the service of the person\'s case');
+  check(/Cognus/.test(await meg.textContent('#person-service')), 'the person page says which service recorded Pat',
+    await meg.textContent('#person-service'));
   await axe(meg, 'the person page for a manager');
   await noSidewaysScroll(meg, 'the person page for a manager');
 
@@ -73,6 +80,7 @@ try {
   const row = await meg.textContent('table[aria-label="Incidents with Pat Parent"] tbody');
   check(/threatening/.test(row) && /health and safety/.test(row) && /Olu Officer/.test(row) && /call ended/.test(row),
     'the incident is listed with its kind, health and safety, the staff affected and what we did', row);
+  check(/Cognus/.test(row), 'and the service it was recorded for', row);
 
   // A restriction without a reason or review date: the problem is said.
   await meg.check('#rs-ch-email');
@@ -92,6 +100,9 @@ try {
   await meg.keyboard.press('Enter');
   await meg.waitForSelector('text=A restriction awaits its notice');
   check(await meg.isVisible('text=It applies only once the letter is recorded as sent.'), 'it waits for its notice');
+  await meg.waitForSelector('#rs-made-for');
+  check(/Cognus/.test(await meg.textContent('#rs-made-for')) && /every service of that organisation/.test(await meg.textContent('#rs-made-for')),
+    'the restriction says which organisation it binds', await meg.textContent('#rs-made-for'));
 
   const href = await meg.getAttribute('a:has-text("Download the notice letter (PDF)")', 'href');
   const pdf = await meg.request.get(`${base}${href}`);
@@ -131,7 +142,19 @@ try {
   await olu.waitForSelector('h2:has-text("Queues")');
   await olu.waitForTimeout(300);
   check(!(await olu.isVisible('text=Restrictions to review')), 'and an officer has no review queue');
-  check(meg.errors.length === 0 && olu.errors.length === 0, 'no script errors', [...meg.errors, ...olu.errors].join('; '));
+
+  // Another body's manager: Pat is Cognus's client, so SENDIASS is told
+  // there is no such person, and sees neither restriction nor incident.
+  addUser('sue@sendiass.example', 'Sue Manager', 'manager', 'sendiass/enquiries');
+  const sue = await signIn(browser, base, 'sue@sendiass.example');
+  await sue.goto(`${base}/app/#/people/${kase.person_id}`);
+  await sue.waitForSelector('p.error[role="alert"]');
+  const said = await sue.textContent('p.error[role="alert"]');
+  check(/Not found/.test(said) && !(await sue.isVisible(`text=${banner}`)) && !(await sue.isVisible('text=Pat Parent')),
+    'a manager of another organisation is told the person is not found', said);
+  await axe(sue, 'a person page of another organisation');
+  check(meg.errors.length === 0 && olu.errors.length === 0 && sue.errors.length === 0, 'no script errors',
+    [...meg.errors, ...olu.errors, ...sue.errors].join('; '));
 } finally {
   await browser.close();
   server.kill();

@@ -398,12 +398,27 @@ static void finders_match_the_start_of_words_for_those_one_may_see(void **state)
     assert_int_equal(found_people(f, pct, 1, NULL, 0), 0);
     assert_int_equal(found_people(f, under, 1, NULL, 0), 0);
     assert_int_equal(found_people(f, hundred, 1, NULL, percy.id), 1);
-    /* A person with a case is seen only by its service; one without, by all. */
+    /* A person with a case is seen by its service; one with neither a case
+     * nor a service of their own, by administrators only (NULL). */
     const char *sam[] = {"sam"};
     assert_int_equal(found_people(f, sam, 1, "sendiass/enquiries", c.person_id), 1);
     assert_int_equal(found_people(f, sam, 1, "cognus/enquiries", 0), 0);
     assert_int_equal(found_people(f, sam, 1, NULL, c.person_id), 1);
-    assert_int_equal(found_people(f, dar, 1, "cognus/enquiries", dara.id), 1);
+    assert_int_equal(found_people(f, dar, 1, "cognus/enquiries", 0), 0);
+    ch_person ren = {0, "Ren Sendiass", NULL, NULL, NULL, 0, 1000};
+    ren.service = "sendiass/enquiries";
+    assert_int_equal(ch_store_person_insert(f->store, &ren, &err), CH_OK);
+    const char *ren_w[] = {"ren"};
+    assert_int_equal(found_people(f, ren_w, 1, "sendiass/enquiries", ren.id), 1);
+    assert_int_equal(found_people(f, ren_w, 1, "cognus/enquiries", 0), 0);
+    bool in = false;
+    const char *sendiass[] = {"sendiass/enquiries"}, *cognus[] = {"cognus/enquiries"};
+    assert_int_equal(ch_store_person_in(f->store, ren.id, sendiass, 1, &in, &err), CH_OK);
+    assert_true(in);
+    assert_int_equal(ch_store_person_in(f->store, ren.id, cognus, 1, &in, &err), CH_OK);
+    assert_false(in);
+    assert_int_equal(ch_store_person_in(f->store, c.person_id, sendiass, 1, &in, &err), CH_OK);
+    assert_true(in);
 
     ch_organisation *orgs;
     size_t n;
@@ -687,16 +702,7 @@ static void the_audit_log_only_grows(void **state)
 static int walk_row(void *ctx, const ch_audit_row *row, ch_error *err)
 {
     (void)err;
-    ch_auditlog_entry e = {.id = row->id,
-                           .seq = row->seq,
-                           .at = row->at,
-                           .user_id = row->user_id,
-                           .action = row->action,
-                           .object = row->object,
-                           .object_id = row->object_id,
-                           .remote = row->remote,
-                           .prev_hash = row->prev_hash,
-                           .hash = row->hash};
+    ch_auditlog_entry e = ch_store_audit_entry(row);
     ch_auditlog_walk_step(ctx, &e);
     return CH_OK;
 }

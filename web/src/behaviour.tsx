@@ -6,19 +6,28 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, inWords, Problem } from './api';
 import { ErrorSummary } from './cases';
-import { Staff, User } from './ui';
+import { Service, Staff, User } from './ui';
 
 export type Restriction = {
   id: number; person_id: number; person_name: string; status: string; active: boolean;
   allowed_channels: string[]; point_of_contact: { id: number; name: string } | null;
   frequency: { replies: number; per: string } | null; refuse_service: boolean; summary: string;
   review_on: string; notice_sent_at: string | null; notice_how: string | null; ended_at: string | null;
-  reason?: string; review_note?: string | null;
+  reason?: string; review_note?: string | null; service: string | null;
 };
 export type Incident = {
   id: number; at: string; channel: string; kind: string; what: string; staff_affected: number[];
   health_and_safety: boolean; police_reference: string | null; actions: string[]; case_id: number | null;
+  service: string | null;
 };
+
+// A service's name as the desk shows it ("Cognus: Enquiries"), from the
+// user's services; the bare id for one they do not work in.
+export function serviceName(services: Service[], id: string | null | undefined): string {
+  if (!id) return 'no service';
+  const s = services.find((x) => x.service === id);
+  return s ? `${s.organisation}: ${s.name}` : id;
+}
 type Fields = Record<string, [string, string]>;
 type Fault = { problem: Problem; fields: Fields };
 
@@ -58,11 +67,13 @@ const INCIDENT: Fields = {
   at: ['in-at', 'When it happened'], channel: ['in-channel', 'How'], kind: ['in-kind', 'What kind of behaviour'],
   what: ['in-what', 'What happened'], staff_affected: ['in-staff', 'Staff affected'],
   police_reference: ['in-police', 'Police reference'], actions: ['in-actions', 'What we did'], case_id: ['in-case', 'Case'],
+  service: ['in-service', 'Recorded for'],
 };
 const RESTRICT: Fields = {
   allowed_channels: ['rs-channels', 'How they may contact us'], point_of_contact: ['rs-poc', 'Point of contact'],
   frequency: ['rs-replies', 'Replies'], 'frequency.per': ['rs-per', 'Working days'],
   'frequency.replies': ['rs-replies', 'Replies'], reason: ['rs-reason', 'Why'], review_on: ['rs-review', 'Review on'],
+  service: ['rs-service', 'Made for'],
 };
 const SENT: Fields = { sent_on: ['ns-on', 'Sent on'], how: ['ns-how', 'How it was sent'] };
 const REVIEW: Fields = { review_on: ['rv-on', 'Next review on'], note: ['rv-note', 'What the review found'] };
@@ -80,20 +91,33 @@ function toggled(list: string[], v: string): string[] {
 // incidents): record and act. Officers see only the banner, shown apart.
 export function Safeguards({ person, cases, onChange }: {
   person: { id: number; name: string; restrictions?: Restriction[]; incidents?: Incident[] };
-  cases: { id: number; subject: string }[]; onChange: () => void;
+  cases: { id: number; subject: string; service: string }[]; onChange: () => void;
 }) {
   const manager = person.incidents !== undefined;
   const [staff, setStaff] = useState<Staff[]>([]);
+  const [services, setServices] = useState<Service[]>([]);
   const [fault, setFault] = useState<Fault>();
   const [done, setDone] = useState<string>();
   const [inc, setInc] = useState({ at: '', channel: 'phone', kind: 'abusive', what: '', staff: [] as string[],
-    hs: false, police: '', actions: [] as string[], case_id: '' });
-  const [rs, setRs] = useState({ channels: [] as string[], poc: '', replies: '', per: '', refuse: false, reason: '', review: '' });
+    hs: false, police: '', actions: [] as string[], case_id: '', service: '' });
+  const [rs, setRs] = useState({ channels: [] as string[], poc: '', replies: '', per: '', refuse: false, reason: '', review: '',
+    service: '' });
   const [sent, setSent] = useState({ on: '', how: 'letter' });
   const [review, setReview] = useState({ on: '', note: '' });
   const [end, setEnd] = useState('');
   useEffect(() => {
-    if (manager) api<{ users: Staff[] }>('GET', '/api/v1/users').then((r) => r.ok && setStaff(r.data.users));
+    if (!manager) return;
+    api<{ users: Staff[] }>('GET', '/api/v1/users').then((r) => r.ok && setStaff(r.data.users));
+    // The service a record is made for decides who else sees it and, for a
+    // restriction, which of the organisation's services it binds.
+    api<{ services: Service[] }>('GET', '/api/v1/services').then((r) => {
+      if (!r.ok) return;
+      setServices(r.data.services);
+      const latest = cases.find((c) => r.data.services.some((s) => s.service === c.service))?.service
+        ?? r.data.services[0]?.service ?? '';
+      setInc((v) => ({ ...v, service: v.service || latest }));
+      setRs((v) => ({ ...v, service: v.service || latest }));
+    });
   }, [manager]);
   const restrictions = person.restrictions ?? [];
   const open = restrictions.find((r) => r.status !== 'ended');
@@ -109,6 +133,7 @@ export function Safeguards({ person, cases, onChange }: {
     if (inc.at) body.at = new Date(inc.at).toISOString();
     if (inc.police) body.police_reference = inc.police;
     if (inc.case_id) body.case_id = Number(inc.case_id);
+    if (inc.service) body.service = inc.service;
     const r = await api('POST', `/api/v1/people/${person.id}/incidents`, body);
     if (answer(r, INCIDENT, 'The incident is recorded.'))
       setInc({ ...inc, at: '', what: '', staff: [], hs: false, police: '', actions: [], case_id: '' });
@@ -119,9 +144,10 @@ export function Safeguards({ person, cases, onChange }: {
       review_on: rs.review };
     if (rs.poc) body.point_of_contact = Number(rs.poc);
     if (rs.replies || rs.per) body.frequency = { replies: Number(rs.replies), per: `${rs.per} working days` };
+    if (rs.service) body.service = rs.service;
     const r = await api('POST', `/api/v1/people/${person.id}/restrictions`, body);
     if (answer(r, RESTRICT, 'The restriction is made. Send the notice letter and record it as sent: only then does it apply.'))
-      setRs({ channels: [], poc: '', replies: '', per: '', refuse: false, reason: '', review: '' });
+      setRs({ ...rs, channels: [], poc: '', replies: '', per: '', refuse: false, reason: '', review: '' });
   }
   async function noticeSent(e: Event) {
     e.preventDefault();
@@ -153,6 +179,7 @@ export function Safeguards({ person, cases, onChange }: {
           <dl class="summary">
             <div><dt>State</dt><dd><strong class={`tag tag-${open.active ? 'breached' : 'paused'}`}>{open.active ? 'in force' : 'awaiting notice'}</strong></dd></div>
             <div><dt>Allows</dt><dd>{open.summary}</dd></div>
+            <div><dt>Made for</dt><dd id="rs-made-for">{serviceName(services, open.service)} (it binds every service of that organisation)</dd></div>
             <div><dt>Why</dt><dd>{open.reason}</dd></div>
             <div><dt>Review on</dt><dd>{open.review_on}</dd></div>
             <div><dt>Notice</dt><dd>{open.notice_sent_at ? `Sent by ${open.notice_how}, ${inWords(open.notice_sent_at)}` : 'Not sent yet'}</dd></div>
@@ -189,6 +216,11 @@ export function Safeguards({ person, cases, onChange }: {
             {CHANNELS.map((c) => <div class="check"><input type="checkbox" id={`rs-ch-${c}`} checked={rs.channels.includes(c)}
               onChange={() => setRs({ ...rs, channels: toggled(rs.channels, c) })} /><label for={`rs-ch-${c}`}>{words(c)}</label></div>)}
           </fieldset>
+          <label for="rs-service">Made for</label>
+          <p class="hint" id="rs-service-hint">The restriction binds every service of this organisation, and only its staff see it.</p>
+          <select id="rs-service" aria-describedby="rs-service-hint" value={rs.service} onChange={(e) => setRs({ ...rs, service: (e.target as HTMLSelectElement).value })} aria-invalid={bad(RESTRICT, 'service')}>
+            {services.map((s) => <option value={s.service}>{s.organisation}: {s.name}</option>)}
+          </select>
           <label for="rs-poc">Point of contact</label>
           <select id="rs-poc" value={rs.poc} onChange={(e) => setRs({ ...rs, poc: (e.target as HTMLSelectElement).value })} aria-invalid={bad(RESTRICT, 'point_of_contact')}>
             <option value="">Nobody named</option>
@@ -211,9 +243,9 @@ export function Safeguards({ person, cases, onChange }: {
 
         <h3>Incidents</h3>
         {person.incidents!.length === 0 ? <p>No incidents recorded.</p> : <div class="table-wrap"><table aria-label={`Incidents with ${person.name}`}>
-          <thead><tr><th scope="col">When</th><th scope="col">What</th><th scope="col">Staff and actions</th></tr></thead>
+          <thead><tr><th scope="col">When, how and for</th><th scope="col">What</th><th scope="col">Staff and actions</th></tr></thead>
           <tbody>{person.incidents!.map((i) => <tr>
-            <td>{inWords(i.at)}<br />{words(i.channel)}</td>
+            <td>{inWords(i.at)}<br />{words(i.channel)}<br />{serviceName(services, i.service)}</td>
             <td><strong class="tag">{words(i.kind)}</strong>{i.health_and_safety && <> <strong class="tag tag-breached">health and safety</strong></>}<br />{i.what}
               {i.police_reference && <><br />Police reference {i.police_reference}</>}{i.case_id && <><br /><a href={`#/cases/${i.case_id}`}>Case {i.case_id}</a></>}</td>
             <td>{i.staff_affected.map(staffName).join(', ') || 'No staff named'}<br />{i.actions.map(words).join(', ')}</td>
@@ -234,10 +266,17 @@ export function Safeguards({ person, cases, onChange }: {
           <label for="in-what">What happened</label>
           <textarea id="in-what" value={inc.what} onInput={(e) => setInc({ ...inc, what: (e.target as HTMLTextAreaElement).value })} aria-invalid={bad(INCIDENT, 'what')} />
           {cases.length > 0 && <><label for="in-case">Case</label>
-            <select id="in-case" value={inc.case_id} onChange={(e) => setInc({ ...inc, case_id: (e.target as HTMLSelectElement).value })}>
+            <select id="in-case" value={inc.case_id} onChange={(e) => {
+              const id = (e.target as HTMLSelectElement).value;
+              setInc({ ...inc, case_id: id, service: cases.find((c) => String(c.id) === id)?.service ?? inc.service });
+            }}>
               <option value="">No particular case</option>
               {cases.map((c) => <option value={String(c.id)}>Case {c.id}: {c.subject}</option>)}
             </select></>}
+          <label for="in-service">Recorded for</label>
+          <select id="in-service" value={inc.service} onChange={(e) => setInc({ ...inc, service: (e.target as HTMLSelectElement).value })} aria-invalid={bad(INCIDENT, 'service')}>
+            {services.map((s) => <option value={s.service}>{s.organisation}: {s.name}</option>)}
+          </select>
           <fieldset id="in-staff" tabIndex={-1}><legend>Staff affected</legend>
             {staff.map((u) => <div class="check"><input type="checkbox" id={`in-st-${u.id}`} checked={inc.staff.includes(String(u.id))}
               onChange={() => setInc({ ...inc, staff: toggled(inc.staff, String(u.id)) })} /><label for={`in-st-${u.id}`}>{u.name}</label></div>)}

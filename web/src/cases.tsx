@@ -4,7 +4,7 @@
 // case list, and the people and organisations cases are about.
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { api, inWords, Problem } from './api';
-import { CaseRestriction, Incident, Restriction, RestrictionBanner, RestrictionReviews, Safeguards as Behaviour } from './behaviour';
+import { CaseRestriction, Incident, Restriction, RestrictionBanner, RestrictionReviews, Safeguards as Behaviour, serviceName } from './behaviour';
 import { CloseCase } from './close';
 import { OnTime } from './reports';
 import { ReferForm } from './refer';
@@ -589,13 +589,18 @@ type Person = {
   id: number; name: string; email: string | null; phone: string | null; date_of_birth: string | null; cases: Case[];
   organisation_id: number | null; merged_into?: number | null; age?: number | null; needs?: Needs; alerts?: string[];
   attachments?: Attachment[]; restrictions?: Restriction[]; incidents?: Incident[]; erased_at?: string | null;
+  service?: string | null;
 } & PersonSafeguards;
 
 export function PersonPage({ id, kind, user }: { id: number; kind: 'people' | 'organisations'; user?: User }) {
   const [p, setP] = useState<Person & { kind?: string }>();
   const [problem, setProblem] = useState<Problem>();
+  const [services, setServices] = useState<Service[]>([]);
   const load = () => api<Person>('GET', `/api/v1/${kind}/${id}`).then((r) => (r.ok ? setP(r.data) : setProblem(r.problem)));
   useEffect(() => { load(); }, [id, kind]);
+  useEffect(() => {
+    api<{ services: Service[] }>('GET', '/api/v1/services').then((r) => r.ok && setServices(r.data.services));
+  }, []);
   if (!p) return <main id="main"><h1>{kind === 'people' ? 'Person' : 'Organisation'} {id}</h1><ProblemText problem={problem} /></main>;
   return (
     <main id="main">
@@ -608,6 +613,7 @@ export function PersonPage({ id, kind, user }: { id: number; kind: 'people' | 'o
           {p.email && <div><dt>Email</dt><dd>{p.email}</dd></div>}
           {p.phone && <div><dt>Phone</dt><dd>{p.phone}</dd></div>}
           {p.date_of_birth && <div><dt>Date of birth</dt><dd>{p.date_of_birth}{typeof p.age === 'number' && <> (age {p.age})</>}</dd></div>}
+          <div><dt>Recorded by</dt><dd id="person-service">{p.service ? serviceName(services, p.service) : 'No service: staff see this person through their cases and safeguards'}</dd></div>
         </dl>
       ) : <p>{p.kind}</p>}
       <h2>Cases</h2>

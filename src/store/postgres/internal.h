@@ -121,6 +121,8 @@ int ch_pg_cases_of(ch_store *base, int64_t person_id, int64_t organisation_id,
                    const char *const *services, size_t nservices, size_t limit, ch_arena *a,
                    ch_case_row **out, size_t *n, ch_error *err);
 int ch_pg_person_update(ch_store *base, const ch_person *p, ch_error *err);
+int ch_pg_person_in(ch_store *base, int64_t id, const char *const *services, size_t nservices,
+                    bool *in, ch_error *err);
 int ch_pg_people_list(ch_store *base, const ch_people_query *q, ch_arena *a, ch_person **out,
                       size_t *n, int64_t *total, ch_error *err);
 int ch_pg_person_merge(ch_store *base, int64_t keep, int64_t duplicate, int64_t *moved,

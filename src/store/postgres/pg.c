@@ -410,8 +410,8 @@ static int pg_policy_save(ch_store *base, const char *policy_id, const char *tex
 static int pg_person_insert(ch_store *base, ch_person *person, ch_error *err)
 {
     static const char sql[] = "INSERT INTO people(name, email, phone, date_of_birth,"
-                              " organisation_id, created_at) VALUES($1, $2, $3, $4, $5, $6)"
-                              " RETURNING id";
+                              " organisation_id, created_at, service)"
+                              " VALUES($1, $2, $3, $4, $5, $6, $7) RETURNING id";
     pg_params p = {0};
     PGresult *res = NULL;
     ch_pg_text(&p, person->name);
@@ -420,6 +420,7 @@ static int pg_person_insert(ch_store *base, ch_person *person, ch_error *err)
     ch_pg_text(&p, person->date_of_birth);
     ch_pg_id(&p, person->organisation_id);
     ch_pg_int(&p, person->created_at);
+    ch_pg_text(&p, person->service);
     int rc = run_once((pg *)base, sql, &p, "adding a person", &res, err);
     if (rc && ch_pg_violation(res, "23503"))
         rc = ch_error_set(err, CH_E_INVALID, "there is no organisation %lld",
@@ -433,7 +434,7 @@ static int pg_person_insert(ch_store *base, ch_person *person, ch_error *err)
 static int pg_person_get(ch_store *base, int64_t id, ch_arena *a, ch_person *out, ch_error *err)
 {
     static const char sql[] = "SELECT id, name, email, phone, date_of_birth, organisation_id,"
-                              " created_at, needs, merged_into FROM people WHERE id = $1";
+                              " created_at, needs, merged_into, service FROM people WHERE id = $1";
     pg_params p = {0};
     PGresult *res = NULL;
     ch_pg_int(&p, id);
@@ -450,6 +451,7 @@ static int pg_person_get(ch_store *base, int64_t id, ch_arena *a, ch_person *out
         out->created_at = ch_pg_get_int(res, 0, 6);
         out->needs = ch_pg_get_text(a, res, 0, 7);
         out->merged_into = ch_pg_get_int(res, 0, 8);
+        out->service = ch_pg_get_text(a, res, 0, 9);
     }
     PQclear(res);
     return rc;
@@ -655,6 +657,7 @@ static const ch_store_ops postgres_ops = {
     .person_get = pg_person_get,
     .person_update = ch_pg_person_update,
     .people_list = ch_pg_people_list,
+    .person_in = ch_pg_person_in,
     .person_merge = ch_pg_person_merge,
     .attachment_insert = ch_pg_attachment_insert,
     .attachment_list = ch_pg_attachment_list,

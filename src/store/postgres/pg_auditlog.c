@@ -84,12 +84,7 @@ int ch_pg_audit_append(pg_conn *c, const ch_audit_row *row, ch_error *err)
             memcpy(last_hash, PQgetvalue(res, 0, 1), CH_AUDITLOG_HEX);
     }
     PQclear(res);
-    ch_auditlog_entry e = {.at = row->at,
-                           .user_id = row->user_id,
-                           .action = row->action,
-                           .object = row->object,
-                           .object_id = row->object_id,
-                           .remote = row->remote};
+    ch_auditlog_entry e = ch_store_audit_entry(row);
     char prev[CH_AUDITLOG_HEX], hash[CH_AUDITLOG_HEX];
     if (ch_auditlog_link(&e, last_seq, last_seq ? last_hash : NULL, prev, hash))
         return ch_error_set(err, CH_E_INVALID, "the audit row is too long to record");

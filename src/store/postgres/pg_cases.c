@@ -148,8 +148,10 @@ static int index_text(pg_conn *c, int64_t case_id, const char *const *parts, siz
 
 /* Finds the person by email, or the organisation by name, or adds it; a
  * person is added with its email (with_key), an organisation by name only. */
+/* with_key: a person, found by key (their email) and added with it and
+ * with service; otherwise an organisation, by name. */
 static int link(pg_conn *c, const char *find, const char *ins, const char *key, bool with_key,
-                const char *name, ch_time now, int64_t *id, ch_error *err)
+                const char *name, const char *service, ch_time now, int64_t *id, ch_error *err)
 {
     PGresult *res = NULL;
     pg_params p = {0};
@@ -170,6 +172,8 @@ static int link(pg_conn *c, const char *find, const char *ins, const char *key, 
     if (with_key)
         ch_pg_text(&q, key);
     ch_pg_int(&q, now);
+    if (with_key)
+        ch_pg_text(&q, service);
     if ((rc = step(c, ins, &q, "adding a person or organisation", &res, err)))
         return rc;
     *id = ch_pg_get_int(res, 0, 0);
@@ -221,7 +225,7 @@ int ch_pg_case_insert_in(pg_conn *c, ch_case_row *row, ch_error *err)
         "SELECT coalesce(merged_into, id) FROM people WHERE lower(email) = lower($1)"
         " ORDER BY merged_into IS NOT NULL, id LIMIT 1";
     static const char person_ins[] =
-        "INSERT INTO people(name, email, created_at) VALUES($1, $2, $3) RETURNING id";
+        "INSERT INTO people(name, email, created_at, service) VALUES($1, $2, $3, $4) RETURNING id";
     static const char org_find[] = "SELECT id FROM organisations WHERE name = $1";
     static const char org_ins[] = "INSERT INTO organisations(name, kind, created_at)"
                                   " VALUES($1, 'other', $2) ON CONFLICT (name) DO UPDATE"
@@ -235,10 +239,10 @@ int ch_pg_case_insert_in(pg_conn *c, ch_case_row *row, ch_error *err)
     int rc = CH_OK;
     if (!row->person_id && (row->requester_email || row->requester_name))
         rc = link(c, person_find, person_ins, row->requester_email, true,
-                  row->requester_name ? row->requester_name : row->requester_email, row->created_at,
-                  &row->person_id, err);
+                  row->requester_name ? row->requester_name : row->requester_email, row->service,
+                  row->created_at, &row->person_id, err);
     if (!rc && !row->organisation_id && row->organisation)
-        rc = link(c, org_find, org_ins, row->organisation, false, row->organisation,
+        rc = link(c, org_find, org_ins, row->organisation, false, row->organisation, NULL,
                   row->created_at, &row->organisation_id, err);
     if (rc)
         return rc;

@@ -85,13 +85,7 @@ static int list_where(char *sql, size_t size, size_t *used, pg_params *p, const 
                                   k, k, k, k);
     }
     if (q->services) {
-        *used +=
-            (size_t)snprintf(sql + *used, *used < size ? size - *used : 0,
-                             " AND (NOT EXISTS (SELECT 1 FROM cases c WHERE c.person_id = p.id)"
-                             " OR EXISTS (SELECT 1 FROM cases c WHERE c.person_id = p.id");
-        if (*used < size)
-            ch_pg_in_list(sql, size, used, "c.service", p->n + 1, q->nservices);
-        *used += (size_t)snprintf(sql + *used, *used < size ? size - *used : 0, "))");
+        ch_store_person_scope_sql(sql, size, used, "p", '$', p->n + 1, q->nservices);
         for (size_t i = 0; i < q->nservices; i++)
             ch_pg_text(p, q->services[i]);
     }
@@ -107,7 +101,7 @@ int ch_pg_people_list(ch_store *base, const ch_people_query *q, ch_arena *a, ch_
         return q->nservices ? ch_error_set(err, CH_E_INVALID, "too many services") : CH_OK;
     size_t used = (size_t)snprintf(sql, sizeof(sql),
                                    "SELECT id, name, email, phone, date_of_birth, organisation_id,"
-                                   " created_at, needs, merged_into");
+                                   " created_at, needs, merged_into, service");
     size_t cused = (size_t)snprintf(count, sizeof(count), "SELECT count(*)");
     int rc;
     if ((rc = list_where(sql, sizeof(sql), &used, &p, q, a, err)) ||
@@ -145,6 +139,7 @@ int ch_pg_people_list(ch_store *base, const ch_people_query *q, ch_arena *a, ch_
         list[i].created_at = ch_pg_get_int(res, i, 6);
         list[i].needs = ch_pg_get_text(a, res, i, 7);
         list[i].merged_into = ch_pg_get_int(res, i, 8);
+        list[i].service = ch_pg_get_text(a, res, i, 9);
     }
     PQclear(res);
     if (rows && !list)
@@ -152,6 +147,27 @@ int ch_pg_people_list(ch_store *base, const ch_people_query *q, ch_arena *a, ch_
     *out = list;
     *n = (size_t)rows;
     return CH_OK;
+}
+
+int ch_pg_person_in(ch_store *base, int64_t id, const char *const *services, size_t nservices,
+                    bool *in, ch_error *err)
+{
+    char sql[16384];
+    pg_params p = {0};
+    size_t used = (size_t)snprintf(sql, sizeof(sql), "SELECT 1 FROM people p WHERE p.id = $1");
+    ch_store_person_scope_sql(sql, sizeof(sql), &used, "p", '$', 2, nservices);
+    if (used >= sizeof(sql))
+        return ch_error_set(err, CH_E_INVALID, "too many services");
+    ch_pg_int(&p, id);
+    for (size_t i = 0; i < nservices; i++)
+        ch_pg_text(&p, services[i]);
+    pg_conn *c = ch_pg_acquire((pg *)base);
+    PGresult *res = NULL;
+    int rc = run_as(c, true, sql, &p, "finding whose person this is", &res, err);
+    ch_pg_release(c);
+    *in = !rc && PQntuples(res) > 0;
+    PQclear(res);
+    return rc;
 }
 
 static int merge_body(pg_conn *c, int64_t keep, int64_t duplicate, int64_t *moved, ch_error *err)

@@ -37,7 +37,7 @@ static void time_param(pg_params *p, ch_time t)
 int ch_pg_incident_insert(ch_store *base, ch_incident *i, ch_error *err)
 {
     static const char sql[] =
-        INCIDENT_INSERT("$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12") " RETURNING id";
+        INCIDENT_INSERT("$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13") " RETURNING id";
     pg_params p = {0};
     ch_arena a = {0};
     PGresult *res = NULL;
@@ -56,6 +56,7 @@ int ch_pg_incident_insert(ch_store *base, ch_incident *i, ch_error *err)
     ch_pg_text(&p, ch_store_list_join(&a, (const char *const *)i->actions, i->nactions));
     ch_pg_id(&p, i->created_by);
     ch_pg_int(&p, i->created_at);
+    ch_pg_text(&p, i->service);
     int rc = run((pg *)base, sql, &p, "recording an incident", missing, &res, err);
     if (!rc) {
         i->id = ch_pg_get_int(res, 0, 0);
@@ -94,6 +95,7 @@ int ch_pg_incident_list(ch_store *base, int64_t person_id, ch_arena *a, ch_incid
         i->police_reference = ch_pg_get_text(a, res, k, 9);
         i->created_by = ch_pg_get_int(res, k, 11);
         i->created_at = ch_pg_get_int(res, k, 12);
+        i->service = ch_pg_get_text(a, res, k, 13);
         if (ch_store_ids_split(a, ch_pg_get_text(a, res, k, 7), &i->staff, &i->nstaff) ||
             ch_store_list_split(a, ch_pg_get_text(a, res, k, 10), &i->actions, &i->nactions))
             rc = ch_error_set(err, CH_E_NOMEM, "out of memory");
@@ -109,7 +111,7 @@ int ch_pg_incident_list(ch_store *base, int64_t person_id, ch_arena *a, ch_incid
 int ch_pg_restriction_insert(ch_store *base, ch_restriction *r, ch_error *err)
 {
     static const char sql[] =
-        RESTRICTION_INSERT("$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11") " RETURNING id";
+        RESTRICTION_INSERT("$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12") " RETURNING id";
     pg_params p = {0};
     ch_arena a = {0};
     PGresult *res = NULL;
@@ -128,6 +130,7 @@ int ch_pg_restriction_insert(ch_store *base, ch_restriction *r, ch_error *err)
     ch_pg_text(&p, r->status);
     ch_pg_id(&p, r->created_by);
     ch_pg_int(&p, r->created_at);
+    ch_pg_text(&p, r->service);
     int rc = run((pg *)base, sql, &p, "recording a restriction", missing, &res, err);
     if (!rc) {
         r->id = ch_pg_get_int(res, 0, 0);
@@ -159,6 +162,7 @@ static int read_restriction(ch_arena *a, const PGresult *res, int k, ch_restrict
     r->point_of_contact_name = ch_pg_get_text(a, res, k, 17);
     r->person_name = ch_pg_get_text(a, res, k, 18);
     r->last_reply_at = ch_pg_get_int(res, k, 19);
+    r->service = ch_pg_get_text(a, res, k, 20);
     return ch_store_list_split(a, ch_pg_get_text(a, res, k, 2), &r->channels, &r->nchannels);
 }
 

@@ -265,7 +265,8 @@ static const char *const ch_pg_migrations[] = {
      * every copy of a person's data that left the desk. */
     "CREATE TABLE sar_exports(id bigserial PRIMARY KEY, case_id bigint NOT NULL UNIQUE"
     " REFERENCES cases(id), person_id bigint REFERENCES people(id), attachment_id bigint"
-    " NOT NULL REFERENCES attachments(id) ON DELETE CASCADE, contact_id bigint REFERENCES contacts(id),"
+    " NOT NULL REFERENCES attachments(id) ON DELETE CASCADE, contact_id bigint REFERENCES "
+    "contacts(id),"
     " released_by bigint REFERENCES users(id), released_at bigint NOT NULL);"
     "CREATE INDEX sar_exports_person ON sar_exports(person_id);",
     /* 21: retention and erasure: legal holds on a person or a case (which
@@ -295,6 +296,19 @@ static const char *const ch_pg_migrations[] = {
     " $$BEGIN IF TG_OP = 'DELETE' AND EXISTS (SELECT 1 FROM audit_purge p"
     " WHERE OLD.seq IS NULL OR OLD.seq <= p.upto) THEN RETURN OLD; END IF;"
     " RAISE EXCEPTION 'the audit log is append-only'; END$$;",
+    /* 24: the service that recorded a person, an incident or a
+     * restriction, as SQLite's 26. */
+    "ALTER TABLE people ADD COLUMN service text;"
+    "ALTER TABLE incidents ADD COLUMN service text;"
+    "ALTER TABLE restrictions ADD COLUMN service text;"
+    "UPDATE incidents SET service = (SELECT c.service FROM cases c WHERE c.id = incidents.case_id);"
+    "UPDATE incidents SET service = (SELECT c.service FROM cases c WHERE c.person_id ="
+    " incidents.person_id ORDER BY c.id LIMIT 1) WHERE service IS NULL;"
+    "UPDATE restrictions SET service = (SELECT c.service FROM cases c WHERE c.person_id ="
+    " restrictions.person_id ORDER BY c.id LIMIT 1);"
+    "UPDATE people SET service = (SELECT c.service FROM cases c WHERE c.person_id = people.id"
+    " ORDER BY c.id LIMIT 1);"
+    "CREATE INDEX people_service ON people(service);",
 };
 
 #endif

@@ -245,7 +245,7 @@ int ch_sq_case_insert_in(sq_conn *s, ch_case_row *c, ch_error *err)
     int lrc = CH_OK;
     if (!c->person_id && (c->requester_email || c->requester_name))
         lrc = ch_sq_person_link(s, c->requester_name ? c->requester_name : c->requester_email,
-                                c->requester_email, c->created_at, &c->person_id, err);
+                                c->requester_email, c->service, c->created_at, &c->person_id, err);
     if (!lrc && !c->organisation_id && c->organisation)
         lrc = ch_sq_organisation_link(s, c->organisation, c->created_at, &c->organisation_id, err);
     if (lrc)

@@ -48,11 +48,7 @@ int ch_sq_people_find(ch_store *base, const char *const *words, size_t nwords,
     if (services) {
         if (nservices == 0 || nservices > 200)
             return nservices ? ch_error_set(err, CH_E_INVALID, "too many services") : CH_OK;
-        used += (size_t)snprintf(sql + used, sizeof(sql) - used,
-                                 " AND (NOT EXISTS (SELECT 1 FROM cases c WHERE c.person_id = p.id)"
-                                 " OR EXISTS (SELECT 1 FROM cases c WHERE c.person_id = p.id");
-        ch_sq_in_list(sql, sizeof(sql), &used, "c.service", nservices);
-        used += (size_t)snprintf(sql + used, sizeof(sql) - used, "))");
+        ch_store_person_scope_sql(sql, sizeof(sql), &used, "p", '?', (int)nwords + 1, nservices);
     }
     used += (size_t)snprintf(sql + used, sizeof(sql) - used,
                              " ORDER BY name COLLATE NOCASE, id LIMIT ?%d",

@@ -137,6 +137,8 @@ int ch_sq_report_rows(ch_store *base, ch_time from, ch_time to, const char *cons
 int ch_sq_person_insert(ch_store *base, ch_person *p, ch_error *err);
 int ch_sq_person_get(ch_store *base, int64_t id, ch_arena *a, ch_person *out, ch_error *err);
 int ch_sq_person_update(ch_store *base, const ch_person *p, ch_error *err);
+int ch_sq_person_in(ch_store *base, int64_t id, const char *const *services, size_t nservices,
+                    bool *in, ch_error *err);
 int ch_sq_people_list(ch_store *base, const ch_people_query *q, ch_arena *a, ch_person **out,
                       size_t *n, int64_t *total, ch_error *err);
 int ch_sq_person_merge(ch_store *base, int64_t keep, int64_t duplicate, int64_t *moved,
@@ -153,9 +155,10 @@ int ch_sq_cases_of(ch_store *base, int64_t person_id, int64_t organisation_id,
                    const char *const *services, size_t nservices, size_t limit, ch_arena *a,
                    ch_case_row **out, size_t *n, ch_error *err);
 /* Finds the person with this email, or the organisation with this name,
- * creating it when there is none; sets *id. */
-int ch_sq_person_link(sq_conn *c, const char *name, const char *email, ch_time now, int64_t *id,
-                      ch_error *err);
+ * creating it when there is none (a new person recorded under service, the
+ * case's); sets *id. */
+int ch_sq_person_link(sq_conn *c, const char *name, const char *email, const char *service,
+                      ch_time now, int64_t *id, ch_error *err);
 int ch_sq_organisation_link(sq_conn *c, const char *name, ch_time now, int64_t *id, ch_error *err);
 int ch_sq_table_count(ch_store *base, const ch_store_table *t, int64_t *count, ch_error *err);
 int ch_sq_table_each(ch_store *base, const ch_store_table *t, ch_store_row_fn fn, void *ctx,

@@ -5,13 +5,14 @@
 #include <stdio.h>
 #include <string.h>
 
-int ch_sq_person_link(sq_conn *c, const char *name, const char *email, ch_time now, int64_t *id,
-                      ch_error *err)
+int ch_sq_person_link(sq_conn *c, const char *name, const char *email, const char *service,
+                      ch_time now, int64_t *id, ch_error *err)
 {
     static const char find[] =
         "SELECT coalesce(merged_into, id) FROM people WHERE lower(email) = lower(?)"
         " ORDER BY merged_into IS NOT NULL, id LIMIT 1";
-    static const char ins[] = "INSERT INTO people(name, email, created_at) VALUES(?, ?, ?)";
+    static const char ins[] =
+        "INSERT INTO people(name, email, created_at, service) VALUES(?, ?, ?, ?)";
     sqlite3_stmt *st;
     if (email) {
         if (!(st = ch_sq_stmt(c, find, err)))
@@ -30,6 +31,7 @@ int ch_sq_person_link(sq_conn *c, const char *name, const char *email, ch_time n
     ch_sq_bind_text(st, 1, name);
     ch_sq_bind_text(st, 2, email);
     sqlite3_bind_int64(st, 3, now);
+    ch_sq_bind_text(st, 4, service);
     if (sqlite3_step(st) != SQLITE_DONE)
         return ch_sq_error(c, err, "adding a person");
     *id = sqlite3_last_insert_rowid(c->db);
@@ -64,7 +66,7 @@ static int person_fn(sq_conn *c, void *arg, ch_error *err)
 {
     ch_person *p = arg;
     static const char sql[] = "INSERT INTO people(name, email, phone, date_of_birth,"
-                              " organisation_id, created_at) VALUES(?, ?, ?, ?, ?, ?)";
+                              " organisation_id, created_at, service) VALUES(?, ?, ?, ?, ?, ?, ?)";
     sqlite3_stmt *st = ch_sq_stmt(c, sql, err);
     if (!st)
         return CH_E_STORE;
@@ -74,6 +76,7 @@ static int person_fn(sq_conn *c, void *arg, ch_error *err)
     ch_sq_bind_text(st, 4, p->date_of_birth);
     ch_sq_bind_id(st, 5, p->organisation_id);
     sqlite3_bind_int64(st, 6, p->created_at);
+    ch_sq_bind_text(st, 7, p->service);
     int step = sqlite3_step(st);
     if (step == SQLITE_CONSTRAINT)
         return ch_error_set(err, CH_E_INVALID, "there is no organisation %lld",
@@ -92,7 +95,7 @@ int ch_sq_person_insert(ch_store *base, ch_person *p, ch_error *err)
 int ch_sq_person_get(ch_store *base, int64_t id, ch_arena *a, ch_person *out, ch_error *err)
 {
     static const char sql[] = "SELECT id, name, email, phone, date_of_birth, organisation_id,"
-                              " created_at, needs, merged_into FROM people WHERE id = ?";
+                              " created_at, needs, merged_into, service FROM people WHERE id = ?";
     sq_conn *c = ch_sq_reader((sq *)base);
     int rc = CH_OK;
     sqlite3_stmt *st = ch_sq_stmt(c, sql, err);
@@ -116,6 +119,7 @@ int ch_sq_person_get(ch_store *base, int64_t id, ch_arena *a, ch_person *out, ch
         out->created_at = sqlite3_column_int64(st, 6);
         out->needs = ch_sq_text(a, st, 7);
         out->merged_into = sqlite3_column_int64(st, 8);
+        out->service = ch_sq_text(a, st, 9);
     }
 out:
     ch_sq_unlock(c);

@@ -52,14 +52,8 @@ static size_t list_where(char *sql, size_t size, size_t used, const ch_people_qu
                                  " OR email LIKE ('%%@' || ?%d || '%%') ESCAPE '\\')",
                                  k, k, k, k);
     }
-    if (q->services) {
-        used += (size_t)snprintf(sql + used, used < size ? size - used : 0,
-                                 " AND (NOT EXISTS (SELECT 1 FROM cases c WHERE c.person_id = p.id)"
-                                 " OR EXISTS (SELECT 1 FROM cases c WHERE c.person_id = p.id");
-        if (used < size)
-            ch_sq_in_list(sql, size, &used, "c.service", q->nservices);
-        used += (size_t)snprintf(sql + used, used < size ? size - used : 0, "))");
-    }
+    if (q->services)
+        ch_store_person_scope_sql(sql, size, &used, "p", '?', (int)q->nwords + 1, q->nservices);
     return used;
 }
 
@@ -87,7 +81,8 @@ int ch_sq_people_list(ch_store *base, const ch_people_query *q, ch_arena *a, ch_
     size_t used = list_where(sql, sizeof(sql),
                              (size_t)snprintf(sql, sizeof(sql),
                                               "SELECT id, name, email, phone, date_of_birth,"
-                                              " organisation_id, created_at, needs, merged_into"),
+                                              " organisation_id, created_at, needs, merged_into,"
+                                              " service"),
                              q);
     used += (size_t)snprintf(sql + used, used < sizeof(sql) ? sizeof(sql) - used : 0,
                              " ORDER BY name COLLATE NOCASE, id LIMIT ?%d OFFSET ?%d", nbound + 1,
@@ -138,6 +133,7 @@ int ch_sq_people_list(ch_store *base, const ch_people_query *q, ch_arena *a, ch_
         p->created_at = sqlite3_column_int64(st, 6);
         p->needs = ch_sq_text(a, st, 7);
         p->merged_into = sqlite3_column_int64(st, 8);
+        p->service = ch_sq_text(a, st, 9);
     }
     if (step != SQLITE_DONE) {
         rc = ch_sq_error(c, err, "listing people");
@@ -145,6 +141,33 @@ int ch_sq_people_list(ch_store *base, const ch_people_query *q, ch_arena *a, ch_
     }
     *out = rows;
     *n = got;
+out:
+    ch_sq_unlock(c);
+    return rc;
+}
+
+int ch_sq_person_in(ch_store *base, int64_t id, const char *const *services, size_t nservices,
+                    bool *in, ch_error *err)
+{
+    char sql[16384];
+    size_t used = (size_t)snprintf(sql, sizeof(sql), "SELECT 1 FROM people p WHERE p.id = ?1");
+    ch_store_person_scope_sql(sql, sizeof(sql), &used, "p", '?', 2, nservices);
+    if (used >= sizeof(sql))
+        return ch_error_set(err, CH_E_INVALID, "too many services");
+    sq_conn *c = ch_sq_reader((sq *)base);
+    int rc = CH_OK;
+    sqlite3_stmt *st = ch_sq_stmt_built(c, sql, err);
+    if (!st) {
+        rc = err->code;
+        goto out;
+    }
+    sqlite3_bind_int64(st, 1, id);
+    for (size_t i = 0; i < nservices; i++)
+        ch_sq_bind_text(st, (int)i + 2, services[i]);
+    int step = sqlite3_step(st);
+    if (step != SQLITE_ROW && step != SQLITE_DONE)
+        rc = ch_sq_error(c, err, "finding whose person this is");
+    *in = step == SQLITE_ROW;
 out:
     ch_sq_unlock(c);
     return rc;

@@ -22,7 +22,7 @@ static int incident_fn(sq_conn *c, void *arg, ch_error *err)
 {
     incident_job *job = arg;
     ch_incident *i = job->i;
-    static const char sql[] = INCIDENT_INSERT("?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?");
+    static const char sql[] = INCIDENT_INSERT("?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?");
     sqlite3_stmt *st = ch_sq_stmt(c, sql, err);
     if (!st)
         return CH_E_STORE;
@@ -39,6 +39,7 @@ static int incident_fn(sq_conn *c, void *arg, ch_error *err)
                     ch_store_list_join(&job->arena, (const char *const *)i->actions, i->nactions));
     ch_sq_bind_id(st, 11, i->created_by);
     sqlite3_bind_int64(st, 12, i->created_at);
+    ch_sq_bind_text(st, 13, i->service);
     int step = sqlite3_step(st);
     if (step == SQLITE_CONSTRAINT)
         return ch_error_set(err, CH_E_INVALID, "there is no person %lld or no case %lld",
@@ -99,6 +100,7 @@ int ch_sq_incident_list(ch_store *base, int64_t person_id, ch_arena *a, ch_incid
         i->police_reference = ch_sq_text(a, st, 9);
         i->created_by = sqlite3_column_int64(st, 11);
         i->created_at = sqlite3_column_int64(st, 12);
+        i->service = ch_sq_text(a, st, 13);
         if (ch_store_ids_split(a, ch_sq_text(a, st, 7), &i->staff, &i->nstaff) ||
             ch_store_list_split(a, ch_sq_text(a, st, 10), &i->actions, &i->nactions)) {
             rc = ch_error_set(err, CH_E_NOMEM, "out of memory");
@@ -122,7 +124,7 @@ static int restriction_fn(sq_conn *c, void *arg, ch_error *err)
 {
     restriction_job *job = arg;
     ch_restriction *r = job->r;
-    static const char sql[] = RESTRICTION_INSERT("?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?");
+    static const char sql[] = RESTRICTION_INSERT("?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?");
     sqlite3_stmt *st = ch_sq_stmt(c, sql, err);
     if (!st)
         return CH_E_STORE;
@@ -138,6 +140,7 @@ static int restriction_fn(sq_conn *c, void *arg, ch_error *err)
     ch_sq_bind_text(st, 9, r->status);
     ch_sq_bind_id(st, 10, r->created_by);
     sqlite3_bind_int64(st, 11, r->created_at);
+    ch_sq_bind_text(st, 12, r->service);
     int step = sqlite3_step(st);
     if (step == SQLITE_CONSTRAINT)
         return ch_error_set(err, CH_E_INVALID,
@@ -179,6 +182,7 @@ static int read_restriction(ch_arena *a, sqlite3_stmt *st, ch_restriction *r)
     r->point_of_contact_name = ch_sq_text(a, st, 17);
     r->person_name = ch_sq_text(a, st, 18);
     r->last_reply_at = sqlite3_column_int64(st, 19);
+    r->service = ch_sq_text(a, st, 20);
     return ch_store_list_split(a, ch_sq_text(a, st, 2), &r->channels, &r->nchannels);
 }
 

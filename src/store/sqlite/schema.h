@@ -273,7 +273,8 @@ static const char *const ch_sqlite_migrations[] = {
      * every copy of a person's data that left the desk. */
     "CREATE TABLE sar_exports(id INTEGER PRIMARY KEY, case_id INTEGER NOT NULL UNIQUE"
     " REFERENCES cases(id), person_id INTEGER REFERENCES people(id), attachment_id INTEGER"
-    " NOT NULL REFERENCES attachments(id) ON DELETE CASCADE, contact_id INTEGER REFERENCES contacts(id),"
+    " NOT NULL REFERENCES attachments(id) ON DELETE CASCADE, contact_id INTEGER REFERENCES "
+    "contacts(id),"
     " released_by INTEGER REFERENCES users(id), released_at INTEGER NOT NULL);"
     "CREATE INDEX sar_exports_person ON sar_exports(person_id);",
     /* 23: retention and erasure: legal holds on a person or a case (which
@@ -305,6 +306,23 @@ static const char *const ch_sqlite_migrations[] = {
     "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit WHEN NOT EXISTS"
     " (SELECT 1 FROM audit_purge p WHERE OLD.seq IS NULL OR OLD.seq <= p.upto)"
     " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;",
+    /* 26: people, incidents and restrictions carry the service that
+     * recorded them, so another team's client stays unseen and a
+     * restriction binds its own organisation's services only. Existing
+     * rows take the service of the case they name, or of the person's
+     * first case; those with neither stay NULL (seen by administrators,
+     * and a restriction then binds everywhere, as before). */
+    "ALTER TABLE people ADD COLUMN service TEXT;"
+    "ALTER TABLE incidents ADD COLUMN service TEXT;"
+    "ALTER TABLE restrictions ADD COLUMN service TEXT;"
+    "UPDATE incidents SET service = (SELECT c.service FROM cases c WHERE c.id = incidents.case_id);"
+    "UPDATE incidents SET service = (SELECT c.service FROM cases c WHERE c.person_id ="
+    " incidents.person_id ORDER BY c.id LIMIT 1) WHERE service IS NULL;"
+    "UPDATE restrictions SET service = (SELECT c.service FROM cases c WHERE c.person_id ="
+    " restrictions.person_id ORDER BY c.id LIMIT 1);"
+    "UPDATE people SET service = (SELECT c.service FROM cases c WHERE c.person_id = people.id"
+    " ORDER BY c.id LIMIT 1);"
+    "CREATE INDEX people_service ON people(service);",
 };
 
 #endif

@@ -288,6 +288,7 @@ static const ch_store_ops sqlite_ops = {
     .person_get = ch_sq_person_get,
     .person_update = ch_sq_person_update,
     .people_list = ch_sq_people_list,
+    .person_in = ch_sq_person_in,
     .person_merge = ch_sq_person_merge,
     .attachment_insert = ch_sq_attachment_insert,
     .attachment_list = ch_sq_attachment_list,
