@@ -308,23 +308,29 @@ static const char *const schools[] = {"Hillside Primary", "Oak Academy", "Rivers
 
 /* A visit every other week from mid September, ended the way visits end
  * where it is past and still booked where it is to come; bookings stop
- * while a block would take the school past its hours. */
-static int add_visits(ch_desk *d, const ch_calendar *cal, ch_contract *k, ch_time now,
-                      ch_error *err)
+ * while a block would take the school past its hours. One consultant
+ * serves several contracts, so each contract has its own slot (the
+ * weekday, the week of the fortnight and the morning or afternoon) and no
+ * two of theirs meet: the demonstration keeps the timetable it teaches. */
+static int add_visits(ch_desk *d, const ch_calendar *cal, ch_contract *k, unsigned slot,
+                      ch_time now, ch_error *err)
 {
+    int weekday = 1 + (int)(slot % 4);                          /* Tuesday to Friday */
+    ch_date fortnight = (ch_date)(slot / 4 % 2) * 7;            /* this week or next */
+    int32_t start = slot / 8 % 2 ? 13 * 3600 : 9 * 3600 + 1800; /* 09:30 or 13:00 */
     static const ch_visit_status endings[] = {
         CH_VISIT_DELIVERED,      CH_VISIT_DELIVERED,       CH_VISIT_DELIVERED,
         CH_VISIT_CANCELLED_LATE, CH_VISIT_CANCELLED_EARLY, CH_VISIT_CANCELLED_PROVIDER,
     };
     int64_t left = k->purchased;
     int rc;
-    for (ch_date day = k->starts + 14; left >= k->block && day < k->ends; day += 14) {
+    for (ch_date day = k->starts + 14 + fortnight; left >= k->block && day < k->ends; day += 14) {
         ch_time at;
         bool ambiguous, open = false;
-        /* The Tuesday of that week at 9:30, when the service is open then
-         * (past the calendar's data, no visit is made up). */
-        if (ch_tz_from_local(ch_calendar_tz(cal), day - ch_date_weekday(day) + 1, 9 * 3600 + 1800,
-                             &at, &ambiguous) ||
+        /* The slot's day of that week, when the service is open then (past
+         * the calendar's data, no visit is made up). */
+        if (ch_tz_from_local(ch_calendar_tz(cal), day - ch_date_weekday(day) + weekday, start, &at,
+                             &ambiguous) ||
             ch_calendar_is_open(cal, at, &open, &(ch_error){0}) || !open)
             continue;
         ch_visit v = {.contract_id = k->id,
@@ -372,6 +378,7 @@ static int add_contracts(ch_desk *d, const staff *st, ch_time now, ch_error *err
     char year[16];
     snprintf(year, sizeof(year), "%d-%02d", y, (y + 1) % 100);
     for (size_t i = 0; i < d->npolicies; i++) {
+        unsigned slot = 0; /* the policy's officer consults on all of them */
         const ch_policy *p = d->policies[i].policy;
         for (size_t s = 0; s < p->nservices; s++) {
             const ch_service *svc = &p->services[s];
@@ -404,7 +411,7 @@ static int add_contracts(ch_desk *d, const staff *st, ch_time now, ch_error *err
                 if (ch_tz_from_local(ch_calendar_tz(cal), c.starts, 0, &c.purchased_at, &ambiguous))
                     c.purchased_at = now;
                 if ((rc = ch_store_contract_insert(d->store, &c, err)) ||
-                    (rc = add_visits(d, cal, &c, now, err)))
+                    (rc = add_visits(d, cal, &c, slot++, now, err)))
                     return rc;
             }
         }

@@ -163,6 +163,8 @@ enum MHD_Result ch_http_contracts_create(ch_req *r)
     if (have_service && c.amount && c.unit &&
         ch_amount_minutes(c.amount, unit, ds.service->day_length, &c.purchased, &err))
         ch_req_bad(&p, "amount", "%s.", err.msg);
+    if (have_service && consultant)
+        ch_hours_consultant_ok(r, &p, "consultant_id", consultant, ds.name);
     if (p.fields) {
         res = ch_http_problem(r, 400, "Some fields need attention", p.detail, p.fields);
         goto out;
@@ -292,8 +294,9 @@ enum MHD_Result ch_http_contract_patch(ch_req *r, int64_t id)
     json_t *consultant = json_object_get(body, "consultant_id");
     if (consultant) {
         ch.set_consultant = true;
-        if (!json_is_null(consultant))
-            ch_req_int(&p, body, "consultant_id", 1, INT64_MAX, true, &ch.consultant_id);
+        if (!json_is_null(consultant) &&
+            ch_req_int(&p, body, "consultant_id", 1, INT64_MAX, true, &ch.consultant_id))
+            ch_hours_consultant_ok(r, &p, "consultant_id", ch.consultant_id, ds.name);
     }
     ch.shortfall_policy = ch_req_text(&p, body, "shortfall_policy", 16, false);
     ch_shortfall_policy sp;

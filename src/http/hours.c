@@ -228,3 +228,22 @@ bool ch_hours_runs_in(const ch_contract *c, const char *term)
     return ch_term_period(NULL, 0, term, &first, &last, &err) == CH_OK && c->starts <= last + 31 &&
            c->ends >= first - 31;
 }
+
+bool ch_hours_consultant_ok(ch_req *r, problems *p, const char *field, int64_t id,
+                            const char *service)
+{
+    ch_user u;
+    ch_error err = {0};
+    if (ch_store_user_by_id(r->desk->store, id, &r->arena, &u, &err) || u.inactive) {
+        ch_req_bad(p, field, "%s must be the user id of an active member of staff.", field);
+        return false;
+    }
+    for (size_t i = 0; i < u.nservices; i++)
+        if (strcmp(u.services[i], service) == 0)
+            return true;
+    ch_req_bad(p, field,
+               "%s does not work in %s, so cannot be its consultant; choose one of its staff "
+               "(GET /api/v1/users lists them).",
+               u.name, service);
+    return false;
+}

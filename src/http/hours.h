@@ -45,6 +45,11 @@ void ch_jw_hours(ch_jw *w, int64_t minutes);
 bool ch_hours_time(problems *p, json_t *obj, const char *key, const ch_calendar *cal, bool required,
                    ch_time *out);
 
+/* Whether user id is an active member of staff of service, who may be a
+ * contract's or a visit's consultant; records a problem on field when not. */
+bool ch_hours_consultant_ok(ch_req *r, problems *p, const char *field, int64_t id,
+                            const char *service);
+
 /* The first instant of local date d on the service's calendar. */
 ch_time ch_hours_day_start(const ch_calendar *cal, ch_date d);
 

@@ -4,6 +4,7 @@
  * against working time less the charter's contingency. */
 #include "core/ledger.h"
 #include "core/timefmt.h"
+#include "core/timetable.h"
 #include "http/availability.h"
 #include "http/hours.h"
 
@@ -162,6 +163,88 @@ static bool on_working_day(problems *p, const char *field, const ch_calendar *ca
     return false;
 }
 
+/* "09:30" for t on the service's clock, into buf (6 bytes or more). */
+static void clock_of(const ch_calendar *cal, ch_time t, char *buf, size_t size)
+{
+    ch_date d;
+    int32_t secs;
+    ch_tz_to_local(ch_calendar_tz(cal), t, &d, &secs);
+    unsigned h = (unsigned)(secs / 3600) % 24u, m = (unsigned)(secs / 60) % 60u;
+    snprintf(buf, size, "%02u:%02u", h, m);
+}
+
+/* Whether a visit of minutes from start fits the working hours of its day
+ * (a working day, on_working_day says); records the problem on field when
+ * not. Schools are visited while the service is open. */
+static bool in_hours(problems *p, const char *field, const ch_calendar *cal, ch_slot want)
+{
+    size_t i = ch_calendar_day_on_or_after(cal, ch_hours_local_date(cal, want.start));
+    if (i >= ch_calendar_day_count(cal))
+        return false;
+    ch_time open = ch_calendar_day_open(cal, i), close = ch_calendar_day_close(cal, i);
+    if (ch_timetable_within(open, close, want))
+        return true;
+    char a[16], b[16], o[16], c[16];
+    clock_of(cal, want.start, a, sizeof(a));
+    clock_of(cal, want.start + (ch_time)want.minutes * 60, b, sizeof(b));
+    clock_of(cal, open, o, sizeof(o));
+    clock_of(cal, close, c, sizeof(c));
+    ch_req_bad(p, field,
+               "the visit would run %s to %s, outside the service's working hours that day (%s to "
+               "%s); book it within them.",
+               a, b, o, c);
+    return false;
+}
+
+/* Whether consultant is free for want: no other visit of theirs (except
+ * visit "except") that is booked or was delivered overlaps it. Queues the
+ * 409 naming the other visit when not. */
+static bool consultant_free(ch_req *r, const ch_calendar *cal, int64_t consultant, int64_t except,
+                            ch_slot want, enum MHD_Result *res)
+{
+    ch_error err = {0};
+    ch_visit *list;
+    size_t n;
+    /* No visit is longer than 12 hours, so one starting a day before is the
+     * earliest that can reach into this one. */
+    ch_visit_filter f = {.consultant_id = consultant,
+                         .from = want.start - 86400,
+                         .to = want.start + (ch_time)want.minutes * 60,
+                         .limit = 500};
+    if (!consultant)
+        return true;
+    if (ch_store_visit_list(r->desk->store, &f, &r->arena, &list, &n, &err)) {
+        *res = ch_http_error(r, &err);
+        return false;
+    }
+    ch_slot *slots = ch_arena_alloc(&r->arena, (n + 1) * sizeof(*slots));
+    if (!slots) {
+        *res = ch_http_error(r, &(ch_error){CH_E_NOMEM, "out of memory"});
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        bool holds = list[i].id != except && (strcmp(list[i].status, "booked") == 0 ||
+                                              strcmp(list[i].status, "delivered") == 0);
+        slots[i] = (ch_slot){list[i].starts_at, holds ? list[i].booked : 0};
+    }
+    ptrdiff_t k = ch_timetable_clash(slots, n, want);
+    if (k < 0)
+        return true;
+    const ch_visit *o = &list[k];
+    char day[40], a[16], b[16], detail[600];
+    ch_date_format_long(ch_hours_local_date(cal, o->starts_at), day, sizeof(day));
+    clock_of(cal, o->starts_at, a, sizeof(a));
+    clock_of(cal, o->starts_at + (ch_time)o->booked * 60, b, sizeof(b));
+    snprintf(detail, sizeof(detail),
+             "%s is already booked at %s from %s to %s on %s (visit %lld); a consultant can be in "
+             "one place at a time. Choose another time or another consultant.",
+             o->consultant ? o->consultant : "The consultant", o->school ? o->school : "a school",
+             a, b, day, (long long)o->id);
+    *res = ch_http_problem_typed(r, 409, "/problems/timetable-clash", "The consultant is busy",
+                                 detail, json_pack("[s]", "starts_at"));
+    return false;
+}
+
 enum MHD_Result ch_http_visits_create(ch_req *r, int64_t id)
 {
     enum MHD_Result res;
@@ -191,8 +274,10 @@ enum MHD_Result ch_http_visits_create(ch_req *r, int64_t id)
     if (v.starts_at && !in_year(&c, cal, v.starts_at))
         ch_req_bad(&p, "starts_at", "the visit falls outside the contract's academic year %s.",
                    c.year);
-    else if (v.starts_at)
-        on_working_day(&p, "starts_at", cal, v.starts_at);
+    else if (v.starts_at && on_working_day(&p, "starts_at", cal, v.starts_at))
+        in_hours(&p, "starts_at", cal, (ch_slot){v.starts_at, (int32_t)minutes});
+    if (consultant)
+        ch_hours_consultant_ok(r, &p, "consultant_id", consultant, ds.name);
     if (p.fields) {
         res = ch_http_problem(r, 400, "Some fields need attention", p.detail, p.fields);
         goto out;
@@ -207,6 +292,8 @@ enum MHD_Result ch_http_visits_create(ch_req *r, int64_t id)
     if (consultant)
         v.consultant_id = consultant;
     v.booked = (int32_t)minutes;
+    if (!consultant_free(r, cal, v.consultant_id, 0, (ch_slot){v.starts_at, v.booked}, &res))
+        goto out;
     if (ch_booking_needs_manager(c.balance, c.booked, v.booked)) {
         char left[32], detail[400];
         ch_minutes_format(c.balance - c.booked, left, sizeof(left));
@@ -221,7 +308,8 @@ enum MHD_Result ch_http_visits_create(ch_req *r, int64_t id)
             goto out;
         }
         if (!confirm) {
-            res = ch_http_problem(r, 409, "Past the school's hours", detail, NULL);
+            res = ch_http_problem_typed(r, 409, "/problems/past-balance", "Past the school's hours",
+                                        detail, NULL);
             goto out;
         }
         v.over_balance = true;
@@ -333,8 +421,8 @@ enum MHD_Result ch_http_visit_patch(ch_req *r, int64_t id)
             !in_year(&c, cal, rebook.starts_at))
             ch_req_bad(&p, "new_starts_at",
                        "the new time falls outside the contract's academic year %s.", c.year);
-        else if (rebook.starts_at)
-            on_working_day(&p, "new_starts_at", cal, rebook.starts_at);
+        else if (rebook.starts_at && on_working_day(&p, "new_starts_at", cal, rebook.starts_at))
+            in_hours(&p, "new_starts_at", cal, (ch_slot){rebook.starts_at, v.booked});
     }
     int64_t charged = 0, shortfall = 0;
     if (outcome && st != CH_VISIT_BOOKED &&
@@ -368,6 +456,9 @@ enum MHD_Result ch_http_visit_patch(ch_req *r, int64_t id)
             ch.charge = &charge;
         }
         if (st == CH_VISIT_RESCHEDULED) {
+            if (!consultant_free(r, cal, v.consultant_id, id, (ch_slot){rebook.starts_at, v.booked},
+                                 &res))
+                goto out;
             rebook.contract_id = c.id;
             rebook.consultant_id = v.consultant_id;
             rebook.booked = v.booked;

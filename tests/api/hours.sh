@@ -249,22 +249,22 @@ pat=$(echo 'consultant pass 2' | "$charter" admin user add --db "$db" --email pa
 P="Authorization: Bearer $("$charter" admin token --email pat@beacon.example --db "$db")"
 call POST /api/v1/contracts '{"school":"Big Academy","service":"beacon/consultancy","year":"2025-26","amount":2000,"unit":"hours","consultant_id":'"$pat"'}' -H "$M"
 big=$(json .id)
-call POST "/api/v1/contracts/$big/visits" '{"starts_at":"2025-09-08T08:30","minutes":720,"reason":"Full-day review"}' -H "$P"
+call POST "/api/v1/contracts/$big/visits" '{"starts_at":"2025-09-08T08:30","minutes":480,"reason":"Full-day review"}' -H "$P"
 call GET "/api/v1/capacity?term=autumn-2025" '' -H "$M"
 bookable=$(json "[.consultants[] | select(.consultant.id == $pat)][0].available_minutes")
-booked=720 warned=
+booked=480 warned=
 for i in $(seq 1 120); do
     day=$(date -u -d "2025-09-08 + $i days" +%F)
     # Weekends and half term are not working days for a term-time service.
     [ "$(date -u -d "$day" +%u)" -le 5 ] || continue
     case $day in 2025-10-2[7-9] | 2025-10-3[01]) continue ;; esac
-    call POST "/api/v1/contracts/$big/visits" "{\"starts_at\":\"${day}T08:30\",\"minutes\":720,\"reason\":\"Full-day review\"}" -H "$P"
+    call POST "/api/v1/contracts/$big/visits" "{\"starts_at\":\"${day}T08:30\",\"minutes\":480,\"reason\":\"Full-day review\"}" -H "$P"
     [ "$status" = 201 ] || { fail "booking $day"; break; }
-    booked=$((booked + 720))
+    booked=$((booked + 480))
     if [ "$(json '.warning // empty')" != "" ]; then warned=$booked; break; fi
 done
 checks=$((checks + 1))
-[ -n "$warned" ] && [ "$((warned - 720))" -le "$bookable" ] && [ "$warned" -gt "$bookable" ] ||
+[ -n "$warned" ] && [ "$((warned - 480))" -le "$bookable" ] && [ "$warned" -gt "$bookable" ] ||
     fail "the warning comes with the first booking past the $bookable bookable minutes (warned at ${warned:-none})"
 expect '.warning | test("Pat Busy is now booked for .* in autumn-2025, more than the .* left once 10% of their time is kept free")' "the warning says who, when and why"
 call GET "/api/v1/capacity?term=autumn-2025" '' -H "$M"

@@ -3,13 +3,21 @@
 // agreement, read the termly statement and download it, and see the
 // timetable and capacity; axe-core checks each page.
 // Usage: node hours.mjs CHARTER-BINARY SCREENSHOT-DIR
+import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
+import { join, resolve as absolute } from 'node:path';
 import { axe, check, counts, launch, shoot, startServer, workdir } from './lib.mjs';
 
 const [charter, shots] = process.argv.slice(2);
 const tmp = workdir(shots);
 const { server, base, password } = await startServer(charter, tmp);
 const browser = await launch();
+// A consultant must work in the contract's service: Cora works in both
+// Hackney services that sell time to schools.
+spawnSync(absolute(charter), ['admin', 'user', 'add', '--db', join(tmp, 'charter.db'), '--email', 'cora@hackney.example',
+  '--name', 'Cora Consultant', '--role', 'officer', '--service', 'hackney-services-for-schools/specialist-teaching-inclusion',
+  '--service', 'hackney-services-for-schools/school-improvement', '--password-stdin'],
+{ input: 'a good long password\n', encoding: 'utf8' });
 try {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   const page = await context.newPage();
@@ -38,7 +46,10 @@ try {
   await page.fill('#ct-year', '2025-26');
   await page.fill('#ct-amount', '3');
   await page.selectOption('#ct-unit', 'days');
-  await page.selectOption('#ct-consultant', { index: 1 });
+  const consultants = await page.$$eval('#ct-consultant option', (os) => os.map((o) => o.textContent));
+  check(JSON.stringify(consultants) === JSON.stringify(['Not yet named', 'Cora Consultant']),
+    'only the service\'s own staff are offered as its consultant', consultants.join(', '));
+  await page.selectOption('#ct-consultant', { label: 'Cora Consultant' });
   await page.fill('#ct-contact', 'Ms Hill');
   await page.fill('#ct-email', 'head@hillside.example');
   await page.click('text=Record the contract');
@@ -62,10 +73,23 @@ try {
   await page.waitForSelector('td:has-text("delivered (2.75 h)")');
   check(/Hours left15\.25/.test(await page.textContent('dl.figures')), 'the time spent comes off the hours');
 
+  // Cora cannot be booked into the same morning twice: refused, saying
+  // which visit she is already at, and not offered as past the balance.
+  const rowsBefore = await page.locator('tbody tr').count();
+  await page.fill('#bk-at', '2025-11-17T10:00');
+  await page.click('button:has-text("Book the visit")');
+  await page.waitForSelector('[role=alert]:has-text("The consultant is busy")');
+  const clash = await page.textContent('[role=alert]:has-text("The consultant is busy")');
+  check(/Cora Consultant is already booked at Hillside Primary from 09:30 to 12:00 on Mon 17 Nov 2025 \(visit \d+\)/.test(clash) &&
+    /another time or another consultant/.test(clash), 'a double booking is refused, naming the other visit', clash);
+  await axe(page, 'a contract with a refused double booking');
+  check(await page.locator('tbody tr').count() === rowsBefore && !(await page.isVisible('button:has-text("Book past the balance")')),
+    'nothing is booked, and no agreement is asked for');
+
   // Past the balance: the manager is warned, then books it.
   for (const day of ['2025-11-24', '2025-12-01']) {
     await page.fill('#bk-at', `${day}T09:00`);
-    await page.fill('#bk-minutes', '720');
+    await page.fill('#bk-minutes', '480');
     await page.fill('#bk-reason', 'Whole-school review');
     await page.click('button:has-text("Book the visit")');
     if (day === '2025-11-24') await page.waitForSelector('td:has-text("Monday 24 November 2025")');
@@ -90,7 +114,7 @@ try {
   await page.selectOption(`${late} select`, 'cancelled-late');
   await page.click(`${late} button`);
   await page.waitForSelector('tbody tr:has-text("24 November 2025") td:has-text("cancelled-late")');
-  check(/Hours left3\.25/.test(await page.textContent('dl.figures')), 'a late cancellation is charged as booked',
+  check(/Hours left7\.25/.test(await page.textContent('dl.figures')), 'a late cancellation is charged as booked',
     await page.textContent('dl.figures'));
   // We cancel the second: nothing charged, and it is owed back.
   const ours = 'tbody tr:has-text("1 December 2025") form';
@@ -98,8 +122,8 @@ try {
   await page.click(`${ours} button`);
   await page.waitForSelector('tbody tr:has-text("1 December 2025") td:has-text("cancelled-by-provider")');
   const owed = await page.textContent('dl.figures');
-  check(/Hours left3\.25/.test(owed) && /Owed by us12\.00/.test(owed), 'our cancellation is owed, not charged', owed);
-  await page.waitForSelector('p:has-text("3.25 hours we could not deliver would be refunded, and 0.00 unused hours would lapse")');
+  check(/Hours left7\.25/.test(owed) && /Owed by us8\.00/.test(owed), 'our cancellation is owed, not charged', owed);
+  await page.waitForSelector('p:has-text("7.25 hours we could not deliver would be refunded, and 0.00 unused hours would lapse")');
   check(true, 'the year end would refund what we cancelled, no more than is left');
 
   // The school's contact changes.
@@ -117,7 +141,7 @@ try {
   await page.click('text=Read the autumn-2025 statement');
   await page.waitForSelector('h1:has-text("statement for autumn-2025")');
   const table = await page.textContent('table');
-  check(/Opening balance0\.00/.test(table) && /Closing balance3\.25/.test(table), 'the statement figures', table);
+  check(/Opening balance0\.00/.test(table) && /Closing balance7\.25/.test(table), 'the statement figures', table);
   check(await page.isVisible('pre.letter:has-text("Dear Ms Hill")'), 'a covering note for the named contact');
   // This desk has no mail server: the page says so and offers the other way.
   await page.click('text=E-mail it to Ms Hill');
@@ -142,7 +166,7 @@ try {
   await page.click('text=Show the year end');
   await page.waitForSelector('section td:has-text("Hillside Primary")');
   const ye = await page.textContent('section[aria-labelledby=ye-report] tbody');
-  check(/ready3\.250\.00/.test(ye), 'the report: ready, 3.25 hours owed, nothing lapses', ye);
+  check(/ready7\.250\.00/.test(ye), 'the report: ready, 7.25 hours owed, nothing lapses', ye);
   await axe(page, 'the contracts page with the year-end report');
 
   // Timetable and capacity.

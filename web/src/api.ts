@@ -1,6 +1,6 @@
 // Talking to the desk's API with the session cookie: every change sends
 // the CSRF token given at sign-in, and problems come back as sentences.
-export type Problem = { title: string; detail: string; fields?: string[] };
+export type Problem = { type?: string; title: string; detail: string; fields?: string[] };
 export type Reply<T> = { ok: boolean; status: number; data: T; problem?: Problem; etag?: string };
 
 let csrf = '';

@@ -100,6 +100,7 @@ export function Contracts({ user }: { user: User }) {
   const term = termOf(new Date());
   const [services, setServices] = useState<{ service: string; name: string; visit_block_minutes: number }[]>([]);
   const [staff, setStaff] = useState<Staff[]>([]);
+  const [svc, setSvc] = useState('');
   const [problem, setProblem] = useState<Problem>();
   const [notice, setNotice] = useState('');
   const manager = user.role !== 'officer';
@@ -171,13 +172,15 @@ export function Contracts({ user }: { user: User }) {
           <h2 id="new-contract">Record what a school bought</h2>
           <label for="ct-school">School</label><input id="ct-school" type="text" required />
           <label for="ct-service">Service</label>
-          <select id="ct-service">{services.map((s) => <option value={s.service}>{s.name} ({s.service})</option>)}</select>
+          <select id="ct-service" onChange={(e) => setSvc((e.target as HTMLSelectElement).value)}>{services.map((s) => <option value={s.service}>{s.name} ({s.service})</option>)}</select>
           <label for="ct-year">Academic year</label><input id="ct-year" type="text" placeholder="2026-27" required />
           <label for="ct-amount">Amount</label><input id="ct-amount" type="text" inputMode="decimal" placeholder="3" required />
           <label for="ct-unit">Bought in</label>
           <select id="ct-unit"><option value="hours">hours</option><option value="days">days</option><option value="half-days">half days</option></select>
           <label for="ct-consultant">Consultant</label>
-          <select id="ct-consultant"><option value="">Not yet named</option>{staff.map((u) => <option value={u.id}>{u.name}</option>)}</select>
+          <p class="hint" id="ct-consultant-hint">Only staff of the chosen service can be its consultant.</p>
+          <select id="ct-consultant" aria-describedby="ct-consultant-hint"><option value="">Not yet named</option>
+            {staff.filter((u) => u.services.includes(svc || services[0]?.service)).map((u) => <option value={u.id}>{u.name}</option>)}</select>
           <label for="ct-contact">School's named contact</label><input id="ct-contact" type="text" />
           <label for="ct-email">Their email</label><input id="ct-email" type="email" />
           <label for="ct-shortfall">Hours we cannot deliver are</label>
@@ -248,7 +251,8 @@ export function ContractPage({ id, user }: { id: number; user: User }) {
     if (!r.ok) {
       setNotice('');
       // A manager is asked first before booking past what is left.
-      if (r.status === 409 && path.endsWith('/visits') && manager) setConfirmOver(true);
+      if (r.status === 409 && path.endsWith('/visits') && manager && r.problem?.type?.endsWith('/problems/past-balance'))
+        setConfirmOver(true);
       return setProblem(r.problem);
     }
     setProblem(undefined);
@@ -356,7 +360,8 @@ function ChangeContract({ c, onChange }: { c: Contract; onChange: (body: Record<
       <label for="cc-email">Their email</label><input id="cc-email" type="email" defaultValue={c.contact.email ?? ''} />
       <label for="cc-consultant">Consultant</label>
       <select id="cc-consultant"><option value="">Not yet named</option>
-        {staff.map((u) => <option value={u.id} selected={u.id === c.consultant.id}>{u.name}</option>)}</select>
+        {staff.filter((u) => u.services.includes(c.service) || u.id === c.consultant.id)
+          .map((u) => <option value={u.id} selected={u.id === c.consultant.id}>{u.name}</option>)}</select>
       <label for="cc-shortfall">Hours we cannot deliver are</label>
       <select id="cc-shortfall">
         <option value="refund" selected={c.shortfall_policy === 'refund'}>refunded at the year end</option>

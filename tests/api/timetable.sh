@@ -1,0 +1,72 @@
+#!/bin/sh
+# A consultant's timetable holds: one person cannot be booked into two
+# schools at once (409 naming the other visit, nothing saved), a visit runs
+# inside the service's working hours (Beacon: 08:30 to 16:30), a reschedule
+# obeys the same rules and frees the old slot, and a contract's or a visit's
+# consultant must work in the contract's service.
+. "$(dirname "$0")/lib.sh"
+start_server
+user_id() { sed -n 's/^added .* user \([0-9]*\)$/\1/p'; }
+add() { # add EMAIL NAME ROLE SERVICE -> prints the user id
+    echo 'a good long password' | "$charter" admin user add --db "$db" --email "$1" --name "$2" \
+        --role "$3" --service "$4" --password-stdin | user_id
+}
+cora=$(add cora@beacon.example 'Cora Consultant' officer beacon/consultancy)
+add mo@beacon.example 'Mo Manager' manager beacon/consultancy >/dev/null
+ola=$(add ola@cognus.example 'Ola Cognus' officer cognus/enquiries)
+M="Authorization: Bearer $("$charter" admin token --email mo@beacon.example --db "$db")"
+C="Authorization: Bearer $("$charter" admin token --email cora@beacon.example --db "$db")"
+contract() { # contract SCHOOL CONSULTANT -> sets status, prints nothing
+    call POST /api/v1/contracts '{"school":"'"$1"'","service":"beacon/consultancy","year":"2026-27","amount":40,"unit":"hours","consultant_id":'"$2"'}' -H "$M"
+}
+
+# --- The consultant works in the contract's service ---
+contract 'Ash School' "$ola"
+expect_status 400 "a Cognus officer cannot be a Beacon contract's consultant"
+expect '.fields == ["consultant_id"] and (.detail | test("Ola Cognus does not work in beacon/consultancy"))' "named, with the reason"
+contract 'Oak Academy' "$cora"
+expect_status 201 "Oak's contract with Cora"
+oak=$(json .id)
+contract 'Elm Primary' "$cora"
+elm=$(json .id)
+call PATCH "/api/v1/contracts/$oak" '{"consultant_id":'"$ola"'}' -H "$M"
+expect_status 400 "nor be made its consultant later"
+call GET "/api/v1/contracts/$oak" '' -H "$M"
+expect ".consultant.id == $cora" "and the contract keeps Cora"
+
+# --- One place at a time ---
+book() { call POST "/api/v1/contracts/$1/visits" "$2" -H "$C"; }
+book "$oak" '{"starts_at":"2027-01-12T09:30"}'
+expect_status 201 "Cora at Oak from 09:30"
+first=$(json .id)
+book "$elm" '{"starts_at":"2027-01-12T10:00"}'
+expect_status 409 "Cora cannot be at Elm at 10:00 the same morning"
+expect '(.type | endswith("/timetable-clash")) and (.detail | test("Cora Consultant is already booked at Oak Academy from 09:30 to 12:00 on Tue 12 Jan 2027 \\(visit '"$first"'\\)")) and .fields == ["starts_at"]' "the answer names the other visit and what to do"
+book "$elm" '{"starts_at":"2027-01-12T12:00"}'
+expect_status 201 "straight after, from 12:00, is free"
+second=$(json .id)
+book "$elm" '{"starts_at":"2027-01-13T09:30","consultant_id":'"$ola"'}'
+expect_status 400 "a visit's consultant must work in the service too"
+expect '.fields == ["consultant_id"]' "names consultant_id"
+
+# --- Inside working hours ---
+book "$oak" '{"starts_at":"2027-01-13T07:00","minutes":60,"reason":"Breakfast club"}'
+expect_status 400 "07:00 is before the service opens"
+expect '.fields == ["starts_at"] and (.detail | test("07:00 to 08:00, outside the service.s working hours that day \\(08:30 to 16:30\\)"))' "says the hours"
+book "$oak" '{"starts_at":"2027-01-13T15:00"}'
+expect_status 400 "15:00 to 17:30 runs past closing"
+call GET "/api/v1/visits?consultant=$cora&from=2027-01-01&to=2027-01-31" '' -H "$M"
+expect '[.visits[].id] | length == 2' "nothing refused was saved"
+
+# --- Rescheduling follows the same rules and frees the old slot ---
+call PATCH "/api/v1/visits/$first" '{"outcome":"rescheduled","new_starts_at":"2027-01-12T13:00"}' -H "$C"
+expect_status 409 "moving Oak onto Elm's afternoon is a clash"
+expect '.detail | test("Elm Primary")' "naming Elm"
+call PATCH "/api/v1/visits/$first" '{"outcome":"rescheduled","new_starts_at":"2027-01-14T15:00"}' -H "$C"
+expect_status 400 "nor past closing"
+call PATCH "/api/v1/visits/$first" '{"outcome":"rescheduled","new_starts_at":"2027-01-14T09:30"}' -H "$C"
+expect_status 200 "moved to Thursday morning"
+book "$elm" '{"starts_at":"2027-01-12T09:30"}'
+expect_status 201 "and the Tuesday morning it left is free again"
+
+finish
