@@ -183,6 +183,14 @@ try {
   check(true, 'capacity is listed for the term');
   await axe(page, 'the timetable page');
   await shoot(page, shots, 'hours-timetable');
+  // From a contract to one that cannot be read: nothing of the first stays.
+  await page.goto(`${base}/app/#/contracts/1`);
+  await page.waitForSelector('dl.figures');
+  await page.evaluate(() => { location.hash = '#/contracts/99999'; });
+  await page.waitForSelector('p.error[role="alert"]');
+  check(!(await page.isVisible('dl.figures')) && !(await page.isVisible('button:has-text("Book the visit")')) &&
+    /Not found/.test(await page.textContent('p.error[role="alert"]')),
+  'a contract that cannot be read shows only why, not the last one\'s figures or forms');
   check(errors.length === 0, 'no script errors', errors.join('; '));
   check(blocked.length === 0, 'nothing was blocked by the Content-Security-Policy', blocked.join('; '));
 } finally {

@@ -241,11 +241,14 @@ export function ContractPage({ id, user }: { id: number; user: User }) {
   const manager = user.role !== 'officer';
   async function load() {
     const r = await api<Contract>('GET', `/api/v1/contracts/${id}`);
-    if (!r.ok) return setProblem(r.problem);
+    // Another contract's figures and forms must not linger under a "Not
+    // found": a contract that cannot be read clears the page.
+    if (!r.ok) { setContract(undefined); return setProblem(r.problem); }
+    setProblem(undefined);
     setContract(r.data);
     if (!term) setTerm(termsOf(r.data.year).includes(termOf(new Date())) ? termOf(new Date()) : termsOf(r.data.year)[0]);
   }
-  useEffect(() => { load(); }, [id]);
+  useEffect(() => { setNotice(''); setConfirmOver(false); load(); }, [id]);
   async function send(method: string, path: string, body: Record<string, unknown>, done: string) {
     const r = await api<{ warning?: string } | null>(method, path, body);
     if (!r.ok) {
