@@ -342,8 +342,10 @@ enum MHD_Result ch_http_entries_create(ch_req *r, int64_t id)
     ch_error err = {0};
     ch_contract c;
     ch_desk_service ds;
-    static const ch_req_key keys[] = {{"kind", NULL}, {"what", NULL},    {"reason", NULL},
-                                      {"at", NULL},   {"minutes", NULL}, {NULL, NULL}};
+    static const ch_req_key keys[] = {{"kind", NULL},    {"what", NULL},
+                                      {"reason", NULL},  {"at", NULL},
+                                      {"minutes", NULL}, {"confirm_over_balance", NULL},
+                                      {NULL, NULL}};
     json_t *body = NULL;
     if (!ch_hours_contract_body(r, id, &c, &ds, keys, &body, &res))
         return res;
@@ -353,7 +355,9 @@ enum MHD_Result ch_http_entries_create(ch_req *r, int64_t id)
     const char *reason = ch_req_text(&p, body, "reason", 300, false);
     int64_t minutes = 0;
     ch_time at = r->now;
+    bool confirm = false;
     ch_hours_time(&p, body, "at", cal, false, &at);
+    ch_req_bool(&p, body, "confirm_over_balance", &confirm);
     bool adjustment = kind && strcmp(kind, "adjustment") == 0;
     bool drawdown = kind && strcmp(kind, "drawdown") == 0;
     if (kind && !adjustment && !drawdown)
@@ -403,10 +407,28 @@ enum MHD_Result ch_http_entries_create(ch_req *r, int64_t id)
                               NULL);
         goto out;
     }
+    /* Time logged past what the school bought is agreed by a manager, as
+     * a booking past it is: the school is told it owes more. */
+    bool past = drawdown && c.balance - minutes < 0;
+    if (past) {
+        char left[32], detail[400];
+        ch_minutes_format(c.balance, left, sizeof(left));
+        snprintf(detail, sizeof(detail),
+                 "%s has %s left, so logging %lld minutes would take it past what it bought. %s",
+                 c.organisation, left, (long long)minutes,
+                 ch_hours_manager(r) ? "Send confirm_over_balance: true to log it anyway."
+                                     : "A manager must agree to log it.");
+        if (!ch_hours_manager(r) || !confirm) {
+            res = ch_http_problem_typed(r, ch_hours_manager(r) ? 409 : 403,
+                                        "/problems/past-balance", "Past the school's hours", detail,
+                                        json_pack("[s]", "minutes"));
+            goto out;
+        }
+    }
     char text[400];
     if (drawdown)
-        snprintf(text, sizeof(text), "%s%s%s", labels[w], reason && *reason ? ": " : "",
-                 reason ? reason : "");
+        snprintf(text, sizeof(text), "%s%s%s%s", labels[w], reason && *reason ? ": " : "",
+                 reason ? reason : "", past ? " (past the balance, agreed by a manager)" : "");
     else
         snprintf(text, sizeof(text), "Adjustment: %s", reason);
     ch_ledger_row e = {.contract_id = id,

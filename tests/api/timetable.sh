@@ -3,7 +3,8 @@
 # schools at once (409 naming the other visit, nothing saved), a visit runs
 # inside the service's working hours (Beacon: 08:30 to 16:30), a reschedule
 # obeys the same rules and frees the old slot, and a contract's or a visit's
-# consultant must work in the contract's service.
+# consultant must work in the contract's service. Time logged past what a
+# school bought needs a manager's agreement, as a booking past it does.
 . "$(dirname "$0")/lib.sh"
 start_server
 user_id() { sed -n 's/^added .* user \([0-9]*\)$/\1/p'; }
@@ -68,5 +69,24 @@ call PATCH "/api/v1/visits/$first" '{"outcome":"rescheduled","new_starts_at":"20
 expect_status 200 "moved to Thursday morning"
 book "$elm" '{"starts_at":"2027-01-12T09:30"}'
 expect_status 201 "and the Tuesday morning it left is free again"
+
+# --- Time logged past the balance needs a manager ---
+call POST /api/v1/contracts '{"school":"Fir School","service":"beacon/consultancy","year":"2026-27","amount":3,"unit":"hours","consultant_id":'"$cora"'}' -H "$M"
+fir=$(json .id)
+log='{"kind":"drawdown","what":"report","minutes":1000,"at":"2026-11-30T10:00"}'
+call POST "/api/v1/contracts/$fir/entries" "$log" -H "$C"
+expect_status 403 "an officer cannot log 1,000 minutes on a 3-hour contract"
+expect '(.type | endswith("/past-balance")) and (.detail | test("A manager must agree")) and .fields == ["minutes"]' "and is told who can"
+call POST "/api/v1/contracts/$fir/entries" "$log" -H "$M"
+expect_status 409 "a manager is asked to agree first"
+expect '.detail | test("confirm_over_balance")' "and told how"
+call GET "/api/v1/contracts/$fir" '' -H "$M"
+expect '.balance_minutes == 180' "nothing was logged yet"
+call POST "/api/v1/contracts/$fir/entries" '{"kind":"drawdown","what":"report","minutes":120,"at":"2026-11-30T10:00"}' -H "$C"
+expect_status 201 "time within the balance is logged by an officer"
+call POST "/api/v1/contracts/$fir/entries" "$(echo "$log" | jq -c '. + {confirm_over_balance: true}')" -H "$M"
+expect_status 201 "the manager agrees and logs it"
+call GET "/api/v1/contracts/$fir" '' -H "$M"
+expect '.balance_minutes == -940' "the balance shows what the school owes"
 
 finish

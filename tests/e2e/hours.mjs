@@ -183,6 +183,19 @@ try {
   check(true, 'capacity is listed for the term');
   await axe(page, 'the timetable page');
   await shoot(page, shots, 'hours-timetable');
+  // Logging time past what is left: the manager is asked, then agrees.
+  await page.goto(`${base}/app/#/contracts/1`);
+  await page.waitForSelector('dl.figures');
+  await page.fill('#lt-minutes', '1000');
+  await page.click('button:has-text("Log it")');
+  await page.waitForSelector('[role=alert]:has-text("Past the school\'s hours")');
+  await page.waitForSelector('button:has-text("Log it past the balance")');
+  check(true, 'time logged past the balance needs the manager to agree');
+  await page.click('button:has-text("Log it past the balance")');
+  await page.waitForSelector('.notice:has-text("The time is logged.")');
+  await page.waitForSelector('td:has-text("past the balance, agreed by a manager")');
+  check(true, 'and the agreement is on the ledger line');
+
   // From a contract to one that cannot be read: nothing of the first stays.
   await page.goto(`${base}/app/#/contracts/1`);
   await page.waitForSelector('dl.figures');

@@ -237,6 +237,7 @@ export function ContractPage({ id, user }: { id: number; user: User }) {
   const [problem, setProblem] = useState<Problem>();
   const [notice, setNotice] = useState('');
   const [confirmOver, setConfirmOver] = useState(false);
+  const [confirmLog, setConfirmLog] = useState(false);
   const [term, setTerm] = useState('');
   const manager = user.role !== 'officer';
   async function load() {
@@ -248,18 +249,21 @@ export function ContractPage({ id, user }: { id: number; user: User }) {
     setContract(r.data);
     if (!term) setTerm(termsOf(r.data.year).includes(termOf(new Date())) ? termOf(new Date()) : termsOf(r.data.year)[0]);
   }
-  useEffect(() => { setNotice(''); setConfirmOver(false); load(); }, [id]);
+  useEffect(() => { setNotice(''); setConfirmOver(false); setConfirmLog(false); load(); }, [id]);
   async function send(method: string, path: string, body: Record<string, unknown>, done: string) {
     const r = await api<{ warning?: string } | null>(method, path, body);
     if (!r.ok) {
       setNotice('');
       // A manager is asked first before booking past what is left.
-      if (r.status === 409 && path.endsWith('/visits') && manager && r.problem?.type?.endsWith('/problems/past-balance'))
-        setConfirmOver(true);
+      if (r.status === 409 && manager && r.problem?.type?.endsWith('/problems/past-balance')) {
+        if (path.endsWith('/visits')) setConfirmOver(true);
+        if (path.endsWith('/entries')) setConfirmLog(true);
+      }
       return setProblem(r.problem);
     }
     setProblem(undefined);
     setConfirmOver(false);
+    setConfirmLog(false);
     // A booking that takes the consultant past their bookable time says so.
     setNotice(r.data?.warning ? `${done} Note: ${r.data.warning}` : done);
     load();
@@ -310,6 +314,7 @@ export function ContractPage({ id, user }: { id: number; user: User }) {
           const kind = value('lt-kind');
           const body: Record<string, unknown> = { kind, minutes: Number(value('lt-minutes')), reason: value('lt-reason') || null };
           if (kind === 'drawdown') body.what = value('lt-what');
+          if (confirmLog) body.confirm_over_balance = true;
           send('POST', `${base}/entries`, body, 'The time is logged.');
         }}>
           <h2 id="log-time">Log time or adjust</h2>
@@ -319,7 +324,7 @@ export function ContractPage({ id, user }: { id: number; user: User }) {
           <select id="lt-what"><option value="report">Writing a report</option><option value="preparation">Preparation</option><option value="follow-up">Follow-up</option><option value="other">Other</option></select>
           <label for="lt-minutes">Minutes (an adjustment may be negative)</label><input id="lt-minutes" type="text" inputMode="numeric" required />
           <label for="lt-reason">Reason (the school reads it)</label><input id="lt-reason" type="text" />
-          <div><button type="submit">Log it</button></div>
+          <div><button type="submit">{confirmLog ? 'Log it past the balance' : 'Log it'}</button></div>
         </form>
       )}
 
