@@ -43,17 +43,11 @@ static ch_date desk_today(ch_req *r)
     return ch_time_utc_date(r->now);
 }
 
-/* As GET /api/v1/people/{id}. */
-static int person_visible(ch_req *r, int64_t id, ch_person *out, ch_error *err)
-{
-    return ch_http_person_visible(r, id, out, err);
-}
-
 /* A person records may be added to: visible and not merged away (what is
  * added to a merged record would guard nobody). */
 static int person_live(ch_req *r, int64_t id, ch_person *out, ch_error *err)
 {
-    int rc = person_visible(r, id, out, err);
+    int rc = ch_http_person_visible(r, id, out, err);
     if (rc == CH_OK && out->merged_into)
         rc = ch_error_set(err, CH_E_CONFLICT,
                           "person %lld was merged into person %lld; record this under person %lld",
@@ -66,7 +60,7 @@ static int can_see_person(ch_req *r, int64_t id, bool *seen, ch_error *err)
 {
     ch_person p;
     ch_error quiet = {0};
-    int rc = person_visible(r, id, &p, &quiet);
+    int rc = ch_http_person_visible(r, id, &p, &quiet);
     *seen = rc == CH_OK;
     if (rc && rc != CH_E_NOTFOUND)
         return ch_error_set(err, rc, "%s", quiet.msg);
@@ -427,7 +421,7 @@ enum MHD_Result ch_http_relationship_delete(ch_req *r, int64_t id)
         return res;
     if (ch_store_relationships(r->desk->store, id, 0, &r->arena, &k, &n, &err))
         return ch_http_error(r, &err);
-    if (n == 0 || person_visible(r, k->person_id, &person, &err)) {
+    if (n == 0 || ch_http_person_visible(r, k->person_id, &person, &err)) {
         if (err.code && err.code != CH_E_NOTFOUND)
             return ch_http_error(r, &err);
         ch_error_set(&err, CH_E_NOTFOUND, "there is no relationship %lld", (long long)id);
@@ -591,7 +585,7 @@ enum MHD_Result ch_http_consent_withdraw(ch_req *r, int64_t id)
         res = ch_http_error(r, &err);
         goto out;
     }
-    if (n == 0 || person_visible(r, k->grantor_id, &grantor, &err)) {
+    if (n == 0 || ch_http_person_visible(r, k->grantor_id, &grantor, &err)) {
         if (err.code && err.code != CH_E_NOTFOUND) {
             res = ch_http_error(r, &err);
             goto out;

@@ -85,36 +85,38 @@ static enum MHD_Result send_person(ch_req *r, unsigned status, const ch_person *
     return ch_http_jw(r, status, &w, NULL);
 }
 
-/* Loads person id with the cases of theirs the user may see (at most 200)
- * when the user may see the person: an administrator always; other staff
- * when the person is in one of their services (recorded by one, or with a
- * case, incident or restriction there; ch_store_person_in). CH_E_NOTFOUND
- * otherwise, so another team's client is not admitted to exist. */
-static int person_visible(ch_req *r, int64_t id, ch_person *person, ch_case_row **rows, size_t *n,
-                          ch_error *err)
+/* An administrator sees every person; other staff one in their services
+ * (recorded by one, or with a case, incident or restriction there;
+ * ch_store_person_in). CH_E_NOTFOUND otherwise, so another team's client is
+ * not admitted to exist. Only the yes or no: no cases are read. */
+int ch_http_person_visible(ch_req *r, int64_t id, ch_person *person, ch_error *err)
 {
     size_t nservices;
     const char **services = ch_req_services(r, &nservices);
     bool in = true;
-    *rows = NULL;
-    *n = 0;
     if (ch_store_person_get(r->desk->store, id, &r->arena, person, err) ||
         (services && ch_store_person_in(r->desk->store, id, (const char *const *)services,
                                         nservices, &in, err)))
         return err->code;
     if (!in)
         return ch_error_set(err, CH_E_NOTFOUND, "there is no person %lld", (long long)id);
-    if (ch_store_cases_of(r->desk->store, id, 0, (const char *const *)services, nservices, 200,
+    return CH_OK;
+}
+
+/* ch_http_person_visible, with the cases of theirs the user may see (at
+ * most 200), for the person's own page. */
+static int person_visible(ch_req *r, int64_t id, ch_person *person, ch_case_row **rows, size_t *n,
+                          ch_error *err)
+{
+    size_t nservices;
+    const char **services = ch_req_services(r, &nservices);
+    *rows = NULL;
+    *n = 0;
+    if (ch_http_person_visible(r, id, person, err) ||
+        ch_store_cases_of(r->desk->store, id, 0, (const char *const *)services, nservices, 200,
                           &r->arena, rows, n, err))
         return err->code;
     return ch_http_complaints_unhidden(r, *rows, n, err);
-}
-
-int ch_http_person_visible(ch_req *r, int64_t id, ch_person *person, ch_error *err)
-{
-    ch_case_row *rows;
-    size_t n;
-    return person_visible(r, id, person, &rows, &n, err);
 }
 
 enum MHD_Result ch_http_people_create(ch_req *r)
