@@ -398,7 +398,7 @@ static int add_contracts(ch_desk *d, const staff *st, ch_time now, ch_error *err
                 c.amount = days ? 300 : 1800;
                 c.unit = days ? "days" : "hours";
                 if ((rc = ch_amount_minutes(c.amount, days ? CH_AMOUNT_DAYS : CH_AMOUNT_HOURS,
-                                            svc->day_length, &c.purchased, err)))
+                                            svc->day_length, svc->half_day, &c.purchased, err)))
                     return rc;
                 c.block = svc->visit_block;
                 c.prep_counts = true;

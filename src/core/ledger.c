@@ -31,7 +31,7 @@ int ch_amount_unit_parse(const char *s, ch_amount_unit *out)
 }
 
 int ch_amount_minutes(int64_t hundredths, ch_amount_unit unit, int32_t day_minutes,
-                      int64_t *minutes, ch_error *err)
+                      int32_t half_minutes, int64_t *minutes, ch_error *err)
 {
     /* Minutes per unit, doubled so a half day stays whole. */
     int64_t per2;
@@ -49,7 +49,7 @@ int ch_amount_minutes(int64_t hundredths, ch_amount_unit unit, int32_t day_minut
         per2 = 2 * (int64_t)day_minutes;
         break;
     default:
-        per2 = day_minutes;
+        per2 = half_minutes > 0 ? 2 * (int64_t)half_minutes : day_minutes;
         break;
     }
     int64_t scaled = hundredths * per2; /* minutes * 200 */

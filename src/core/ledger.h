@@ -16,18 +16,20 @@
 typedef enum ch_amount_unit {
     CH_AMOUNT_HOURS,
     CH_AMOUNT_DAYS,      /* the service's day length (7 hours, 6 for some services) */
-    CH_AMOUNT_HALF_DAYS, /* half the service's day (3.5 hours for a 7-hour day) */
+    CH_AMOUNT_HALF_DAYS, /* half the service's day unless its policy says otherwise */
 } ch_amount_unit;
 
 int ch_amount_unit_parse(const char *s, ch_amount_unit *out);
 
 /* Minutes in an amount bought in unit, for a service whose day is
- * day_minutes long (0 when it is not sold by the day). The amount is in
+ * day_minutes long (0 when it is not sold by the day) and whose half day is
+ * half_minutes (0 for half the day: a charter may say a half day is 3.5 hours
+ * of a 6-hour day). The amount is in
  * hundredths (250 is 2.5) so half hours and quarter days are exact.
  * CH_E_INVALID, with the reason, when the amount is not positive, is not a
  * whole number of minutes, or is in days on a service not sold by the day. */
 int ch_amount_minutes(int64_t hundredths, ch_amount_unit unit, int32_t day_minutes,
-                      int64_t *minutes, ch_error *err);
+                      int32_t half_minutes, int64_t *minutes, ch_error *err);
 
 /* How many whole visits of block minutes fit in minutes, and what is left
  * over: 18 hours in 2.5-hour blocks is 7 visits and 30 minutes. */

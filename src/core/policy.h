@@ -68,6 +68,7 @@ typedef struct ch_service {
     const char *id, *name;
     size_t calendar;     /* index into the policy's calendars */
     int32_t day_length;  /* minutes in a purchased day, 0 when not sold by the day */
+    int32_t half_day;    /* minutes in a purchased half day, 0 for half of day_length */
     int32_t visit_block; /* minutes in the usual visit, 0 when it visits by no block */
     int32_t contingency; /* percent of consultants' time kept free for absence */
     /* Email (the policy's `mail:` on the service); all NULL/0 when the

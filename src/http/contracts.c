@@ -161,7 +161,8 @@ enum MHD_Result ch_http_contracts_create(ch_req *r)
     if (service && !have_service)
         ch_req_bad(&p, "service", "%s", err.msg);
     if (have_service && c.amount && c.unit &&
-        ch_amount_minutes(c.amount, unit, ds.service->day_length, &c.purchased, &err))
+        ch_amount_minutes(c.amount, unit, ds.service->day_length, ds.service->half_day,
+                          &c.purchased, &err))
         ch_req_bad(&p, "amount", "%s.", err.msg);
     if (have_service && consultant)
         ch_hours_consultant_ok(r, &p, "consultant_id", consultant, ds.name);

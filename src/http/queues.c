@@ -273,10 +273,12 @@ enum MHD_Result ch_http_services(ch_req *r)
              * schools: the contract form offers only those. */
             json_array_append_new(
                 list,
-                json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:o}", "service", full, "policy",
-                          p->id, "organisation", p->organisation, "name", s->name, "calendar",
-                          p->calendars[s->calendar].id, "visit_block_minutes", (int)s->visit_block,
-                          "day_length_minutes", (int)s->day_length, "promised_kinds", kinds));
+                json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:i, s:o}", "service", full,
+                          "policy", p->id, "organisation", p->organisation, "name", s->name,
+                          "calendar", p->calendars[s->calendar].id, "visit_block_minutes",
+                          (int)s->visit_block, "day_length_minutes", (int)s->day_length,
+                          "half_day_minutes", (int)(s->half_day ? s->half_day : s->day_length / 2),
+                          "promised_kinds", kinds));
         }
     }
     return ch_http_json(r, 200, json_pack("{s:o}", "services", list), NULL);

@@ -421,6 +421,10 @@ enum MHD_Result ch_http_visit_patch(ch_req *r, int64_t id)
             !in_year(&c, cal, rebook.starts_at))
             ch_req_bad(&p, "new_starts_at",
                        "the new time falls outside the contract's academic year %s.", c.year);
+        else if (rebook.starts_at && rebook.starts_at < r->now)
+            ch_req_bad(&p, "new_starts_at",
+                       "the new time has already passed; a visit can only be moved to a time "
+                       "still to come (record how the visit ended instead).");
         else if (rebook.starts_at && on_working_day(&p, "new_starts_at", cal, rebook.starts_at))
             in_hours(&p, "new_starts_at", cal, (ch_slot){rebook.starts_at, v.booked});
     }

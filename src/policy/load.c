@@ -15,9 +15,9 @@ static const char *const top_keys[] = {
     "complaints", "contact",  "privacy_notice", "themes",    "audits",    "retention",
     NULL,
 };
-static const char *const service_keys[] = {"id",          "name",        "calendar", "day_length",
-                                           "visit_block", "contingency", "notes",    "mail",
-                                           "survey",      NULL};
+static const char *const service_keys[] = {"id",       "name",        "calendar",    "day_length",
+                                           "half_day", "visit_block", "contingency", "notes",
+                                           "mail",     "survey",      NULL};
 static const char *const promise_keys[] = {
     "id",    "text",     "applies_to",          "obligation", "within",   "counting",
     "from",  "calendar", "roll_to_working_day", "receipt",    "schedule", "notes",
@@ -84,8 +84,8 @@ static const char *required_text(loader *ld, struct fy_node *map, const char *ke
     return s;
 }
 
-/* "7 hours", "7h", "6.5 hours" into minutes, for key (day_length or
- * visit_block). */
+/* "7 hours", "7h", "6.5 hours" into minutes, for key (day_length, half_day
+ * or visit_block). */
 static void parse_hours(loader *ld, struct fy_node *v, const char *key, int32_t *minutes)
 {
     const char *s = ld_scalar(ld, v, key);
@@ -99,7 +99,9 @@ static void parse_hours(loader *ld, struct fy_node *v, const char *key, int32_t 
         !(strcmp(end, "h") == 0 || strcmp(end, "hours") == 0 || strcmp(end, "hour") == 0) ||
         !(h > 0 && h <= 24)) {
         ld_problem(ld, v, "%s '%s' must be a number of hours from 0 to 24, e.g. \"%s\"", key, s,
-                   strcmp(key, "day_length") == 0 ? "7 hours" : "2.5 hours");
+                   strcmp(key, "day_length") == 0 ? "7 hours"
+                   : strcmp(key, "half_day") == 0 ? "3.5 hours"
+                                                  : "2.5 hours");
         return;
     }
     *minutes = (int32_t)(h * 60 + 0.5);
@@ -157,6 +159,15 @@ static void parse_services(loader *ld, struct fy_node *seq, ch_policy *pol)
         }
         if ((v = ld_get(m, "day_length")))
             parse_hours(ld, v, "day_length", &s->day_length);
+        if ((v = ld_get(m, "half_day"))) {
+            parse_hours(ld, v, "half_day", &s->half_day);
+            if (s->half_day && !s->day_length)
+                ld_problem(ld, v,
+                           "half_day needs day_length: a service sold by the day says how "
+                           "long its day is");
+            else if (s->half_day && s->half_day >= s->day_length)
+                ld_problem(ld, v, "half_day must be shorter than the day_length");
+        }
         if ((v = ld_get(m, "visit_block")))
             parse_hours(ld, v, "visit_block", &s->visit_block);
         if ((v = ld_get(m, "contingency")))

@@ -2,8 +2,8 @@
 # A consultant's timetable holds: one person cannot be booked into two
 # schools at once (409 naming the other visit, nothing saved), a visit runs
 # inside the service's working hours (Beacon: 08:30 to 16:30), a reschedule
-# obeys the same rules and frees the old slot, and a contract's or a visit's
-# consultant must work in the contract's service. Time logged past what a
+# obeys the same rules, never lands in the past and frees the old slot, and a
+# contract's or a visit's consultant must work in the contract's service. Time logged past what a
 # school bought needs a manager's agreement, as a booking past it does.
 . "$(dirname "$0")/lib.sh"
 start_server
@@ -65,6 +65,9 @@ expect_status 409 "moving Oak onto Elm's afternoon is a clash"
 expect '.detail | test("Elm Primary")' "naming Elm"
 call PATCH "/api/v1/visits/$first" '{"outcome":"rescheduled","new_starts_at":"2027-01-14T15:00"}' -H "$C"
 expect_status 400 "nor past closing"
+call PATCH "/api/v1/visits/$first" '{"outcome":"rescheduled","new_starts_at":"2026-11-30T09:30"}' -H "$C"
+expect_status 400 "nor into a day already past"
+expect '.fields == ["new_starts_at"] and (.detail | test("already passed"))' "saying why"
 call PATCH "/api/v1/visits/$first" '{"outcome":"rescheduled","new_starts_at":"2027-01-14T09:30"}' -H "$C"
 expect_status 200 "moved to Thursday morning"
 book "$elm" '{"starts_at":"2027-01-12T09:30"}'

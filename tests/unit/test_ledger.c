@@ -31,18 +31,27 @@ static void three_sti_days_are_seven_blocks_and_half_an_hour(void **state)
     assert_int_equal(sti->visit_block, 150);
     int64_t minutes = 0, visits = 0, left = 0;
     ch_error err;
-    assert_int_equal(ch_amount_minutes(300, CH_AMOUNT_DAYS, sti->day_length, &minutes, &err), 0);
+    assert_int_equal(ch_amount_minutes(300, CH_AMOUNT_DAYS, sti->day_length, 0, &minutes, &err), 0);
     assert_int_equal(minutes, 18 * 60);
     ch_visits_fit(minutes, sti->visit_block, &visits, &left);
     assert_int_equal(visits, 7);
     assert_int_equal(left, 30);
+    /* Its day is 6 hours, but the charter makes every half day 3.5 hours. */
+    assert_int_equal(sti->half_day, 210);
+    assert_int_equal(
+        ch_amount_minutes(100, CH_AMOUNT_HALF_DAYS, sti->day_length, sti->half_day, &minutes, &err),
+        0);
+    assert_int_equal(minutes, 210);
+    /* Without a half_day, half a day is half the day. */
+    assert_int_equal(ch_amount_minutes(100, CH_AMOUNT_HALF_DAYS, 360, 0, &minutes, &err), 0);
+    assert_int_equal(minutes, 180);
 
     /* Elsewhere in the same council a day is 7 hours, half a day 3.5. */
     const ch_service *si = ch_policy_service(pol, "school-improvement");
-    assert_int_equal(ch_amount_minutes(100, CH_AMOUNT_HALF_DAYS, si->day_length, &minutes, &err),
+    assert_int_equal(ch_amount_minutes(100, CH_AMOUNT_HALF_DAYS, si->day_length, 0, &minutes, &err),
                      0);
     assert_int_equal(minutes, 210);
-    assert_int_equal(ch_amount_minutes(250, CH_AMOUNT_DAYS, si->day_length, &minutes, &err), 0);
+    assert_int_equal(ch_amount_minutes(250, CH_AMOUNT_DAYS, si->day_length, 0, &minutes, &err), 0);
     assert_int_equal(minutes, 1050);
     ch_policy_free(pol);
 }
@@ -52,15 +61,16 @@ static void amounts_that_cannot_be_bought(void **state)
     (void)state;
     int64_t minutes = -1;
     ch_error err;
-    assert_int_equal(ch_amount_minutes(0, CH_AMOUNT_HOURS, 420, &minutes, &err), CH_E_INVALID);
-    assert_int_equal(ch_amount_minutes(-100, CH_AMOUNT_HOURS, 420, &minutes, &err), CH_E_INVALID);
+    assert_int_equal(ch_amount_minutes(0, CH_AMOUNT_HOURS, 420, 0, &minutes, &err), CH_E_INVALID);
+    assert_int_equal(ch_amount_minutes(-100, CH_AMOUNT_HOURS, 420, 0, &minutes, &err),
+                     CH_E_INVALID);
     /* Beacon sells hours, so it has no day to count in. */
-    assert_int_equal(ch_amount_minutes(100, CH_AMOUNT_DAYS, 0, &minutes, &err), CH_E_INVALID);
+    assert_int_equal(ch_amount_minutes(100, CH_AMOUNT_DAYS, 0, 0, &minutes, &err), CH_E_INVALID);
     assert_non_null(strstr(err.msg, "in hours"));
     /* 0.01 hours is 36 seconds: not a whole minute. */
-    assert_int_equal(ch_amount_minutes(1, CH_AMOUNT_HOURS, 420, &minutes, &err), CH_E_INVALID);
+    assert_int_equal(ch_amount_minutes(1, CH_AMOUNT_HOURS, 420, 0, &minutes, &err), CH_E_INVALID);
     assert_int_equal(minutes, -1);
-    assert_int_equal(ch_amount_minutes(1250, CH_AMOUNT_HOURS, 0, &minutes, &err), 0);
+    assert_int_equal(ch_amount_minutes(1250, CH_AMOUNT_HOURS, 0, 0, &minutes, &err), 0);
     assert_int_equal(minutes, 750);
     ch_amount_unit u;
     assert_int_equal(ch_amount_unit_parse("half-days", &u), 0);

@@ -156,6 +156,16 @@ static void checks_the_purchased_time_keys(void **state)
     assert_diag(&d, 17, 18, "visit_block 'two hours' must be a number of hours");
     assert_diag(&d, 18, 18, "from 0% to 90%");
     ch_diags_free(&d);
+    /* A half day needs a day to be half of, and must be shorter than it. */
+    d = load_bad(GOOD_HEAD "    half_day: 3.5 hours\n"
+                           "  - id: consultancy\n"
+                           "    name: Consultancy\n"
+                           "    calendar: office\n"
+                           "    day_length: 3 hours\n"
+                           "    half_day: 3.5 hours\n");
+    assert_diag(&d, 13, 15, "half_day needs day_length");
+    assert_diag(&d, 18, 15, "shorter than the day_length");
+    ch_diags_free(&d);
 }
 
 static void catches_overlapping_hours(void **state)
