@@ -2,6 +2,7 @@
  * database, as a summary on standard output or as an Excel or PDF file. */
 #include "cli/cli.h"
 #include "cli/desk_setup.h"
+#include "core/text.h"
 #include "export/statement.h"
 
 #include <stdint.h>
@@ -26,11 +27,27 @@ static void print_statement(const ch_statement_doc *doc)
         ch_date_format(l->date, d, sizeof(d));
         ch_hours_text(l->minutes, a, sizeof(a));
         ch_hours_text(l->balance, b, sizeof(b));
-        printf("%-12s %-50.50s %9s %9s\n", d, l->what, a, b);
+        /* Long text wraps between words under its first line. */
+        const char *what = l->what ? l->what : "";
+        size_t k = ch_text_line(what, 50);
+        printf("%-12s %-50.*s %9s %9s\n", d, (int)k, what, a, b);
+        for (what += k; *what; what += k) {
+            what += strspn(what, " ");
+            k = ch_text_line(what, 50);
+            if (k)
+                printf("%-12s %.*s\n", "", (int)k, what);
+        }
     }
     ch_hours_text(doc->figures.closing, a, sizeof(a));
     printf("%-12s %-50s %9s\n", "", "Closing balance", a);
     printf("Visits still booked: %zu\n", doc->nbooked);
+}
+
+static int year_of(ch_date d)
+{
+    int y, m, dd;
+    ch_date_to_ymd(d, &y, &m, &dd);
+    return y;
 }
 
 /* A term's name: lower-case letters, a hyphen, a four-digit year. Whether
@@ -99,8 +116,18 @@ int ch_cmd_statement(int argc, char **argv)
         ch_date today;
         int32_t secs;
         ch_tz_to_local(ch_calendar_tz(cal), (ch_time)time(NULL), &today, &secs);
-        ch_term_name_of(terms, nterms, today, current, sizeof(current));
+        ch_term_for_year(terms, nterms, today, c.starts, c.ends, current, sizeof(current));
         term = current;
+    }
+    int year;
+    if (ch_term_year(term, &year, &err))
+        goto out;
+    if (!ch_term_in_year(term, c.starts)) {
+        ch_error_set(&err, CH_E_INVALID,
+                     "contract %lld is for %s, so its statements are for autumn-%d, spring-%d and "
+                     "summer-%d; choose one of those terms",
+                     id, c.year, year_of(c.starts), year_of(c.starts) + 1, year_of(c.starts) + 1);
+        goto out;
     }
     ch_visit_filter vf = {.contract_id = id, .limit = 5000};
     if (ch_store_ledger_list(store, id, &arena, &rows, &n, &err) ||

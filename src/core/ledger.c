@@ -217,24 +217,69 @@ static void season_next(season *s, int *year)
     *s = *s == AUTUMN ? SPRING : *s == SPRING ? SUMMER : AUTUMN;
 }
 
-int ch_term_period(const ch_date_range *terms, size_t nterms, const char *name, ch_date *first,
-                   ch_date *last, ch_error *err)
+/* "spring-2027" into its season and calendar year; -1 when it is not a
+ * term's name. */
+static int term_parse(const char *name, int *year)
 {
-    int s = -1, year = 0, used = 0;
+    int s = -1, used = 0;
     for (int i = 0; i < 3; i++) {
         size_t k = strlen(season_names[i]);
         if (strncmp(name, season_names[i], k) == 0 && name[k] == '-') {
             s = i;
-            if (sscanf(name + k + 1, "%4d%n", &year, &used) != 1 || name[k + 1 + used] != '\0' ||
+            if (sscanf(name + k + 1, "%4d%n", year, &used) != 1 || name[k + 1 + used] != '\0' ||
                 used != 4)
                 s = -1;
             break;
         }
     }
-    if (s < 0 || year < 1900 || year > 2200)
-        return ch_error_set(err, CH_E_INVALID,
-                            "'%.40s' is not a term; write the season and year, e.g. autumn-2026",
-                            name);
+    return s < 0 || *year < 1900 || *year > 2200 ? -1 : s;
+}
+
+static int not_a_term(const char *name, ch_error *err)
+{
+    return ch_error_set(err, CH_E_INVALID,
+                        "'%.40s' is not a term; write the season and year, e.g. autumn-2026", name);
+}
+
+int ch_term_year(const char *name, int *year, ch_error *err)
+{
+    int y = 0, s = term_parse(name, &y);
+    if (s < 0)
+        return not_a_term(name, err);
+    *year = s == AUTUMN ? y : y - 1;
+    return CH_OK;
+}
+
+bool ch_term_in_year(const char *term, ch_date year_start)
+{
+    int year = 0, y, m, d;
+    ch_error err;
+    ch_date_to_ymd(year_start, &y, &m, &d);
+    /* By name, not by date: a term that starts in late August would
+     * otherwise overlap the end of the year before. */
+    return ch_term_year(term, &year, &err) == CH_OK && year == y;
+}
+
+void ch_term_for_year(const ch_date_range *terms, size_t nterms, ch_date today, ch_date year_start,
+                      ch_date year_end, char *buf, size_t size)
+{
+    int y, m, d;
+    ch_date_to_ymd(year_start, &y, &m, &d);
+    ch_term_name_of(terms, nterms, today, buf, size);
+    if (ch_term_in_year(buf, year_start))
+        return;
+    if (today > year_end)
+        snprintf(buf, size, "summer-%d", y + 1);
+    else
+        snprintf(buf, size, "autumn-%d", y);
+}
+
+int ch_term_period(const ch_date_range *terms, size_t nterms, const char *name, ch_date *first,
+                   ch_date *last, ch_error *err)
+{
+    int year = 0, s = term_parse(name, &year);
+    if (s < 0)
+        return not_a_term(name, err);
     season ns = (season)s;
     int ny = year;
     season_next(&ns, &ny);

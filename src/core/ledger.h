@@ -115,6 +115,21 @@ void ch_year_end_settle(int64_t balance, int64_t shortfall, ch_shortfall_policy 
 int ch_term_period(const ch_date_range *terms, size_t nterms, const char *name, ch_date *first,
                    ch_date *last, ch_error *err);
 
+/* The academic year a term belongs to, as the calendar year it starts in:
+ * autumn-2026, spring-2027 and summer-2027 are all 2026 (the year 2026-27
+ * a contract is bought for). CH_E_INVALID when name is not a term. */
+int ch_term_year(const char *name, int *year, ch_error *err);
+
+/* Whether term is one of the three terms of the academic year that starts
+ * on year_start (a contract's first day). */
+bool ch_term_in_year(const char *term, ch_date year_start);
+
+/* The term to show of an academic year year_start..year_end when none is
+ * named: the one holding today, or the year's nearest (its summer once the
+ * year is over, its autumn before it begins), into buf. */
+void ch_term_for_year(const ch_date_range *terms, size_t nterms, ch_date today, ch_date year_start,
+                      ch_date year_end, char *buf, size_t size);
+
 /* The name of the term whose statement period holds date d, into buf. */
 void ch_term_name_of(const ch_date_range *terms, size_t nterms, ch_date d, char *buf, size_t size);
 

@@ -46,6 +46,23 @@ bool ch_text_said(const char *s)
     return false;
 }
 
+size_t ch_text_line(const char *s, size_t max)
+{
+    size_t n = ch_utf8_prefix(s, max);
+    if (!s)
+        return 0;
+    if (s[n] != '\0' && s[n] != ' ') {
+        size_t k = n;
+        while (k > 0 && s[k - 1] != ' ')
+            k--;
+        if (k > 0)
+            n = k;
+    }
+    while (n > 0 && s[n - 1] == ' ')
+        n--;
+    return n;
+}
+
 size_t ch_utf8_prefix(const char *s, size_t max)
 {
     size_t n = s ? strnlen(s, max) : 0;

@@ -18,4 +18,9 @@ bool ch_text_said(const char *s);
  * text is cut short to fit and must stay UTF-8. */
 size_t ch_utf8_prefix(const char *s, size_t max);
 
+/* How many bytes of s go on a line of at most max bytes: up to the last
+ * space that fits, so words stay whole, or a whole-character cut when one
+ * word is longer than the line. The caller skips the spaces after it. */
+size_t ch_text_line(const char *s, size_t max);
+
 #endif

@@ -220,13 +220,66 @@ const char *ch_hours_term(ch_req *r, const char *given, char *buf, size_t size,
     return given;
 }
 
+/* The calendar year the contract's academic year starts in. */
+static int contract_year(const ch_contract *c)
+{
+    int y, m, d;
+    ch_date_to_ymd(c->starts, &y, &m, &d);
+    return y;
+}
+
 bool ch_hours_runs_in(const ch_contract *c, const char *term)
 {
-    ch_date first, last;
+    return ch_term_in_year(term, c->starts);
+}
+
+bool ch_hours_statement_term(ch_req *r, const ch_contract *c, const ch_desk_service *ds,
+                             const char *term, bool to_send, enum MHD_Result *res)
+{
+    int y = contract_year(c);
+    char detail[400], day[32];
+    if (!ch_hours_runs_in(c, term)) {
+        snprintf(detail, sizeof(detail),
+                 "%s's contract is for %s, so its statements are for autumn-%d, spring-%d and "
+                 "summer-%d; %.20s is outside it. Choose one of those terms.",
+                 c->organisation, c->year, y, y + 1, y + 1, term);
+        *res = ch_http_problem(r, 400, "Not a term of this contract", detail,
+                               json_pack("[s]", "term"));
+        return false;
+    }
+    const ch_calendar *cal = ch_policy_service_calendar(ds->policy, ds->service);
+    ch_date first = ch_hours_term_first(ds, term);
+    if (!to_send || first <= ch_hours_local_date(cal, r->now))
+        return true;
+    ch_date_format_long(first, day, sizeof(day));
+    snprintf(detail, sizeof(detail),
+             "The %.20s statement covers a term that begins on %s, so there is nothing to send "
+             "yet; send it once the term has begun.",
+             term, day);
+    *res = ch_http_problem_typed(r, 409, "/problems/term-not-begun", "The term has not begun",
+                                 detail, json_pack("[s]", "term"));
+    return false;
+}
+
+ch_date ch_hours_term_first(const ch_desk_service *ds, const char *term)
+{
+    size_t nterms;
+    const ch_date_range *terms =
+        ch_calendar_terms(ch_policy_service_calendar(ds->policy, ds->service), &nterms);
+    ch_date first = 0, last;
     ch_error err;
-    /* A little either side: a term can start before 1 September. */
-    return ch_term_period(NULL, 0, term, &first, &last, &err) == CH_OK && c->starts <= last + 31 &&
-           c->ends >= first - 31;
+    ch_term_period(terms, nterms, term, &first, &last, &err);
+    return first;
+}
+
+void ch_hours_contract_term(const ch_req *r, const ch_contract *c, const ch_desk_service *ds,
+                            char *buf, size_t size)
+{
+    const ch_calendar *cal = ch_policy_service_calendar(ds->policy, ds->service);
+    size_t nterms;
+    const ch_date_range *terms = ch_calendar_terms(cal, &nterms);
+    ch_term_for_year(terms, nterms, ch_hours_local_date(cal, r->now), c->starts, c->ends, buf,
+                     size);
 }
 
 bool ch_hours_consultant_ok(ch_req *r, problems *p, const char *field, int64_t id,

@@ -24,9 +24,26 @@ bool ch_hours_contract_body(ch_req *r, int64_t id, ch_contract *c, ch_desk_servi
 const char *ch_hours_term(ch_req *r, const char *given, char *buf, size_t size,
                           enum MHD_Result *res);
 
-/* The term's conventional period (the widest any service's can be, give or
- * take a few days) holds some of the contract's year. */
+/* Whether term is one of the three of the contract's academic year: a
+ * contract for 2026-27 runs in autumn-2026, spring-2027 and summer-2027. */
 bool ch_hours_runs_in(const ch_contract *c, const char *term);
+
+/* Whether contract c has a statement for term (one of its year's terms)
+ * and, when to_send, whether the term has begun on the service's calendar,
+ * so a statement can be sent. Queues a 400 or 409 that says which terms
+ * would do when not. */
+bool ch_hours_statement_term(ch_req *r, const ch_contract *c, const ch_desk_service *ds,
+                             const char *term, bool to_send, enum MHD_Result *res);
+
+/* The first day of term's statement period on the service's calendar
+ * (term already checked). */
+ch_date ch_hours_term_first(const ch_desk_service *ds, const char *term);
+
+/* The term to show of contract c when none is named: today's, or the
+ * nearest of the contract's own terms (its last when the year is over, its
+ * first when it has not begun), into buf. */
+void ch_hours_contract_term(const ch_req *r, const ch_contract *c, const ch_desk_service *ds,
+                            char *buf, size_t size);
 
 /* Whether the user may agree to what only a manager may (an adjustment, a
  * booking past the balance, the year end). */

@@ -37,7 +37,7 @@ static void letter(const ch_statement_doc *doc, char *buf, size_t size)
 }
 
 static enum MHD_Result send_json(ch_req *r, const ch_statement_doc *doc, ch_time due,
-                                 const ch_statement_sent *sent)
+                                 const ch_statement_sent *sent, bool begun)
 {
     char text[2048];
     ch_jw w;
@@ -105,6 +105,9 @@ static enum MHD_Result send_json(ch_req *r, const ch_statement_doc *doc, ch_time
     ch_jw_time(&w, due);
     ch_jw_key(&w, "sent_at");
     ch_jw_time(&w, sent ? sent->sent_at : 0);
+    /* A term not yet begun has nothing to send: the desk says when. */
+    ch_jw_key(&w, "can_send");
+    ch_jw_bool(&w, begun);
     ch_jw_obj_end(&w);
     return ch_http_jw(r, 200, &w, NULL);
 }
@@ -168,10 +171,8 @@ enum MHD_Result ch_http_statement(ch_req *r, int64_t id)
     const char *term = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "term");
     const char *format = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "format");
     char current[32];
-    size_t nterms;
-    const ch_date_range *terms = ch_calendar_terms(cal, &nterms);
     if (!term) {
-        ch_term_name_of(terms, nterms, ch_hours_local_date(cal, r->now), current, sizeof(current));
+        ch_hours_contract_term(r, &c, &ds, current, sizeof(current));
         term = current;
     }
     if (!format)
@@ -180,6 +181,12 @@ enum MHD_Result ch_http_statement(ch_req *r, int64_t id)
         (strcmp(format, "json") && strcmp(format, "xlsx") && strcmp(format, "pdf")))
         return ch_http_problem(r, 400, "Bad statement request",
                                "term is like autumn-2026 and format is json, xlsx or pdf.", NULL);
+    ch_error terr;
+    int year;
+    if (ch_term_year(term, &year, &terr))
+        return ch_http_problem(r, 400, "Bad term", terr.msg, json_pack("[s]", "term"));
+    if (!ch_hours_statement_term(r, &c, &ds, term, false, &res))
+        return res;
     ch_statement_doc doc;
     if (build_doc(r, &c, &ds, term, &doc, &err) || ch_desk_audit(r, "read", "contract", id)) {
         if (!err.code)
@@ -200,7 +207,8 @@ enum MHD_Result ch_http_statement(ch_req *r, int64_t id)
         for (size_t i = 0; i < nsent; i++)
             if (sends[i].contract_id == id)
                 sent = &sends[i];
-        return send_json(r, &doc, due, sent);
+        return send_json(r, &doc, due, sent,
+                         ch_hours_term_first(&ds, doc.term) <= ch_hours_local_date(cal, r->now));
     }
     char *data = NULL;
     size_t len = 0;
@@ -266,7 +274,7 @@ enum MHD_Result ch_http_statement_sent(ch_req *r, int64_t id)
         goto out;
     }
     const char *term = ch_hours_term(r, given, buf, sizeof(buf), &res);
-    if (!term)
+    if (!term || !ch_hours_statement_term(r, &c, &ds, term, true, &res))
         goto out;
     ch_statement_sent row = {id, term, r->now, r->user.id, c.contact_email};
     ch_desk_audit_attach(r, "update", "contract", &id);
@@ -443,7 +451,7 @@ enum MHD_Result ch_http_statement_send(ch_req *r, int64_t id)
     if (!ch_hours_contract_body(r, id, &c, &ds, term_keys, &body, &res))
         return res;
     const char *term = body_term(r, body, buf, sizeof(buf), &res);
-    if (!term)
+    if (!term || !ch_hours_statement_term(r, &c, &ds, term, true, &res))
         goto out;
     if (!r->desk->smtp_url) {
         res = no_mail_server(r);
@@ -497,6 +505,19 @@ enum MHD_Result ch_http_statements_send(ch_req *r)
     ch_contract_filter f = {.status = "open", .limit = 5000};
     if (!term)
         goto out;
+    ch_date first, last;
+    ch_term_period(NULL, 0, term, &first, &last, &err);
+    if (first > ch_time_utc_date(r->now)) {
+        char day[32], detail[300];
+        ch_date_format_long(first, day, sizeof(day));
+        snprintf(detail, sizeof(detail),
+                 "%s begins on %s, so no statement for it can be sent yet; send them once the "
+                 "term has begun.",
+                 term, day);
+        res = ch_http_problem_typed(r, 409, "/problems/term-not-begun", "The term has not begun",
+                                    detail, json_pack("[s]", "term"));
+        goto out;
+    }
     if (!ch_hours_manager(r)) {
         res = ch_http_problem(r, 403, "A manager sends them all",
                               "Only a manager can send every school's statement at once; send "

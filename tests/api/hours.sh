@@ -325,6 +325,37 @@ call GET "/api/v1/contracts/$oak" '' -H "$C"
 expect '.balance_minutes == 0 and ([.ledger[] | select(.kind == "lapse")][0].minutes == -120)' "the school's own unused hours lapse"
 call GET "/api/v1/contracts/$next" '' -H "$C"
 expect '.balance_minutes == 750' "10 hours bought plus 2.5 carried"
+
+# --- Only a contract's own terms have statements, and only begun ones go ---
+call GET "/api/v1/statements?term=autumn-2026" '' -H "$M"
+expect "[.statements[].contract_id] | (index($next) != null) and (index($oak) == null)" "autumn 2026 lists the 2026-27 contract, not the closed 2025-26 one"
+call GET "/api/v1/statements?term=summer-2026" '' -H "$M"
+expect "[.statements[].contract_id] | (index($oak) != null) and (index($next) == null)" "summer 2026 is owed only by contracts of 2025-26"
+call GET "/api/v1/contracts/$next/statement?term=summer-2026" '' -H "$M"
+expect_status 400 "a term before the contract began has no statement"
+expect '.fields == ["term"] and (.detail | test("2026-27, so its statements are for autumn-2026, spring-2027 and summer-2027"))' "the answer names the contract's terms"
+call GET "/api/v1/contracts/$oak/statement" '' -H "$M"
+expect '.term == "summer-2026"' "a finished contract opens on its last term"
+call GET "/api/v1/contracts/$next/statement?term=summer-2027" '' -H "$M"
+expect '.can_send == false and .from == "2027-04-01"' "a term to come can be read but not sent"
+call POST "/api/v1/contracts/$next/statement/sent" '{"term":"summer-2027"}' -H "$M"
+expect_status 409 "a statement for a term not yet begun cannot be recorded as sent"
+expect '(.type | endswith("/term-not-begun")) and (.detail | test("begins on"))' "saying when it begins"
+call POST "/api/v1/contracts/$next/statement/sent" '{"term":"summer-2026"}' -H "$M"
+expect_status 400 "nor one for a term outside the contract"
+call POST /api/v1/statements/send '{"term":"spring-2027"}' -H "$M"
+expect_status 409 "nor can a term not begun be sent to every school"
+call POST "/api/v1/contracts/$next/entries" '{"kind":"adjustment","minutes":30,"reason":"Goodwill for the consultant'"'"'s late arrival at the governors'"'"' meeting in October"}' -H "$M"
+expect_status 201 "an adjustment with a long reason"
+checks=$((checks + 1))
+"$charter" statement --contract "$next" --term autumn-2026 --db "$db" >"$tmp/cli.out" 2>&1 &&
+    grep -q "the consultant's late  *0.50" "$tmp/cli.out" && grep -q "^  *arrival at the governors' meeting in October$" "$tmp/cli.out" ||
+    fail "charter statement wraps long text between words: $(cat "$tmp/cli.out")"
+checks=$((checks + 1))
+"$charter" statement --contract "$next" --term summer-2026 --db "$db" >/dev/null 2>"$tmp/cli.err"
+[ $? -eq 1 ] && grep -q 'autumn-2026, spring-2027 and summer-2027' "$tmp/cli.err" || fail "the CLI names the contract's terms: $(cat "$tmp/cli.err")"
+call POST "/api/v1/contracts/$next/statement/sent" '{"term":"autumn-2026"}' -H "$M"
+expect_status 201 "the running term's statement is recorded as sent"
 entry '{"kind":"drawdown","what":"report","minutes":30}'
 expect_status 409 "a closed contract takes no more time"
 call PATCH "/api/v1/contracts/$oak" '{"consultant_id":null}' -H "$M"

@@ -862,12 +862,26 @@ static void a_cut_keeps_whole_characters(void **state)
     assert_int_equal(ch_utf8_prefix(NULL, 10), 0);
 }
 
+static void a_line_breaks_between_words(void **state)
+{
+    (void)state;
+    /* "Behaviour review" fits in 16; at 20 the break falls before "write". */
+    assert_int_equal(ch_text_line("Behaviour review write-up", 20), 16);
+    assert_int_equal(ch_text_line("Behaviour review write-up", 16), 16);
+    assert_int_equal(ch_text_line("Behaviour review write-up", 100), 25);
+    /* One word longer than the line is cut, on a whole character. */
+    assert_int_equal(ch_text_line("Llŷrrrr", 3), 2);
+    assert_int_equal(ch_text_line("a   b", 3), 1);
+    assert_int_equal(ch_text_line(NULL, 10), 0);
+}
+
 int main(void)
 {
     ch_message_init();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(corpus_meets_every_expectation),
         cmocka_unit_test(a_cut_keeps_whole_characters),
+        cmocka_unit_test(a_line_breaks_between_words),
         cmocka_unit_test(attachments_keep_their_bytes),
         cmocka_unit_test(what_is_not_a_message_is_refused),
         cmocka_unit_test(a_name_holding_an_address_stays_a_name),

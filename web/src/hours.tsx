@@ -405,7 +405,7 @@ function YearEnd({ id }: { id: number }) {
 
 type StatementData = {
   contract: Contract; term: string; from: string; to: string; opening_minutes: number; closing_minutes: number;
-  due_at: string | null; sent_at: string | null;
+  due_at: string | null; sent_at: string | null; can_send: boolean;
   movements: { date: string; what: string; minutes: number; balance_minutes: number }[];
   still_booked: Visit[]; send_to: { name: string | null; email: string | null }; letter: string;
 };
@@ -449,6 +449,8 @@ export function StatementPage({ id, term }: { id: number; term: string }) {
       {s.due_at && <p>The charter promises it by {inWords(s.due_at)}.</p>}
       {s.sent_at
         ? <p class="notice" role="status">Recorded as sent on {inWords(s.sent_at)}.</p>
+        : !s.can_send
+        ? <p class="notice">The term begins on {s.from}; its statement can be sent once it has begun.</p>
         : <div>
             {s.send_to.email && <button type="button" onClick={mail}>E-mail it to {s.send_to.name ?? s.send_to.email}</button>}
             <button type="button" class="secondary" onClick={sent}>Record it as sent (sent another way)</button>
