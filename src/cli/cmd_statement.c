@@ -11,6 +11,20 @@
 #include <string.h>
 #include <time.h>
 
+/* One line of the table; long text wraps between words under it. */
+static void print_row(const char *date, const char *what, const char *a, const char *b)
+{
+    what = what ? what : "";
+    size_t k = ch_text_line(what, 50);
+    printf("%-12s %-50.*s %9s %9s\n", date, (int)k, what, a, b);
+    for (what += k; *what; what += k) {
+        what += strspn(what, " ");
+        k = ch_text_line(what, 50);
+        if (k)
+            printf("%-12s %.*s\n", "", (int)k, what);
+    }
+}
+
 static void print_statement(const ch_statement_doc *doc)
 {
     char a[32], b[32];
@@ -27,19 +41,21 @@ static void print_statement(const ch_statement_doc *doc)
         ch_date_format(l->date, d, sizeof(d));
         ch_hours_text(l->minutes, a, sizeof(a));
         ch_hours_text(l->balance, b, sizeof(b));
-        /* Long text wraps between words under its first line. */
-        const char *what = l->what ? l->what : "";
-        size_t k = ch_text_line(what, 50);
-        printf("%-12s %-50.*s %9s %9s\n", d, (int)k, what, a, b);
-        for (what += k; *what; what += k) {
-            what += strspn(what, " ");
-            k = ch_text_line(what, 50);
-            if (k)
-                printf("%-12s %.*s\n", "", (int)k, what);
-        }
+        print_row(d, l->what, a, b);
     }
     ch_hours_text(doc->figures.closing, a, sizeof(a));
     printf("%-12s %-50s %9s\n", "", "Closing balance", a);
+    ch_hours_text(doc->owed, a, sizeof(a));
+    printf("%-12s %-50s %9s\n", "", "Owed by us", a);
+    if (doc->nnotes)
+        printf("Not charged this term:\n");
+    for (size_t i = 0; i < doc->nnotes; i++) {
+        const ch_statement_note *x = &doc->notes[i];
+        char d[16];
+        ch_date_format(x->date, d, sizeof(d));
+        ch_hours_text(x->minutes, a, sizeof(a));
+        print_row(d, x->what, a, "");
+    }
     printf("Visits still booked: %zu\n", doc->nbooked);
 }
 

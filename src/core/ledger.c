@@ -126,8 +126,8 @@ int ch_visit_charge(ch_visit_status o, int32_t booked, int32_t actual, int64_t *
     }
 }
 
-static const char *const kind_names[] = {"purchase", "drawdown", "adjustment",
-                                         "rollover", "refund",   "lapse"};
+static const char *const kind_names[] = {"purchase", "drawdown", "adjustment", "rollover",
+                                         "refund",   "lapse",    "owed"};
 
 const char *ch_entry_kind_name(ch_entry_kind k)
 {
@@ -147,7 +147,8 @@ int64_t ch_ledger_balance(const ch_entry *entries, size_t n)
 {
     int64_t sum = 0;
     for (size_t i = 0; i < n; i++)
-        sum += entries[i].minutes;
+        if (entries[i].kind != CH_ENTRY_OWED)
+            sum += entries[i].minutes;
     return sum;
 }
 

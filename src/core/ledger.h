@@ -64,6 +64,11 @@ typedef enum ch_entry_kind {
     CH_ENTRY_ROLLOVER,   /* shortfall carried out of one year (-) into the next (+) */
     CH_ENTRY_REFUND,     /* - shortfall paid back */
     CH_ENTRY_LAPSE,      /* - unused hours at the year end that nobody owes */
+    /* A note, not a movement: minutes the provider failed to deliver other
+     * than by cancelling a visit (a consultant on long-term illness), owed
+     * like a cancelled visit and settled at the year end. It leaves the
+     * balance alone. */
+    CH_ENTRY_OWED,
     CH_ENTRY_KIND_COUNT
 } ch_entry_kind;
 
@@ -76,7 +81,7 @@ typedef struct ch_entry {
     ch_time at;
 } ch_entry;
 
-/* The balance: the sum of the entries. */
+/* The balance: the sum of the entries that move it (every kind but owed). */
 int64_t ch_ledger_balance(const ch_entry *entries, size_t n);
 
 /* Whether booking booked minutes, on top of visits already booked but not

@@ -172,7 +172,29 @@ int ch_statement_pdf(const ch_statement_doc *doc, char **out, size_t *len, ch_er
     ch_hours_text(doc->figures.closing, a, sizeof(a));
     text(&pg, 50, true, 10, "Closing balance");
     text_right(&pg, 545, true, a);
+    line_break(&pg, 14);
+    ch_hours_text(doc->owed, a, sizeof(a));
+    text(&pg, 50, true, 10, "Owed by us (refunded or carried over at the year end)");
+    text_right(&pg, 545, true, a);
     line_break(&pg, 26);
+
+    text(&pg, 50, true, 10, "Not charged this term");
+    line_break(&pg, 14);
+    for (size_t i = 0; i < doc->nnotes; i++) {
+        const ch_statement_note *x = &doc->notes[i];
+        ch_date_format(x->date, a, sizeof(a));
+        text(&pg, 50, false, 10, a);
+        snprintf(buf, sizeof(buf), "%.60s", x->what);
+        text(&pg, 130, false, 10, buf);
+        ch_hours_text(x->minutes, a, sizeof(a));
+        text_right(&pg, 545, false, a);
+        line_break(&pg, 14);
+    }
+    if (doc->nnotes == 0) {
+        text(&pg, 130, false, 10, "None.");
+        line_break(&pg, 14);
+    }
+    line_break(&pg, 12);
 
     text(&pg, 50, true, 10, "Visits still booked");
     line_break(&pg, 14);

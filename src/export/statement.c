@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "core/civil.h"
+#include "core/timefmt.h"
 
 /* The first instant of local date d in tz. */
 static ch_time local_midnight(const ch_tz *tz, ch_date d)
@@ -29,11 +30,58 @@ static const char *kind_label(const char *kind)
         {"purchase", "Hours bought"}, {"drawdown", "Time used"},
         {"adjustment", "Adjustment"}, {"rollover", "Carried between years"},
         {"refund", "Refunded"},       {"lapse", "Lapsed at the year end"},
+        {"owed", "Owed by us"},
     };
     for (size_t i = 0; i < sizeof(labels) / sizeof(*labels); i++)
         if (strcmp(kind, labels[i].kind) == 0)
             return labels[i].label;
     return kind;
+}
+
+static void note(ch_statement_doc *doc, ch_time at, const char *what, int64_t minutes, bool owed)
+{
+    ch_statement_note *x = &doc->notes[doc->nnotes++];
+    int32_t secs;
+    ch_tz_to_local(doc->tz, at, &x->date, &secs);
+    x->what = what && *what ? what : "Owed by us";
+    x->minutes = minutes;
+    x->owed = owed;
+}
+
+/* A visit the school cancelled in good time, or we cancelled: not charged,
+ * and what we cancelled is owed (counted to the period's end). */
+static void visit_note(ch_statement_doc *doc, const ch_visit *v, ch_time from, ch_time to,
+                       ch_arena *arena)
+{
+    bool ours = strcmp(v->status, "cancelled-by-provider") == 0;
+    bool early = strcmp(v->status, "cancelled-early") == 0;
+    if ((!ours && !early) || v->starts_at >= to)
+        return;
+    if (ours)
+        doc->owed += v->booked;
+    if (v->starts_at < from)
+        return;
+    char day[32], text[200];
+    ch_date d;
+    int32_t secs;
+    ch_tz_to_local(doc->tz, v->starts_at, &d, &secs);
+    ch_date_format_long(d, day, sizeof(day));
+    snprintf(text, sizeof(text), "%s on %s: %s", ours ? "Visit we cancelled" : "Visit", day,
+             ours ? "not charged, owed back" : "cancelled by the school in good time, not charged");
+    const char *what = ch_arena_strdup(arena, text);
+    note(doc, v->starts_at, what ? what : "Visit cancelled", v->booked, ours);
+}
+
+/* By date, keeping the order of equal dates (few notes: insertion). */
+static void sort_notes(ch_statement_note *notes, size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        ch_statement_note x = notes[i];
+        size_t k = i;
+        for (; k > 0 && notes[k - 1].date > x.date; k--)
+            notes[k] = notes[k - 1];
+        notes[k] = x;
+    }
 }
 
 int ch_statement_doc_build(const ch_contract *contract, const ch_ledger_row *entries, size_t n,
@@ -57,23 +105,36 @@ int ch_statement_doc_build(const ch_contract *contract, const ch_ledger_row *ent
     int32_t secs;
     ch_tz_to_local(out->tz, now, &out->issued, &secs);
 
+    /* Owed entries are notes beside the movements, not movements. */
     ch_entry *e = ch_arena_alloc(arena, (n + 1) * sizeof(*e));
-    if (!e)
+    const ch_ledger_row **moves = ch_arena_alloc(arena, (n + 1) * sizeof(*moves));
+    out->notes = ch_arena_alloc(arena, (n + nvisits + 1) * sizeof(*out->notes));
+    out->lines = ch_arena_alloc(arena, (n + 1) * sizeof(*out->lines));
+    out->booked = ch_arena_alloc(arena, (nvisits + 1) * sizeof(*out->booked));
+    if (!e || !moves || !out->notes || !out->lines || !out->booked)
         return ch_error_set(err, CH_E_NOMEM, "out of memory");
+    size_t nmoves = 0;
     for (size_t i = 0; i < n; i++) {
         ch_entry_kind k = CH_ENTRY_ADJUSTMENT;
         ch_entry_kind_parse(entries[i].kind, &k);
-        e[i] = (ch_entry){k, entries[i].minutes, entries[i].at};
+        if (k == CH_ENTRY_OWED) {
+            if (entries[i].at < to)
+                out->owed += entries[i].minutes;
+            if (entries[i].at >= from && entries[i].at < to)
+                note(out, entries[i].at, entries[i].reason, entries[i].minutes, true);
+            continue;
+        }
+        e[nmoves] = (ch_entry){k, entries[i].minutes, entries[i].at};
+        moves[nmoves++] = &entries[i];
     }
-    ch_statement_build(e, n, from, to, &out->figures);
+    ch_statement_build(e, nmoves, from, to, &out->figures);
+    for (size_t i = 0; i < nvisits; i++)
+        visit_note(out, &visits[i], from, to, arena);
+    sort_notes(out->notes, out->nnotes);
 
-    out->lines = ch_arena_alloc(arena, (out->figures.count + 1) * sizeof(*out->lines));
-    out->booked = ch_arena_alloc(arena, (nvisits + 1) * sizeof(*out->booked));
-    if (!out->lines || !out->booked)
-        return ch_error_set(err, CH_E_NOMEM, "out of memory");
     int64_t balance = out->figures.opening;
     for (size_t i = 0; i < out->figures.count; i++) {
-        const ch_ledger_row *row = &entries[out->figures.first + i];
+        const ch_ledger_row *row = moves[out->figures.first + i];
         ch_statement_line *l = &out->lines[out->nlines++];
         ch_tz_to_local(out->tz, row->at, &l->date, &secs);
         l->kind = row->kind;

@@ -16,6 +16,16 @@ typedef struct ch_statement_line {
     int64_t balance;  /* after this movement */
 } ch_statement_line;
 
+/* What the period did not charge, or charged to us: a visit the school
+ * cancelled in good time, a visit we cancelled, a shortfall recorded as
+ * owed. None of them moves the balance; the last two are owed back. */
+typedef struct ch_statement_note {
+    ch_date date;
+    const char *what;
+    int64_t minutes;
+    bool owed; /* the provider owes it back */
+} ch_statement_note;
+
 typedef struct ch_statement_doc {
     const char *provider; /* the organisation whose charter it is */
     const char *service_name;
@@ -27,6 +37,9 @@ typedef struct ch_statement_doc {
     size_t nlines;
     ch_visit *booked; /* visits still booked from the period's start on */
     size_t nbooked;
+    ch_statement_note *notes; /* in the period, in time order */
+    size_t nnotes;
+    int64_t owed; /* minutes the provider owes, the year to the period's end */
     ch_date issued;
     const ch_tz *tz;
 } ch_statement_doc;

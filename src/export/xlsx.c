@@ -85,6 +85,25 @@ int ch_statement_xlsx(const ch_statement_doc *doc, const char *path, ch_error *e
     }
     worksheet_write_string(ws, r, 0, "Closing balance (hours)", bold);
     worksheet_write_number(ws, r++, 4, hours(doc->figures.closing), boldnum);
+    worksheet_write_string(ws, r, 0, "Owed by us (hours)", bold);
+    worksheet_write_number(ws, r++, 4, hours(doc->owed), boldnum);
+    r++;
+
+    worksheet_write_string(ws, r++, 0, "Not charged this term", bold);
+    worksheet_write_string(ws, r, 0, "Date", bold);
+    worksheet_write_string(ws, r, 1, "What", bold);
+    worksheet_write_string(ws, r, 2, "Hours", bold);
+    worksheet_write_string(ws, r++, 3, "Owed by us", bold);
+    if (doc->nnotes == 0)
+        worksheet_write_string(ws, r++, 0, "None", NULL);
+    for (size_t i = 0; i < doc->nnotes; i++, r++) {
+        const ch_statement_note *x = &doc->notes[i];
+        lxw_datetime dn = excel_date(x->date);
+        worksheet_write_datetime(ws, r, 0, &dn, date);
+        worksheet_write_string(ws, r, 1, x->what, NULL);
+        worksheet_write_number(ws, r, 2, hours(x->minutes), num);
+        worksheet_write_string(ws, r, 3, x->owed ? "yes" : "no", NULL);
+    }
     r++;
 
     worksheet_write_string(ws, r++, 0, "Visits still booked", bold);

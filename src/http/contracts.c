@@ -3,6 +3,7 @@
  * what is owed) are the core's; this file reads the request, asks the core,
  * and has the store write. */
 #include "core/ledger.h"
+#include "core/text.h"
 #include "core/timefmt.h"
 #include "http/hours.h"
 
@@ -56,7 +57,9 @@ static enum MHD_Result send_contract(ch_req *r, unsigned status, const ch_contra
         ch_jw_arr(&w);
         int64_t balance = 0;
         for (size_t i = 0; i < n; i++) {
-            balance += rows[i].minutes;
+            /* Hours owed are a note beside the movements: no balance change. */
+            if (strcmp(rows[i].kind, "owed") != 0)
+                balance += rows[i].minutes;
             ch_jw_obj(&w);
             ch_jw_key(&w, "id");
             ch_jw_int(&w, rows[i].id);
@@ -334,8 +337,10 @@ out:
 }
 
 /* POST /api/v1/contracts/{id}/entries: time logged against the contract
- * (a report, preparation) or a manager's adjustment. Purchases, refunds,
- * rollovers and lapses come only from the contract and its year end. */
+ * (a report, preparation), a manager's adjustment, or hours a manager
+ * records as owed (time we could not provide other than by cancelling a
+ * visit). Purchases, refunds, rollovers and lapses come only from the
+ * contract and its year end. */
 enum MHD_Result ch_http_entries_create(ch_req *r, int64_t id)
 {
     enum MHD_Result res;
@@ -361,10 +366,14 @@ enum MHD_Result ch_http_entries_create(ch_req *r, int64_t id)
     ch_req_bool(&p, body, "confirm_over_balance", &confirm);
     bool adjustment = kind && strcmp(kind, "adjustment") == 0;
     bool drawdown = kind && strcmp(kind, "drawdown") == 0;
-    if (kind && !adjustment && !drawdown)
+    bool owed = kind && strcmp(kind, "owed") == 0;
+    if (kind && !adjustment && !drawdown && !owed)
         ch_req_bad(&p, "kind",
-                   "kind must be drawdown (time used) or adjustment; purchases, refunds, "
-                   "rollovers and lapses come from the contract and its year end.");
+                   "kind must be drawdown (time used), adjustment or owed (time we could not "
+                   "provide); purchases, refunds, rollovers and lapses come from the contract "
+                   "and its year end.");
+    if (owed)
+        ch_req_int(&p, body, "minutes", 1, 100000, true, &minutes);
     if (drawdown)
         ch_req_int(&p, body, "minutes", 1, 24 * 60, true, &minutes);
     if (adjustment && ch_req_int(&p, body, "minutes", -100000, 100000, true, &minutes) &&
@@ -379,8 +388,9 @@ enum MHD_Result ch_http_entries_create(ch_req *r, int64_t id)
             w = i;
     if (drawdown && w < 0)
         ch_req_bad(&p, "what", "what must be report, preparation, follow-up or other.");
-    if (adjustment && (!reason || !*reason))
-        ch_req_bad(&p, "reason", "an adjustment needs a reason the school can read.");
+    if ((adjustment || owed) && !ch_text_said(reason))
+        ch_req_bad(&p, "reason", "%s needs a reason the school can read.",
+                   owed ? "hours owed" : "an adjustment");
     if (at > r->now + 300)
         ch_req_bad(&p, "at", "at is in the future; log time once it is spent.");
     if (p.fields) {
@@ -394,10 +404,10 @@ enum MHD_Result ch_http_entries_create(ch_req *r, int64_t id)
                               NULL);
         goto out;
     }
-    if (adjustment && !ch_hours_manager(r)) {
+    if ((adjustment || owed) && !ch_hours_manager(r)) {
         res = ch_http_problem(r, 403, "A manager adjusts hours",
-                              "Only a manager can adjust a school's hours; ask one to do it "
-                              "with the reason.",
+                              "Only a manager can adjust a school's hours or record hours we "
+                              "owe; ask one to do it with the reason.",
                               NULL);
         goto out;
     }
@@ -431,7 +441,9 @@ enum MHD_Result ch_http_entries_create(ch_req *r, int64_t id)
         snprintf(text, sizeof(text), "%s%s%s%s", labels[w], reason && *reason ? ": " : "",
                  reason ? reason : "", past ? " (past the balance, agreed by a manager)" : "");
     else
-        snprintf(text, sizeof(text), "Adjustment: %s", reason);
+        snprintf(text, sizeof(text), "%s: %s", owed ? "Owed by us" : "Adjustment", reason);
+    /* Owed minutes are kept positive: a note of what we owe, which leaves
+     * the balance alone until the year end settles it. */
     ch_ledger_row e = {.contract_id = id,
                        .at = at,
                        .kind = kind,

@@ -21,19 +21,25 @@ static void jw_date(ch_jw *w, ch_date d)
 /* The covering note: what a consultant would write above the figures. */
 static void letter(const ch_statement_doc *doc, char *buf, size_t size)
 {
-    char left[32], first[32], last[32];
+    char left[32], first[32], last[32], owed[200] = "";
     ch_minutes_format(doc->figures.closing, left, sizeof(left));
     ch_date_format_long(doc->first, first, sizeof(first));
     ch_date_format_long(doc->last, last, sizeof(last));
+    /* What we owe is said in words, not left to a table. */
+    if (doc->owed > 0)
+        snprintf(owed, sizeof(owed),
+                 " We owe the school %.2f hours for time we cancelled or could not provide; "
+                 "they are refunded or carried over at the year end.",
+                 (double)doc->owed / 60.0);
     snprintf(buf, size,
              "Dear %s,\n\nHere is %s's statement of %s hours for %s (%s to %s). "
              "The school had %.2f hours at the start of the period and has %.2f hours (%s) "
-             "left at its end, with %zu visit%s still booked. The attached statement lists "
+             "left at its end, with %zu visit%s still booked.%s The attached statement lists "
              "every movement.\n\nWith best wishes,\n%s\n",
              doc->contract.contact_name ? doc->contract.contact_name : "colleague",
              doc->contract.organisation, doc->service_name, doc->term, first, last,
              (double)doc->figures.opening / 60.0, (double)doc->figures.closing / 60.0, left,
-             doc->nbooked, doc->nbooked == 1 ? "" : "s", doc->provider);
+             doc->nbooked, doc->nbooked == 1 ? "" : "s", owed, doc->provider);
 }
 
 static enum MHD_Result send_json(ch_req *r, const ch_statement_doc *doc, ch_time due,
@@ -80,6 +86,24 @@ static enum MHD_Result send_json(ch_req *r, const ch_statement_doc *doc, ch_time
         ch_jw_int(&w, l->minutes);
         ch_jw_key(&w, "balance_minutes");
         ch_jw_int(&w, l->balance);
+        ch_jw_obj_end(&w);
+    }
+    ch_jw_arr_end(&w);
+    ch_jw_key(&w, "owed_minutes");
+    ch_jw_int(&w, doc->owed);
+    ch_jw_key(&w, "not_charged");
+    ch_jw_arr(&w);
+    for (size_t i = 0; i < doc->nnotes; i++) {
+        const ch_statement_note *x = &doc->notes[i];
+        ch_jw_obj(&w);
+        ch_jw_key(&w, "date");
+        jw_date(&w, x->date);
+        ch_jw_key(&w, "what");
+        ch_jw_str(&w, x->what);
+        ch_jw_key(&w, "minutes");
+        ch_jw_int(&w, x->minutes);
+        ch_jw_key(&w, "owed");
+        ch_jw_bool(&w, x->owed);
         ch_jw_obj_end(&w);
     }
     ch_jw_arr_end(&w);

@@ -1,6 +1,7 @@
 /* The column lists both backends read contracts and visits with: the same
  * SQL text in SQLite and PostgreSQL, so the two read the same figures (the
- * balance as the ledger's sum, what is booked, what we owe). */
+ * balance as the sum of the ledger's movements, what is booked, what we owe:
+ * visits we cancelled and shortfall recorded as owed). */
 #ifndef CH_STORE_HOURS_SQL_H
 #define CH_STORE_HOURS_SQL_H
 
@@ -8,11 +9,14 @@
     "c.id, c.organisation_id, o.name, c.service, c.year, c.starts_on, c.ends_on, c.amount,"        \
     " c.unit, c.purchased, c.block, c.prep_counts, c.contact_name, c.contact_email,"               \
     " c.consultant_id, u.name, c.shortfall, c.status, c.created_by, c.created_at,"                 \
-    " (SELECT coalesce(sum(minutes), 0) FROM ledger l WHERE l.contract_id = c.id),"                \
+    " (SELECT coalesce(sum(minutes), 0) FROM ledger l WHERE l.contract_id = c.id"                  \
+    " AND l.kind <> 'owed'),"                                                                      \
     " (SELECT coalesce(sum(booked), 0) FROM visits v WHERE v.contract_id = c.id"                   \
     " AND v.status = 'booked'),"                                                                   \
     " (SELECT coalesce(sum(booked), 0) FROM visits v WHERE v.contract_id = c.id"                   \
     " AND v.status = 'cancelled-by-provider')"                                                     \
+    " + (SELECT coalesce(sum(minutes), 0) FROM ledger l WHERE l.contract_id = c.id"                \
+    " AND l.kind = 'owed')"                                                                        \
     " FROM contracts c JOIN organisations o ON o.id = c.organisation_id"                           \
     " LEFT JOIN users u ON u.id = c.consultant_id"
 
@@ -36,7 +40,8 @@
 
 /* The figures a booking is decided on, read again inside the write. */
 #define CONTRACT_FIGURES                                                                           \
-    "SELECT (SELECT coalesce(sum(minutes), 0) FROM ledger l WHERE l.contract_id = c.id),"          \
+    "SELECT (SELECT coalesce(sum(minutes), 0) FROM ledger l WHERE l.contract_id = c.id"            \
+    " AND l.kind <> 'owed'),"                                                                      \
     " (SELECT coalesce(sum(booked), 0) FROM visits v WHERE v.contract_id = c.id"                   \
     " AND v.status = 'booked') FROM contracts c WHERE c.id = "
 

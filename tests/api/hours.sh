@@ -163,8 +163,11 @@ expect_status 200 "the autumn statement"
 expect '.from == "2025-09-01" and .to == "2025-12-31" and .opening_minutes == 0 and .closing_minutes == 645' "autumn: bought 1080, used 165 + 120 + 150"
 expect '.movements | length == 4 and .[0].kind == "purchase" and .[3].balance_minutes == 645' "each movement with its running balance"
 expect '.send_to.email == "bm@oak.example" and (.letter | test("Mr Oak")) and (.letter | test("10.75 hours"))' "ready to send to the named contact"
+expect '.owed_minutes == 150 and (.letter | test("We owe the school 2.50 hours"))' "the statement says what we owe, in figures and in words"
+expect '[.not_charged[] | [.minutes, .owed]] == [[150, true], [150, false]] and (.not_charged[0].what | test("Visit we cancelled on Mon 24 Nov 2025")) and (.not_charged[1].what | test("cancelled by the school in good time"))' "and lists the visit we cancelled and the one the school cancelled early"
 call GET "/api/v1/contracts/$oak/statement?term=spring-2026" '' -H "$C"
 expect '.opening_minutes == 645 and .closing_minutes == 270 and (.still_booked | length) == 1 and (.movements | length) == 4' "spring opens where autumn closed"
+expect '.owed_minutes == 150 and (.not_charged | length) == 1' "what we owe carries through the year; spring's own early cancellation is listed"
 call GET "/api/v1/contracts/$oak/statement?term=winter-2026" '' -H "$C"
 expect_status 400 "a term that does not exist"
 expect '.detail | test("autumn-2026")' "the answer shows how a term is written"
@@ -356,6 +359,36 @@ checks=$((checks + 1))
 [ $? -eq 1 ] && grep -q 'autumn-2026, spring-2027 and summer-2027' "$tmp/cli.err" || fail "the CLI names the contract's terms: $(cat "$tmp/cli.err")"
 call POST "/api/v1/contracts/$next/statement/sent" '{"term":"autumn-2026"}' -H "$M"
 expect_status 201 "the running term's statement is recorded as sent"
+
+# --- A shortfall that is not a cancelled visit is recorded as owed ---
+owe='{"kind":"owed","minutes":420,"reason":"Consultant on long-term illness; two visits never booked","at":"2026-11-20T12:00"}'
+call POST "/api/v1/contracts/$next/entries" "$owe" -H "$C"
+expect_status 403 "an officer cannot record hours owed"
+call POST "/api/v1/contracts/$next/entries" '{"kind":"owed","minutes":420}' -H "$M"
+expect_status 400 "hours owed need a reason"
+expect '.fields == ["reason"]' "the reason is asked for"
+call POST "/api/v1/contracts/$next/entries" '{"kind":"owed","minutes":0,"reason":"x"}' -H "$M"
+expect_status 400 "owing nothing is refused"
+call POST "/api/v1/contracts/$next/entries" "$owe" -H "$M"
+expect_status 201 "a manager records 7 hours owed"
+expect '.balance_minutes == 780 and .shortfall_minutes == 420' "owed, not taken from the balance"
+call GET "/api/v1/contracts/$next" '' -H "$M"
+expect '([.ledger[] | select(.kind != "owed") | .minutes] | add) == .balance_minutes and ([.ledger[] | select(.kind == "owed")][0] | .minutes == 420 and .balance_minutes == 750 and (.reason | test("Owed by us: Consultant on long-term illness")))' "the ledger notes it without moving the balance"
+call GET "/api/v1/contracts/$next/statement?term=autumn-2026" '' -H "$M"
+expect '.owed_minutes == 420 and .closing_minutes == 780 and (.not_charged | length) == 1 and .not_charged[0].owed and (.letter | test("We owe the school 7.00 hours"))' "the statement shows it"
+call GET "/api/v1/contracts/$next/statement?term=autumn-2026&format=xlsx" '' -H "$M"
+cp "$tmp/body" "$tmp/owed.xlsx"
+checks=$((checks + 1))
+/usr/bin/python3 -c 'import sys, openpyxl; rows = [[c.value for c in r] for r in openpyxl.load_workbook(sys.argv[1]).active.iter_rows()]; assert [r for r in rows if r[0] == "Owed by us (hours)"][0][4] == 7.0; assert any(isinstance(r[1], str) and "long-term illness" in r[1] for r in rows)' "$tmp/owed.xlsx" 2>"$tmp/owed.out" ||
+    fail "the workbook shows the hours owed: $(tail -3 "$tmp/owed.out")"
+call GET "/api/v1/contracts/$next/statement?term=autumn-2026&format=pdf" '' -H "$M"
+cp "$tmp/body" "$tmp/owed.pdf"
+checks=$((checks + 1))
+pdftotext -layout "$tmp/owed.pdf" - | grep -q 'Owed by us.* 7.00' || fail "the PDF shows the hours owed"
+checks=$((checks + 1))
+"$charter" statement --contract "$next" --term autumn-2026 --db "$db" | grep -q 'Owed by us  *7.00' || fail "the CLI shows the hours owed"
+call GET "/api/v1/contracts/$next/year-end" '' -H "$M"
+expect '.owed_minutes == 420 and .lapsed_minutes == 360' "at the year end it is refunded, not lapsed"
 entry '{"kind":"drawdown","what":"report","minutes":30}'
 expect_status 409 "a closed contract takes no more time"
 call PATCH "/api/v1/contracts/$oak" '{"consultant_id":null}' -H "$M"

@@ -125,6 +125,14 @@ try {
   check(/Hours left7\.25/.test(owed) && /Owed by us8\.00/.test(owed), 'our cancellation is owed, not charged', owed);
   await page.waitForSelector('p:has-text("7.25 hours we could not deliver would be refunded, and 0.00 unused hours would lapse")');
   check(true, 'the year end would refund what we cancelled, no more than is left');
+  // Time we could not provide without a visit to cancel is recorded as owed.
+  await page.selectOption('#lt-kind', 'owed');
+  await page.fill('#lt-minutes', '60');
+  await page.fill('#lt-reason', 'Consultant ill; an hour of follow-up never booked');
+  await page.click('button:has-text("Log it")');
+  await page.waitForSelector('td:has-text("1.00 owed by us")');
+  const after = await page.textContent('dl.figures');
+  check(/Hours left7\.25/.test(after) && /Owed by us9\.00/.test(after), 'hours owed are noted without touching the balance', after);
 
   // The school's contact changes.
   await page.fill('#cc-email', 'newhead@hillside.example');
@@ -141,7 +149,9 @@ try {
   await page.click('text=Read the autumn-2025 statement');
   await page.waitForSelector('h1:has-text("statement for autumn-2025")');
   const table = await page.textContent('table');
-  check(/Opening balance0\.00/.test(table) && /Closing balance7\.25/.test(table), 'the statement figures', table);
+  check(/Opening balance0\.00/.test(table) && /Closing balance7\.25/.test(table) && /Owed by us8\.00/.test(table), 'the statement figures, with what we owe', table);
+  const notCharged = await page.textContent('main');
+  check(/Visit we cancelled on Mon 01 Dec 2025: not charged, owed back/.test(notCharged), 'the visit we cancelled is listed as not charged', notCharged);
   check(await page.isVisible('pre.letter:has-text("Dear Ms Hill")'), 'a covering note for the named contact');
   // This desk has no mail server: the page says so and offers the other way.
   await page.click('text=E-mail it to Ms Hill');

@@ -34,6 +34,7 @@ const OUTCOMES: [string, string][] = [
 const KINDS: Record<string, string> = {
   purchase: 'Hours bought', drawdown: 'Time used', adjustment: 'Adjustment',
   rollover: 'Carried between years', refund: 'Refunded', lapse: 'Lapsed at the year end',
+  owed: 'Owed by us',
 };
 
 // The term the date falls in, as the desk names terms.
@@ -319,7 +320,7 @@ export function ContractPage({ id, user }: { id: number; user: User }) {
         }}>
           <h2 id="log-time">Log time or adjust</h2>
           <label for="lt-kind">What</label>
-          <select id="lt-kind"><option value="drawdown">Time used</option>{manager && <option value="adjustment">An adjustment (managers)</option>}</select>
+          <select id="lt-kind"><option value="drawdown">Time used</option>{manager && <option value="adjustment">An adjustment (managers)</option>}{manager && <option value="owed">Hours we owe: time we could not provide (managers)</option>}</select>
           <label for="lt-what">Time spent on</label>
           <select id="lt-what"><option value="report">Writing a report</option><option value="preparation">Preparation</option><option value="follow-up">Follow-up</option><option value="other">Other</option></select>
           <label for="lt-minutes">Minutes (an adjustment may be negative)</label><input id="lt-minutes" type="text" inputMode="numeric" required />
@@ -339,7 +340,7 @@ export function ContractPage({ id, user }: { id: number; user: User }) {
       <div class="table-wrap"><table class="stack">
         <thead><tr><th scope="col">Date</th><th scope="col">Movement</th><th scope="col">Hours</th><th scope="col">Balance</th></tr></thead>
         <tbody>{(c.ledger ?? []).map((e) => (
-          <tr><td data-label="Date">{inWords(e.at)}</td><td data-label="Movement">{e.reason ?? KINDS[e.kind] ?? e.kind}</td><td data-label="Hours">{hours(e.minutes)}</td><td data-label="Balance">{hours(e.balance_minutes)}</td></tr>
+          <tr><td data-label="Date">{inWords(e.at)}</td><td data-label="Movement">{e.reason ?? KINDS[e.kind] ?? e.kind}</td><td data-label="Hours">{e.kind === 'owed' ? `${hours(e.minutes)} owed by us` : hours(e.minutes)}</td><td data-label="Balance">{hours(e.balance_minutes)}</td></tr>
         ))}</tbody>
       </table></div>
       {manager && c.status === 'open' && <ChangeContract key={`${c.contact.name}/${c.contact.email}/${c.consultant.id}/${c.shortfall_policy}`} c={c} onChange={(body) => send('PATCH', base, body, 'The contract is changed.')} />}
@@ -407,6 +408,7 @@ type StatementData = {
   contract: Contract; term: string; from: string; to: string; opening_minutes: number; closing_minutes: number;
   due_at: string | null; sent_at: string | null; can_send: boolean;
   movements: { date: string; what: string; minutes: number; balance_minutes: number }[];
+  owed_minutes: number; not_charged: { date: string; what: string; minutes: number; owed: boolean }[];
   still_booked: Visit[]; send_to: { name: string | null; email: string | null }; letter: string;
 };
 
@@ -440,8 +442,11 @@ export function StatementPage({ id, term }: { id: number; term: string }) {
           <tr><td></td><th scope="row">Opening balance</th><td></td><td>{hours(s.opening_minutes)}</td></tr>
           {s.movements.map((m) => <tr><td>{m.date}</td><td>{m.what}</td><td>{hours(m.minutes)}</td><td>{hours(m.balance_minutes)}</td></tr>)}
           <tr><td></td><th scope="row">Closing balance</th><td></td><td>{hours(s.closing_minutes)}</td></tr>
+          <tr><td></td><th scope="row">Owed by us</th><td></td><td>{hours(s.owed_minutes)}</td></tr>
         </tbody>
       </table></div>
+      <h2>Not charged this term</h2>
+      {s.not_charged.length === 0 ? <p>None.</p> : <ul>{s.not_charged.map((x) => <li>{x.date}: {x.what}, {hours(x.minutes)} hours{x.owed && ' (owed by us)'}</li>)}</ul>}
       <h2>Visits still booked</h2>
       {s.still_booked.length === 0 ? <p>None.</p> : <ul>{s.still_booked.map((v) => <li>{inWords(v.starts_at)}, {hours(v.booked_minutes)} hours{v.consultant.name && <> with {v.consultant.name}</>}</li>)}</ul>}
       <h2>To send</h2>
