@@ -38,6 +38,20 @@
     " shortfall = coalesce(" P7 ", shortfall), block = coalesce(" P8 ", block),"                   \
     " prep_counts = coalesce(" P9 ", prep_counts) WHERE id = " P1 " AND status = 'open'"
 
+/* Another visit of consultant P1 holding time that overlaps [P2, P3): read
+ * inside the write that books, so two bookings made at once cannot both
+ * take the slot. No visit is longer than a day, so the index range starts
+ * a day before. */
+#define VISIT_CLASH(P1, P2, P3)                                                                    \
+    "SELECT id FROM visits WHERE consultant_id = " P1 " AND starts_at > CAST(" P2                  \
+    " AS bigint) - 86400 AND starts_at < CAST(" P3 " AS bigint) AND starts_at + booked * 60 > "    \
+    "CAST(" P2 " AS bigint) AND status IN ('booked', 'delivered') LIMIT 1"
+
+/* The sentence for a clash found inside the write. */
+#define VISIT_CLASH_TEXT                                                                           \
+    "the consultant was booked into visit %lld at that time a moment ago; choose another time "    \
+    "or another consultant"
+
 /* The figures a booking is decided on, read again inside the write. */
 #define CONTRACT_FIGURES                                                                           \
     "SELECT (SELECT coalesce(sum(minutes), 0) FROM ledger l WHERE l.contract_id = c.id"            \

@@ -73,6 +73,24 @@ expect_status 200 "moved to Thursday morning"
 book "$elm" '{"starts_at":"2027-01-12T09:30"}'
 expect_status 201 "and the Tuesday morning it left is free again"
 
+# --- Eight schools book Cora for the same hour at once: one gets her ---
+racers= schools=
+for i in 1 2 3 4 5 6 7 8; do
+    contract "Race School $i" "$cora"
+    schools="$schools $(json .id)"
+done
+for k in $schools; do
+    curl -s -o "$tmp/race.$k.body" -w '%{http_code}\n' -X POST -H "$C" -H 'Content-Type: application/json' \
+        --data-binary '{"starts_at":"2027-02-02T09:30"}' "$base/api/v1/contracts/$k/visits" >"$tmp/race.$k" &
+    racers="$racers $!"
+done
+wait $racers
+checks=$((checks + 1))
+[ "$(cat "$tmp"/race.? "$tmp"/race.?? 2>/dev/null | grep -c '^201$')" -eq 1 ] && [ "$(cat "$tmp"/race.? "$tmp"/race.?? 2>/dev/null | grep -c '^409$')" -eq 7 ] ||
+    fail "exactly one of eight racing bookings of one consultant succeeds, the rest are told: $(cat "$tmp"/race.? "$tmp"/race.?? 2>/dev/null | tr '\n' ' ')"
+call GET "/api/v1/visits?consultant=$cora&from=2027-02-02&to=2027-02-02" '' -H "$M"
+expect '.visits | length == 1' "and Cora is booked once that morning"
+
 # --- Time logged past the balance needs a manager ---
 call POST /api/v1/contracts '{"school":"Fir School","service":"beacon/consultancy","year":"2026-27","amount":3,"unit":"hours","consultant_id":'"$cora"'}' -H "$M"
 fir=$(json .id)

@@ -310,8 +310,37 @@ int ch_pg_ledger_append(ch_store *base, ch_ledger_row *entries, size_t n, int64_
     return finish(c, rc, err);
 }
 
+/* CH_E_CONFLICT when the consultant already holds time overlapping v. A
+ * lock per consultant, held to the end of the transaction, makes two
+ * bookings of one person wait for each other; the second then reads the
+ * first's visit (read committed reads afresh per statement). */
+static int check_clash(pg_conn *c, const ch_visit *v, ch_error *err)
+{
+    static const char lock[] = "SELECT pg_advisory_xact_lock(7301, CAST($1 AS integer))";
+    static const char sql[] = VISIT_CLASH("$1", "$2", "$3");
+    pg_params p = {0}, q = {0};
+    PGresult *res = NULL;
+    if (!v->consultant_id)
+        return CH_OK;
+    ch_pg_int(&p, v->consultant_id);
+    ch_pg_int(&q, v->consultant_id);
+    ch_pg_int(&q, v->starts_at);
+    ch_pg_int(&q, v->starts_at + (int64_t)v->booked * 60);
+    int rc = run(c, lock, &p, "locking a consultant's timetable", NULL, NULL, err);
+    if (!rc && !(rc = run(c, sql, &q, "checking a consultant's timetable", NULL, &res, err))) {
+        if (PQntuples(res) > 0)
+            rc = ch_error_set(err, CH_E_CONFLICT, VISIT_CLASH_TEXT,
+                              (long long)ch_pg_get_int(res, 0, 0));
+        PQclear(res);
+    }
+    return rc;
+}
+
 static int insert_visit(pg_conn *c, ch_visit *v, ch_error *err)
 {
+    int rc = check_clash(c, v, err);
+    if (rc)
+        return rc;
     static const char sql[] =
         "INSERT INTO visits(contract_id, consultant_id, starts_at, booked, status, reason,"
         " note, rescheduled_from, over_balance, created_by, created_at, updated_at)"
@@ -328,10 +357,10 @@ static int insert_visit(pg_conn *c, ch_visit *v, ch_error *err)
     ch_pg_int(&p, v->over_balance);
     ch_pg_id(&p, v->created_by);
     ch_pg_int(&p, v->created_at);
-    int rc = run(c, sql, &p, "booking a visit",
-                 "the consultant (consultant_id) named on the visit does not exist; GET "
-                 "/api/v1/users lists the staff",
-                 &res, err);
+    rc = run(c, sql, &p, "booking a visit",
+             "the consultant (consultant_id) named on the visit does not exist; GET "
+             "/api/v1/users lists the staff",
+             &res, err);
     if (rc)
         return rc;
     v->id = ch_pg_get_int(res, 0, 0);

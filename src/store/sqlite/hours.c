@@ -301,8 +301,32 @@ int ch_sq_ledger_append(ch_store *base, ch_ledger_row *entries, size_t n, int64_
     return ch_sq_write((sq *)base, append_fn, &x, err);
 }
 
+/* CH_E_CONFLICT when the consultant already holds time overlapping v. The
+ * writer runs one write at a time, so nothing books between this and the
+ * insert. */
+static int check_clash(sq_conn *c, const ch_visit *v, ch_error *err)
+{
+    static const char sql[] = VISIT_CLASH("?1", "?2", "?3");
+    if (!v->consultant_id)
+        return CH_OK;
+    sqlite3_stmt *st = ch_sq_stmt(c, sql, err);
+    if (!st)
+        return CH_E_STORE;
+    sqlite3_bind_int64(st, 1, v->consultant_id);
+    sqlite3_bind_int64(st, 2, v->starts_at);
+    sqlite3_bind_int64(st, 3, v->starts_at + (int64_t)v->booked * 60);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW)
+        return ch_error_set(err, CH_E_CONFLICT, VISIT_CLASH_TEXT,
+                            (long long)sqlite3_column_int64(st, 0));
+    return step == SQLITE_DONE ? CH_OK : ch_sq_error(c, err, "checking a consultant's timetable");
+}
+
 static int insert_visit(sq_conn *c, ch_visit *v, ch_error *err)
 {
+    int rc = check_clash(c, v, err);
+    if (rc)
+        return rc;
     static const char sql[] =
         "INSERT INTO visits(contract_id, consultant_id, starts_at, booked, status, reason,"
         " note, rescheduled_from, over_balance, created_by, created_at, updated_at)"
