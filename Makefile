@@ -48,6 +48,7 @@ check-san: deps web
 bench: build
 	./$(BUILD)/bench_worktime policies/cognus.yaml
 	./$(BUILD)/bench_statement policies/beacon.yaml
+	./$(BUILD)/bench_timetable
 	./bench/api.sh $(BUILD)/charter $(BUILD)/bench_fsync
 	./bench/mail.sh $(BUILD)/charter
 	./bench/themes.sh $(BUILD)/charter

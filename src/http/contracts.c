@@ -336,6 +336,37 @@ out:
     return res;
 }
 
+/* Whether a report written by the user from at, for minutes, stays clear
+ * of their own visits: the charter says reports are not written on site,
+ * so the time cannot fall inside a visit they are booked on or made.
+ * Queues the 409 naming the visit when it does. */
+static bool report_off_site(ch_req *r, const ch_desk_service *ds, ch_time at, int64_t minutes,
+                            enum MHD_Result *res)
+{
+    ch_error err = {0};
+    ch_visit v;
+    int rc = ch_hours_visit_during(r, r->user.id, 0, (ch_slot){at, (int32_t)minutes}, &v, &err);
+    if (rc == CH_E_NOTFOUND)
+        return true;
+    if (rc) {
+        *res = ch_http_error(r, &err);
+        return false;
+    }
+    const ch_calendar *cal = ch_policy_service_calendar(ds->policy, ds->service);
+    char day[40], a[16], b[16], detail[600];
+    ch_date_format_long(ch_hours_local_date(cal, v.starts_at), day, sizeof(day));
+    ch_hours_clock(cal, v.starts_at, a, sizeof(a));
+    ch_hours_clock(cal, v.starts_at + (ch_time)v.booked * 60, b, sizeof(b));
+    snprintf(detail, sizeof(detail),
+             "That time falls inside your visit to %s from %s to %s on %s (visit %lld), and "
+             "reports are written away from the school, not during a visit. Give the time the "
+             "report was actually written (at).",
+             v.school ? v.school : "a school", a, b, day, (long long)v.id);
+    *res = ch_http_problem_typed(r, 409, "/problems/report-on-site",
+                                 "Reports are not written on site", detail, json_pack("[s]", "at"));
+    return false;
+}
+
 /* POST /api/v1/contracts/{id}/entries: time logged against the contract
  * (a report, preparation), a manager's adjustment, or hours a manager
  * records as owed (time we could not provide other than by cancelling a
@@ -418,6 +449,8 @@ enum MHD_Result ch_http_entries_create(ch_req *r, int64_t id)
                               NULL);
         goto out;
     }
+    if (drawdown && w == 0 && !report_off_site(r, &ds, at, minutes, &res))
+        goto out;
     /* Time logged past what the school bought is agreed by a manager, as
      * a booking past it is: the school is told it owes more. */
     bool past = drawdown && c.balance - minutes < 0;

@@ -5,6 +5,7 @@
 #ifndef CH_HTTP_HOURS_H
 #define CH_HTTP_HOURS_H
 
+#include "core/timetable.h"
 #include "http/json_case.h"
 #include "http/request.h"
 
@@ -66,6 +67,15 @@ bool ch_hours_time(problems *p, json_t *obj, const char *key, const ch_calendar 
  * contract's or a visit's consultant; records a problem on field when not. */
 bool ch_hours_consultant_ok(ch_req *r, problems *p, const char *field, int64_t id,
                             const char *service);
+
+/* The first visit of consultant's (other than visit except) that holds
+ * time overlapping want, into *found: CH_OK when there is one,
+ * CH_E_NOTFOUND when they are free, another code when the store fails. */
+int ch_hours_visit_during(ch_req *r, int64_t consultant, int64_t except, ch_slot want,
+                          ch_visit *found, ch_error *err);
+
+/* "09:30" for t on the service's clock, into buf. */
+void ch_hours_clock(const ch_calendar *cal, ch_time t, char *buf, size_t size);
 
 /* The first instant of local date d on the service's calendar. */
 ch_time ch_hours_day_start(const ch_calendar *cal, ch_date d);

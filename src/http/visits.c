@@ -196,13 +196,9 @@ static bool in_hours(problems *p, const char *field, const ch_calendar *cal, ch_
     return false;
 }
 
-/* Whether consultant is free for want: no other visit of theirs (except
- * visit "except") that is booked or was delivered overlaps it. Queues the
- * 409 naming the other visit when not. */
-static bool consultant_free(ch_req *r, const ch_calendar *cal, int64_t consultant, int64_t except,
-                            ch_slot want, enum MHD_Result *res)
+int ch_hours_visit_during(ch_req *r, int64_t consultant, int64_t except, ch_slot want,
+                          ch_visit *found, ch_error *err)
 {
-    ch_error err = {0};
     ch_visit *list;
     size_t n;
     /* No visit is longer than 12 hours, so one starting a day before is the
@@ -211,17 +207,14 @@ static bool consultant_free(ch_req *r, const ch_calendar *cal, int64_t consultan
                          .from = want.start - 86400,
                          .to = want.start + (ch_time)want.minutes * 60,
                          .limit = 500};
+    int rc;
     if (!consultant)
-        return true;
-    if (ch_store_visit_list(r->desk->store, &f, &r->arena, &list, &n, &err)) {
-        *res = ch_http_error(r, &err);
-        return false;
-    }
+        return CH_E_NOTFOUND;
+    if ((rc = ch_store_visit_list(r->desk->store, &f, &r->arena, &list, &n, err)))
+        return rc;
     ch_slot *slots = ch_arena_alloc(&r->arena, (n + 1) * sizeof(*slots));
-    if (!slots) {
-        *res = ch_http_error(r, &(ch_error){CH_E_NOMEM, "out of memory"});
-        return false;
-    }
+    if (!slots)
+        return ch_error_set(err, CH_E_NOMEM, "out of memory");
     for (size_t i = 0; i < n; i++) {
         bool holds = list[i].id != except && (strcmp(list[i].status, "booked") == 0 ||
                                               strcmp(list[i].status, "delivered") == 0);
@@ -229,8 +222,32 @@ static bool consultant_free(ch_req *r, const ch_calendar *cal, int64_t consultan
     }
     ptrdiff_t k = ch_timetable_clash(slots, n, want);
     if (k < 0)
+        return CH_E_NOTFOUND;
+    *found = list[k];
+    return CH_OK;
+}
+
+void ch_hours_clock(const ch_calendar *cal, ch_time t, char *buf, size_t size)
+{
+    clock_of(cal, t, buf, size);
+}
+
+/* Whether consultant is free for want: no other visit of theirs (except
+ * visit "except") that is booked or was delivered overlaps it. Queues the
+ * 409 naming the other visit when not. */
+static bool consultant_free(ch_req *r, const ch_calendar *cal, int64_t consultant, int64_t except,
+                            ch_slot want, enum MHD_Result *res)
+{
+    ch_error err = {0};
+    ch_visit other;
+    int rc = ch_hours_visit_during(r, consultant, except, want, &other, &err);
+    if (rc == CH_E_NOTFOUND)
         return true;
-    const ch_visit *o = &list[k];
+    if (rc) {
+        *res = ch_http_error(r, &err);
+        return false;
+    }
+    const ch_visit *o = &other;
     char day[40], a[16], b[16], detail[600];
     ch_date_format_long(ch_hours_local_date(cal, o->starts_at), day, sizeof(day));
     clock_of(cal, o->starts_at, a, sizeof(a));

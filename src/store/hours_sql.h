@@ -38,6 +38,22 @@
     " shortfall = coalesce(" P7 ", shortfall), block = coalesce(" P8 ", block),"                   \
     " prep_counts = coalesce(" P9 ", prep_counts) WHERE id = " P1 " AND status = 'open'"
 
+/* Visits by consultant (P2), by contract (P1) or any, from P3 to before
+ * P4, at most P5: one statement per shape, each led by the column its index
+ * starts with, so a timetable is an index range scan, never a scan of every
+ * visit (an OR on a parameter hides the index from the planner). Every
+ * shape names every parameter, as PostgreSQL requires. */
+#define VISIT_RANGE(P3, P4, P5)                                                                    \
+    " AND v.starts_at >= " P3 " AND v.starts_at < " P4 " ORDER BY v.starts_at, v.id LIMIT " P5
+#define VISIT_LIST_BY_CONSULTANT(P1, P2, P3, P4, P5)                                               \
+    "SELECT " VISIT_COLUMNS " WHERE v.consultant_id = " P2 " AND (" P1                             \
+    " = 0 OR v.contract_id = " P1 ")" VISIT_RANGE(P3, P4, P5)
+#define VISIT_LIST_BY_CONTRACT(P1, P2, P3, P4, P5)                                                 \
+    "SELECT " VISIT_COLUMNS " WHERE v.contract_id = " P1 " AND (" P2                               \
+    " = 0 OR v.consultant_id = " P2 ")" VISIT_RANGE(P3, P4, P5)
+#define VISIT_LIST_ANY(P1, P2, P3, P4, P5)                                                         \
+    "SELECT " VISIT_COLUMNS " WHERE " P1 " = 0 AND " P2 " = 0" VISIT_RANGE(P3, P4, P5)
+
 /* Another visit of consultant P1 holding time that overlaps [P2, P3): read
  * inside the write that books, so two bookings made at once cannot both
  * take the slot. No visit is longer than a day, so the index range starts

@@ -91,6 +91,17 @@ checks=$((checks + 1))
 call GET "/api/v1/visits?consultant=$cora&from=2027-02-02&to=2027-02-02" '' -H "$M"
 expect '.visits | length == 1' "and Cora is booked once that morning"
 
+# --- Reports are not written on site ---
+book "$oak" '{"starts_at":"2026-11-27T09:30"}'
+expect_status 201 "a visit last Friday morning, recorded afterwards"
+call POST "/api/v1/contracts/$oak/entries" '{"kind":"drawdown","what":"report","minutes":60,"at":"2026-11-27T10:00"}' -H "$C"
+expect_status 409 "report writing logged inside the visit is refused"
+expect '(.type | endswith("/report-on-site")) and .fields == ["at"] and (.detail | test("inside your visit to Oak Academy from 09:30 to 12:00 on Fri 27 Nov 2026"))' "naming the visit"
+call POST "/api/v1/contracts/$oak/entries" '{"kind":"drawdown","what":"follow-up","minutes":60,"at":"2026-11-27T10:00"}' -H "$C"
+expect_status 201 "follow-up with the school during the visit is not a report"
+call POST "/api/v1/contracts/$oak/entries" '{"kind":"drawdown","what":"report","minutes":60,"at":"2026-11-27T12:00"}' -H "$C"
+expect_status 201 "written straight after the visit, it is logged"
+
 # --- Time logged past the balance needs a manager ---
 call POST /api/v1/contracts '{"school":"Fir School","service":"beacon/consultancy","year":"2026-27","amount":3,"unit":"hours","consultant_id":'"$cora"'}' -H "$M"
 fir=$(json .id)

@@ -809,13 +809,24 @@ static void contracts_visits_and_the_ledger(void **state)
                   .booked = 150,
                   .created_at = 1100};
     ch_visit b = a;
-    b.starts_at = 9000;
+    b.starts_at = 50000;
     assert_int_equal(ch_store_visit_insert(f->store, &a, &got, &err), CH_OK);
+    /* One person, one place: a visit overlapping one the consultant holds
+     * is refused inside the write; one straight after it is not refused. */
+    ch_visit clash = a;
+    clash.id = 0;
+    clash.starts_at = a.starts_at + 3600;
+    assert_int_equal(ch_store_visit_insert(f->store, &clash, NULL, &err), CH_E_CONFLICT);
+    assert_non_null(strstr(err.msg, "booked into visit"));
+    clash.consultant_id = 0; /* nobody named yet: nothing to clash with */
+    assert_int_equal(ch_store_visit_insert(f->store, &clash, NULL, &err), CH_OK);
     /* Decided on figures that are now stale: someone booked since. */
     assert_int_equal(ch_store_visit_insert(f->store, &b, &got, &err), CH_E_CONFLICT);
     assert_int_equal(ch_store_visit_insert(f->store, &b, NULL, &err), CH_OK);
     assert_int_equal(ch_store_contract_get(f->store, id, &f->arena, &got, &err), CH_OK);
-    assert_int_equal(got.booked, 300);
+    assert_int_equal(got.booked, 450);
+    ch_visit_change drop = {.visit_id = clash.id, .status = "cancelled-early", .at = 1200};
+    assert_int_equal(ch_store_visit_change(f->store, &drop, &err), CH_OK);
 
     /* The school cancels the first late: charged, once, however often asked. */
     ch_ledger_row charge = {.contract_id = id,
@@ -831,7 +842,7 @@ static void contracts_visits_and_the_ledger(void **state)
     assert_int_equal(ch_store_visit_change(f->store, &end, &err), CH_E_CONFLICT);
     /* We cancel the second and rebook it: the new visit is booked. */
     ch_visit again = b;
-    again.starts_at = 12000;
+    again.starts_at = 100000;
     again.rescheduled_from = b.id;
     ch_visit_change moved = {
         .visit_id = b.id, .status = "cancelled-by-provider", .rebook = &again, .at = 6000};
@@ -841,27 +852,38 @@ static void contracts_visits_and_the_ledger(void **state)
     assert_int_equal(got.balance, 930);
     assert_int_equal(got.booked, 150);
     assert_int_equal(got.shortfall, 150);
+    /* Hours owed are a note: the shortfall grows, the balance stays. */
+    ch_ledger_row owed = {.contract_id = id,
+                          .at = 6500,
+                          .kind = "owed",
+                          .minutes = 60,
+                          .reason = "Consultant ill",
+                          .created_at = 6500};
+    assert_int_equal(ch_store_ledger_append(f->store, &owed, 1, 0, &err), CH_OK);
+    assert_int_equal(ch_store_contract_get(f->store, id, &f->arena, &got, &err), CH_OK);
+    assert_int_equal(got.balance, 930);
+    assert_int_equal(got.shortfall, 210);
 
     ch_visit *vs;
     size_t n;
-    ch_visit_filter vf = {.consultant_id = uid, .from = 5000, .to = 12001};
+    ch_visit_filter vf = {.consultant_id = uid, .from = 5000, .to = 100001};
     assert_int_equal(ch_store_visit_list(f->store, &vf, &f->arena, &vs, &n, &err), CH_OK);
     assert_int_equal(n, 3);
     assert_string_equal(vs[0].status, "cancelled-late");
     assert_string_equal(vs[1].status, "cancelled-by-provider");
     assert_int_equal(vs[2].rescheduled_from, b.id);
     assert_string_equal(vs[2].school, "Springfield Primary");
-    vf.from = 9001;
+    vf.from = 50001;
     assert_int_equal(ch_store_visit_list(f->store, &vf, &f->arena, &vs, &n, &err), CH_OK);
     assert_int_equal(n, 1);
     /* Late news on the rebooked visit is kept; it is still booked. */
     ch_visit_change late = {
-        .visit_id = again.id, .late_notice_at = 11000, .late_expected_at = 12900, .at = 11000};
+        .visit_id = again.id, .late_notice_at = 99000, .late_expected_at = 100900, .at = 99000};
     assert_int_equal(ch_store_visit_change(f->store, &late, &err), CH_OK);
     ch_visit v;
     assert_int_equal(ch_store_visit_get(f->store, again.id, &f->arena, &v, &err), CH_OK);
     assert_string_equal(v.status, "booked");
-    assert_int_equal(v.late_expected_at, 12900);
+    assert_int_equal(v.late_expected_at, 100900);
     assert_int_equal(ch_store_visit_get(f->store, 999, &f->arena, &v, &err), CH_E_NOTFOUND);
 
     /* The year end closes the contract once. */
@@ -873,11 +895,12 @@ static void contracts_visits_and_the_ledger(void **state)
     assert_int_equal(ch_store_ledger_append(f->store, close, 2, id, &err), CH_E_CONFLICT);
     ch_ledger_row *rows;
     assert_int_equal(ch_store_ledger_list(f->store, id, &f->arena, &rows, &n, &err), CH_OK);
-    assert_int_equal(n, 4);
+    assert_int_equal(n, 5);
     assert_string_equal(rows[0].kind, "purchase");
     assert_string_equal(rows[1].kind, "drawdown");
     assert_int_equal(rows[1].visit_id, a.id);
-    assert_string_equal(rows[3].kind, "lapse");
+    assert_string_equal(rows[2].kind, "owed");
+    assert_string_equal(rows[4].kind, "lapse");
     assert_int_equal(ch_store_contract_get(f->store, id, &f->arena, &got, &err), CH_OK);
     assert_int_equal(got.balance, 0);
     assert_string_equal(got.status, "closed");

@@ -314,6 +314,7 @@ export function ContractPage({ id, user }: { id: number; user: User }) {
           e.preventDefault();
           const kind = value('lt-kind');
           const body: Record<string, unknown> = { kind, minutes: Number(value('lt-minutes')), reason: value('lt-reason') || null };
+          if (value('lt-at')) body.at = value('lt-at');
           if (kind === 'drawdown') body.what = value('lt-what');
           if (confirmLog) body.confirm_over_balance = true;
           send('POST', `${base}/entries`, body, 'The time is logged.');
@@ -325,6 +326,7 @@ export function ContractPage({ id, user }: { id: number; user: User }) {
           <select id="lt-what"><option value="report">Writing a report</option><option value="preparation">Preparation</option><option value="follow-up">Follow-up</option><option value="other">Other</option></select>
           <label for="lt-minutes">Minutes (an adjustment may be negative)</label><input id="lt-minutes" type="text" inputMode="numeric" required />
           <label for="lt-reason">Reason (the school reads it)</label><input id="lt-reason" type="text" />
+          <label for="lt-at">When it was done (leave empty for now)</label><input id="lt-at" type="text" placeholder="2026-12-01T14:00" />
           <div><button type="submit">{confirmLog ? 'Log it past the balance' : 'Log it'}</button></div>
         </form>
       )}

@@ -5,6 +5,7 @@
 #include "store/hours_sql.h"
 #include "store/postgres/internal.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -440,19 +441,23 @@ int ch_pg_visit_get(ch_store *base, int64_t id, ch_arena *a, ch_visit *out, ch_e
 int ch_pg_visit_list(ch_store *base, const ch_visit_filter *f, ch_arena *a, ch_visit **out,
                      size_t *n, ch_error *err)
 {
-    static const char sql[] =
-        "SELECT " VISIT_COLUMNS " WHERE ($1::bigint = 0 OR v.contract_id = $1)"
-        " AND ($2::bigint = 0 OR v.consultant_id = $2)"
-        " AND ($3::bigint = 0 OR v.starts_at >= $3)"
-        " AND ($4::bigint = 0 OR v.starts_at < $4)"
-        " ORDER BY v.starts_at, v.id LIMIT $5";
+    static const char by_consultant[] = VISIT_LIST_BY_CONSULTANT(
+        "$1::bigint", "$2::bigint", "$3::bigint", "$4::bigint", "$5::bigint");
+    static const char by_contract[] = VISIT_LIST_BY_CONTRACT(
+        "$1::bigint", "$2::bigint", "$3::bigint", "$4::bigint", "$5::bigint");
+    static const char any[] =
+        VISIT_LIST_ANY("$1::bigint", "$2::bigint", "$3::bigint", "$4::bigint", "$5::bigint");
     pg_params p = {0};
     ch_pg_int(&p, f->contract_id);
     ch_pg_int(&p, f->consultant_id);
     ch_pg_int(&p, f->from);
-    ch_pg_int(&p, f->to);
+    ch_pg_int(&p, f->to ? f->to : INT64_MAX);
     ch_pg_int(&p, f->limit ? (int64_t)f->limit : 1000);
-    return visit_rows(base, sql, &p, a, out, n, err);
+    return visit_rows(base,
+                      f->consultant_id ? by_consultant
+                      : f->contract_id ? by_contract
+                                       : any,
+                      &p, a, out, n, err);
 }
 
 int ch_pg_visit_change(ch_store *base, ch_visit_change *ch, ch_error *err)

@@ -5,6 +5,7 @@
 #include "store/hours_sql.h"
 #include "store/sqlite/internal.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -401,14 +402,16 @@ int ch_sq_visit_get(ch_store *base, int64_t id, ch_arena *a, ch_visit *out, ch_e
 int ch_sq_visit_list(ch_store *base, const ch_visit_filter *f, ch_arena *a, ch_visit **out,
                      size_t *n, ch_error *err)
 {
-    static const char sql[] = "SELECT " VISIT_COLUMNS " WHERE (?1 = 0 OR v.contract_id = ?1)"
-                              " AND (?2 = 0 OR v.consultant_id = ?2)"
-                              " AND (?3 = 0 OR v.starts_at >= ?3)"
-                              " AND (?4 = 0 OR v.starts_at < ?4)"
-                              " ORDER BY v.starts_at, v.id LIMIT ?5";
+    static const char by_consultant[] = VISIT_LIST_BY_CONSULTANT("?1", "?2", "?3", "?4", "?5");
+    static const char by_contract[] = VISIT_LIST_BY_CONTRACT("?1", "?2", "?3", "?4", "?5");
+    static const char any[] = VISIT_LIST_ANY("?1", "?2", "?3", "?4", "?5");
     sq_conn *c = ch_sq_reader((sq *)base);
     int rc = CH_OK;
-    sqlite3_stmt *st = ch_sq_stmt(c, sql, err);
+    sqlite3_stmt *st = ch_sq_stmt(c,
+                                  f->consultant_id ? by_consultant
+                                  : f->contract_id ? by_contract
+                                                   : any,
+                                  err);
     *out = NULL;
     *n = 0;
     if (!st) {
@@ -418,7 +421,7 @@ int ch_sq_visit_list(ch_store *base, const ch_visit_filter *f, ch_arena *a, ch_v
     sqlite3_bind_int64(st, 1, f->contract_id);
     sqlite3_bind_int64(st, 2, f->consultant_id);
     sqlite3_bind_int64(st, 3, f->from);
-    sqlite3_bind_int64(st, 4, f->to);
+    sqlite3_bind_int64(st, 4, f->to ? f->to : INT64_MAX);
     sqlite3_bind_int64(st, 5, f->limit ? (sqlite3_int64)f->limit : 1000);
     rc = collect(c, st, a, sizeof(**out), read_visit, (void **)out, n, "listing visits", err);
 out:
