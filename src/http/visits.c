@@ -58,10 +58,10 @@ static bool in_term(const ch_calendar *cal, const char *term, ch_time t)
     return ch_term_period(terms, nterms, term, &a, &b, &err) == CH_OK && d >= a && d <= b;
 }
 
-/* A consultant's capacity on a service in a term: working time on the
- * service's calendar (the part its data covers) less the contingency. */
-static int term_capacity(const ch_desk_service *ds, const char *term, int64_t booked,
-                         ch_capacity *cap, ch_error *err)
+/* Working minutes in a term on the service's calendar (the part its data
+ * covers). */
+static int term_working(const ch_desk_service *ds, const char *term, int64_t *minutes,
+                        ch_error *err)
 {
     const ch_calendar *cal = ch_policy_service_calendar(ds->policy, ds->service);
     size_t nterms;
@@ -79,47 +79,148 @@ static int term_capacity(const ch_desk_service *ds, const char *term, int64_t bo
     t1 = t1 > h1 ? h1 : t1;
     if (t1 > t0 && (rc = ch_calendar_working_between(cal, t0, t1, &secs, err)))
         return rc;
-    ch_capacity_compute(secs / 60, ds->service->contingency, booked, cap);
+    *minutes = secs / 60;
     return CH_OK;
 }
 
+/* One person's load in a term, over every service they are booked in:
+ * their working time is counted once. Where their services' calendars
+ * differ, the longest is taken as theirs, and the largest contingency. */
+typedef struct person_load {
+    int64_t consultant;
+    const char *name;
+    const char *services[16];
+    size_t nservices;
+    int64_t booked, working;
+    int32_t contingency;
+    bool visible; /* the user sees one of the services they are booked in */
+} person_load;
+
+/* Adds a visit of service ds (booked minutes) to load l. */
+static int load_add(ch_arena *a, person_load *l, const ch_desk_service *ds, const char *term,
+                    int64_t booked, ch_error *err)
+{
+    l->booked += booked;
+    for (size_t i = 0; i < l->nservices; i++)
+        if (strcmp(l->services[i], ds->name) == 0)
+            return CH_OK;
+    int64_t working = 0;
+    int rc = term_working(ds, term, &working, err);
+    if (rc)
+        return rc;
+    const char *name = ch_arena_strdup(a, ds->name);
+    if (!name)
+        return ch_error_set(err, CH_E_NOMEM, "out of memory");
+    if (l->nservices < sizeof(l->services) / sizeof(*l->services))
+        l->services[l->nservices++] = name;
+    if (working > l->working)
+        l->working = working;
+    if (ds->service->contingency > l->contingency)
+        l->contingency = ds->service->contingency;
+    return CH_OK;
+}
+
+/* The term's load of consultant, in every service, with want (of service
+ * ds, or none) added: the booking a desk is deciding on. */
+static int person_term_load(ch_req *r, int64_t consultant, const char *term, ch_time around,
+                            const ch_desk_service *ds, int64_t want, person_load *l, ch_error *err)
+{
+    ch_visit *rows;
+    size_t n;
+    int rc;
+    memset(l, 0, sizeof(*l));
+    l->consultant = consultant;
+    ch_visit_filter f = {.consultant_id = consultant,
+                         .from = around - 200 * (ch_time)CH_DAY_SECS,
+                         .to = around + 200 * (ch_time)CH_DAY_SECS,
+                         .limit = 100000};
+    if ((rc = ch_store_visit_list(r->desk->store, &f, &r->arena, &rows, &n, err)))
+        return rc;
+    if (ds && (rc = load_add(&r->arena, l, ds, term, want, err)))
+        return rc;
+    for (size_t i = 0; i < n; i++) {
+        ch_desk_service vs;
+        if (!takes_time(rows[i].status) ||
+            ch_desk_service_find(r->desk, rows[i].service, &vs, err) ||
+            !in_term(ch_policy_service_calendar(vs.policy, vs.service), term, rows[i].starts_at))
+            continue;
+        l->name = rows[i].consultant;
+        if ((rc = load_add(&r->arena, l, &vs, term, rows[i].booked, err)))
+            return rc;
+    }
+    return CH_OK;
+}
+
+/* The capacity warning or refusal for consultant's load l, into buf. */
+static void capacity_text(const person_load *l, const char *who, const char *verb, const char *term,
+                          char *buf, size_t size)
+{
+    ch_capacity cap;
+    char have[32], can[32];
+    ch_capacity_compute(l->working, l->contingency, l->booked, &cap);
+    ch_minutes_format(l->booked, have, sizeof(have));
+    ch_minutes_format(cap.available, can, sizeof(can));
+    snprintf(buf, size,
+             "%s %s booked for %s in %s across all their services, more than the %s their "
+             "working time leaves once %d%% is kept free for illness and absence.",
+             who ? who : "The consultant", verb, have, term, can, l->contingency);
+}
+
+/* Whether booking want minutes of consultant's time on service ds at t
+ * stays within what their term leaves bookable; when not, a manager must
+ * agree (confirm), and *res is the 403 or 409 that says so. */
+static bool capacity_ok(ch_req *r, const ch_desk_service *ds, int64_t consultant, const char *who,
+                        ch_time t, int64_t want, bool confirm, enum MHD_Result *res)
+{
+    const ch_calendar *cal = ch_policy_service_calendar(ds->policy, ds->service);
+    size_t nterms;
+    const ch_date_range *terms = ch_calendar_terms(cal, &nterms);
+    char term[32], detail[600];
+    ch_error err = {0};
+    person_load l;
+    ch_capacity cap;
+    if (!consultant)
+        return true;
+    ch_term_name_of(terms, nterms, ch_hours_local_date(cal, t), term, sizeof(term));
+    if (person_term_load(r, consultant, term, t, ds, want, &l, &err)) {
+        *res = ch_http_error(r, &err);
+        return false;
+    }
+    ch_capacity_compute(l.working, l.contingency, l.booked, &cap);
+    if (!cap.over || (confirm && ch_hours_manager(r)))
+        return true;
+    capacity_text(&l, who ? who : l.name, "would be", term, detail, sizeof(detail) - 80);
+    size_t used = strlen(detail);
+    snprintf(detail + used, sizeof(detail) - used, " %s",
+             ch_hours_manager(r) ? "Send confirm_over_capacity: true to book it anyway."
+                                 : "A manager must agree to book it.");
+    *res = ch_http_problem_typed(r, ch_hours_manager(r) ? 409 : 403, "/problems/past-capacity",
+                                 "Past the consultant's bookable time", detail,
+                                 json_pack("[s]", "consultant_id"));
+    return false;
+}
+
 /* After booking v: a warning when it takes its consultant past the time
- * the term leaves bookable, or "" when it does not. */
+ * the term leaves bookable (a manager agreed), or "" when it does not. */
 static void capacity_warning(ch_req *r, const ch_desk_service *ds, const ch_visit *v, char *buf,
                              size_t size)
 {
     const ch_calendar *cal = ch_policy_service_calendar(ds->policy, ds->service);
-    size_t nterms, n;
+    size_t nterms;
     const ch_date_range *terms = ch_calendar_terms(cal, &nterms);
     char term[32];
     ch_error err;
-    ch_visit *rows;
+    person_load l;
     ch_capacity cap;
     buf[0] = '\0';
     if (!v->consultant_id)
         return;
     ch_term_name_of(terms, nterms, ch_hours_local_date(cal, v->starts_at), term, sizeof(term));
-    ch_visit_filter f = {.consultant_id = v->consultant_id,
-                         .from = v->starts_at - 200 * (ch_time)CH_DAY_SECS,
-                         .to = v->starts_at + 200 * (ch_time)CH_DAY_SECS,
-                         .limit = 100000};
-    if (ch_store_visit_list(r->desk->store, &f, &r->arena, &rows, &n, &err))
+    if (person_term_load(r, v->consultant_id, term, v->starts_at, NULL, 0, &l, &err))
         return;
-    int64_t booked = 0;
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(rows[i].service, ds->name) == 0 && takes_time(rows[i].status) &&
-            in_term(cal, term, rows[i].starts_at))
-            booked += rows[i].booked;
-    if (term_capacity(ds, term, booked, &cap, &err) || !cap.over)
-        return;
-    char have[32], can[32];
-    ch_minutes_format(booked, have, sizeof(have));
-    ch_minutes_format(cap.available, can, sizeof(can));
-    snprintf(buf, size,
-             "%s is now booked for %s in %s, more than the %s left once %d%% of their time is "
-             "kept free for illness and absence.",
-             v->consultant ? v->consultant : "The consultant", have, term, can,
-             ds->service->contingency);
+    ch_capacity_compute(l.working, l.contingency, l.booked, &cap);
+    if (cap.over)
+        capacity_text(&l, v->consultant, "is now", term, buf, size);
 }
 
 /* Adds to buf (the capacity warning, or "") when the consultant is away
@@ -269,17 +370,22 @@ enum MHD_Result ch_http_visits_create(ch_req *r, int64_t id)
     ch_error err = {0};
     ch_contract c;
     ch_desk_service ds;
-    static const ch_req_key keys[] = {{"starts_at", NULL},     {"minutes", NULL},
-                                      {"consultant_id", NULL}, {"confirm_over_balance", NULL},
-                                      {"reason", NULL},        {NULL, NULL}};
+    static const ch_req_key keys[] = {{"starts_at", NULL},
+                                      {"minutes", NULL},
+                                      {"consultant_id", NULL},
+                                      {"reason", NULL},
+                                      {"confirm_over_balance", NULL},
+                                      {"confirm_over_capacity", NULL},
+                                      {NULL, NULL}};
     json_t *body = NULL;
     if (!ch_hours_contract_body(r, id, &c, &ds, keys, &body, &res))
         return res;
     const ch_calendar *cal = ch_policy_service_calendar(ds.policy, ds.service);
     ch_visit v = {.contract_id = id, .consultant_id = c.consultant_id};
     int64_t minutes = c.block, consultant = 0;
-    bool confirm = false;
+    bool confirm = false, confirm_capacity = false;
     ch_hours_time(&p, body, "starts_at", cal, true, &v.starts_at);
+    ch_req_bool(&p, body, "confirm_over_capacity", &confirm_capacity);
     ch_req_int(&p, body, "minutes", 15, 12 * 60, false, &minutes);
     ch_req_int(&p, body, "consultant_id", 1, INT64_MAX, false, &consultant);
     ch_req_bool(&p, body, "confirm_over_balance", &confirm);
@@ -309,7 +415,8 @@ enum MHD_Result ch_http_visits_create(ch_req *r, int64_t id)
     if (consultant)
         v.consultant_id = consultant;
     v.booked = (int32_t)minutes;
-    if (!consultant_free(r, cal, v.consultant_id, 0, (ch_slot){v.starts_at, v.booked}, &res))
+    if (!consultant_free(r, cal, v.consultant_id, 0, (ch_slot){v.starts_at, v.booked}, &res) ||
+        !capacity_ok(r, &ds, v.consultant_id, NULL, v.starts_at, v.booked, confirm_capacity, &res))
         goto out;
     if (ch_booking_needs_manager(c.balance, c.booked, v.booked)) {
         char left[32], detail[400];
@@ -564,14 +671,9 @@ enum MHD_Result ch_http_visits_list(ch_req *r)
     return ch_http_jw(r, 200, &w, NULL);
 }
 
-typedef struct load {
-    int64_t consultant;
-    const char *name, *service;
-    int64_t booked;
-} load;
-
-/* GET /api/v1/capacity?term=autumn-2026: per consultant and service, the
- * time booked in the term against working time less the contingency. */
+/* GET /api/v1/capacity?term=autumn-2026: per consultant, the time booked in
+ * the term in every service, against their working time (counted once)
+ * less the contingency. */
 enum MHD_Result ch_http_capacity(ch_req *r)
 {
     ch_error err = {0};
@@ -592,24 +694,30 @@ enum MHD_Result ch_http_capacity(ch_req *r)
     size_t n, nloads = 0;
     if (ch_store_visit_list(r->desk->store, &f, &r->arena, &rows, &n, &err))
         return ch_http_error(r, &err);
-    load *loads = ch_arena_alloc(&r->arena, (n + 1) * sizeof(*loads));
+    person_load *loads = ch_arena_alloc(&r->arena, (n + 1) * sizeof(*loads));
     if (!loads)
         return ch_http_error(r, (ch_error_set(&err, CH_E_NOMEM, "out of memory"), &err));
     for (size_t i = 0; i < n; i++) {
         const ch_visit *v = &rows[i];
         ch_desk_service ds;
-        if (!v->consultant_id || !takes_time(v->status) || !ch_desk_can_see(r, v->service) ||
+        /* Every service counts towards a person's load; the report lists
+         * only the people the user works beside. */
+        if (!v->consultant_id || !takes_time(v->status) ||
             ch_desk_service_find(r->desk, v->service, &ds, &err))
             continue;
         if (!in_term(ch_policy_service_calendar(ds.policy, ds.service), term, v->starts_at))
             continue;
         size_t k = 0;
-        while (k < nloads && !(loads[k].consultant == v->consultant_id &&
-                               strcmp(loads[k].service, v->service) == 0))
+        while (k < nloads && loads[k].consultant != v->consultant_id)
             k++;
-        if (k == nloads)
-            loads[nloads++] = (load){v->consultant_id, v->consultant, v->service, 0};
-        loads[k].booked += v->booked;
+        if (k == nloads) {
+            memset(&loads[nloads], 0, sizeof(*loads));
+            loads[nloads].consultant = v->consultant_id;
+            loads[nloads++].name = v->consultant;
+        }
+        loads[k].visible = loads[k].visible || ch_desk_can_see(r, v->service);
+        if (load_add(&r->arena, &loads[k], &ds, term, v->booked, &err))
+            return ch_http_error(r, &err);
     }
     ch_jw w;
     ch_jw_init(&w);
@@ -619,12 +727,10 @@ enum MHD_Result ch_http_capacity(ch_req *r)
     ch_jw_key(&w, "consultants");
     ch_jw_arr(&w);
     for (size_t k = 0; k < nloads; k++) {
-        ch_desk_service ds;
-        if (ch_desk_service_find(r->desk, loads[k].service, &ds, &err))
-            continue;
         ch_capacity cap;
-        if (term_capacity(&ds, term, loads[k].booked, &cap, &err))
-            return ch_http_error(r, &err);
+        if (!loads[k].visible)
+            continue;
+        ch_capacity_compute(loads[k].working, loads[k].contingency, loads[k].booked, &cap);
         ch_jw_obj(&w);
         ch_jw_key(&w, "consultant");
         ch_jw_obj(&w);
@@ -633,12 +739,15 @@ enum MHD_Result ch_http_capacity(ch_req *r)
         ch_jw_key(&w, "name");
         ch_jw_str(&w, loads[k].name);
         ch_jw_obj_end(&w);
-        ch_jw_key(&w, "service");
-        ch_jw_str(&w, loads[k].service);
+        ch_jw_key(&w, "services");
+        ch_jw_arr(&w);
+        for (size_t i = 0; i < loads[k].nservices; i++)
+            ch_jw_str(&w, loads[k].services[i]);
+        ch_jw_arr_end(&w);
         ch_jw_key(&w, "working_minutes");
         ch_jw_int(&w, cap.working);
         ch_jw_key(&w, "contingency_percent");
-        ch_jw_int(&w, ds.service->contingency);
+        ch_jw_int(&w, loads[k].contingency);
         ch_jw_key(&w, "available_minutes");
         ch_jw_int(&w, cap.available);
         ch_jw_key(&w, "booked_minutes");

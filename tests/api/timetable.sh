@@ -91,6 +91,31 @@ checks=$((checks + 1))
 call GET "/api/v1/visits?consultant=$cora&from=2027-02-02&to=2027-02-02" '' -H "$M"
 expect '.visits | length == 1' "and Cora is booked once that morning"
 
+# --- One person's working time is counted once across their services ---
+hx=hackney-services-for-schools
+hal=$(echo 'a good long password' | "$charter" admin user add --db "$db" --email hal@hackney.example --name 'Hal Both' \
+    --role officer --service $hx/school-improvement --service $hx/specialist-teaching-inclusion --password-stdin | user_id)
+add hm@hackney.example 'Hana Manager' manager $hx/school-improvement >/dev/null
+H="Authorization: Bearer $("$charter" admin token --email hm@hackney.example --db "$db")"
+call POST /api/v1/contracts '{"school":"Ivy School","service":"'$hx'/school-improvement","year":"2026-27","amount":5,"unit":"days","consultant_id":'"$hal"'}' -H "$H"
+expect_status 201 "a school improvement contract with Hal"
+si=$(json .id)
+echo 'a good long password' | "$charter" admin user add --db "$db" --email sm@hackney.example --name 'Sol Manager' \
+    --role manager --service $hx/specialist-teaching-inclusion --password-stdin >/dev/null
+SM="Authorization: Bearer $("$charter" admin token --email sm@hackney.example --db "$db")"
+call POST /api/v1/contracts '{"school":"Ivy School","service":"'$hx'/specialist-teaching-inclusion","year":"2026-27","amount":5,"unit":"days","consultant_id":'"$hal"'}' -H "$SM"
+expect_status 201 "and a specialist teaching contract with Hal"
+sti=$(json .id)
+HA="Authorization: Bearer $("$charter" admin token --email hal@hackney.example --db "$db")"
+call POST "/api/v1/contracts/$si/visits" '{"starts_at":"2026-12-07T09:30"}' -H "$HA"
+expect_status 201 "Hal's school improvement visit"
+call POST "/api/v1/contracts/$sti/visits" '{"starts_at":"2026-12-07T10:00"}' -H "$HA"
+expect_status 409 "Hal cannot be at a specialist teaching visit at the same time"
+call POST "/api/v1/contracts/$sti/visits" '{"starts_at":"2026-12-08T09:30"}' -H "$HA"
+expect_status 201 "Hal's specialist teaching visit the next day"
+call GET "/api/v1/capacity?term=autumn-2026" '' -H "$H"
+expect "[.consultants[] | select(.consultant.id == $hal)] | length == 1 and (.[0] | (.services | length) == 2 and .booked_minutes == 300 and .working_minutes > 30000 and .working_minutes < 45000)" "one row for Hal: both services' visits against one person's working time"
+
 # --- Reports are not written on site ---
 book "$oak" '{"starts_at":"2026-11-27T09:30"}'
 expect_status 201 "a visit last Friday morning, recorded afterwards"

@@ -21,7 +21,7 @@ type Contract = {
   ledger?: Entry[]; visits?: Visit[];
 };
 type Capacity = {
-  consultant: { id: number; name: string }; service: string; working_minutes: number;
+  consultant: { id: number; name: string }; services: string[]; working_minutes: number;
   contingency_percent: number; available_minutes: number; booked_minutes: number; over: boolean;
 };
 
@@ -238,6 +238,7 @@ export function ContractPage({ id, user }: { id: number; user: User }) {
   const [problem, setProblem] = useState<Problem>();
   const [notice, setNotice] = useState('');
   const [confirmOver, setConfirmOver] = useState(false);
+  const [confirmCapacity, setConfirmCapacity] = useState(false);
   const [confirmLog, setConfirmLog] = useState(false);
   const [term, setTerm] = useState('');
   const manager = user.role !== 'officer';
@@ -260,10 +261,13 @@ export function ContractPage({ id, user }: { id: number; user: User }) {
         if (path.endsWith('/visits')) setConfirmOver(true);
         if (path.endsWith('/entries')) setConfirmLog(true);
       }
+      // Past the consultant's bookable time in the term: the same, for their time.
+      if (r.status === 409 && manager && r.problem?.type?.endsWith('/problems/past-capacity')) setConfirmCapacity(true);
       return setProblem(r.problem);
     }
     setProblem(undefined);
     setConfirmOver(false);
+    setConfirmCapacity(false);
     setConfirmLog(false);
     // A booking that takes the consultant past their bookable time says so.
     setNotice(r.data?.warning ? `${done} Note: ${r.data.warning}` : done);
@@ -300,13 +304,14 @@ export function ContractPage({ id, user }: { id: number; user: User }) {
           if (value('bk-minutes')) body.minutes = Number(value('bk-minutes'));
           if (value('bk-reason')) body.reason = value('bk-reason');
           if (confirmOver) body.confirm_over_balance = true;
+          if (confirmCapacity) body.confirm_over_capacity = true;
           send('POST', `${base}/visits`, body, 'The visit is booked.');
         }}>
           <h2 id="book">Book a visit</h2>
           <label for="bk-at">When</label><input id="bk-at" type="text" placeholder="2026-12-01T09:30" required />
           <label for="bk-minutes">Minutes (leave empty for the usual {c.block_minutes})</label><input id="bk-minutes" type="text" inputMode="numeric" />
           <label for="bk-reason">Why another length</label><input id="bk-reason" type="text" />
-          <div><button type="submit">{confirmOver ? 'Book past the balance' : 'Book the visit'}</button></div>
+          <div><button type="submit">{confirmOver ? 'Book past the balance' : confirmCapacity ? "Book past the consultant's time" : 'Book the visit'}</button></div>
         </form>
       )}
       {c.status === 'open' && (
@@ -523,9 +528,9 @@ export function Timetable({ user }: { user: User }) {
         <div><button type="submit" class="secondary">Show the term</button></div>
       </form>
       <div class="table-wrap"><table>
-        <thead><tr><th scope="col">Consultant</th><th scope="col">Service</th><th scope="col">Working hours</th><th scope="col">Kept free</th><th scope="col">Bookable</th><th scope="col">Booked</th></tr></thead>
+        <thead><tr><th scope="col">Consultant</th><th scope="col">Services</th><th scope="col">Working hours</th><th scope="col">Kept free</th><th scope="col">Bookable</th><th scope="col">Booked</th></tr></thead>
         <tbody>{capacity.map((k) => (
-          <tr><td>{k.consultant.name}</td><td>{k.service}</td><td>{hours(k.working_minutes)}</td><td>{k.contingency_percent}%</td>
+          <tr><td>{k.consultant.name}</td><td>{k.services.join(', ')}</td><td>{hours(k.working_minutes)}</td><td>{k.contingency_percent}%</td>
             <td>{hours(k.available_minutes)}</td><td class={k.over ? 'state-breached' : ''}>{hours(k.booked_minutes)}{k.over && ' (over: no time kept for absence)'}</td></tr>
         ))}</tbody>
       </table></div>
