@@ -384,7 +384,7 @@ static int add_contracts(ch_desk *d, const staff *st, ch_time now, ch_error *err
             const ch_service *svc = &p->services[s];
             if (!svc->visit_block)
                 continue;
-            const ch_calendar *cal = ch_policy_service_calendar(p, svc);
+            const ch_calendar *cal = ch_policy_visit_calendar(p, svc);
             char name[140];
             snprintf(name, sizeof(name), "%s/%s", p->id, svc->id);
             for (size_t k = 0; k < 2; k++) {

@@ -98,6 +98,11 @@ const ch_calendar *ch_policy_service_calendar(const ch_policy *policy, const ch_
     return policy->calendars[svc->calendar].cal;
 }
 
+const ch_calendar *ch_policy_visit_calendar(const ch_policy *policy, const ch_service *svc)
+{
+    return policy->calendars[svc->visit_calendar].cal;
+}
+
 static bool has_flag(const ch_contact *c, const char *flag)
 {
     for (size_t i = 0; i < c->nflags; i++)

@@ -66,7 +66,10 @@ typedef struct ch_named_calendar {
 
 typedef struct ch_service {
     const char *id, *name;
-    size_t calendar;     /* index into the policy's calendars */
+    size_t calendar; /* index into the policy's calendars */
+    /* The calendar visits to schools follow (`visit_calendar:`): school
+     * terms, where the office stays open all year. Without it, calendar. */
+    size_t visit_calendar;
     int32_t day_length;  /* minutes in a purchased day, 0 when not sold by the day */
     int32_t half_day;    /* minutes in a purchased half day, 0 for half of day_length */
     int32_t visit_block; /* minutes in the usual visit, 0 when it visits by no block */
@@ -169,6 +172,9 @@ void ch_policy_free(ch_policy *policy);
 /* Borrowed lookups by id; NULL when absent. */
 const ch_service *ch_policy_service(const ch_policy *policy, const char *id);
 const ch_calendar *ch_policy_service_calendar(const ch_policy *policy, const ch_service *svc);
+
+/* The calendar the service's visits to schools are booked on. */
+const ch_calendar *ch_policy_visit_calendar(const ch_policy *policy, const ch_service *svc);
 
 typedef struct ch_contact {
     ch_channel channel;

@@ -63,7 +63,7 @@ static bool in_term(const ch_calendar *cal, const char *term, ch_time t)
 static int term_working(const ch_desk_service *ds, const char *term, int64_t *minutes,
                         ch_error *err)
 {
-    const ch_calendar *cal = ch_policy_service_calendar(ds->policy, ds->service);
+    const ch_calendar *cal = ch_policy_visit_calendar(ds->policy, ds->service);
     size_t nterms;
     const ch_date_range *terms = ch_calendar_terms(cal, &nterms);
     ch_date a, b;
@@ -380,7 +380,7 @@ enum MHD_Result ch_http_visits_create(ch_req *r, int64_t id)
     json_t *body = NULL;
     if (!ch_hours_contract_body(r, id, &c, &ds, keys, &body, &res))
         return res;
-    const ch_calendar *cal = ch_policy_service_calendar(ds.policy, ds.service);
+    const ch_calendar *cal = ch_policy_visit_calendar(ds.policy, ds.service);
     ch_visit v = {.contract_id = id, .consultant_id = c.consultant_id};
     int64_t minutes = c.block, consultant = 0;
     bool confirm = false, confirm_capacity = false;
@@ -511,7 +511,7 @@ enum MHD_Result ch_http_visit_patch(ch_req *r, int64_t id)
     json_t *body = ch_req_body(r, keys, &res);
     if (!body)
         return res;
-    const ch_calendar *cal = ch_policy_service_calendar(ds.policy, ds.service);
+    const ch_calendar *cal = ch_policy_visit_calendar(ds.policy, ds.service);
     ch_visit_change ch = {.visit_id = id, .at = r->now};
     const char *outcome = ch_req_text(&p, body, "outcome", 32, false);
     const char *note = ch_req_text(&p, body, "note", 500, false);

@@ -15,9 +15,9 @@ static const char *const top_keys[] = {
     "complaints", "contact",  "privacy_notice", "themes",    "audits",    "retention",
     NULL,
 };
-static const char *const service_keys[] = {"id",       "name",        "calendar",    "day_length",
-                                           "half_day", "visit_block", "contingency", "notes",
-                                           "mail",     "survey",      NULL};
+static const char *const service_keys[] = {
+    "id",          "name",        "calendar", "visit_calendar", "day_length", "half_day",
+    "visit_block", "contingency", "notes",    "mail",           "survey",     NULL};
 static const char *const promise_keys[] = {
     "id",    "text",     "applies_to",          "obligation", "within",   "counting",
     "from",  "calendar", "roll_to_working_day", "receipt",    "schedule", "notes",
@@ -156,6 +156,19 @@ static void parse_services(loader *ld, struct fy_node *seq, ch_policy *pol)
                            "calendars",
                            s->id, cal);
             s->calendar = k < 0 ? 0 : (size_t)k;
+        }
+        s->visit_calendar = s->calendar;
+        const char *vcal =
+            (v = ld_get(m, "visit_calendar")) ? ld_scalar(ld, v, "visit_calendar") : NULL;
+        if (vcal) {
+            int k = ld_calendar_find(ld, vcal);
+            if (k < 0)
+                ld_problem(ld, v,
+                           "service '%s' books visits on calendar '%s', which is not defined "
+                           "under calendars",
+                           s->id, vcal);
+            else
+                s->visit_calendar = (size_t)k;
         }
         if ((v = ld_get(m, "day_length")))
             parse_hours(ld, v, "day_length", &s->day_length);

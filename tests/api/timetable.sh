@@ -113,6 +113,9 @@ call POST "/api/v1/contracts/$sti/visits" '{"starts_at":"2026-12-07T10:00"}' -H 
 expect_status 409 "Hal cannot be at a specialist teaching visit at the same time"
 call POST "/api/v1/contracts/$sti/visits" '{"starts_at":"2026-12-08T09:30"}' -H "$HA"
 expect_status 201 "Hal's specialist teaching visit the next day"
+call POST "/api/v1/contracts/$sti/visits" '{"starts_at":"2026-12-22T09:30"}' -H "$HA"
+expect_status 400 "the office is open on 22 December, but the schools are on holiday"
+expect '.detail | test("Tue 22 Dec 2026 is not a working day for this service")' "visits follow school terms"
 call GET "/api/v1/capacity?term=autumn-2026" '' -H "$H"
 expect "[.consultants[] | select(.consultant.id == $hal)] | length == 1 and (.[0] | (.services | length) == 2 and .booked_minutes == 300 and .working_minutes > 30000 and .working_minutes < 45000)" "one row for Hal: both services' visits against one person's working time"
 
