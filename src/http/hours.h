@@ -36,6 +36,14 @@ bool ch_hours_runs_in(const ch_contract *c, const char *term);
 bool ch_hours_statement_term(ch_req *r, const ch_contract *c, const ch_desk_service *ds,
                              const char *term, bool to_send, enum MHD_Result *res);
 
+/* Appends to *rows (n of them, in a; the array is replaced) the termly
+ * promise's instances due in [from, to): one per contract of services (NULL
+ * for all) whose charter promises a termly statement, per term of its year
+ * whose statement fell due then, met when it was recorded as sent. The
+ * compliance report and the public page count them with the rest. */
+int ch_http_termly_rows(ch_desk *desk, const char *const *services, size_t nservices, ch_time from,
+                        ch_time to, ch_arena *a, ch_report_row **rows, size_t *n, ch_error *err);
+
 /* The first day of term's statement period on the service's calendar
  * (term already checked). */
 ch_date ch_hours_term_first(const ch_desk_service *ds, const char *term);

@@ -11,6 +11,7 @@
 #include "core/transfer.h"
 #include "core/timefmt.h"
 #include "http/form.h"
+#include "http/hours.h"
 #include "http/html.h"
 #include "http/surveys.h"
 
@@ -568,7 +569,9 @@ static enum MHD_Result standards(ch_req *r, const ch_policy *p)
     size_t nrows = 0;
     bool have = names && nnames == p->nservices &&
                 ch_store_report_rows(r->desk->store, from, to, names, nnames, &r->arena, &rows,
-                                     &nrows, &err) == CH_OK;
+                                     &nrows, &err) == CH_OK &&
+                ch_http_termly_rows(r->desk, names, nnames, from, to, &r->arena, &rows, &nrows,
+                                    &err) == CH_OK;
     for (size_t i = 0; i < p->npromises; i++) {
         const ch_promise *pr = &p->promises[i];
         if (pr->internal) { /* the desk's own target: no time is promised */

@@ -7,6 +7,7 @@
 #include "core/compliance.h"
 #include "core/timefmt.h"
 #include "http/json_case.h"
+#include "http/hours.h"
 #include "http/request.h"
 #include "export/themes.h"
 #include "http/themes.h"
@@ -191,6 +192,10 @@ enum MHD_Result ch_http_report(ch_req *r)
                   : ch_store_report_rows_by(r->desk->store, (ch_report_by)by_k, t0, t1, services,
                                             nsvc, &r->arena, &rows, &nrows, &err))
         return ch_http_error(r, &err);
+    /* The termly statements promised to schools count as promises too. */
+    if (by_k == 3 &&
+        ch_http_termly_rows(r->desk, services, nsvc, t0, t1, &r->arena, &rows, &nrows, &err))
+        return ch_http_error(r, &err);
     group *groups = ch_arena_alloc(&r->arena, (nrows + 1) * sizeof(*groups));
     double *hours = ch_arena_alloc(&r->arena, (nrows + 1) * sizeof(*hours));
     if (!groups || !hours)
@@ -218,7 +223,8 @@ enum MHD_Result ch_http_report(ch_req *r)
         ch_outcome o = ch_outcome_at(row->state, row->due_at, row->met_at, at);
         ch_tally_add(&gr->tally, o);
         int64_t worked;
-        if ((o == CH_OUTCOME_ON_TIME || o == CH_OUTCOME_LATE) && row->met_at > 0 && cal &&
+        if ((o == CH_OUTCOME_ON_TIME || o == CH_OUTCOME_LATE) && row->met_at > 0 &&
+            row->deemed_at > 0 && cal &&
             ch_calendar_working_between(cal, row->deemed_at, row->met_at, &worked, &err) == CH_OK) {
             if (!gr->hours)
                 gr->hours = hours + i; /* never more than the group's rows from here */

@@ -608,3 +608,79 @@ out:
     json_decref(body);
     return res;
 }
+
+/* A term's statements recorded as sent, read once per term. */
+typedef struct sent_cache {
+    char term[32];
+    ch_statement_sent *rows;
+    size_t n;
+} sent_cache;
+
+static int sent_for(ch_desk *desk, sent_cache *cache, size_t *ncache, size_t cap, const char *term,
+                    ch_arena *a, sent_cache **out, ch_error *err)
+{
+    for (size_t i = 0; i < *ncache; i++)
+        if (strcmp(cache[i].term, term) == 0) {
+            *out = &cache[i];
+            return CH_OK;
+        }
+    if (*ncache == cap)
+        return ch_error_set(err, CH_E_INVALID,
+                            "too many terms in one report; ask for fewer months");
+    sent_cache *c = &cache[(*ncache)++];
+    snprintf(c->term, sizeof(c->term), "%s", term);
+    *out = c;
+    return ch_store_statements_sent(desk->store, term, a, &c->rows, &c->n, err);
+}
+
+int ch_http_termly_rows(ch_desk *desk, const char *const *services, size_t nservices, ch_time from,
+                        ch_time to, ch_arena *a, ch_report_row **rows, size_t *n, ch_error *err)
+{
+    ch_contract_filter f = {.services = services, .nservices = nservices, .limit = 100000};
+    ch_contract *list;
+    size_t nlist;
+    sent_cache cache[64];
+    size_t ncache = 0;
+    int rc;
+    if ((rc = ch_store_contract_list(desk->store, &f, a, &list, &nlist, err)))
+        return rc;
+    ch_report_row *out = ch_arena_alloc(a, (*n + 3 * nlist + 1) * sizeof(*out));
+    if (!out)
+        return ch_error_set(err, CH_E_NOMEM, "out of memory");
+    if (*n)
+        memcpy(out, *rows, *n * sizeof(*out));
+    for (size_t i = 0; i < nlist; i++) {
+        const ch_contract *c = &list[i];
+        ch_desk_service ds;
+        const ch_promise *pr;
+        int y, m, d;
+        if (ch_desk_service_find(desk, c->service, &ds, err) ||
+            !(pr = ch_policy_termly_promise(ds.policy, ds.service)))
+            continue;
+        ch_date_to_ymd(c->starts, &y, &m, &d);
+        for (int k = 0; k < 3; k++) {
+            char term[32];
+            ch_time due;
+            sent_cache *sent = NULL;
+            snprintf(term, sizeof(term), "%s-%d",
+                     k == 0   ? "autumn"
+                     : k == 1 ? "spring"
+                              : "summer",
+                     k == 0 ? y : y + 1);
+            if (ch_term_due(ch_policy_service_calendar(ds.policy, ds.service), term, &due,
+                            &(ch_error){0}) ||
+                due < from || due >= to)
+                continue;
+            if ((rc = sent_for(desk, cache, &ncache, 64, term, a, &sent, err)))
+                return rc;
+            ch_time at = 0;
+            for (size_t s = 0; s < sent->n; s++)
+                if (sent->rows[s].contract_id == c->id)
+                    at = sent->rows[s].sent_at;
+            /* No deemed time: a statement has no working hours to count. */
+            out[(*n)++] = (ch_report_row){c->service, pr->id, at ? "met" : "pending", due, at, 0};
+        }
+    }
+    *rows = out;
+    return CH_OK;
+}

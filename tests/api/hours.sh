@@ -223,6 +223,25 @@ expect '[.statements[] | select(.contract_id == '"$oak"')][0].state == "sent lat
 call GET "/api/v1/contracts/$oak/statement?term=spring-2026" '' -H "$C"
 expect '.sent_at != null and .due_at == "2026-03-27T16:30:00Z"' "the statement knows when it was due and sent"
 
+# --- The termly promise counts in the compliance report and on the public page ---
+call GET "/api/v1/reports/compliance?from=2025-09&to=2026-08" '' -H "$M"
+expect_status 200 "the compliance report for 2025-26"
+expect '[.rows[] | select(.promise == "termly-hours-statement")] | (map(.due) | add) == 3 and (map(.met_late) | add) == 1 and (map(.not_met) | add) == 2 and (map(.met_on_time) | add) == 0' "Oak's three terms: spring sent late, autumn and summer never sent"
+expect '[.rows[] | select(.promise == "termly-hours-statement" and .month == "2026-03")][0] | .service == "beacon/consultancy" and .met_late == 1 and .median_working_hours == null' "spring's statement counts in March, with no working hours to time"
+call GET "/api/v1/reports/compliance?from=2025-09&to=2026-08" '' -H "$S"
+expect '[.rows[] | select(.promise == "termly-hours-statement")] | length == 0' "another team's report has none of Beacon's statements"
+call GET /public/beacon
+# The page shows last quarter: from October to December 2026 that holds
+# summer 2026's statement, due in July and never sent; later quarters hold
+# no statement of the 2025-26 contracts this test has made so far.
+case $(date -u +%Y-%m) in
+2026-1[0-2]) said='Last quarter we kept this on time 0 times out of 1 (0%).' ;;
+*) said='Nothing fell due under this promise last quarter.' ;;
+esac
+checks=$((checks + 1))
+tr -d '\n' <"$tmp/body" | grep -qF "how many of its consultancy hours are left.<br><span class=\"hint\"> $said" ||
+    fail "the public page counts the termly statements: $(grep -o 'consultancy hours are left[^<]*<br>[^/]*' "$tmp/body")"
+
 # --- The same statement from the command line ---
 checks=$((checks + 1))
 "$charter" statement --contract "$oak" --term spring-2026 --db "$db" >"$tmp/cli.out" 2>&1 &&
