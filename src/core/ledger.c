@@ -126,6 +126,19 @@ int ch_visit_charge(ch_visit_status o, int32_t booked, int32_t actual, int64_t *
     }
 }
 
+ch_visit_status ch_cancellation_charge(const ch_calendar *cal, int32_t notice_days,
+                                       ch_time notice_at, ch_time starts)
+{
+    ch_time deemed;
+    size_t told, visit;
+    ch_error err;
+    if (notice_at >= starts || ch_calendar_deem(cal, notice_at, &deemed, &told, &err) ||
+        ch_calendar_day_at(cal, starts, true, &visit, &err))
+        return CH_VISIT_CANCELLED_LATE;
+    return visit >= told + (size_t)(notice_days > 0 ? notice_days : 0) ? CH_VISIT_CANCELLED_EARLY
+                                                                       : CH_VISIT_CANCELLED_LATE;
+}
+
 static const char *const kind_names[] = {"purchase", "drawdown", "adjustment", "rollover",
                                          "refund",   "lapse",    "owed"};
 

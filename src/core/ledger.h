@@ -57,6 +57,16 @@ int ch_visit_status_parse(const char *s, ch_visit_status *out);
 int ch_visit_charge(ch_visit_status o, int32_t booked, int32_t actual, int64_t *charged,
                     int64_t *shortfall, ch_error *err);
 
+/* How a school's cancellation of a visit starting at starts is charged,
+ * from when the school told us (notice_at) and the policy's notice in
+ * working days on the service's calendar cal: cancelled early, and free,
+ * when the working day the notice counts from (one that reaches us after
+ * the close or the cut-off counts from the next) is at least notice_days
+ * working days before the visit's day; cancelled late, and charged as
+ * booked, otherwise. A notice after the visit began is late. */
+ch_visit_status ch_cancellation_charge(const ch_calendar *cal, int32_t notice_days,
+                                       ch_time notice_at, ch_time starts);
+
 typedef enum ch_entry_kind {
     CH_ENTRY_PURCHASE,   /* + minutes bought */
     CH_ENTRY_DRAWDOWN,   /* - a visit, a report, other logged time */

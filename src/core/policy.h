@@ -74,6 +74,9 @@ typedef struct ch_service {
     int32_t half_day;    /* minutes in a purchased half day, 0 for half of day_length */
     int32_t visit_block; /* minutes in the usual visit, 0 when it visits by no block */
     int32_t contingency; /* percent of consultants' time kept free for absence */
+    /* Working days' notice a school gives for a cancellation to be free
+     * (`cancellation_notice:`; 1 when the policy is silent). */
+    int32_t cancellation_days;
     /* Email (the policy's `mail:` on the service); all NULL/0 when the
      * service takes no mail. */
     const char **mail_to; /* recipient addresses that reach this service */

@@ -197,6 +197,8 @@ void ch_jw_visit_members(ch_jw *w, const ch_visit *v)
     } else {
         ch_jw_str(w, NULL);
     }
+    ch_jw_key(w, "arrived_at");
+    ch_jw_time(w, v->arrived_at);
     ch_jw_key(w, "rescheduled_from");
     ch_jw_id(w, v->rescheduled_from);
     ch_jw_key(w, "over_balance");

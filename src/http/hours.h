@@ -82,6 +82,22 @@ bool ch_hours_consultant_ok(ch_req *r, problems *p, const char *field, int64_t i
 int ch_hours_visit_during(ch_req *r, int64_t consultant, int64_t except, ch_slot want,
                           ch_visit *found, ch_error *err);
 
+/* Reads a notice object (notice_at, channel, told, note) under field into
+ * *n; records what is wrong and returns false when it cannot be read. */
+bool ch_hours_notice_read(ch_req *r, problems *p, json_t *obj, const char *field,
+                          const ch_calendar *cal, ch_visit_notice *n);
+
+/* The email telling the school's contact of notice n about visit v (late
+ * or cancelled by us), as an outbox row in *row; the message is malloc'd in
+ * *raw, which the caller frees after the write. CH_E_CONFLICT, with what to
+ * do instead, when the desk has no mail server or the contract no address. */
+int ch_hours_notice_mail(ch_req *r, const ch_contract *c, const ch_desk_service *ds,
+                         const ch_visit *v, const ch_visit_notice *n, ch_outbox_row *row,
+                         char **raw, ch_error *err);
+
+/* A visit's notices as a JSON array. */
+void ch_jw_visit_notices(ch_jw *w, const ch_visit_notice *n, size_t count);
+
 /* "09:30" for t on the service's clock, into buf. */
 void ch_hours_clock(const ch_calendar *cal, ch_time t, char *buf, size_t size);
 

@@ -15,10 +15,18 @@
 static enum MHD_Result send_visit(ch_req *r, unsigned status, const ch_visit *v,
                                   const ch_visit *rebooked, const char *warning)
 {
+    ch_visit_notice *notices;
+    size_t nnotices;
+    ch_error err = {0};
+    if (ch_store_visit_notices(r->desk->store, v->id, &r->arena, &notices, &nnotices, &err))
+        return ch_http_error(r, &err);
     ch_jw w;
     ch_jw_init(&w);
     ch_jw_obj(&w);
     ch_jw_visit_members(&w, v);
+    /* Every notice as given: a second late call does not hide the first. */
+    ch_jw_key(&w, "notices");
+    ch_jw_visit_notices(&w, notices, nnotices);
     if (warning && *warning) {
         ch_jw_key(&w, "warning");
         ch_jw_str(&w, warning);
@@ -487,8 +495,42 @@ enum MHD_Result ch_http_visit_get(ch_req *r, int64_t id)
     return send_visit(r, 200, &v, NULL, NULL);
 }
 
+/* Reads the body's late or cancel notice for visit v into *n (kind and
+ * party set); false when there is none or it cannot be read. */
+static bool read_notice(ch_req *r, problems *p, json_t *body, const ch_visit *v,
+                        const ch_calendar *cal, ch_visit_notice *n)
+{
+    json_t *late = json_object_get(body, "late"), *cancel = json_object_get(body, "cancel");
+    if (late && !json_is_null(late)) {
+        *n = (ch_visit_notice){.kind = "late", .party = "provider"};
+        if (!ch_hours_notice_read(r, p, late, "late", cal, n))
+            return false;
+        if (!ch_hours_time(p, late, "expected_at", cal, true, &n->expected_at))
+            return false;
+        if (n->expected_at <= v->starts_at) {
+            ch_req_bad(p, "late", "late.expected_at must be after the visit's booked start.");
+            return false;
+        }
+        return true;
+    }
+    if (!cancel || json_is_null(cancel))
+        return false;
+    *n = (ch_visit_notice){.kind = "cancelled"};
+    const char *by = json_is_object(cancel) ? ch_req_text(p, cancel, "by", 16, true) : NULL;
+    if (!ch_hours_notice_read(r, p, cancel, "cancel", cal, n))
+        return false;
+    if (!by || (strcmp(by, "school") != 0 && strcmp(by, "provider") != 0)) {
+        ch_req_bad(p, "cancel", "cancel.by is school (the school cancelled) or provider (we did).");
+        return false;
+    }
+    n->party = strcmp(by, "school") == 0 ? "school" : "provider";
+    return true;
+}
+
 /* PATCH /api/v1/visits/{id}: how the visit ended (with what it costs the
- * contract), or that the consultant will be late. */
+ * contract), that the consultant will be late, or that either side
+ * cancelled it. A cancellation's charge follows from when the school told
+ * us and the charter's notice period, never from a choice. */
 enum MHD_Result ch_http_visit_patch(ch_req *r, int64_t id)
 {
     enum MHD_Result res;
@@ -497,43 +539,54 @@ enum MHD_Result ch_http_visit_patch(ch_req *r, int64_t id)
     ch_visit v;
     ch_contract c;
     ch_desk_service ds;
-    static const ch_req_key late_keys[] = {
-        {"notice_at", NULL}, {"expected_at", NULL}, {NULL, NULL}};
-    static const ch_req_key keys[] = {{"outcome", NULL},
-                                      {"note", NULL},
-                                      {"representative", NULL},
-                                      {"actual_minutes", NULL},
-                                      {"late", late_keys},
-                                      {"new_starts_at", NULL},
-                                      {NULL, NULL}};
+    static const ch_req_key notice_keys[] = {{"notice_at", NULL}, {"expected_at", NULL},
+                                             {"channel", NULL},   {"told", NULL},
+                                             {"note", NULL},      {NULL, NULL}};
+    static const ch_req_key cancel_keys[] = {{"by", NULL},   {"notice_at", NULL}, {"channel", NULL},
+                                             {"told", NULL}, {"note", NULL},      {NULL, NULL}};
+    static const ch_req_key keys[] = {
+        {"outcome", NULL},        {"note", NULL},          {"representative", NULL},
+        {"actual_minutes", NULL}, {"arrived_at", NULL},    {"late", notice_keys},
+        {"cancel", cancel_keys},  {"new_starts_at", NULL}, {NULL, NULL}};
+    char *raw = NULL;
     if (!load_visit(r, id, &v, &c, &ds, &res))
         return res;
     json_t *body = ch_req_body(r, keys, &res);
     if (!body)
         return res;
     const ch_calendar *cal = ch_policy_visit_calendar(ds.policy, ds.service);
+    const ch_calendar *office = ch_policy_service_calendar(ds.policy, ds.service);
     ch_visit_change ch = {.visit_id = id, .at = r->now};
     const char *outcome = ch_req_text(&p, body, "outcome", 32, false);
     const char *note = ch_req_text(&p, body, "note", 500, false);
     const char *rep = ch_req_text(&p, body, "representative", 200, false);
     int64_t actual = 0;
     ch_req_int(&p, body, "actual_minutes", 1, 24 * 60, false, &actual);
-    json_t *late = json_object_get(body, "late");
-    if (late && !json_is_null(late)) {
-        if (!json_is_object(late))
-            ch_req_bad(&p, "late", "late must be an object with notice_at and expected_at.");
-        else if (ch_hours_time(&p, late, "notice_at", cal, true, &ch.late_notice_at) &&
-                 ch_hours_time(&p, late, "expected_at", cal, true, &ch.late_expected_at) &&
-                 ch.late_expected_at <= v.starts_at)
-            ch_req_bad(&p, "late", "late.expected_at must be after the visit's booked start.");
-    }
+    ch_visit_notice notice;
+    bool told = read_notice(r, &p, body, &v, cal, &notice);
+    bool cancelling = told && strcmp(notice.kind, "cancelled") == 0;
+    if (json_object_get(body, "late") && json_object_get(body, "cancel"))
+        ch_req_bad(&p, "cancel", "send late or cancel, not both: a cancelled visit is not late.");
+    if (json_object_get(body, "arrived_at"))
+        ch_hours_time(&p, body, "arrived_at", cal, true, &ch.arrived_at);
     ch_visit_status st = CH_VISIT_BOOKED;
     if (outcome && (ch_visit_status_parse(outcome, &st) || st == CH_VISIT_BOOKED))
         ch_req_bad(&p, "outcome",
-                   "outcome must be delivered, covered, cancelled-early, cancelled-late, "
-                   "not-needed, cancelled-by-provider or rescheduled.");
-    if (!outcome && !ch.late_notice_at && !p.fields)
-        ch_req_bad(&p, "outcome", "send outcome (how the visit ended) or late (who will be late).");
+                   "outcome must be delivered, covered, not-needed or rescheduled; a "
+                   "cancellation is sent as cancel.");
+    else if (outcome && (st == CH_VISIT_CANCELLED_EARLY || st == CH_VISIT_CANCELLED_LATE ||
+                         st == CH_VISIT_CANCELLED_PROVIDER))
+        ch_req_bad(&p, "outcome",
+                   "say who cancelled and when the other side was told: send cancel: {by: school "
+                   "or provider, notice_at, channel}. Whether it is charged follows from the "
+                   "notice and the charter's notice period.");
+    if (outcome && cancelling)
+        ch_req_bad(&p, "outcome", "send outcome or cancel, not both.");
+    if (!outcome && !json_object_get(body, "late") && !json_object_get(body, "cancel") && !p.fields)
+        ch_req_bad(&p, "outcome",
+                   "send outcome (how the visit ended), late (who will be late) or cancel.");
+    if (ch.arrived_at && st != CH_VISIT_DELIVERED && st != CH_VISIT_COVERED)
+        ch_req_bad(&p, "arrived_at", "arrived_at goes with a delivered or covered visit.");
     if ((st == CH_VISIT_DELIVERED || st == CH_VISIT_COVERED || st == CH_VISIT_NOT_NEEDED) &&
         v.starts_at > r->now)
         ch_req_bad(&p, "outcome", "the visit has not started yet; record how it went afterwards.");
@@ -552,22 +605,34 @@ enum MHD_Result ch_http_visit_patch(ch_req *r, int64_t id)
         else if (rebook.starts_at && on_working_day(&p, "new_starts_at", cal, rebook.starts_at))
             in_hours(&p, "new_starts_at", cal, (ch_slot){rebook.starts_at, v.booked});
     }
+    /* The school's notice decides the charge; ours is always owed back. */
+    if (cancelling)
+        st = strcmp(notice.party, "provider") == 0
+                 ? CH_VISIT_CANCELLED_PROVIDER
+                 : ch_cancellation_charge(office, ds.service->cancellation_days, notice.notice_at,
+                                          v.starts_at);
     int64_t charged = 0, shortfall = 0;
-    if (outcome && st != CH_VISIT_BOOKED &&
+    if ((outcome || cancelling) && st != CH_VISIT_BOOKED &&
         ch_visit_charge(st, v.booked, (int32_t)actual, &charged, &shortfall, &err))
         ch_req_bad(&p, "actual_minutes", "%s.", err.msg);
     if (p.fields) {
         res = ch_http_problem(r, 400, "Some fields need attention", p.detail, p.fields);
         goto out;
     }
+    if (strcmp(v.status, "booked") != 0) {
+        ch_error_set(&err, CH_E_CONFLICT, "visit %lld has already ended (%s); reload it",
+                     (long long)id, v.status);
+        res = ch_http_error(r, &err);
+        goto out;
+    }
     char text[600], day[32];
     ch_date_format_long(ch_hours_local_date(cal, v.starts_at), day, sizeof(day));
     if (rep)
         snprintf(text, sizeof(text), "Covered by %s%s%s", rep, note ? ". " : "", note ? note : "");
-    ch.note = rep ? text : note;
+    ch.note = rep ? text : note ? note : told ? notice.note : NULL;
     ch_ledger_row charge = {0};
     char why[300];
-    if (outcome) {
+    if (st != CH_VISIT_BOOKED) {
         ch.status = ch_visit_status_name(st);
         ch.actual =
             (int32_t)(charged && (st == CH_VISIT_DELIVERED || st == CH_VISIT_COVERED) ? actual : 0);
@@ -597,6 +662,29 @@ enum MHD_Result ch_http_visit_patch(ch_req *r, int64_t id)
             ch.rebook = &rebook;
         }
     }
+    ch_outbox_row mail;
+    if (told) {
+        notice.visit_id = id;
+        notice.created_by = r->user.id;
+        notice.created_at = r->now;
+        ch.notice = &notice;
+        if (strcmp(notice.kind, "late") == 0) {
+            ch.late_notice_at = notice.notice_at;
+            ch.late_expected_at = notice.expected_at;
+        }
+        /* What we tell the school by email goes with the notice, at once. */
+        if (strcmp(notice.party, "provider") == 0 && strcmp(notice.channel, "email") == 0) {
+            if (ch_hours_notice_mail(r, &c, &ds, &v, &notice, &mail, &raw, &err)) {
+                res = err.code == CH_E_CONFLICT
+                          ? ch_http_problem(r, 409, "The school cannot be emailed", err.msg,
+                                            json_pack("[s]", cancelling ? "cancel" : "late"))
+                          : ch_http_error(r, &err);
+                goto out;
+            }
+            mail.created_at = r->now;
+            ch.mail = &mail;
+        }
+    }
     ch_desk_audit_attach(r, "update", "visit", &id);
     if (ch_desk_audit_finish(r, ch_store_visit_change(r->desk->store, &ch, &err), &err)) {
         res = ch_http_error(r, &err);
@@ -609,6 +697,7 @@ enum MHD_Result ch_http_visit_patch(ch_req *r, int64_t id)
     else
         res = send_visit(r, 200, &now, ch.rebook ? &again : NULL, NULL);
 out:
+    free(raw);
     json_decref(body);
     return res;
 }

@@ -16,8 +16,9 @@ static const char *const top_keys[] = {
     NULL,
 };
 static const char *const service_keys[] = {
-    "id",          "name",        "calendar", "visit_calendar", "day_length", "half_day",
-    "visit_block", "contingency", "notes",    "mail",           "survey",     NULL};
+    "id",       "name",        "calendar",    "visit_calendar", "day_length",
+    "half_day", "visit_block", "contingency", "notes",          "cancellation_notice",
+    "mail",     "survey",      NULL};
 static const char *const promise_keys[] = {
     "id",    "text",     "applies_to",          "obligation", "within",   "counting",
     "from",  "calendar", "roll_to_working_day", "receipt",    "schedule", "notes",
@@ -185,6 +186,18 @@ static void parse_services(loader *ld, struct fy_node *seq, ch_policy *pol)
             parse_hours(ld, v, "visit_block", &s->visit_block);
         if ((v = ld_get(m, "contingency")))
             parse_percent(ld, v, &s->contingency);
+        s->cancellation_days = 1;
+        if ((v = ld_get(m, "cancellation_notice"))) {
+            ch_target t = {0};
+            if (ld_within(ld, v, "cancellation_notice", &t)) {
+                if (t.unit != CH_UNIT_WORKING_DAYS || t.amount > 60)
+                    ld_problem(ld, v,
+                               "cancellation_notice is a number of working days (0 to 60), e.g. "
+                               "\"1 working day\"");
+                else
+                    s->cancellation_days = t.amount;
+            }
+        }
         if ((v = ld_get(m, "mail")))
             ld_service_mail(ld, v, s, pol);
         if ((v = ld_get(m, "survey")))

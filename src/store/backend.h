@@ -99,6 +99,8 @@ typedef struct ch_store_ops {
     int (*visit_list)(ch_store *s, const ch_visit_filter *f, ch_arena *arena, ch_visit **out,
                       size_t *n, ch_error *err);
     int (*visit_change)(ch_store *s, ch_visit_change *ch, ch_error *err);
+    int (*visit_notices)(ch_store *s, int64_t visit_id, ch_arena *arena, ch_visit_notice **out,
+                         size_t *n, ch_error *err);
     int (*statement_sent)(ch_store *s, const ch_statement_sent *row, ch_error *err);
     int (*statements_sent)(ch_store *s, const char *term, ch_arena *arena, ch_statement_sent **out,
                            size_t *n, ch_error *err);

@@ -361,7 +361,7 @@ const ch_store_table ch_store_tables[] = {
                        "consultant_id", "shortfall", "status", "created_by", "created_at")},
     {"visits", COLS("id", "contract_id", "consultant_id", "starts_at", "booked", "actual", "status",
                     "reason", "note", "late_notice_at", "late_expected_at", "rescheduled_from",
-                    "over_balance", "created_by", "created_at", "updated_at")},
+                    "over_balance", "created_by", "created_at", "updated_at", "arrived_at")},
     {"ledger", COLS("id", "contract_id", "at", "kind", "minutes", "visit_id", "reason",
                     "created_by", "created_at")},
     {"statements_sent", COLS("id", "contract_id", "term", "sent_at", "sent_by", "sent_to")},
@@ -387,6 +387,9 @@ const ch_store_table ch_store_tables[] = {
                     "rcpts", "message_id", "raw", "require_tls", "state", "attempts", "created_at",
                     "next_attempt_at", "sent_at", "last_error")},
     {"outbox_rcpts", COLS("outbox_id", "rcpt")},
+    /* After the outbox: a notice names the email that carried it. */
+    {"visit_notices", COLS("id", "visit_id", "kind", "party", "notice_at", "expected_at", "channel",
+                           "contact", "note", "outbox_id", "created_by", "created_at")},
     {"notifications", COLS("id", "user_id", "case_id", "obligation_id", "kind", "text",
                            "created_at", "read_at", "emailed_at")},
     {"complaint_stages", COLS("id", "case_id", "seq", "stage", "started_at", "closed_at", "outcome",
@@ -554,6 +557,12 @@ int ch_store_visit_list(ch_store *s, const ch_visit_filter *f, ch_arena *arena, 
 int ch_store_visit_change(ch_store *s, ch_visit_change *ch, ch_error *err)
 {
     return s->ops->visit_change(s, ch, err);
+}
+
+int ch_store_visit_notices(ch_store *s, int64_t visit_id, ch_arena *arena, ch_visit_notice **out,
+                           size_t *n, ch_error *err)
+{
+    return s->ops->visit_notices(s, visit_id, arena, out, n, err);
 }
 
 int ch_store_availability_set(ch_store *s, const ch_availability_row *row, ch_error *err)

@@ -520,7 +520,8 @@ typedef struct ch_visit {
     const char *status;                       /* booked, or how it ended */
     const char *reason;                       /* why it is not the usual block, or NULL */
     const char *note;                         /* who covered, why it was cancelled */
-    ch_time late_notice_at, late_expected_at; /* a late arrival, 0 when none */
+    ch_time late_notice_at, late_expected_at; /* the latest late notice, 0 when none */
+    ch_time arrived_at;                       /* when the consultant arrived, 0 unknown */
     int64_t rescheduled_from;
     bool over_balance; /* a manager agreed to book past the balance */
     int64_t created_by;
@@ -591,16 +592,43 @@ int ch_store_visit_list(ch_store *s, const ch_visit_filter *f, ch_arena *arena, 
                         size_t *n, ch_error *err);
 
 /* The end of a booked visit, or news that it will start late. */
+/* A notice about a visit, kept as given: the consultant running late, or
+ * the visit cancelled by either side, with when and how the other side was
+ * told. */
+typedef struct ch_visit_notice {
+    int64_t id, visit_id;
+    const char *kind;    /* late, cancelled */
+    const char *party;   /* provider (we told the school) or school (it told us) */
+    ch_time notice_at;   /* when the other side was told */
+    ch_time expected_at; /* late: the expected arrival; 0 otherwise */
+    const char *channel; /* phone, email, in-person, letter */
+    const char *contact; /* who was told, or who told us; may be NULL */
+    const char *note;
+    int64_t outbox_id; /* the email that told the school, 0 for none */
+    int64_t created_by;
+    ch_time created_at;
+} ch_visit_notice;
+
 typedef struct ch_visit_change {
     int64_t visit_id;
     const char *status; /* how it ended; NULL records only the late arrival */
     int32_t actual;
     const char *note;
     ch_time late_notice_at, late_expected_at; /* 0 leaves them as they are */
+    ch_time arrived_at;                       /* 0 leaves it */
     ch_ledger_row *charge;                    /* a drawdown to append, or NULL */
     ch_visit *rebook; /* the new visit when rescheduled, or NULL; id set on return */
+    /* A notice to keep, and the email that carries it to the school (its
+     * id becomes the notice's outbox_id), both in the same write; NULL for
+     * none. */
+    ch_visit_notice *notice;
+    struct ch_outbox_row *mail;
     ch_time at;
 } ch_visit_change;
+
+/* A visit's notices, oldest first. */
+int ch_store_visit_notices(ch_store *s, int64_t visit_id, ch_arena *arena, ch_visit_notice **out,
+                           size_t *n, ch_error *err);
 
 /* A termly statement recorded as sent to the school. */
 typedef struct ch_statement_sent {

@@ -102,21 +102,27 @@ expect_status 400 "delivered needs the time spent"
 end "$v1" '{"outcome":"delivered","actual_minutes":165}'
 expect_status 200 "delivered, with the time actually spent"
 expect '.status == "delivered" and .actual_minutes == 165' "the visit's end"
-end "$v1" '{"outcome":"cancelled-early"}'
+end "$v1" '{"outcome":"not-needed"}'
 expect_status 409 "a visit ends once"
 end "$v2" '{"outcome":"cancelled"}'
 expect_status 400 "an unknown outcome"
-end "$v2" '{"outcome":"cancelled-late","note":"Head called at 8am"}'
-expect_status 200 "the school cancelled late: charged as booked"
-end "$v3" '{"outcome":"cancelled-by-provider","note":"Consultant ill"}'
-expect_status 200 "we cancelled: not charged, owed"
+end "$v2" '{"outcome":"cancelled-late"}'
+expect_status 400 "whether a cancellation is charged is not a choice"
+expect '.fields == ["outcome"] and (.detail | test("cancel: \\{by: school or provider, notice_at, channel\\}"))' "the answer says what to send"
+end "$v2" '{"cancel":{"by":"school","notice_at":"2025-11-18T08:00","channel":"phone","told":"Mr Oak"}}'
+expect_status 200 "the school rang at 8am to cancel the afternoon's visit"
+expect '.status == "cancelled-late" and .notices[0].party == "school" and .notices[0].notice_at == "2025-11-18T08:00:00Z" and .notices[0].channel == "phone"' "on the day: late, charged as booked, with the notice kept"
+end "$v3" '{"cancel":{"by":"provider","notice_at":"2025-11-21T10:00","channel":"phone","told":"Mr Oak","note":"Consultant ill"}}'
+expect_status 200 "we cancelled, and rang the school"
+expect '.status == "cancelled-by-provider" and .note == "Consultant ill" and .notices[0].told == "Mr Oak" and .notices[0].outbox_id == null' "not charged, owed, and who we told is kept"
 end "$v4" '{"outcome":"rescheduled","new_starts_at":"2026-02-02T09:30"}'
 expect_status 400 "a visit cannot be moved to a time already past"
 expect '.fields == ["new_starts_at"] and (.detail | test("already passed"))' "the answer says why"
 # Rescheduling itself is tested on a running year in timetable.sh; here the
 # school cancelled in good time and the visit was booked again afterwards.
-end "$v4" '{"outcome":"cancelled-early"}'
+end "$v4" '{"cancel":{"by":"school","notice_at":"2025-11-26T10:00","channel":"email"}}'
 expect_status 200 "cancelled in good time instead"
+expect '.status == "cancelled-early"' "days ahead: free"
 book '{"starts_at":"2026-02-02T09:30"}'
 expect_status 201 "and booked again for February"
 v4b=$(json .id)
@@ -127,15 +133,24 @@ expect_status 200 "covered by a representative"
 expect '.note == "Covered by Dee Deputy"' "who covered is kept"
 end "$v6" '{"late":{"notice_at":"2026-01-12T08:50","expected_at":"2026-01-12T09:00"}}'
 expect_status 400 "late, but expected before the booked start"
-end "$v6" '{"late":{"notice_at":"2026-01-12T08:50","expected_at":"2026-01-12T10:15"}}'
+end "$v6" '{"late":{"notice_at":"2026-01-12T08:50","expected_at":"2026-01-12T09:00"}}'
+expect_status 400 "a late notice needs its channel"
+end "$v6" '{"late":{"notice_at":"2026-01-12T08:50","expected_at":"2026-01-12T10:15","channel":"phone","told":"Office"}}'
 expect_status 200 "a late arrival is logged"
 expect '.status == "booked" and .late.expected_at == "2026-01-12T10:15:00Z"' "with the notice and the expected arrival"
+end "$v6" '{"late":{"notice_at":"2026-01-12T09:40","expected_at":"2026-01-12T10:45","channel":"phone","told":"Office","note":"Road closed"}}'
+expect_status 200 "later still: a second notice"
+expect '.late.expected_at == "2026-01-12T10:45:00Z" and (.notices | length) == 2 and .notices[0].expected_at == "2026-01-12T10:15:00Z" and .notices[1].note == "Road closed"' "each notice is kept, not overwritten"
+end "$v6" '{"outcome":"not-needed","arrived_at":"2026-01-12T10:40"}'
+expect_status 400 "an arrival time goes with a delivered visit"
 end "$v6" '{"outcome":"not-needed"}'
 expect_status 200 "found not needed on arrival: charged as booked"
-end "$v8" '{"outcome":"cancelled-early"}'
+end "$v8" '{"cancel":{"by":"school","notice_at":"2026-01-22T10:00","channel":"phone"}}'
 expect_status 200 "cancelled in good time: free"
-end "$v4b" '{"outcome":"delivered","actual_minutes":150}'
+expect '.status == "cancelled-early"' "the Thursday before"
+end "$v4b" '{"outcome":"delivered","actual_minutes":150,"arrived_at":"2026-02-02T09:35"}'
 expect_status 200 "the February visit delivered"
+expect '.arrived_at == "2026-02-02T09:35:00Z"' "with when the consultant actually arrived"
 
 # --- Logged time and adjustments ---
 entry() { call POST "/api/v1/contracts/$oak/entries" "$1" -H "${2:-$C}"; }
@@ -342,7 +357,7 @@ call POST "/api/v1/contracts/$oak/year-end" "{\"confirm\":true,\"into\":$next}" 
 expect_status 409 "a visit still booked blocks the year end"
 call GET "/api/v1/contracts/$oak" '' -H "$C"
 last=$(json '[.visits[] | select(.status == "booked")][0].id')
-end "$last" '{"outcome":"cancelled-early"}'
+end "$last" '{"cancel":{"by":"school","notice_at":"2026-01-05T10:00","channel":"email"}}'
 call POST "/api/v1/contracts/$oak/year-end" "{\"confirm\":true,\"into\":$next}" -H "$M"
 expect_status 200 "the year is settled"
 expect '.status == "closed" and .into == '"$next" "closed, carried into the next contract"
@@ -419,6 +434,27 @@ entry '{"kind":"drawdown","what":"report","minutes":30}'
 expect_status 409 "a closed contract takes no more time"
 call PATCH "/api/v1/contracts/$oak" '{"consultant_id":null}' -H "$M"
 expect_status 409 "and cannot be changed"
+
+# --- A school's notice decides the charge: one working day, before the cut-off ---
+call POST "/api/v1/contracts/$next/visits" '{"starts_at":"2026-11-30T09:30"}' -H "$C"
+mon=$(json .id)
+call POST "/api/v1/contracts/$next/visits" '{"starts_at":"2026-11-23T09:30"}' -H "$C"
+mon2=$(json .id)
+end "$mon" '{"cancel":{"by":"school","notice_at":"2026-11-27T15:30","channel":"phone"}}'
+expect '.status == "cancelled-late"' "told on Friday after Beacon's 15:00 cut-off: it counts from Monday, the visit's day, so it is charged"
+end "$mon2" '{"cancel":{"by":"school","notice_at":"2026-11-20T14:00","channel":"phone"}}'
+expect '.status == "cancelled-early"' "told on Friday before the cut-off: a working day's notice, so it is free"
+end "$mon2" '{"cancel":{"by":"school","notice_at":"2026-11-20T14:00","channel":"phone"}}'
+expect_status 409 "a visit is cancelled once"
+call POST "/api/v1/contracts/$next/visits" '{"starts_at":"2027-01-12T09:30"}' -H "$C"
+soon=$(json .id)
+end "$soon" '{"cancel":{"by":"school","notice_at":"2027-01-05T10:00","channel":"phone"}}'
+expect_status 400 "a notice cannot be recorded before it is given"
+end "$soon" '{"late":{"notice_at":"2026-12-01T10:00","expected_at":"2027-01-12T10:00","channel":"email"}}'
+expect_status 409 "emailing the school needs a mail server"
+expect '.detail | test("tell the school by phone")' "and the answer says what to do instead"
+call GET "/api/v1/visits/$soon" '' -H "$C"
+expect '.notices == [] and .late == null' "nothing was kept from the refused notice"
 
 # --- Eight people book the last block at once: one gets it ---
 call POST /api/v1/contracts '{"school":"Elm Infants","service":"beacon/consultancy","year":"2025-26","amount":2.5,"unit":"hours","consultant_id":'"$cora"'}' -H "$M"

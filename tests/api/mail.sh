@@ -93,6 +93,36 @@ expect '[.messages[] | select(.purpose == "statement")] | length == 3' "the outb
 call GET "/api/v1/statements?term=autumn-2025" '' -H "$A"
 expect "[.statements[] | select(.contract_id == $elm)][0].state == \"sent late\"" "and is recorded"
 
+# Running late, and a visit we cancel: the school's contact is told by
+# email at once, through the outbox, and each notice is kept with its
+# message.
+call POST /api/v1/contracts '{"school":"Oak Academy","service":"beacon/consultancy","year":"2026-27","amount":10,"unit":"hours","contact":{"name":"Mr Oak","email":"bm@oak.example"}}' -H "$A"
+oak=$(json .id)
+call POST "/api/v1/contracts/$oak/visits" '{"starts_at":"2027-01-12T09:30"}' -H "$A"
+visit=$(json .id)
+call PATCH "/api/v1/visits/$visit" '{"late":{"notice_at":"2026-12-01T10:00","expected_at":"2027-01-12T10:15","channel":"email","note":"The consultant is coming from another school."}}' -H "$A"
+expect_status 200 "a late notice by email"
+expect '.notices[0].channel == "email" and .notices[0].outbox_id != null and .late.expected_at == "2027-01-12T10:15:00Z"' "kept with the message that carries it"
+checks=$((checks + 1))
+wait_mail "$tmp/mail/004.eml" || fail "the late notice reached the server"
+/usr/bin/python3 - "$tmp/mail/004.eml" >"$tmp/check.out" 2>&1 <<'EOF' || fail "the late notice as received: $(cat "$tmp/check.out")"
+import email, email.policy, sys
+msg = email.message_from_bytes(open(sys.argv[1], "rb").read(), policy=email.policy.default)
+assert msg["To"].addresses[0].addr_spec == "bm@oak.example", msg["To"]
+assert str(msg["Subject"]) == "Oak Academy: running late for the visit at 09:30 on Tue 12 Jan 2027", msg["Subject"]
+text = msg.get_body(("plain",)).get_content()
+assert "Dear Mr Oak" in text and "now expects to arrive at 10:15 on Tue 12 Jan 2027" in text, text
+assert "coming from another school" in text, text
+EOF
+call PATCH "/api/v1/visits/$visit" '{"cancel":{"by":"provider","notice_at":"2026-12-01T11:00","channel":"email"}}' -H "$A"
+expect_status 200 "we cancel, and tell the school by email"
+expect '.status == "cancelled-by-provider" and (.notices | length) == 2 and .notices[1].kind == "cancelled" and .notices[1].outbox_id != null' "both notices kept"
+checks=$((checks + 1))
+wait_mail "$tmp/mail/005.eml" && grep -q 'Subject: Oak Academy: the visit at 09:30 on Tue 12 Jan 2027 is cancelled' "$tmp/mail/005.eml" ||
+    fail "the cancellation reached the school's contact"
+call GET "/api/v1/outbox?state=sent" '' -H "$A"
+expect '[.messages[] | select(.purpose == "notice")] | length == 2' "the outbox shows both notices sent"
+
 # The mail server goes away: the request still answers at once, the
 # statement waits in the outbox with the relay's reason, and is recorded
 # as sent when it was queued.

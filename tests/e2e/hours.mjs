@@ -68,7 +68,7 @@ try {
   await axe(page, 'a contract with a booked visit');
   const visitForm = 'tbody tr:has-text("17 November 2025") form';
   await page.selectOption(`${visitForm} select`, 'delivered');
-  await page.fill(`${visitForm} input`, '165');
+  await page.fill(`${visitForm} input[id$="-actual"]`, '165');
   await page.click(`${visitForm} button`);
   await page.waitForSelector('td:has-text("delivered (2.75 h)")');
   check(/Hours left15\.25/.test(await page.textContent('dl.figures')), 'the time spent comes off the hours');
@@ -104,21 +104,29 @@ try {
   // The consultant is running late for the first long visit.
   const first = 'tbody tr:has-text("24 November 2025") form';
   await page.selectOption(`${first} select`, 'late');
-  await page.fill(`${first} input`, '2025-11-24T09:40');
+  await page.fill(`${first} input[id$="-expected"]`, '2025-11-24T09:40');
+  await page.fill(`${first} input[id$="-when"]`, '2025-11-24T09:05');
+  await page.selectOption(`${first} select[id$="-channel"]`, 'phone');
   await page.click(`${first} button`);
   await page.waitForSelector('td:has-text("Late: expected Monday 24 November 2025, 09:40")');
   check(true, 'a late arrival is logged with the expected time');
 
-  // The school cancels the first long visit late: it still counts.
+  // The school cancels the first long visit on the morning: late, so it
+  // still counts. The desk decides that from when the school told us.
   const late = 'tbody tr:has-text("24 November 2025") form';
-  await page.selectOption(`${late} select`, 'cancelled-late');
+  await page.selectOption(`${late} select`, 'cancel-school');
+  await page.fill(`${late} input[id$="-when"]`, '2025-11-24T08:10');
+  await page.selectOption(`${late} select[id$="-channel"]`, 'phone');
+  await page.fill(`${late} input[id$="-told"]`, 'Ms Hill');
   await page.click(`${late} button`);
   await page.waitForSelector('tbody tr:has-text("24 November 2025") td:has-text("cancelled-late")');
   check(/Hours left7\.25/.test(await page.textContent('dl.figures')), 'a late cancellation is charged as booked',
     await page.textContent('dl.figures'));
   // We cancel the second: nothing charged, and it is owed back.
   const ours = 'tbody tr:has-text("1 December 2025") form';
-  await page.selectOption(`${ours} select`, 'cancelled-by-provider');
+  await page.selectOption(`${ours} select`, 'cancel-us');
+  await page.fill(`${ours} input[id$="-when"]`, '2025-11-28T10:00');
+  await page.selectOption(`${ours} select[id$="-channel"]`, 'phone');
   await page.click(`${ours} button`);
   await page.waitForSelector('tbody tr:has-text("1 December 2025") td:has-text("cancelled-by-provider")');
   const owed = await page.textContent('dl.figures');

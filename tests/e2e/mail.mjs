@@ -139,6 +139,62 @@ try {
   check(me.users.find((u) => u.id === olu.id)?.notify === 'digest', 'the choice is recorded');
   await axe(page, 'the account page with the notify choice');
   await noSidewaysScroll(page, 'the account page with the notify choice');
+
+  // A consultant running late tells the school by email from the visit's
+  // row; the message reaches the school's contact through the outbox.
+  run(['admin', 'user', 'add', '--db', db, '--email', 'cora@beacon.example', '--name', 'Cora Consultant', '--role', 'officer',
+    '--service', 'beacon/consultancy', '--password-stdin'], 'cora long password\n');
+  const cora = (await send('GET', '/api/v1/users')).data.users.find((u) => u.email === 'cora@beacon.example');
+  const contract = (await send('POST', '/api/v1/contracts', {
+    school: 'Oak Academy', service: 'beacon/consultancy', year: '2026-27', amount: 10, unit: 'hours',
+    consultant_id: cora.id, contact: { name: 'Mr Oak', email: 'bm@oak.example' },
+  })).data;
+  await send('POST', `/api/v1/contracts/${contract.id}/visits`, { starts_at: '2027-01-12T09:30' });
+  const ctx2 = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const cp = await ctx2.newPage();
+  cp.on('pageerror', (e) => errors.push(e.message));
+  await cp.goto(`${base}/`);
+  await cp.waitForSelector('#email');
+  await cp.fill('#email', 'cora@beacon.example');
+  await cp.fill('#password', 'cora long password');
+  await cp.keyboard.press('Enter');
+  await cp.waitForSelector('header');
+  await cp.goto(`${base}/app/#/contracts/${contract.id}`);
+  const row = 'tbody tr:has-text("12 January 2027") form';
+  await cp.waitForSelector(row);
+  await cp.selectOption(`${row} select`, 'late');
+  await cp.fill(`${row} input[id$="-expected"]`, '2027-01-12T10:15');
+  await cp.selectOption(`${row} select[id$="-channel"]`, 'email');
+  await cp.fill(`${row} input[id$="-note"]`, 'Coming from another school.');
+  await axe(cp, 'a visit with the late notice form');
+  await cp.click(`${row} button`);
+  await cp.waitForSelector('td:has-text("Late: expected Tuesday 12 January 2027, 10:15")');
+  check(true, 'the late notice is recorded on the visit');
+  await shoot(cp, 'mail-late-notice');
+  let late = '';
+  for (let i = 0; i < 200 && !late; i++) {
+    for (const f of existsSync(inbox) ? readdirSync(inbox) : []) {
+      const text = readFileSync(join(inbox, f), 'utf8');
+      if (/^To: .*bm@oak\.example/m.test(text)) late = text;
+    }
+    if (!late) await sleep(100);
+  }
+  check(/running late for the visit at 09:30 on Tue 12 Jan 2027/.test(late) && /10:15 on Tue 12 Jan 2027/.test(late.replace(/=\r?\n/g, '')),
+    'the school\'s contact is emailed the expected arrival', late.slice(0, 600));
+  // Without an address on the contract, the refusal says what to do.
+  const bare = (await send('POST', '/api/v1/contracts', {
+    school: 'Elm Primary', service: 'beacon/consultancy', year: '2026-27', amount: 10, unit: 'hours', consultant_id: cora.id,
+  })).data;
+  await send('POST', `/api/v1/contracts/${bare.id}/visits`, { starts_at: '2027-01-13T09:30' });
+  await cp.goto(`${base}/app/#/contracts/${bare.id}`);
+  const row2 = 'tbody tr:has-text("13 January 2027") form';
+  await cp.waitForSelector(row2);
+  await cp.selectOption(`${row2} select`, 'cancel-us');
+  await cp.selectOption(`${row2} select[id$="-channel"]`, 'email');
+  await cp.click(`${row2} button`);
+  await cp.waitForSelector('[role=alert]:has-text("no usable e-mail address")');
+  check(true, 'a notice that cannot be emailed is refused with what to do');
+  await ctx2.close();
   check(errors.length === 0, 'no script errors', errors.join('; '));
 } finally {
   await browser.close();

@@ -159,6 +159,44 @@ static void a_year_of_visits_and_its_settlement(void **state)
     assert_int_equal(y.nclosing, 0);
 }
 
+/* London time in winter is UTC. */
+static ch_time at(int y, int m, int d, int hh, int mm)
+{
+    return (ch_time)ch_date_from_ymd(y, m, d) * CH_DAY_SECS + hh * 3600 + mm * 60;
+}
+
+static void a_cancellation_is_charged_by_its_notice(void **state)
+{
+    (void)state;
+    ch_policy *pol = load("beacon.yaml");
+    const ch_service *svc = ch_policy_service(pol, "consultancy");
+    const ch_calendar *cal = ch_policy_service_calendar(pol, svc);
+    assert_int_equal(svc->cancellation_days, 1);
+    ch_time monday = at(2026, 11, 30, 9, 30);
+    /* Friday before Beacon's 15:00 cut-off: a working day's notice. */
+    assert_int_equal(ch_cancellation_charge(cal, 1, at(2026, 11, 27, 14, 0), monday),
+                     CH_VISIT_CANCELLED_EARLY);
+    /* After it, the notice counts from Monday, the visit's own day. */
+    assert_int_equal(ch_cancellation_charge(cal, 1, at(2026, 11, 27, 15, 30), monday),
+                     CH_VISIT_CANCELLED_LATE);
+    /* The weekend is not a working day: Saturday's notice counts from Monday. */
+    assert_int_equal(ch_cancellation_charge(cal, 1, at(2026, 11, 28, 10, 0), monday),
+                     CH_VISIT_CANCELLED_LATE);
+    assert_int_equal(ch_cancellation_charge(cal, 1, at(2026, 11, 30, 7, 0), monday),
+                     CH_VISIT_CANCELLED_LATE);
+    /* With no notice period, before the visit starts is in time. */
+    assert_int_equal(ch_cancellation_charge(cal, 0, at(2026, 11, 30, 8, 45), monday),
+                     CH_VISIT_CANCELLED_EARLY);
+    assert_int_equal(ch_cancellation_charge(cal, 0, at(2026, 11, 30, 9, 45), monday),
+                     CH_VISIT_CANCELLED_LATE);
+    /* Two working days: Thursday will do, Friday will not. */
+    assert_int_equal(ch_cancellation_charge(cal, 2, at(2026, 11, 26, 12, 0), monday),
+                     CH_VISIT_CANCELLED_EARLY);
+    assert_int_equal(ch_cancellation_charge(cal, 2, at(2026, 11, 27, 12, 0), monday),
+                     CH_VISIT_CANCELLED_LATE);
+    ch_policy_free(pol);
+}
+
 static void terms_come_from_the_service_calendar(void **state)
 {
     (void)state;
@@ -270,6 +308,7 @@ int main(void)
         cmocka_unit_test(how_each_ending_of_a_visit_is_charged),
         cmocka_unit_test(a_year_of_visits_and_its_settlement),
         cmocka_unit_test(terms_come_from_the_service_calendar),
+        cmocka_unit_test(a_cancellation_is_charged_by_its_notice),
         cmocka_unit_test(a_statement_has_every_movement_once),
         cmocka_unit_test(capacity_keeps_the_contingency_free),
     };

@@ -166,6 +166,9 @@ static void checks_the_purchased_time_keys(void **state)
     assert_diag(&d, 13, 15, "half_day needs day_length");
     assert_diag(&d, 18, 15, "shorter than the day_length");
     ch_diags_free(&d);
+    d = load_bad(GOOD_HEAD "    cancellation_notice: 2 calendar days\n");
+    assert_diag(&d, 13, 26, "cancellation_notice is a number of working days");
+    ch_diags_free(&d);
     d = load_bad(GOOD_HEAD "    visit_calendar: schools\n");
     assert_diag(&d, 13, 21, "books visits on calendar 'schools', which is not defined");
     ch_diags_free(&d);

@@ -877,9 +877,36 @@ static void contracts_visits_and_the_ledger(void **state)
     assert_int_equal(ch_store_visit_list(f->store, &vf, &f->arena, &vs, &n, &err), CH_OK);
     assert_int_equal(n, 1);
     /* Late news on the rebooked visit is kept; it is still booked. */
-    ch_visit_change late = {
-        .visit_id = again.id, .late_notice_at = 99000, .late_expected_at = 100900, .at = 99000};
+    ch_visit_notice told = {.visit_id = again.id,
+                            .kind = "late",
+                            .party = "provider",
+                            .notice_at = 99000,
+                            .expected_at = 100900,
+                            .channel = "phone",
+                            .contact = "Office",
+                            .created_at = 99000};
+    ch_visit_change late = {.visit_id = again.id,
+                            .late_notice_at = 99000,
+                            .late_expected_at = 100900,
+                            .notice = &told,
+                            .at = 99000};
     assert_int_equal(ch_store_visit_change(f->store, &late, &err), CH_OK);
+    assert_true(told.id > 0);
+    /* A second notice is kept beside the first, not over it. */
+    ch_visit_notice later = told;
+    later.notice_at = 99500;
+    later.expected_at = 101500;
+    late.notice = &later;
+    assert_int_equal(ch_store_visit_change(f->store, &late, &err), CH_OK);
+    ch_visit_notice *notices;
+    size_t nn;
+    assert_int_equal(ch_store_visit_notices(f->store, again.id, &f->arena, &notices, &nn, &err),
+                     CH_OK);
+    assert_int_equal(nn, 2);
+    assert_int_equal(notices[0].expected_at, 100900);
+    assert_int_equal(notices[1].expected_at, 101500);
+    assert_string_equal(notices[1].contact, "Office");
+    assert_int_equal(notices[1].outbox_id, 0);
     ch_visit v;
     assert_int_equal(ch_store_visit_get(f->store, again.id, &f->arena, &v, &err), CH_OK);
     assert_string_equal(v.status, "booked");
@@ -907,6 +934,7 @@ static void contracts_visits_and_the_ledger(void **state)
     ch_ledger_row stray = {.contract_id = 999, .at = 1, .kind = "adjustment", .minutes = 5};
     assert_int_not_equal(ch_store_ledger_append(f->store, &stray, 1, 0, &err), CH_OK);
     assert_append_only(f, "ledger");
+    assert_append_only(f, "visit_notices");
 }
 
 static void contracts_list_by_school_consultant_and_service(void **state)

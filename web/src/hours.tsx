@@ -9,7 +9,7 @@ type Visit = {
   id: number; contract_id: number; school: string; service: string;
   consultant: { id: number | null; name: string | null }; starts_at: string; booked_minutes: number;
   actual_minutes: number | null; status: string; reason: string | null; note: string | null;
-  late: { notice_at: string; expected_at: string } | null; over_balance: boolean;
+  late: { notice_at: string; expected_at: string } | null; over_balance: boolean; arrived_at?: string | null;
 };
 type Entry = { id: number; at: string; kind: string; minutes: number; balance_minutes: number; reason: string | null };
 type Contract = {
@@ -25,11 +25,15 @@ type Capacity = {
   contingency_percent: number; available_minutes: number; booked_minutes: number; over: boolean;
 };
 
+// How a visit can end, and the notices about it. Whether a school's
+// cancellation is charged follows from when it told us: the server decides.
 const OUTCOMES: [string, string][] = [
   ['delivered', 'Delivered'], ['covered', 'Covered by a representative'],
-  ['cancelled-early', 'Cancelled by the school in good time'], ['cancelled-late', 'Cancelled by the school late'],
-  ['not-needed', 'Not needed on arrival'], ['cancelled-by-provider', 'Cancelled by us'], ['rescheduled', 'Rescheduled'],
+  ['not-needed', 'Not needed on arrival'], ['rescheduled', 'Rescheduled'],
+  ['cancel-school', 'The school cancelled'], ['cancel-us', 'We cancelled (tell the school)'],
+  ['late', 'Running late (tell the school)'],
 ];
+const CHANNELS: [string, string][] = [['phone', 'By phone'], ['email', 'By email (sent now)'], ['in-person', 'In person'], ['letter', 'By letter']];
 
 const KINDS: Record<string, string> = {
   purchase: 'Hours bought', drawdown: 'Time used', adjustment: 'Adjustment',
@@ -199,19 +203,25 @@ function VisitRow({ v, onEnd }: { v: Visit; onEnd: (id: number, body: Record<str
   const id = `v${v.id}`;
   return (
     <tr>
-      <td data-label="When">{inWords(v.starts_at)}{v.late && <><br />Late: expected {inWords(v.late.expected_at)}</>}</td>
+      <td data-label="When">{inWords(v.starts_at)}{v.late && <><br />Late: expected {inWords(v.late.expected_at)}</>}{v.arrived_at && <><br />Arrived {inWords(v.arrived_at)}</>}</td>
       <td data-label="Hours">{hours(v.booked_minutes)}{v.reason && <><br />{v.reason}</>}</td>
       <td data-label="Consultant">{v.consultant.name ?? ''}</td>
       <td data-label="Status">{v.status}{v.actual_minutes !== null && <> ({hours(v.actual_minutes)} h)</>}{v.note && <><br />{v.note}</>}{v.over_balance && <><br />past the balance, agreed by a manager</>}</td>
       <td data-label="Record">{v.status === 'booked' && (
         <form onSubmit={(e) => {
           e.preventDefault();
+          // A notice says when and how the other side was told.
+          const notice = () => ({
+            notice_at: value(`${id}-when`) || new Date().toISOString(), channel: value(`${id}-channel`),
+            ...(value(`${id}-told`) ? { told: value(`${id}-told`) } : {}),
+            ...(value(`${id}-note`) ? { note: value(`${id}-note`) } : {}),
+          });
           // Running late is news about a visit still to happen, not its end.
-          if (outcome === 'late') {
-            onEnd(v.id, { late: { notice_at: new Date().toISOString(), expected_at: value(`${id}-expected`) } });
-            return;
-          }
+          if (outcome === 'late') return onEnd(v.id, { late: { ...notice(), expected_at: value(`${id}-expected`) } });
+          if (outcome === 'cancel-school') return onEnd(v.id, { cancel: { ...notice(), by: 'school' } });
+          if (outcome === 'cancel-us') return onEnd(v.id, { cancel: { ...notice(), by: 'provider' } });
           const body: Record<string, unknown> = { outcome };
+          if ((outcome === 'delivered' || outcome === 'covered') && value(`${id}-arrived`)) body.arrived_at = value(`${id}-arrived`);
           if (outcome === 'delivered' || outcome === 'covered') body.actual_minutes = Number(value(`${id}-actual`));
           if (outcome === 'covered') body.representative = value(`${id}-rep`);
           if (outcome === 'rescheduled') body.new_starts_at = value(`${id}-new`);
@@ -220,9 +230,17 @@ function VisitRow({ v, onEnd }: { v: Visit; onEnd: (id: number, body: Record<str
           <label for={`${id}-outcome`}>How it ended</label>
           <select id={`${id}-outcome`} value={outcome} onChange={(e) => setOutcome((e.target as HTMLSelectElement).value)}>
             {OUTCOMES.map(([k, label]) => <option value={k}>{label}</option>)}
-            <option value="late">Running late (tell the school)</option>
           </select>
           {outcome === 'late' && <><label for={`${id}-expected`}>Expected arrival</label><input id={`${id}-expected`} type="text" placeholder="2026-12-01T10:15" /></>}
+          {(outcome === 'late' || outcome.startsWith('cancel-')) && <>
+            <label for={`${id}-when`}>{outcome === 'cancel-school' ? 'When the school told us' : 'When we told the school'} (leave empty for now)</label>
+            <input id={`${id}-when`} type="text" placeholder="2026-12-01T08:15" />
+            <label for={`${id}-channel`}>How</label>
+            <select id={`${id}-channel`}>{CHANNELS.map(([k, label]) => <option value={k}>{outcome === 'cancel-school' && k === 'email' ? 'By email' : label}</option>)}</select>
+            <label for={`${id}-told`}>{outcome === 'cancel-school' ? 'Who told us' : 'Who was told'}</label><input id={`${id}-told`} type="text" />
+            <label for={`${id}-note`}>Note</label><input id={`${id}-note`} type="text" />
+          </>}
+          {(outcome === 'delivered' || outcome === 'covered') && <><label for={`${id}-arrived`}>Arrived at (optional)</label><input id={`${id}-arrived`} type="text" placeholder="2026-12-01T09:35" /></>}
           {(outcome === 'delivered' || outcome === 'covered') && <><label for={`${id}-actual`}>Minutes spent</label><input id={`${id}-actual`} type="text" inputMode="numeric" /></>}
           {outcome === 'covered' && <><label for={`${id}-rep`}>Who covered</label><input id={`${id}-rep`} type="text" /></>}
           {outcome === 'rescheduled' && <><label for={`${id}-new`}>New time</label><input id={`${id}-new`} type="text" placeholder="2026-12-01T09:30" /></>}

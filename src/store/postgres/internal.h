@@ -164,6 +164,8 @@ int ch_pg_visit_get(ch_store *base, int64_t id, ch_arena *a, ch_visit *out, ch_e
 int ch_pg_visit_list(ch_store *base, const ch_visit_filter *f, ch_arena *a, ch_visit **out,
                      size_t *n, ch_error *err);
 int ch_pg_visit_change(ch_store *base, ch_visit_change *ch, ch_error *err);
+int ch_pg_visit_notices(ch_store *base, int64_t visit_id, ch_arena *a, ch_visit_notice **out,
+                        size_t *n, ch_error *err);
 
 int ch_pg_availability_set(ch_store *base, const ch_availability_row *row, ch_error *err);
 int ch_pg_availability_list(ch_store *base, ch_arena *a, ch_availability_row **out, size_t *n,

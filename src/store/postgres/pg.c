@@ -683,6 +683,7 @@ static const ch_store_ops postgres_ops = {
     .visit_get = ch_pg_visit_get,
     .visit_list = ch_pg_visit_list,
     .visit_change = ch_pg_visit_change,
+    .visit_notices = ch_pg_visit_notices,
     .availability_set = ch_pg_availability_set,
     .availability_list = ch_pg_availability_list,
     .statement_sent = ch_pg_statement_sent,

@@ -93,6 +93,7 @@ static void read_visit(ch_arena *a, const PGresult *r, int i, ch_visit *v)
     v->school = ch_pg_get_text(a, r, i, 16);
     v->consultant = ch_pg_get_text(a, r, i, 17);
     v->service = ch_pg_get_text(a, r, i, 18);
+    v->arrived_at = ch_pg_get_int(r, i, 19);
 }
 
 static int insert_entry(pg_conn *c, ch_ledger_row *e, ch_error *err)
@@ -460,13 +461,40 @@ int ch_pg_visit_list(ch_store *base, const ch_visit_filter *f, ch_arena *a, ch_v
                       &p, a, out, n, err);
 }
 
+static int insert_notice(pg_conn *c, ch_visit_notice *n, ch_error *err)
+{
+    static const char sql[] =
+        "INSERT INTO visit_notices(visit_id, kind, party, notice_at, expected_at, channel,"
+        " contact, note, outbox_id, created_by, created_at)"
+        " VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id";
+    pg_params p = {0};
+    PGresult *res = NULL;
+    ch_pg_int(&p, n->visit_id);
+    ch_pg_text(&p, n->kind);
+    ch_pg_text(&p, n->party);
+    ch_pg_int(&p, n->notice_at);
+    ch_pg_id(&p, n->expected_at);
+    ch_pg_text(&p, n->channel);
+    ch_pg_text(&p, n->contact);
+    ch_pg_text(&p, n->note);
+    ch_pg_id(&p, n->outbox_id);
+    ch_pg_id(&p, n->created_by);
+    ch_pg_int(&p, n->created_at);
+    int rc = run(c, sql, &p, "keeping a visit's notice", NULL, &res, err);
+    if (rc)
+        return rc;
+    n->id = ch_pg_get_int(res, 0, 0);
+    PQclear(res);
+    return CH_OK;
+}
+
 int ch_pg_visit_change(ch_store *base, ch_visit_change *ch, ch_error *err)
 {
     static const char end[] =
         "UPDATE visits SET status = coalesce($2, status), actual = coalesce($3, actual),"
         " note = coalesce($4, note), late_notice_at = coalesce($5, late_notice_at),"
-        " late_expected_at = coalesce($6, late_expected_at), updated_at = $7"
-        " WHERE id = $1 AND status = 'booked' RETURNING id";
+        " late_expected_at = coalesce($6, late_expected_at), updated_at = $7,"
+        " arrived_at = coalesce($8, arrived_at) WHERE id = $1 AND status = 'booked' RETURNING id";
     pg_conn *c = ch_pg_acquire((pg *)base);
     int rc = ch_pg_exec(c, "BEGIN", err);
     if (!rc) {
@@ -479,6 +507,7 @@ int ch_pg_visit_change(ch_store *base, ch_visit_change *ch, ch_error *err)
         ch_pg_id(&p, ch->late_notice_at);
         ch_pg_id(&p, ch->late_expected_at);
         ch_pg_int(&p, ch->at);
+        ch_pg_id(&p, ch->arrived_at);
         if (!(rc = run(c, end, &p, "changing a visit", NULL, &res, err))) {
             if (PQntuples(res) != 1)
                 rc = ch_error_set(err, CH_E_CONFLICT,
@@ -491,7 +520,57 @@ int ch_pg_visit_change(ch_store *base, ch_visit_change *ch, ch_error *err)
         rc = insert_entry(c, ch->charge, err);
     if (!rc && ch->rebook)
         rc = insert_visit(c, ch->rebook, err);
+    if (!rc && ch->mail)
+        rc = ch_pg_outbox_insert_in(c, ch->mail, err);
+    if (!rc && ch->notice) {
+        if (ch->mail)
+            ch->notice->outbox_id = ch->mail->id;
+        rc = insert_notice(c, ch->notice, err);
+    }
     return finish(c, rc, err);
+}
+
+int ch_pg_visit_notices(ch_store *base, int64_t visit_id, ch_arena *a, ch_visit_notice **out,
+                        size_t *n, ch_error *err)
+{
+    static const char sql[] = "SELECT id, visit_id, kind, party, notice_at, expected_at, channel,"
+                              " contact, note, outbox_id, created_by, created_at FROM visit_notices"
+                              " WHERE visit_id = $1 ORDER BY id";
+    pg_params p = {0};
+    PGresult *res = NULL;
+    ch_pg_int(&p, visit_id);
+    *out = NULL;
+    *n = 0;
+    pg_conn *c = ch_pg_acquire((pg *)base);
+    int rc = run(c, sql, &p, "reading visit notices", NULL, &res, err);
+    ch_pg_release(c);
+    if (rc)
+        return rc;
+    int rows = PQntuples(res);
+    ch_visit_notice *list = rows ? ch_arena_alloc(a, (size_t)rows * sizeof(*list)) : NULL;
+    if (rows && !list) {
+        rc = ch_error_set(err, CH_E_NOMEM, "out of memory");
+    } else {
+        for (int i = 0; i < rows; i++) {
+            ch_visit_notice *x = &list[i];
+            x->id = ch_pg_get_int(res, i, 0);
+            x->visit_id = ch_pg_get_int(res, i, 1);
+            x->kind = ch_pg_get_text(a, res, i, 2);
+            x->party = ch_pg_get_text(a, res, i, 3);
+            x->notice_at = ch_pg_get_int(res, i, 4);
+            x->expected_at = ch_pg_get_int(res, i, 5);
+            x->channel = ch_pg_get_text(a, res, i, 6);
+            x->contact = ch_pg_get_text(a, res, i, 7);
+            x->note = ch_pg_get_text(a, res, i, 8);
+            x->outbox_id = ch_pg_get_int(res, i, 9);
+            x->created_by = ch_pg_get_int(res, i, 10);
+            x->created_at = ch_pg_get_int(res, i, 11);
+        }
+        *out = list;
+        *n = (size_t)rows;
+    }
+    PQclear(res);
+    return rc;
 }
 
 int ch_pg_statement_sent(ch_store *base, const ch_statement_sent *row, ch_error *err)

@@ -309,6 +309,18 @@ static const char *const ch_pg_migrations[] = {
     "UPDATE people SET service = (SELECT c.service FROM cases c WHERE c.person_id = people.id"
     " ORDER BY c.id LIMIT 1);"
     "CREATE INDEX people_service ON people(service);",
+    /* 25: visit notices kept as given, and the actual arrival, as SQLite's 27. */
+    "ALTER TABLE visits ADD COLUMN arrived_at bigint;"
+    "CREATE TABLE visit_notices(id bigserial PRIMARY KEY, visit_id bigint NOT NULL"
+    " REFERENCES visits(id), kind text NOT NULL, party text NOT NULL,"
+    " notice_at bigint NOT NULL, expected_at bigint, channel text NOT NULL, contact text,"
+    " note text, outbox_id bigint REFERENCES outbox(id), created_by bigint,"
+    " created_at bigint NOT NULL);"
+    "CREATE INDEX visit_notices_visit ON visit_notices(visit_id, id);"
+    "CREATE FUNCTION visit_notices_kept() RETURNS trigger LANGUAGE plpgsql AS"
+    " $$BEGIN RAISE EXCEPTION 'visit notices are kept as given'; END$$;"
+    "CREATE TRIGGER visit_notices_no_change BEFORE UPDATE OR DELETE ON visit_notices"
+    " FOR EACH ROW EXECUTE FUNCTION visit_notices_kept();",
 };
 
 #endif

@@ -120,6 +120,7 @@ static void read_visit(ch_arena *a, sqlite3_stmt *st, void *row)
     v->school = ch_sq_text(a, st, 16);
     v->consultant = ch_sq_text(a, st, 17);
     v->service = ch_sq_text(a, st, 18);
+    v->arrived_at = sqlite3_column_int64(st, 19);
 }
 
 static int insert_entry(sq_conn *c, ch_ledger_row *e, ch_error *err)
@@ -429,14 +430,80 @@ out:
     return rc;
 }
 
+static int insert_notice(sq_conn *c, ch_visit_notice *n, ch_error *err)
+{
+    static const char sql[] =
+        "INSERT INTO visit_notices(visit_id, kind, party, notice_at, expected_at, channel,"
+        " contact, note, outbox_id, created_by, created_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+        "?)";
+    sqlite3_stmt *st = ch_sq_stmt(c, sql, err);
+    if (!st)
+        return CH_E_STORE;
+    sqlite3_bind_int64(st, 1, n->visit_id);
+    ch_sq_bind_text(st, 2, n->kind);
+    ch_sq_bind_text(st, 3, n->party);
+    sqlite3_bind_int64(st, 4, n->notice_at);
+    ch_sq_bind_id(st, 5, n->expected_at);
+    ch_sq_bind_text(st, 6, n->channel);
+    ch_sq_bind_text(st, 7, n->contact);
+    ch_sq_bind_text(st, 8, n->note);
+    ch_sq_bind_id(st, 9, n->outbox_id);
+    ch_sq_bind_id(st, 10, n->created_by);
+    sqlite3_bind_int64(st, 11, n->created_at);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        return ch_sq_error(c, err, "keeping a visit's notice");
+    n->id = sqlite3_last_insert_rowid(c->db);
+    return CH_OK;
+}
+
+static void read_notice(ch_arena *a, sqlite3_stmt *st, void *row)
+{
+    ch_visit_notice *n = row;
+    n->id = sqlite3_column_int64(st, 0);
+    n->visit_id = sqlite3_column_int64(st, 1);
+    n->kind = ch_sq_text(a, st, 2);
+    n->party = ch_sq_text(a, st, 3);
+    n->notice_at = sqlite3_column_int64(st, 4);
+    n->expected_at = sqlite3_column_int64(st, 5);
+    n->channel = ch_sq_text(a, st, 6);
+    n->contact = ch_sq_text(a, st, 7);
+    n->note = ch_sq_text(a, st, 8);
+    n->outbox_id = sqlite3_column_int64(st, 9);
+    n->created_by = sqlite3_column_int64(st, 10);
+    n->created_at = sqlite3_column_int64(st, 11);
+}
+
+int ch_sq_visit_notices(ch_store *base, int64_t visit_id, ch_arena *a, ch_visit_notice **out,
+                        size_t *n, ch_error *err)
+{
+    static const char sql[] = "SELECT id, visit_id, kind, party, notice_at, expected_at, channel,"
+                              " contact, note, outbox_id, created_by, created_at FROM visit_notices"
+                              " WHERE visit_id = ? ORDER BY id";
+    sq_conn *c = ch_sq_reader((sq *)base);
+    int rc = CH_OK;
+    sqlite3_stmt *st = ch_sq_stmt(c, sql, err);
+    *out = NULL;
+    *n = 0;
+    if (!st) {
+        rc = CH_E_STORE;
+        goto out;
+    }
+    sqlite3_bind_int64(st, 1, visit_id);
+    rc = collect(c, st, a, sizeof(**out), read_notice, (void **)out, n, "reading visit notices",
+                 err);
+out:
+    ch_sq_unlock(c);
+    return rc;
+}
+
 static int change_fn(sq_conn *c, void *arg, ch_error *err)
 {
     ch_visit_change *ch = arg;
     static const char end[] =
         "UPDATE visits SET status = coalesce(?2, status), actual = coalesce(?3, actual),"
         " note = coalesce(?4, note), late_notice_at = coalesce(?5, late_notice_at),"
-        " late_expected_at = coalesce(?6, late_expected_at), updated_at = ?7"
-        " WHERE id = ?1 AND status = 'booked'";
+        " late_expected_at = coalesce(?6, late_expected_at), updated_at = ?7,"
+        " arrived_at = coalesce(?8, arrived_at) WHERE id = ?1 AND status = 'booked'";
     sqlite3_stmt *st = ch_sq_stmt(c, end, err);
     int rc;
     if (!st)
@@ -448,6 +515,7 @@ static int change_fn(sq_conn *c, void *arg, ch_error *err)
     ch_sq_bind_id(st, 5, ch->late_notice_at);
     ch_sq_bind_id(st, 6, ch->late_expected_at);
     sqlite3_bind_int64(st, 7, ch->at);
+    ch_sq_bind_id(st, 8, ch->arrived_at);
     if (sqlite3_step(st) != SQLITE_DONE)
         return ch_sq_error(c, err, "changing a visit");
     if (sqlite3_changes(c->db) != 1)
@@ -458,6 +526,14 @@ static int change_fn(sq_conn *c, void *arg, ch_error *err)
         return rc;
     if (ch->rebook && (rc = insert_visit(c, ch->rebook, err)))
         return rc;
+    if (ch->mail && (rc = ch_sq_outbox_insert_in(c, ch->mail, err)))
+        return rc;
+    if (ch->notice) {
+        if (ch->mail)
+            ch->notice->outbox_id = ch->mail->id;
+        if ((rc = insert_notice(c, ch->notice, err)))
+            return rc;
+    }
     return CH_OK;
 }
 

@@ -323,6 +323,20 @@ static const char *const ch_sqlite_migrations[] = {
     "UPDATE people SET service = (SELECT c.service FROM cases c WHERE c.person_id = people.id"
     " ORDER BY c.id LIMIT 1);"
     "CREATE INDEX people_service ON people(service);",
+    /* 27: each notice about a visit (running late, cancelled), kept rather
+     * than overwritten, with when and how the other side was told; and when
+     * the consultant actually arrived. */
+    "ALTER TABLE visits ADD COLUMN arrived_at INTEGER;"
+    "CREATE TABLE visit_notices(id INTEGER PRIMARY KEY, visit_id INTEGER NOT NULL"
+    " REFERENCES visits(id), kind TEXT NOT NULL, party TEXT NOT NULL,"
+    " notice_at INTEGER NOT NULL, expected_at INTEGER, channel TEXT NOT NULL, contact TEXT,"
+    " note TEXT, outbox_id INTEGER REFERENCES outbox(id), created_by INTEGER,"
+    " created_at INTEGER NOT NULL);"
+    "CREATE INDEX visit_notices_visit ON visit_notices(visit_id, id);"
+    "CREATE TRIGGER visit_notices_no_update BEFORE UPDATE ON visit_notices"
+    " BEGIN SELECT RAISE(ABORT, 'visit notices are kept as given'); END;"
+    "CREATE TRIGGER visit_notices_no_delete BEFORE DELETE ON visit_notices"
+    " BEGIN SELECT RAISE(ABORT, 'visit notices are kept as given'); END;",
 };
 
 #endif

@@ -312,6 +312,7 @@ static const ch_store_ops sqlite_ops = {
     .visit_get = ch_sq_visit_get,
     .visit_list = ch_sq_visit_list,
     .visit_change = ch_sq_visit_change,
+    .visit_notices = ch_sq_visit_notices,
     .availability_set = ch_sq_availability_set,
     .availability_list = ch_sq_availability_list,
     .statement_sent = ch_sq_statement_sent,
