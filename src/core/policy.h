@@ -77,6 +77,9 @@ typedef struct ch_service {
     /* Working days' notice a school gives for a cancellation to be free
      * (`cancellation_notice:`; 1 when the policy is silent). */
     int32_t cancellation_days;
+    /* Working days before a training session by which the school is told
+     * what it needs (`training_notice:`); 0 for no such promise. */
+    int32_t training_days;
     /* Email (the policy's `mail:` on the service); all NULL/0 when the
      * service takes no mail. */
     const char **mail_to; /* recipient addresses that reach this service */

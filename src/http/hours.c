@@ -199,6 +199,20 @@ void ch_jw_visit_members(ch_jw *w, const ch_visit *v)
     }
     ch_jw_key(w, "arrived_at");
     ch_jw_time(w, v->arrived_at);
+    ch_jw_key(w, "kind");
+    ch_jw_str(w, v->kind ? v->kind : "visit");
+    /* A training session: by when the school is to hear what it needs. */
+    ch_jw_key(w, "resources");
+    if (v->resources_due_at || v->resources_told_at) {
+        ch_jw_obj(w);
+        ch_jw_key(w, "due_at");
+        ch_jw_time(w, v->resources_due_at);
+        ch_jw_key(w, "told_at");
+        ch_jw_time(w, v->resources_told_at);
+        ch_jw_obj_end(w);
+    } else {
+        ch_jw_str(w, NULL);
+    }
     ch_jw_key(w, "rescheduled_from");
     ch_jw_id(w, v->rescheduled_from);
     ch_jw_key(w, "over_balance");

@@ -1,7 +1,7 @@
-/* Notices about a visit: the consultant running late, or the visit
- * cancelled by either side. Each is kept as given (when and how the other
- * side was told); one we send by email is queued in the outbox in the same
- * write, addressed to the school's named contact on the contract. */
+/* Notices about a visit: the consultant running late, the visit cancelled
+ * by either side, or what a training session needs from the school. Each is kept as given (when and
+ * how the other side was told); one we send by email is queued in the outbox in the same write,
+ * addressed to the school's named contact on the contract. */
 #include "core/timefmt.h"
 #include "http/hours.h"
 #include "mail/mail.h"
@@ -75,7 +75,15 @@ int ch_hours_notice_mail(ch_req *r, const ch_contract *c, const ch_desk_service 
     const char *who = v->consultant ? v->consultant : "Your consultant";
     const char *dear = n->contact ? n->contact : c->contact_name ? c->contact_name : "colleague";
     bool late = strcmp(n->kind, "late") == 0;
-    if (late) {
+    if (strcmp(n->kind, "resources") == 0) {
+        snprintf(subject, sizeof(subject), "%s: what the training at %s needs", c->organisation,
+                 when);
+        snprintf(text, sizeof(text),
+                 "Dear %s,\n\nSo that the training session at %s for %s goes well, please have "
+                 "ready:\n\n%s\n\nIf any of it is difficult, tell us and we will plan around "
+                 "it.\n\nWith best wishes,\n%s\n",
+                 dear, when, c->organisation, n->note ? n->note : "", ds->policy->organisation);
+    } else if (late) {
         when_words(cal, n->expected_at, expected, sizeof(expected));
         snprintf(subject, sizeof(subject), "%s: running late for the visit at %s", c->organisation,
                  when);

@@ -3,6 +3,7 @@
  * and what it cost, late arrivals, a consultant's timetable, and capacity
  * against working time less the charter's contingency. */
 #include "core/ledger.h"
+#include "core/text.h"
 #include "core/timefmt.h"
 #include "core/timetable.h"
 #include "http/availability.h"
@@ -371,6 +372,36 @@ static bool consultant_free(ch_req *r, const ch_calendar *cal, int64_t consultan
     return false;
 }
 
+/* A training session v: when the school is to be told what it needs (the
+ * policy's training_notice before it, on the service's calendar), and,
+ * into buf, the warning when it falls on a term's first or last day, the
+ * common days for a school's own staff training. */
+static bool training_plan(const ch_desk_service *ds, ch_visit *v, char *buf, size_t size,
+                          ch_error *err)
+{
+    const ch_calendar *visits = ch_policy_visit_calendar(ds->policy, ds->service);
+    const char *edge;
+    size_t term;
+    char day[40];
+    ch_date d = ch_hours_local_date(visits, v->starts_at);
+    if (ch_timetable_term_edge(visits, d, &edge, &term)) {
+        size_t nterms;
+        const ch_date_range *terms = ch_calendar_terms(visits, &nterms);
+        char first[40];
+        ch_date_format_long(d, day, sizeof(day));
+        ch_date_format_long(terms[term].first, first, sizeof(first));
+        snprintf(buf, size,
+                 "%s is the %s day of the term that begins on %s, a common INSET day for the "
+                 "school's own staff training: agree the date with the school.",
+                 day, edge, first);
+    }
+    if (ds->service->training_days > 0 &&
+        ch_timetable_notice_due(ch_policy_service_calendar(ds->policy, ds->service), v->starts_at,
+                                ds->service->training_days, &v->resources_due_at, err))
+        return false;
+    return true;
+}
+
 enum MHD_Result ch_http_visits_create(ch_req *r, int64_t id)
 {
     enum MHD_Result res;
@@ -384,6 +415,7 @@ enum MHD_Result ch_http_visits_create(ch_req *r, int64_t id)
                                       {"reason", NULL},
                                       {"confirm_over_balance", NULL},
                                       {"confirm_over_capacity", NULL},
+                                      {"kind", NULL},
                                       {NULL, NULL}};
     json_t *body = NULL;
     if (!ch_hours_contract_body(r, id, &c, &ds, keys, &body, &res))
@@ -398,6 +430,10 @@ enum MHD_Result ch_http_visits_create(ch_req *r, int64_t id)
     ch_req_int(&p, body, "consultant_id", 1, INT64_MAX, false, &consultant);
     ch_req_bool(&p, body, "confirm_over_balance", &confirm);
     v.reason = ch_req_text(&p, body, "reason", 300, false);
+    v.kind = ch_req_text(&p, body, "kind", 16, false);
+    bool training = v.kind && strcmp(v.kind, "training") == 0;
+    if (v.kind && !training && strcmp(v.kind, "visit") != 0)
+        ch_req_bad(&p, "kind", "kind is visit (the default) or training.");
     if (minutes != c.block && (!v.reason || !*v.reason))
         ch_req_bad(&p, "reason",
                    "a visit of other than the usual %d minutes needs a reason the school can read.",
@@ -446,6 +482,11 @@ enum MHD_Result ch_http_visits_create(ch_req *r, int64_t id)
         }
         v.over_balance = true;
     }
+    char edge[400] = "";
+    if (training && !training_plan(&ds, &v, edge, sizeof(edge), &err)) {
+        res = ch_http_error(r, &err);
+        goto out;
+    }
     v.created_by = r->user.id;
     v.created_at = r->now;
     ch_desk_audit_attach(r, "create", "visit", &v.id);
@@ -460,6 +501,9 @@ enum MHD_Result ch_http_visits_create(ch_req *r, int64_t id)
     } else {
         capacity_warning(r, &ds, &saved, warning, sizeof(warning));
         away_warning(r, &ds, &saved, warning, sizeof(warning));
+        size_t used = strlen(warning);
+        if (*edge)
+            snprintf(warning + used, sizeof(warning) - used, "%s%s", used ? " " : "", edge);
         res = send_visit(r, 201, &saved, NULL, warning);
     }
 out:
@@ -501,6 +545,25 @@ static bool read_notice(ch_req *r, problems *p, json_t *body, const ch_visit *v,
                         const ch_calendar *cal, ch_visit_notice *n)
 {
     json_t *late = json_object_get(body, "late"), *cancel = json_object_get(body, "cancel");
+    json_t *resources = json_object_get(body, "resources");
+    if (resources && !json_is_null(resources)) {
+        *n = (ch_visit_notice){.kind = "resources", .party = "provider"};
+        if (!v->kind || strcmp(v->kind, "training") != 0) {
+            ch_req_bad(p, "resources",
+                       "resources are agreed for a training session; this is a "
+                       "visit.");
+            return false;
+        }
+        if (!ch_hours_notice_read(r, p, resources, "resources", cal, n))
+            return false;
+        if (!ch_text_said(n->note)) {
+            ch_req_bad(p, "resources",
+                       "resources.note says what the session needs (a room, a projector), for "
+                       "the school to read.");
+            return false;
+        }
+        return true;
+    }
     if (late && !json_is_null(late)) {
         *n = (ch_visit_notice){.kind = "late", .party = "provider"};
         if (!ch_hours_notice_read(r, p, late, "late", cal, n))
@@ -544,10 +607,18 @@ enum MHD_Result ch_http_visit_patch(ch_req *r, int64_t id)
                                              {"note", NULL},      {NULL, NULL}};
     static const ch_req_key cancel_keys[] = {{"by", NULL},   {"notice_at", NULL}, {"channel", NULL},
                                              {"told", NULL}, {"note", NULL},      {NULL, NULL}};
-    static const ch_req_key keys[] = {
-        {"outcome", NULL},        {"note", NULL},          {"representative", NULL},
-        {"actual_minutes", NULL}, {"arrived_at", NULL},    {"late", notice_keys},
-        {"cancel", cancel_keys},  {"new_starts_at", NULL}, {NULL, NULL}};
+    static const ch_req_key resource_keys[] = {
+        {"notice_at", NULL}, {"channel", NULL}, {"told", NULL}, {"note", NULL}, {NULL, NULL}};
+    static const ch_req_key keys[] = {{"outcome", NULL},
+                                      {"note", NULL},
+                                      {"representative", NULL},
+                                      {"actual_minutes", NULL},
+                                      {"arrived_at", NULL},
+                                      {"late", notice_keys},
+                                      {"cancel", cancel_keys},
+                                      {"new_starts_at", NULL},
+                                      {"resources", resource_keys},
+                                      {NULL, NULL}};
     char *raw = NULL;
     if (!load_visit(r, id, &v, &c, &ds, &res))
         return res;
@@ -582,9 +653,14 @@ enum MHD_Result ch_http_visit_patch(ch_req *r, int64_t id)
                    "notice and the charter's notice period.");
     if (outcome && cancelling)
         ch_req_bad(&p, "outcome", "send outcome or cancel, not both.");
-    if (!outcome && !json_object_get(body, "late") && !json_object_get(body, "cancel") && !p.fields)
+    int said = !!outcome + !!json_object_get(body, "late") + !!json_object_get(body, "cancel") +
+               !!json_object_get(body, "resources");
+    if (!said && !p.fields)
         ch_req_bad(&p, "outcome",
-                   "send outcome (how the visit ended), late (who will be late) or cancel.");
+                   "send outcome (how the visit ended), late (who will be late), cancel, or "
+                   "resources (what a training session needs).");
+    else if (said > 1 && json_object_get(body, "resources"))
+        ch_req_bad(&p, "resources", "send resources on its own.");
     if (ch.arrived_at && st != CH_VISIT_DELIVERED && st != CH_VISIT_COVERED)
         ch_req_bad(&p, "arrived_at", "arrived_at goes with a delivered or covered visit.");
     if ((st == CH_VISIT_DELIVERED || st == CH_VISIT_COVERED || st == CH_VISIT_NOT_NEEDED) &&
@@ -656,6 +732,12 @@ enum MHD_Result ch_http_visit_patch(ch_req *r, int64_t id)
             rebook.consultant_id = v.consultant_id;
             rebook.booked = v.booked;
             rebook.reason = v.reason;
+            rebook.kind = v.kind;
+            if (v.kind && strcmp(v.kind, "training") == 0 &&
+                !training_plan(&ds, &rebook, text, sizeof(text), &err)) {
+                res = ch_http_error(r, &err);
+                goto out;
+            }
             rebook.rescheduled_from = id;
             rebook.created_by = r->user.id;
             rebook.created_at = r->now;
@@ -672,12 +754,16 @@ enum MHD_Result ch_http_visit_patch(ch_req *r, int64_t id)
             ch.late_notice_at = notice.notice_at;
             ch.late_expected_at = notice.expected_at;
         }
+        if (strcmp(notice.kind, "resources") == 0)
+            ch.resources_told_at = notice.notice_at;
         /* What we tell the school by email goes with the notice, at once. */
         if (strcmp(notice.party, "provider") == 0 && strcmp(notice.channel, "email") == 0) {
             if (ch_hours_notice_mail(r, &c, &ds, &v, &notice, &mail, &raw, &err)) {
                 res = err.code == CH_E_CONFLICT
                           ? ch_http_problem(r, 409, "The school cannot be emailed", err.msg,
-                                            json_pack("[s]", cancelling ? "cancel" : "late"))
+                                            json_pack("[s]", notice.kind[0] == 'r' ? "resources"
+                                                             : cancelling          ? "cancel"
+                                                                                   : "late"))
                           : ch_http_error(r, &err);
                 goto out;
             }

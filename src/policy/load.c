@@ -16,9 +16,9 @@ static const char *const top_keys[] = {
     NULL,
 };
 static const char *const service_keys[] = {
-    "id",       "name",        "calendar",    "visit_calendar", "day_length",
-    "half_day", "visit_block", "contingency", "notes",          "cancellation_notice",
-    "mail",     "survey",      NULL};
+    "id",          "name",        "calendar", "visit_calendar",      "day_length",      "half_day",
+    "visit_block", "contingency", "notes",    "cancellation_notice", "training_notice", "mail",
+    "survey",      NULL};
 static const char *const promise_keys[] = {
     "id",    "text",     "applies_to",          "obligation", "within",   "counting",
     "from",  "calendar", "roll_to_working_day", "receipt",    "schedule", "notes",
@@ -124,6 +124,19 @@ static void parse_percent(loader *ld, struct fy_node *v, int32_t *percent)
     *percent = (int32_t)p;
 }
 
+/* "1 working day", "5 working days" into *days, for key. */
+static void working_days(loader *ld, struct fy_node *v, const char *key, const char *example,
+                         int32_t *days)
+{
+    ch_target t = {0};
+    if (!ld_within(ld, v, key, &t))
+        return;
+    if (t.unit != CH_UNIT_WORKING_DAYS || t.amount > 60)
+        ld_problem(ld, v, "%s is a number of working days (0 to 60), e.g. \"%s\"", key, example);
+    else
+        *days = t.amount;
+}
+
 static void parse_services(loader *ld, struct fy_node *seq, ch_policy *pol)
 {
     if (!seq || !fy_node_is_sequence(seq) || fy_node_sequence_item_count(seq) == 0) {
@@ -187,17 +200,10 @@ static void parse_services(loader *ld, struct fy_node *seq, ch_policy *pol)
         if ((v = ld_get(m, "contingency")))
             parse_percent(ld, v, &s->contingency);
         s->cancellation_days = 1;
-        if ((v = ld_get(m, "cancellation_notice"))) {
-            ch_target t = {0};
-            if (ld_within(ld, v, "cancellation_notice", &t)) {
-                if (t.unit != CH_UNIT_WORKING_DAYS || t.amount > 60)
-                    ld_problem(ld, v,
-                               "cancellation_notice is a number of working days (0 to 60), e.g. "
-                               "\"1 working day\"");
-                else
-                    s->cancellation_days = t.amount;
-            }
-        }
+        if ((v = ld_get(m, "cancellation_notice")))
+            working_days(ld, v, "cancellation_notice", "1 working day", &s->cancellation_days);
+        if ((v = ld_get(m, "training_notice")))
+            working_days(ld, v, "training_notice", "5 working days", &s->training_days);
         if ((v = ld_get(m, "mail")))
             ld_service_mail(ld, v, s, pol);
         if ((v = ld_get(m, "survey")))

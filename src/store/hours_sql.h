@@ -23,7 +23,8 @@
 #define VISIT_COLUMNS                                                                              \
     "v.id, v.contract_id, v.consultant_id, v.starts_at, v.booked, v.actual, v.status, v.reason,"   \
     " v.note, v.late_notice_at, v.late_expected_at, v.rescheduled_from, v.over_balance,"           \
-    " v.created_by, v.created_at, v.updated_at, o.name, u.name, c.service, v.arrived_at"           \
+    " v.created_by, v.created_at, v.updated_at, o.name, u.name, c.service, v.arrived_at,"          \
+    " v.kind, v.resources_due_at, v.resources_told_at"                                             \
     " FROM visits v JOIN contracts c ON c.id = v.contract_id"                                      \
     " JOIN organisations o ON o.id = c.organisation_id LEFT JOIN users u ON u.id = "               \
     "v.consultant_id"

@@ -522,6 +522,10 @@ typedef struct ch_visit {
     const char *note;                         /* who covered, why it was cancelled */
     ch_time late_notice_at, late_expected_at; /* the latest late notice, 0 when none */
     ch_time arrived_at;                       /* when the consultant arrived, 0 unknown */
+    const char *kind;                         /* visit, or training; NULL is visit */
+    /* Training: when the school is to be told what resources to have
+     * ready (fixed at booking), and when it was; 0 for none. */
+    ch_time resources_due_at, resources_told_at;
     int64_t rescheduled_from;
     bool over_balance; /* a manager agreed to book past the balance */
     int64_t created_by;
@@ -616,6 +620,7 @@ typedef struct ch_visit_change {
     const char *note;
     ch_time late_notice_at, late_expected_at; /* 0 leaves them as they are */
     ch_time arrived_at;                       /* 0 leaves it */
+    ch_time resources_told_at;                /* 0 leaves it */
     ch_ledger_row *charge;                    /* a drawdown to append, or NULL */
     ch_visit *rebook; /* the new visit when rescheduled, or NULL; id set on return */
     /* A notice to keep, and the email that carries it to the school (its

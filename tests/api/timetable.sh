@@ -119,6 +119,25 @@ expect '.detail | test("Tue 22 Dec 2026 is not a working day for this service")'
 call GET "/api/v1/capacity?term=autumn-2026" '' -H "$H"
 expect "[.consultants[] | select(.consultant.id == $hal)] | length == 1 and (.[0] | (.services | length) == 2 and .booked_minutes == 300 and .working_minutes > 30000 and .working_minutes < 45000)" "one row for Hal: both services' visits against one person's working time"
 
+# --- Training: first and last days of term warn; resources are agreed ahead ---
+book "$oak" '{"starts_at":"2027-01-04T09:30","kind":"training"}'
+expect_status 201 "training on the first day of the spring term is booked"
+expect '.kind == "training" and (.warning | test("Mon 04 Jan 2027 is the first day of the term .* a common INSET day .* agree the date with the school"))' "with a warning to agree the date"
+expect '.resources.due_at == "2026-12-14T16:30:00Z" and .resources.told_at == null' "the school is to hear what it needs five working days ahead (the term-time calendar skips the holiday)"
+training=$(json .id)
+book "$oak" '{"starts_at":"2027-01-20T09:30","kind":"training"}'
+expect_status 201 "training mid-term"
+expect '(.warning // "") | test("INSET") | not' "without the warning"
+book "$oak" '{"starts_at":"2027-01-21T09:30","kind":"workshop"}'
+expect_status 400 "an unknown kind of visit"
+call PATCH "/api/v1/visits/$training" '{"resources":{"notice_at":"2026-12-02T10:00","channel":"phone"}}' -H "$C"
+expect_status 400 "telling the school about resources needs what they are"
+call PATCH "/api/v1/visits/$training" '{"resources":{"notice_at":"2026-12-02T10:00","channel":"phone","told":"Mrs Oak","note":"A projector, and a room set out for 30"}}' -H "$C"
+expect_status 200 "the school is told what the training needs"
+expect '.resources.told_at == "2026-12-02T10:00:00Z" and .status == "booked" and .notices[0].kind == "resources" and .notices[0].told == "Mrs Oak"' "recorded, the session still booked"
+call PATCH "/api/v1/visits/$first" '{"resources":{"notice_at":"2026-12-02T10:00","channel":"phone","note":"x"}}' -H "$C"
+expect_status 400 "a visit that is not training has no resources to agree"
+
 # --- Reports are not written on site ---
 book "$oak" '{"starts_at":"2026-11-27T09:30"}'
 expect_status 201 "a visit last Friday morning, recorded afterwards"

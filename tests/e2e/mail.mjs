@@ -181,6 +181,31 @@ try {
   }
   check(/running late for the visit at 09:30 on Tue 12 Jan 2027/.test(late) && /10:15 on Tue 12 Jan 2027/.test(late.replace(/=\r?\n/g, '')),
     'the school\'s contact is emailed the expected arrival', late.slice(0, 600));
+  // Training on the first day of term warns; the school is told by email
+  // what the session needs, before the date the row shows.
+  await cp.selectOption('#bk-kind', 'training');
+  await cp.fill('#bk-at', '2027-01-04T09:30');
+  await cp.click('button:has-text("Book the visit")');
+  await cp.waitForSelector('.notice:has-text("common INSET day")');
+  await cp.waitForSelector('td:has-text("Tell the school what it needs by Monday 14 December 2026")');
+  check(true, 'training on the first day of term warns, and the row says when to tell the school');
+  const tr = 'tbody tr:has-text("4 January 2027") form';
+  await cp.selectOption(`${tr} select`, 'resources');
+  await cp.selectOption(`${tr} select[id$="-channel"]`, 'email');
+  await cp.fill(`${tr} input[id$="-note"]`, 'A projector and a room set out for 30.');
+  await axe(cp, 'a training session with the resources form');
+  await cp.click(`${tr} button`);
+  await cp.waitForSelector('td:has-text("The school was told what it needs on")');
+  let needs = '';
+  for (let i = 0; i < 200 && !needs; i++) {
+    for (const f of existsSync(inbox) ? readdirSync(inbox) : []) {
+      const text = readFileSync(join(inbox, f), 'utf8');
+      if (/what the training at 09:30 on Mon 04 Jan 2027 needs/.test(text)) needs = text;
+    }
+    if (!needs) await sleep(100);
+  }
+  check(/A projector and a room set out for 30/.test(needs.replace(/=\r?\n/g, '')), 'the school is emailed what the training needs', needs.slice(0, 600));
+
   // Without an address on the contract, the refusal says what to do.
   const bare = (await send('POST', '/api/v1/contracts', {
     school: 'Elm Primary', service: 'beacon/consultancy', year: '2026-27', amount: 10, unit: 'hours', consultant_id: cora.id,

@@ -10,6 +10,7 @@ type Visit = {
   consultant: { id: number | null; name: string | null }; starts_at: string; booked_minutes: number;
   actual_minutes: number | null; status: string; reason: string | null; note: string | null;
   late: { notice_at: string; expected_at: string } | null; over_balance: boolean; arrived_at?: string | null;
+  kind?: string; resources?: { due_at: string | null; told_at: string | null } | null;
 };
 type Entry = { id: number; at: string; kind: string; minutes: number; balance_minutes: number; reason: string | null };
 type Contract = {
@@ -203,7 +204,9 @@ function VisitRow({ v, onEnd }: { v: Visit; onEnd: (id: number, body: Record<str
   const id = `v${v.id}`;
   return (
     <tr>
-      <td data-label="When">{inWords(v.starts_at)}{v.late && <><br />Late: expected {inWords(v.late.expected_at)}</>}{v.arrived_at && <><br />Arrived {inWords(v.arrived_at)}</>}</td>
+      <td data-label="When">{inWords(v.starts_at)}{v.late && <><br />Late: expected {inWords(v.late.expected_at)}</>}{v.arrived_at && <><br />Arrived {inWords(v.arrived_at)}</>}
+        {v.kind === 'training' && <><br /><strong>Training.</strong>{v.resources?.told_at ? <> The school was told what it needs on {inWords(v.resources.told_at)}.</>
+          : v.resources?.due_at ? <span class={new Date(v.resources.due_at) < new Date() ? 'state-breached' : ''}> Tell the school what it needs by {inWords(v.resources.due_at)}.</span> : null}</>}</td>
       <td data-label="Hours">{hours(v.booked_minutes)}{v.reason && <><br />{v.reason}</>}</td>
       <td data-label="Consultant">{v.consultant.name ?? ''}</td>
       <td data-label="Status">{v.status}{v.actual_minutes !== null && <> ({hours(v.actual_minutes)} h)</>}{v.note && <><br />{v.note}</>}{v.over_balance && <><br />past the balance, agreed by a manager</>}</td>
@@ -220,6 +223,7 @@ function VisitRow({ v, onEnd }: { v: Visit; onEnd: (id: number, body: Record<str
           if (outcome === 'late') return onEnd(v.id, { late: { ...notice(), expected_at: value(`${id}-expected`) } });
           if (outcome === 'cancel-school') return onEnd(v.id, { cancel: { ...notice(), by: 'school' } });
           if (outcome === 'cancel-us') return onEnd(v.id, { cancel: { ...notice(), by: 'provider' } });
+          if (outcome === 'resources') return onEnd(v.id, { resources: notice() });
           const body: Record<string, unknown> = { outcome };
           if ((outcome === 'delivered' || outcome === 'covered') && value(`${id}-arrived`)) body.arrived_at = value(`${id}-arrived`);
           if (outcome === 'delivered' || outcome === 'covered') body.actual_minutes = Number(value(`${id}-actual`));
@@ -230,15 +234,16 @@ function VisitRow({ v, onEnd }: { v: Visit; onEnd: (id: number, body: Record<str
           <label for={`${id}-outcome`}>How it ended</label>
           <select id={`${id}-outcome`} value={outcome} onChange={(e) => setOutcome((e.target as HTMLSelectElement).value)}>
             {OUTCOMES.map(([k, label]) => <option value={k}>{label}</option>)}
+            {v.kind === 'training' && <option value="resources">What the training needs (tell the school)</option>}
           </select>
           {outcome === 'late' && <><label for={`${id}-expected`}>Expected arrival</label><input id={`${id}-expected`} type="text" placeholder="2026-12-01T10:15" /></>}
-          {(outcome === 'late' || outcome.startsWith('cancel-')) && <>
+          {(outcome === 'late' || outcome === 'resources' || outcome.startsWith('cancel-')) && <>
             <label for={`${id}-when`}>{outcome === 'cancel-school' ? 'When the school told us' : 'When we told the school'} (leave empty for now)</label>
             <input id={`${id}-when`} type="text" placeholder="2026-12-01T08:15" />
             <label for={`${id}-channel`}>How</label>
             <select id={`${id}-channel`}>{CHANNELS.map(([k, label]) => <option value={k}>{outcome === 'cancel-school' && k === 'email' ? 'By email' : label}</option>)}</select>
             <label for={`${id}-told`}>{outcome === 'cancel-school' ? 'Who told us' : 'Who was told'}</label><input id={`${id}-told`} type="text" />
-            <label for={`${id}-note`}>Note</label><input id={`${id}-note`} type="text" />
+            <label for={`${id}-note`}>{outcome === 'resources' ? 'What it needs (a room, a projector)' : 'Note'}</label><input id={`${id}-note`} type="text" />
           </>}
           {(outcome === 'delivered' || outcome === 'covered') && <><label for={`${id}-arrived`}>Arrived at (optional)</label><input id={`${id}-arrived`} type="text" placeholder="2026-12-01T09:35" /></>}
           {(outcome === 'delivered' || outcome === 'covered') && <><label for={`${id}-actual`}>Minutes spent</label><input id={`${id}-actual`} type="text" inputMode="numeric" /></>}
@@ -321,11 +326,14 @@ export function ContractPage({ id, user }: { id: number; user: User }) {
           const body: Record<string, unknown> = { starts_at: value('bk-at') };
           if (value('bk-minutes')) body.minutes = Number(value('bk-minutes'));
           if (value('bk-reason')) body.reason = value('bk-reason');
+          if (value('bk-kind') === 'training') body.kind = 'training';
           if (confirmOver) body.confirm_over_balance = true;
           if (confirmCapacity) body.confirm_over_capacity = true;
           send('POST', `${base}/visits`, body, 'The visit is booked.');
         }}>
           <h2 id="book">Book a visit</h2>
+          <label for="bk-kind">What</label>
+          <select id="bk-kind"><option value="visit">A visit</option><option value="training">A training session</option></select>
           <label for="bk-at">When</label><input id="bk-at" type="text" placeholder="2026-12-01T09:30" required />
           <label for="bk-minutes">Minutes (leave empty for the usual {c.block_minutes})</label><input id="bk-minutes" type="text" inputMode="numeric" />
           <label for="bk-reason">Why another length</label><input id="bk-reason" type="text" />

@@ -94,6 +94,9 @@ static void read_visit(ch_arena *a, const PGresult *r, int i, ch_visit *v)
     v->consultant = ch_pg_get_text(a, r, i, 17);
     v->service = ch_pg_get_text(a, r, i, 18);
     v->arrived_at = ch_pg_get_int(r, i, 19);
+    v->kind = ch_pg_get_text(a, r, i, 20);
+    v->resources_due_at = ch_pg_get_int(r, i, 21);
+    v->resources_told_at = ch_pg_get_int(r, i, 22);
 }
 
 static int insert_entry(pg_conn *c, ch_ledger_row *e, ch_error *err)
@@ -345,8 +348,9 @@ static int insert_visit(pg_conn *c, ch_visit *v, ch_error *err)
         return rc;
     static const char sql[] =
         "INSERT INTO visits(contract_id, consultant_id, starts_at, booked, status, reason,"
-        " note, rescheduled_from, over_balance, created_by, created_at, updated_at)"
-        " VALUES($1, $2, $3, $4, 'booked', $5, $6, $7, $8, $9, $10, $10) RETURNING id";
+        " note, rescheduled_from, over_balance, created_by, created_at, updated_at, kind,"
+        " resources_due_at) VALUES($1, $2, $3, $4, 'booked', $5, $6, $7, $8, $9, $10, $10,"
+        " coalesce($11, 'visit'), $12) RETURNING id";
     pg_params p = {0};
     PGresult *res = NULL;
     ch_pg_int(&p, v->contract_id);
@@ -359,6 +363,8 @@ static int insert_visit(pg_conn *c, ch_visit *v, ch_error *err)
     ch_pg_int(&p, v->over_balance);
     ch_pg_id(&p, v->created_by);
     ch_pg_int(&p, v->created_at);
+    ch_pg_text(&p, v->kind);
+    ch_pg_id(&p, v->resources_due_at);
     rc = run(c, sql, &p, "booking a visit",
              "the consultant (consultant_id) named on the visit does not exist; GET "
              "/api/v1/users lists the staff",
@@ -494,7 +500,8 @@ int ch_pg_visit_change(ch_store *base, ch_visit_change *ch, ch_error *err)
         "UPDATE visits SET status = coalesce($2, status), actual = coalesce($3, actual),"
         " note = coalesce($4, note), late_notice_at = coalesce($5, late_notice_at),"
         " late_expected_at = coalesce($6, late_expected_at), updated_at = $7,"
-        " arrived_at = coalesce($8, arrived_at) WHERE id = $1 AND status = 'booked' RETURNING id";
+        " arrived_at = coalesce($8, arrived_at), resources_told_at = coalesce($9,"
+        " resources_told_at) WHERE id = $1 AND status = 'booked' RETURNING id";
     pg_conn *c = ch_pg_acquire((pg *)base);
     int rc = ch_pg_exec(c, "BEGIN", err);
     if (!rc) {
@@ -508,6 +515,7 @@ int ch_pg_visit_change(ch_store *base, ch_visit_change *ch, ch_error *err)
         ch_pg_id(&p, ch->late_expected_at);
         ch_pg_int(&p, ch->at);
         ch_pg_id(&p, ch->arrived_at);
+        ch_pg_id(&p, ch->resources_told_at);
         if (!(rc = run(c, end, &p, "changing a visit", NULL, &res, err))) {
             if (PQntuples(res) != 1)
                 rc = ch_error_set(err, CH_E_CONFLICT,

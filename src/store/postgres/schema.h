@@ -321,6 +321,10 @@ static const char *const ch_pg_migrations[] = {
     " $$BEGIN RAISE EXCEPTION 'visit notices are kept as given'; END$$;"
     "CREATE TRIGGER visit_notices_no_change BEFORE UPDATE OR DELETE ON visit_notices"
     " FOR EACH ROW EXECUTE FUNCTION visit_notices_kept();",
+    /* 26: training sessions and their resources notice, as SQLite's 28. */
+    "ALTER TABLE visits ADD COLUMN kind text NOT NULL DEFAULT 'visit';"
+    "ALTER TABLE visits ADD COLUMN resources_due_at bigint;"
+    "ALTER TABLE visits ADD COLUMN resources_told_at bigint;",
 };
 
 #endif

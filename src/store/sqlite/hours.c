@@ -121,6 +121,9 @@ static void read_visit(ch_arena *a, sqlite3_stmt *st, void *row)
     v->consultant = ch_sq_text(a, st, 17);
     v->service = ch_sq_text(a, st, 18);
     v->arrived_at = sqlite3_column_int64(st, 19);
+    v->kind = ch_sq_text(a, st, 20);
+    v->resources_due_at = sqlite3_column_int64(st, 21);
+    v->resources_told_at = sqlite3_column_int64(st, 22);
 }
 
 static int insert_entry(sq_conn *c, ch_ledger_row *e, ch_error *err)
@@ -331,8 +334,9 @@ static int insert_visit(sq_conn *c, ch_visit *v, ch_error *err)
         return rc;
     static const char sql[] =
         "INSERT INTO visits(contract_id, consultant_id, starts_at, booked, status, reason,"
-        " note, rescheduled_from, over_balance, created_by, created_at, updated_at)"
-        " VALUES(?, ?, ?, ?, 'booked', ?, ?, ?, ?, ?, ?, ?)";
+        " note, rescheduled_from, over_balance, created_by, created_at, updated_at, kind,"
+        " resources_due_at) VALUES(?, ?, ?, ?, 'booked', ?, ?, ?, ?, ?, ?, ?,"
+        " coalesce(?, 'visit'), ?)";
     sqlite3_stmt *st = ch_sq_stmt(c, sql, err);
     if (!st)
         return CH_E_STORE;
@@ -347,6 +351,8 @@ static int insert_visit(sq_conn *c, ch_visit *v, ch_error *err)
     ch_sq_bind_id(st, 9, v->created_by);
     sqlite3_bind_int64(st, 10, v->created_at);
     sqlite3_bind_int64(st, 11, v->created_at);
+    ch_sq_bind_text(st, 12, v->kind);
+    ch_sq_bind_id(st, 13, v->resources_due_at);
     int step = sqlite3_step(st);
     if (step == SQLITE_CONSTRAINT)
         return ch_error_set(err, CH_E_INVALID,
@@ -503,7 +509,8 @@ static int change_fn(sq_conn *c, void *arg, ch_error *err)
         "UPDATE visits SET status = coalesce(?2, status), actual = coalesce(?3, actual),"
         " note = coalesce(?4, note), late_notice_at = coalesce(?5, late_notice_at),"
         " late_expected_at = coalesce(?6, late_expected_at), updated_at = ?7,"
-        " arrived_at = coalesce(?8, arrived_at) WHERE id = ?1 AND status = 'booked'";
+        " arrived_at = coalesce(?8, arrived_at),"
+        " resources_told_at = coalesce(?9, resources_told_at) WHERE id = ?1 AND status = 'booked'";
     sqlite3_stmt *st = ch_sq_stmt(c, end, err);
     int rc;
     if (!st)
@@ -516,6 +523,7 @@ static int change_fn(sq_conn *c, void *arg, ch_error *err)
     ch_sq_bind_id(st, 6, ch->late_expected_at);
     sqlite3_bind_int64(st, 7, ch->at);
     ch_sq_bind_id(st, 8, ch->arrived_at);
+    ch_sq_bind_id(st, 9, ch->resources_told_at);
     if (sqlite3_step(st) != SQLITE_DONE)
         return ch_sq_error(c, err, "changing a visit");
     if (sqlite3_changes(c->db) != 1)

@@ -337,6 +337,11 @@ static const char *const ch_sqlite_migrations[] = {
     " BEGIN SELECT RAISE(ABORT, 'visit notices are kept as given'); END;"
     "CREATE TRIGGER visit_notices_no_delete BEFORE DELETE ON visit_notices"
     " BEGIN SELECT RAISE(ABORT, 'visit notices are kept as given'); END;",
+    /* 28: a visit can be a training session, for which the school is told
+     * what resources to have ready by a date fixed when it is booked. */
+    "ALTER TABLE visits ADD COLUMN kind TEXT NOT NULL DEFAULT 'visit';"
+    "ALTER TABLE visits ADD COLUMN resources_due_at INTEGER;"
+    "ALTER TABLE visits ADD COLUMN resources_told_at INTEGER;",
 };
 
 #endif
