@@ -109,6 +109,7 @@ enum MHD_Result ch_http_contracts_create(ch_req *r)
                                       {"prep_counts", NULL},
                                       {"shortfall_policy", NULL},
                                       {"contact", contact_keys},
+                                      {"scope", NULL},
                                       {NULL, NULL}};
     enum MHD_Result res;
     problems p = {0};
@@ -141,6 +142,7 @@ enum MHD_Result ch_http_contracts_create(ch_req *r)
     c.consultant_id = consultant;
     c.prep_counts = true;
     ch_req_bool(&p, body, "prep_counts", &c.prep_counts);
+    c.scope = ch_req_text(&p, body, "scope", 2000, false);
     c.shortfall_policy = ch_req_text(&p, body, "shortfall_policy", 16, false);
     ch_shortfall_policy sp = CH_SHORTFALL_REFUND;
     if (!c.shortfall_policy)
@@ -269,9 +271,13 @@ enum MHD_Result ch_http_contract_patch(ch_req *r, int64_t id)
     ch_error err = {0};
     ch_contract c;
     ch_desk_service ds;
-    static const ch_req_key keys[] = {{"contact", contact_keys},  {"consultant_id", NULL},
-                                      {"shortfall_policy", NULL}, {"block_minutes", NULL},
-                                      {"prep_counts", NULL},      {NULL, NULL}};
+    static const ch_req_key keys[] = {{"contact", contact_keys},
+                                      {"consultant_id", NULL},
+                                      {"shortfall_policy", NULL},
+                                      {"block_minutes", NULL},
+                                      {"prep_counts", NULL},
+                                      {"scope", NULL},
+                                      {NULL, NULL}};
     json_t *body = NULL;
     if (!ch_hours_contract(r, id, &c, &ds, &res) ||
         !(body = ch_req_body_hint(r, keys,
@@ -309,6 +315,11 @@ enum MHD_Result ch_http_contract_patch(ch_req *r, int64_t id)
     int64_t block = 0;
     ch_req_int(&p, body, "block_minutes", 15, 480, false, &block);
     ch.block = (int32_t)block;
+    /* What the consultancy covers is agreed with the school; null clears it. */
+    if (json_object_get(body, "scope")) {
+        ch.set_scope = true;
+        ch.scope = ch_req_text(&p, body, "scope", 2000, false);
+    }
     bool prep = c.prep_counts;
     if (json_object_get(body, "prep_counts")) {
         ch_req_bool(&p, body, "prep_counts", &prep);

@@ -121,6 +121,8 @@ void ch_jw_contract_members(ch_jw *w, const ch_contract *c)
     ch_jw_int(w, c->block);
     ch_jw_key(w, "prep_counts");
     ch_jw_bool(w, c->prep_counts);
+    ch_jw_key(w, "scope");
+    ch_jw_str(w, c->scope);
     ch_jw_key(w, "contact");
     ch_jw_obj(w);
     ch_jw_key(w, "name");
@@ -209,6 +211,18 @@ void ch_jw_visit_members(ch_jw *w, const ch_visit *v)
         ch_jw_time(w, v->resources_due_at);
         ch_jw_key(w, "told_at");
         ch_jw_time(w, v->resources_told_at);
+        ch_jw_obj_end(w);
+    } else {
+        ch_jw_str(w, NULL);
+    }
+    /* Someone at the school released for the visit, and when it was said. */
+    ch_jw_key(w, "release");
+    if (v->release_for) {
+        ch_jw_obj(w);
+        ch_jw_key(w, "for");
+        ch_jw_str(w, v->release_for);
+        ch_jw_key(w, "told_at");
+        ch_jw_time(w, v->release_told_at);
         ch_jw_obj_end(w);
     } else {
         ch_jw_str(w, NULL);

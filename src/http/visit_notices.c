@@ -75,7 +75,15 @@ int ch_hours_notice_mail(ch_req *r, const ch_contract *c, const ch_desk_service 
     const char *who = v->consultant ? v->consultant : "Your consultant";
     const char *dear = n->contact ? n->contact : c->contact_name ? c->contact_name : "colleague";
     bool late = strcmp(n->kind, "late") == 0;
-    if (strcmp(n->kind, "resources") == 0) {
+    if (strcmp(n->kind, "release") == 0) {
+        snprintf(subject, sizeof(subject), "%s: release time for the visit at %s", c->organisation,
+                 when);
+        snprintf(text, sizeof(text),
+                 "Dear %s,\n\nThe visit to %s at %s needs your %s released for it: please arrange "
+                 "cover so that they can take part.%s%s\n\nWith best wishes,\n%s\n",
+                 dear, c->organisation, when, v->release_for ? v->release_for : "SENCO",
+                 n->note ? "\n\n" : "", n->note ? n->note : "", ds->policy->organisation);
+    } else if (strcmp(n->kind, "resources") == 0) {
         snprintf(subject, sizeof(subject), "%s: what the training at %s needs", c->organisation,
                  when);
         snprintf(text, sizeof(text),

@@ -416,6 +416,7 @@ enum MHD_Result ch_http_visits_create(ch_req *r, int64_t id)
                                       {"confirm_over_balance", NULL},
                                       {"confirm_over_capacity", NULL},
                                       {"kind", NULL},
+                                      {"release", NULL},
                                       {NULL, NULL}};
     json_t *body = NULL;
     if (!ch_hours_contract_body(r, id, &c, &ds, keys, &body, &res))
@@ -431,6 +432,11 @@ enum MHD_Result ch_http_visits_create(ch_req *r, int64_t id)
     ch_req_bool(&p, body, "confirm_over_balance", &confirm);
     v.reason = ch_req_text(&p, body, "reason", 300, false);
     v.kind = ch_req_text(&p, body, "kind", 16, false);
+    v.release_for = ch_req_text(&p, body, "release", 100, false);
+    if (v.release_for && (!ch_text_said(v.release_for) || !ch_req_one_line(v.release_for)))
+        ch_req_bad(&p, "release",
+                   "release names who at the school is released for the visit, on one line, "
+                   "e.g. \"SENCO\".");
     bool training = v.kind && strcmp(v.kind, "training") == 0;
     if (v.kind && !training && strcmp(v.kind, "visit") != 0)
         ch_req_bad(&p, "kind", "kind is visit (the default) or training.");
@@ -546,6 +552,17 @@ static bool read_notice(ch_req *r, problems *p, json_t *body, const ch_visit *v,
 {
     json_t *late = json_object_get(body, "late"), *cancel = json_object_get(body, "cancel");
     json_t *resources = json_object_get(body, "resources");
+    json_t *release = json_object_get(body, "release");
+    if (release && !json_is_null(release)) {
+        *n = (ch_visit_notice){.kind = "release", .party = "provider"};
+        if (!v->release_for) {
+            ch_req_bad(p, "release",
+                       "this visit needs no one released; book it with release to "
+                       "say who.");
+            return false;
+        }
+        return ch_hours_notice_read(r, p, release, "release", cal, n);
+    }
     if (resources && !json_is_null(resources)) {
         *n = (ch_visit_notice){.kind = "resources", .party = "provider"};
         if (!v->kind || strcmp(v->kind, "training") != 0) {
@@ -618,6 +635,7 @@ enum MHD_Result ch_http_visit_patch(ch_req *r, int64_t id)
                                       {"cancel", cancel_keys},
                                       {"new_starts_at", NULL},
                                       {"resources", resource_keys},
+                                      {"release", resource_keys},
                                       {NULL, NULL}};
     char *raw = NULL;
     if (!load_visit(r, id, &v, &c, &ds, &res))
@@ -654,13 +672,15 @@ enum MHD_Result ch_http_visit_patch(ch_req *r, int64_t id)
     if (outcome && cancelling)
         ch_req_bad(&p, "outcome", "send outcome or cancel, not both.");
     int said = !!outcome + !!json_object_get(body, "late") + !!json_object_get(body, "cancel") +
-               !!json_object_get(body, "resources");
+               !!json_object_get(body, "resources") + !!json_object_get(body, "release");
     if (!said && !p.fields)
         ch_req_bad(&p, "outcome",
                    "send outcome (how the visit ended), late (who will be late), cancel, or "
                    "resources (what a training session needs).");
     else if (said > 1 && json_object_get(body, "resources"))
         ch_req_bad(&p, "resources", "send resources on its own.");
+    else if (said > 1 && json_object_get(body, "release"))
+        ch_req_bad(&p, "release", "send release on its own.");
     if (ch.arrived_at && st != CH_VISIT_DELIVERED && st != CH_VISIT_COVERED)
         ch_req_bad(&p, "arrived_at", "arrived_at goes with a delivered or covered visit.");
     if ((st == CH_VISIT_DELIVERED || st == CH_VISIT_COVERED || st == CH_VISIT_NOT_NEEDED) &&
@@ -733,6 +753,7 @@ enum MHD_Result ch_http_visit_patch(ch_req *r, int64_t id)
             rebook.booked = v.booked;
             rebook.reason = v.reason;
             rebook.kind = v.kind;
+            rebook.release_for = v.release_for;
             if (v.kind && strcmp(v.kind, "training") == 0 &&
                 !training_plan(&ds, &rebook, text, sizeof(text), &err)) {
                 res = ch_http_error(r, &err);
@@ -756,12 +777,14 @@ enum MHD_Result ch_http_visit_patch(ch_req *r, int64_t id)
         }
         if (strcmp(notice.kind, "resources") == 0)
             ch.resources_told_at = notice.notice_at;
+        if (strcmp(notice.kind, "release") == 0)
+            ch.release_told_at = notice.notice_at;
         /* What we tell the school by email goes with the notice, at once. */
         if (strcmp(notice.party, "provider") == 0 && strcmp(notice.channel, "email") == 0) {
             if (ch_hours_notice_mail(r, &c, &ds, &v, &notice, &mail, &raw, &err)) {
                 res = err.code == CH_E_CONFLICT
                           ? ch_http_problem(r, 409, "The school cannot be emailed", err.msg,
-                                            json_pack("[s]", notice.kind[0] == 'r' ? "resources"
+                                            json_pack("[s]", notice.kind[0] == 'r' ? notice.kind
                                                              : cancelling          ? "cancel"
                                                                                    : "late"))
                           : ch_http_error(r, &err);

@@ -16,7 +16,7 @@
     " (SELECT coalesce(sum(booked), 0) FROM visits v WHERE v.contract_id = c.id"                   \
     " AND v.status = 'cancelled-by-provider')"                                                     \
     " + (SELECT coalesce(sum(minutes), 0) FROM ledger l WHERE l.contract_id = c.id"                \
-    " AND l.kind = 'owed')"                                                                        \
+    " AND l.kind = 'owed'), c.scope"                                                               \
     " FROM contracts c JOIN organisations o ON o.id = c.organisation_id"                           \
     " LEFT JOIN users u ON u.id = c.consultant_id"
 
@@ -24,20 +24,21 @@
     "v.id, v.contract_id, v.consultant_id, v.starts_at, v.booked, v.actual, v.status, v.reason,"   \
     " v.note, v.late_notice_at, v.late_expected_at, v.rescheduled_from, v.over_balance,"           \
     " v.created_by, v.created_at, v.updated_at, o.name, u.name, c.service, v.arrived_at,"          \
-    " v.kind, v.resources_due_at, v.resources_told_at"                                             \
+    " v.kind, v.resources_due_at, v.resources_told_at, v.release_for, v.release_told_at"           \
     " FROM visits v JOIN contracts c ON c.id = v.contract_id"                                      \
     " JOIN organisations o ON o.id = c.organisation_id LEFT JOIN users u ON u.id = "               \
     "v.consultant_id"
 
 /* A change to an open contract; parameters 1-9 as the backends bind them:
  * id, set_contact, name, email, set_consultant, consultant, shortfall,
- * block, prep_counts. */
-#define CONTRACT_UPDATE(P1, P2, P3, P4, P5, P6, P7, P8, P9)                                        \
+ * block, prep_counts, set_scope, scope. */
+#define CONTRACT_UPDATE(P1, P2, P3, P4, P5, P6, P7, P8, P9, P10, P11)                              \
     "UPDATE contracts SET contact_name = CASE WHEN " P2 " THEN " P3 " ELSE contact_name END,"      \
     " contact_email = CASE WHEN " P2 " THEN " P4 " ELSE contact_email END,"                        \
     " consultant_id = CASE WHEN " P5 " THEN " P6 " ELSE consultant_id END,"                        \
     " shortfall = coalesce(" P7 ", shortfall), block = coalesce(" P8 ", block),"                   \
-    " prep_counts = coalesce(" P9 ", prep_counts) WHERE id = " P1 " AND status = 'open'"
+    " prep_counts = coalesce(" P9 ", prep_counts),"                                               \
+    " scope = CASE WHEN " P10 " THEN " P11 " ELSE scope END WHERE id = " P1 " AND status = 'open'"
 
 /* Visits by consultant (P2), by contract (P1) or any, from P3 to before
  * P4, at most P5: one statement per shape, each led by the column its index

@@ -489,6 +489,7 @@ typedef struct ch_contract {
     int32_t block;                            /* minutes in the usual visit */
     bool prep_counts;                         /* preparation and follow-up time count against it */
     const char *contact_name, *contact_email; /* the school's named contact */
+    const char *scope; /* what the consultancy covers, as agreed with the school; NULL none */
     int64_t consultant_id;
     const char *consultant;       /* the consultant's name, read back */
     const char *shortfall_policy; /* refund or rollover */
@@ -526,6 +527,10 @@ typedef struct ch_visit {
     /* Training: when the school is to be told what resources to have
      * ready (fixed at booking), and when it was; 0 for none. */
     ch_time resources_due_at, resources_told_at;
+    /* Someone at the school to be released for the visit ("SENCO"), and
+     * when the school was told; NULL and 0 for none. */
+    const char *release_for;
+    ch_time release_told_at;
     int64_t rescheduled_from;
     bool over_balance; /* a manager agreed to book past the balance */
     int64_t created_by;
@@ -551,6 +556,8 @@ typedef struct ch_contract_change {
     const char *shortfall_policy; /* NULL leaves it */
     int32_t block;                /* 0 leaves it */
     int prep_counts;              /* -1 leaves it, else 0 or 1 */
+    bool set_scope;
+    const char *scope; /* NULL clears */
 } ch_contract_change;
 
 /* CH_E_CONFLICT when the contract is closed (or gone), CH_E_INVALID for a
@@ -621,6 +628,7 @@ typedef struct ch_visit_change {
     ch_time late_notice_at, late_expected_at; /* 0 leaves them as they are */
     ch_time arrived_at;                       /* 0 leaves it */
     ch_time resources_told_at;                /* 0 leaves it */
+    ch_time release_told_at;                  /* 0 leaves it */
     ch_ledger_row *charge;                    /* a drawdown to append, or NULL */
     ch_visit *rebook; /* the new visit when rescheduled, or NULL; id set on return */
     /* A notice to keep, and the email that carries it to the school (its

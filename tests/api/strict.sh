@@ -110,7 +110,7 @@ expect_status 201 "a visit"
 visit=$(json .id)
 call PATCH "/api/v1/visits/$visit" '{"late":{"notice_at":"2025-11-17T09:00","expected_at":"2025-11-17T10:00","reason":"traffic"}}' -H "$A"
 expect_status 400 "an unknown member inside late"
-expect '.fields == ["late.reason"] and (.detail | test("Inside late there is no reason; late takes notice_at and expected_at"))' "named, with what late takes"
+expect '.fields == ["late.reason"] and (.detail | test("Inside late there is no reason; late takes notice_at, expected_at, channel, told and note"))' "named, with what late takes"
 call GET "/api/v1/visits/$visit" '' -H "$A"
 expect '.late == null' "the visit is not marked late"
 

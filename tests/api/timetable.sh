@@ -138,6 +138,24 @@ expect '.resources.told_at == "2026-12-02T10:00:00Z" and .status == "booked" and
 call PATCH "/api/v1/visits/$first" '{"resources":{"notice_at":"2026-12-02T10:00","channel":"phone","note":"x"}}' -H "$C"
 expect_status 400 "a visit that is not training has no resources to agree"
 
+# --- What a contract covers, and visits that need the SENCO released ---
+call PATCH "/api/v1/contracts/$oak" '{"scope":"Behaviour support in Years 5 and 6: observations, feedback and a written report each term."}' -H "$M"
+expect_status 200 "a manager records what the consultancy covers"
+expect '.scope | test("Behaviour support in Years 5 and 6")' "the scope is on the contract"
+call PATCH "/api/v1/contracts/$oak" '{"scope":"x"}' -H "$C"
+expect_status 403 "an officer cannot change it"
+book "$oak" '{"starts_at":"2027-01-26T09:30","release":"SENCO"}'
+expect_status 201 "a visit that needs the SENCO released"
+expect '.release.for == "SENCO" and .release.told_at == null' "and the school is still to be told"
+senco=$(json .id)
+book "$oak" '{"starts_at":"2027-01-27T09:30","release":"SENCO\nBcc: x"}'
+expect_status 400 "who is released is one line"
+call PATCH "/api/v1/visits/$senco" '{"release":{"notice_at":"2026-12-02T11:00","channel":"phone","told":"Mrs Oak"}}' -H "$C"
+expect_status 200 "the school is told beforehand"
+expect '.release.told_at == "2026-12-02T11:00:00Z" and .notices[0].kind == "release"' "and it is recorded"
+call PATCH "/api/v1/visits/$training" '{"release":{"notice_at":"2026-12-02T11:00","channel":"phone"}}' -H "$C"
+expect_status 400 "a visit that needs no one released"
+
 # --- Reports are not written on site ---
 book "$oak" '{"starts_at":"2026-11-27T09:30"}'
 expect_status 201 "a visit last Friday morning, recorded afterwards"

@@ -151,6 +151,11 @@ try {
   await page.fill('#cc-email', 'head@hillside.example');
   await page.click('text=Save the changes');
   await page.waitForSelector('p:has-text("(head@hillside.example)")');
+  // What the consultancy covers is agreed and shown on the contract.
+  await page.fill('#cc-scope', 'Support for pupils with autism in Key Stage 2.');
+  await page.click('text=Save the changes');
+  await page.waitForSelector('p:has-text("What the consultancy covers: Support for pupils with autism in Key Stage 2.")');
+  check(true, 'the agreed scope is on the contract');
 
   // The autumn statement, read and downloaded.
   await page.selectOption('#st-term', 'autumn-2025');

@@ -206,6 +206,20 @@ try {
   }
   check(/A projector and a room set out for 30/.test(needs.replace(/=\r?\n/g, '')), 'the school is emailed what the training needs', needs.slice(0, 600));
 
+  // A visit that needs the SENCO released says so until the school is told.
+  await cp.selectOption('#bk-kind', 'visit');
+  await cp.fill('#bk-at', '2027-01-19T09:30');
+  await cp.fill('#bk-release', 'SENCO');
+  await cp.click('button:has-text("Book the visit")');
+  await cp.waitForSelector('td:has-text("Needs the SENCO released: tell the school beforehand.")');
+  const rel = 'tbody tr:has-text("19 January 2027") form';
+  await cp.selectOption(`${rel} select`, 'release');
+  await cp.selectOption(`${rel} select[id$="-channel"]`, 'phone');
+  await cp.fill(`${rel} input[id$="-told"]`, 'Mr Oak');
+  await cp.click(`${rel} button`);
+  await cp.waitForSelector('td:has-text("Needs the SENCO released: the school was told on")');
+  check(true, 'the school is told of the SENCO release before the visit');
+
   // Without an address on the contract, the refusal says what to do.
   const bare = (await send('POST', '/api/v1/contracts', {
     school: 'Elm Primary', service: 'beacon/consultancy', year: '2026-27', amount: 10, unit: 'hours', consultant_id: cora.id,

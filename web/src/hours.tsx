@@ -11,13 +11,14 @@ type Visit = {
   actual_minutes: number | null; status: string; reason: string | null; note: string | null;
   late: { notice_at: string; expected_at: string } | null; over_balance: boolean; arrived_at?: string | null;
   kind?: string; resources?: { due_at: string | null; told_at: string | null } | null;
+  release?: { for: string; told_at: string | null } | null;
 };
 type Entry = { id: number; at: string; kind: string; minutes: number; balance_minutes: number; reason: string | null };
 type Contract = {
   id: number; school: { id: number; name: string }; service: string; year: string; starts: string; ends: string;
   amount: number; unit: string; purchased_minutes: number; block_minutes: number; prep_counts: boolean;
   contact: { name: string | null; email: string | null }; consultant: { id: number | null; name: string | null };
-  shortfall_policy: string; status: string; balance_minutes: number; booked_minutes: number;
+  shortfall_policy: string; status: string; scope?: string | null; balance_minutes: number; booked_minutes: number;
   available_minutes: number; blocks_left: number; minutes_past_blocks: number; shortfall_minutes: number;
   ledger?: Entry[]; visits?: Visit[];
 };
@@ -141,6 +142,7 @@ export function Contracts({ user }: { user: User }) {
       prep_counts: (document.getElementById('ct-prep') as HTMLInputElement).checked,
       contact: { name: value('ct-contact') || null, email: value('ct-email') || null },
     };
+    if (value('ct-scope')) body.scope = value('ct-scope');
     if (value('ct-consultant')) body.consultant_id = Number(value('ct-consultant'));
     const r = await api<Contract>('POST', '/api/v1/contracts', body);
     if (!r.ok) return setProblem(r.problem);
@@ -192,6 +194,7 @@ export function Contracts({ user }: { user: User }) {
           <label for="ct-shortfall">Hours we cannot deliver are</label>
           <select id="ct-shortfall"><option value="refund">refunded at the year end</option><option value="rollover">rolled into next year's contract</option></select>
           <div class="check"><input id="ct-prep" type="checkbox" checked /><label for="ct-prep">Preparation and follow-up time count against the hours</label></div>
+          <label for="ct-scope">What the consultancy covers, as agreed with the school</label><textarea id="ct-scope" rows={3} />
           <div><button type="submit">Record the contract</button></div>
         </form>
       )}
@@ -206,7 +209,8 @@ function VisitRow({ v, onEnd }: { v: Visit; onEnd: (id: number, body: Record<str
     <tr>
       <td data-label="When">{inWords(v.starts_at)}{v.late && <><br />Late: expected {inWords(v.late.expected_at)}</>}{v.arrived_at && <><br />Arrived {inWords(v.arrived_at)}</>}
         {v.kind === 'training' && <><br /><strong>Training.</strong>{v.resources?.told_at ? <> The school was told what it needs on {inWords(v.resources.told_at)}.</>
-          : v.resources?.due_at ? <span class={new Date(v.resources.due_at) < new Date() ? 'state-breached' : ''}> Tell the school what it needs by {inWords(v.resources.due_at)}.</span> : null}</>}</td>
+          : v.resources?.due_at ? <span class={new Date(v.resources.due_at) < new Date() ? 'state-breached' : ''}> Tell the school what it needs by {inWords(v.resources.due_at)}.</span> : null}</>}
+        {v.release && <><br />Needs the {v.release.for} released: {v.release.told_at ? <>the school was told on {inWords(v.release.told_at)}.</> : <span class="state-breached">tell the school beforehand.</span>}</>}</td>
       <td data-label="Hours">{hours(v.booked_minutes)}{v.reason && <><br />{v.reason}</>}</td>
       <td data-label="Consultant">{v.consultant.name ?? ''}</td>
       <td data-label="Status">{v.status}{v.actual_minutes !== null && <> ({hours(v.actual_minutes)} h)</>}{v.note && <><br />{v.note}</>}{v.over_balance && <><br />past the balance, agreed by a manager</>}</td>
@@ -224,6 +228,7 @@ function VisitRow({ v, onEnd }: { v: Visit; onEnd: (id: number, body: Record<str
           if (outcome === 'cancel-school') return onEnd(v.id, { cancel: { ...notice(), by: 'school' } });
           if (outcome === 'cancel-us') return onEnd(v.id, { cancel: { ...notice(), by: 'provider' } });
           if (outcome === 'resources') return onEnd(v.id, { resources: notice() });
+          if (outcome === 'release') return onEnd(v.id, { release: notice() });
           const body: Record<string, unknown> = { outcome };
           if ((outcome === 'delivered' || outcome === 'covered') && value(`${id}-arrived`)) body.arrived_at = value(`${id}-arrived`);
           if (outcome === 'delivered' || outcome === 'covered') body.actual_minutes = Number(value(`${id}-actual`));
@@ -235,9 +240,10 @@ function VisitRow({ v, onEnd }: { v: Visit; onEnd: (id: number, body: Record<str
           <select id={`${id}-outcome`} value={outcome} onChange={(e) => setOutcome((e.target as HTMLSelectElement).value)}>
             {OUTCOMES.map(([k, label]) => <option value={k}>{label}</option>)}
             {v.kind === 'training' && <option value="resources">What the training needs (tell the school)</option>}
+            {v.release && <option value="release">Release time for the {v.release.for} (tell the school)</option>}
           </select>
           {outcome === 'late' && <><label for={`${id}-expected`}>Expected arrival</label><input id={`${id}-expected`} type="text" placeholder="2026-12-01T10:15" /></>}
-          {(outcome === 'late' || outcome === 'resources' || outcome.startsWith('cancel-')) && <>
+          {(outcome === 'late' || outcome === 'resources' || outcome === 'release' || outcome.startsWith('cancel-')) && <>
             <label for={`${id}-when`}>{outcome === 'cancel-school' ? 'When the school told us' : 'When we told the school'} (leave empty for now)</label>
             <input id={`${id}-when`} type="text" placeholder="2026-12-01T08:15" />
             <label for={`${id}-channel`}>How</label>
@@ -307,6 +313,7 @@ export function ContractPage({ id, user }: { id: number; user: User }) {
       <p>{c.service}. Bought {c.amount} {c.unit} ({hours(c.purchased_minutes)} hours), visits of {hours(c.block_minutes)} hours.
         Consultant: {c.consultant.name ?? 'not yet named'}. School's contact: {c.contact.name ?? 'none'}{c.contact.email && <> ({c.contact.email})</>}.
         Status: <strong>{c.status}</strong>.</p>
+      <p><strong>What the consultancy covers:</strong> {c.scope ?? 'not yet agreed with the school'}</p>
       <dl class="figures">
         <div><dt>Hours left</dt><dd>{hours(c.balance_minutes)}</dd></div>
         <div><dt>Booked, not yet held</dt><dd>{hours(c.booked_minutes)}</dd></div>
@@ -327,6 +334,7 @@ export function ContractPage({ id, user }: { id: number; user: User }) {
           if (value('bk-minutes')) body.minutes = Number(value('bk-minutes'));
           if (value('bk-reason')) body.reason = value('bk-reason');
           if (value('bk-kind') === 'training') body.kind = 'training';
+          if (value('bk-release')) body.release = value('bk-release');
           if (confirmOver) body.confirm_over_balance = true;
           if (confirmCapacity) body.confirm_over_capacity = true;
           send('POST', `${base}/visits`, body, 'The visit is booked.');
@@ -337,6 +345,7 @@ export function ContractPage({ id, user }: { id: number; user: User }) {
           <label for="bk-at">When</label><input id="bk-at" type="text" placeholder="2026-12-01T09:30" required />
           <label for="bk-minutes">Minutes (leave empty for the usual {c.block_minutes})</label><input id="bk-minutes" type="text" inputMode="numeric" />
           <label for="bk-reason">Why another length</label><input id="bk-reason" type="text" />
+          <label for="bk-release">Who at the school must be released for it (e.g. SENCO; leave empty if no one)</label><input id="bk-release" type="text" />
           <div><button type="submit">{confirmOver ? 'Book past the balance' : confirmCapacity ? "Book past the consultant's time" : 'Book the visit'}</button></div>
         </form>
       )}
@@ -376,7 +385,7 @@ export function ContractPage({ id, user }: { id: number; user: User }) {
           <tr><td data-label="Date">{inWords(e.at)}</td><td data-label="Movement">{e.reason ?? KINDS[e.kind] ?? e.kind}</td><td data-label="Hours">{e.kind === 'owed' ? `${hours(e.minutes)} owed by us` : hours(e.minutes)}</td><td data-label="Balance">{hours(e.balance_minutes)}</td></tr>
         ))}</tbody>
       </table></div>
-      {manager && c.status === 'open' && <ChangeContract key={`${c.contact.name}/${c.contact.email}/${c.consultant.id}/${c.shortfall_policy}`} c={c} onChange={(body) => send('PATCH', base, body, 'The contract is changed.')} />}
+      {manager && c.status === 'open' && <ChangeContract key={`${c.contact.name}/${c.contact.email}/${c.consultant.id}/${c.shortfall_policy}/${c.scope}`} c={c} onChange={(body) => send('PATCH', base, body, 'The contract is changed.')} />}
       {manager && c.status === 'open' && <YearEnd id={c.id} key={`${c.balance_minutes}/${c.booked_minutes}/${c.shortfall_minutes}`} />}
     </main>
   );
@@ -395,6 +404,7 @@ function ChangeContract({ c, onChange }: { c: Contract; onChange: (body: Record<
         contact: { name: value('cc-name') || null, email: value('cc-email') || null },
         consultant_id: value('cc-consultant') ? Number(value('cc-consultant')) : null,
         shortfall_policy: value('cc-shortfall'),
+        scope: value('cc-scope') || null,
       });
     }}>
       <h2 id="change">Change the contract</h2>
@@ -404,6 +414,8 @@ function ChangeContract({ c, onChange }: { c: Contract; onChange: (body: Record<
       <select id="cc-consultant"><option value="">Not yet named</option>
         {staff.filter((u) => u.services.includes(c.service) || u.id === c.consultant.id)
           .map((u) => <option value={u.id} selected={u.id === c.consultant.id}>{u.name}</option>)}</select>
+      <label for="cc-scope">What the consultancy covers, as agreed with the school</label>
+      <textarea id="cc-scope" rows={3} defaultValue={c.scope ?? ''} />
       <label for="cc-shortfall">Hours we cannot deliver are</label>
       <select id="cc-shortfall">
         <option value="refund" selected={c.shortfall_policy === 'refund'}>refunded at the year end</option>

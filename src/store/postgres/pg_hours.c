@@ -70,6 +70,7 @@ static void read_contract(ch_arena *a, const PGresult *r, int i, ch_contract *c)
     c->balance = ch_pg_get_int(r, i, 20);
     c->booked = ch_pg_get_int(r, i, 21);
     c->shortfall = ch_pg_get_int(r, i, 22);
+    c->scope = ch_pg_get_text(a, r, i, 23);
 }
 
 static void read_visit(ch_arena *a, const PGresult *r, int i, ch_visit *v)
@@ -97,6 +98,8 @@ static void read_visit(ch_arena *a, const PGresult *r, int i, ch_visit *v)
     v->kind = ch_pg_get_text(a, r, i, 20);
     v->resources_due_at = ch_pg_get_int(r, i, 21);
     v->resources_told_at = ch_pg_get_int(r, i, 22);
+    v->release_for = ch_pg_get_text(a, r, i, 23);
+    v->release_told_at = ch_pg_get_int(r, i, 24);
 }
 
 static int insert_entry(pg_conn *c, ch_ledger_row *e, ch_error *err)
@@ -131,9 +134,9 @@ static int insert_contract(pg_conn *c, ch_contract *k, ch_error *err)
     static const char sql[] =
         "INSERT INTO contracts(organisation_id, service, year, starts_on, ends_on, amount, unit,"
         " purchased, block, prep_counts, contact_name, contact_email, consultant_id, shortfall,"
-        " status, created_by, created_at)"
-        " VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'open', $15, $16)"
-        " RETURNING id";
+        " status, created_by, created_at, scope)"
+        " VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'open', $15, $16,"
+        " $17) RETURNING id";
     PGresult *res = NULL;
     int rc;
     if (!k->organisation_id) {
@@ -162,6 +165,7 @@ static int insert_contract(pg_conn *c, ch_contract *k, ch_error *err)
     ch_pg_text(&p, k->shortfall_policy);
     ch_pg_id(&p, k->created_by);
     ch_pg_int(&p, k->created_at);
+    ch_pg_text(&p, k->scope);
     if ((rc = run(c, sql, &p, "adding a contract",
                   "the school (organisation_id) or consultant (consultant_id) named on the "
                   "contract does not exist; GET /api/v1/users lists the staff",
@@ -349,8 +353,8 @@ static int insert_visit(pg_conn *c, ch_visit *v, ch_error *err)
     static const char sql[] =
         "INSERT INTO visits(contract_id, consultant_id, starts_at, booked, status, reason,"
         " note, rescheduled_from, over_balance, created_by, created_at, updated_at, kind,"
-        " resources_due_at) VALUES($1, $2, $3, $4, 'booked', $5, $6, $7, $8, $9, $10, $10,"
-        " coalesce($11, 'visit'), $12) RETURNING id";
+        " resources_due_at, release_for) VALUES($1, $2, $3, $4, 'booked', $5, $6, $7, $8, $9,"
+        " $10, $10, coalesce($11, 'visit'), $12, $13) RETURNING id";
     pg_params p = {0};
     PGresult *res = NULL;
     ch_pg_int(&p, v->contract_id);
@@ -365,6 +369,7 @@ static int insert_visit(pg_conn *c, ch_visit *v, ch_error *err)
     ch_pg_int(&p, v->created_at);
     ch_pg_text(&p, v->kind);
     ch_pg_id(&p, v->resources_due_at);
+    ch_pg_text(&p, v->release_for);
     rc = run(c, sql, &p, "booking a visit",
              "the consultant (consultant_id) named on the visit does not exist; GET "
              "/api/v1/users lists the staff",
@@ -501,7 +506,8 @@ int ch_pg_visit_change(ch_store *base, ch_visit_change *ch, ch_error *err)
         " note = coalesce($4, note), late_notice_at = coalesce($5, late_notice_at),"
         " late_expected_at = coalesce($6, late_expected_at), updated_at = $7,"
         " arrived_at = coalesce($8, arrived_at), resources_told_at = coalesce($9,"
-        " resources_told_at) WHERE id = $1 AND status = 'booked' RETURNING id";
+        " resources_told_at), release_told_at = coalesce($10, release_told_at)"
+        " WHERE id = $1 AND status = 'booked' RETURNING id";
     pg_conn *c = ch_pg_acquire((pg *)base);
     int rc = ch_pg_exec(c, "BEGIN", err);
     if (!rc) {
@@ -516,6 +522,7 @@ int ch_pg_visit_change(ch_store *base, ch_visit_change *ch, ch_error *err)
         ch_pg_int(&p, ch->at);
         ch_pg_id(&p, ch->arrived_at);
         ch_pg_id(&p, ch->resources_told_at);
+        ch_pg_id(&p, ch->release_told_at);
         if (!(rc = run(c, end, &p, "changing a visit", NULL, &res, err))) {
             if (PQntuples(res) != 1)
                 rc = ch_error_set(err, CH_E_CONFLICT,
@@ -646,7 +653,7 @@ int ch_pg_contract_update(ch_store *base, const ch_contract_change *ch, ch_error
 {
     static const char sql[] =
         CONTRACT_UPDATE("$1", "$2::boolean", "$3", "$4", "$5::boolean", "$6::bigint", "$7::text",
-                        "$8::bigint", "$9::bigint") " RETURNING id";
+                        "$8::bigint", "$9::bigint", "$10::boolean", "$11::text") " RETURNING id";
     pg_params p = {0};
     PGresult *res = NULL;
     ch_pg_int(&p, ch->id);
@@ -661,6 +668,8 @@ int ch_pg_contract_update(ch_store *base, const ch_contract_change *ch, ch_error
         ch_pg_text(&p, NULL);
     else
         ch_pg_int(&p, ch->prep_counts);
+    ch_pg_text(&p, ch->set_scope ? "true" : "false");
+    ch_pg_text(&p, ch->scope);
     pg_conn *c = ch_pg_acquire((pg *)base);
     int rc = run(c, sql, &p, "changing a contract", "there is no such user to be the consultant",
                  &res, err);

@@ -325,6 +325,11 @@ static const char *const ch_pg_migrations[] = {
     "ALTER TABLE visits ADD COLUMN kind text NOT NULL DEFAULT 'visit';"
     "ALTER TABLE visits ADD COLUMN resources_due_at bigint;"
     "ALTER TABLE visits ADD COLUMN resources_told_at bigint;",
+    /* 27: a contract's agreed scope and a visit's release time, as
+     * SQLite's 29. */
+    "ALTER TABLE contracts ADD COLUMN scope text;"
+    "ALTER TABLE visits ADD COLUMN release_for text;"
+    "ALTER TABLE visits ADD COLUMN release_told_at bigint;",
 };
 
 #endif

@@ -96,6 +96,7 @@ static void read_contract(ch_arena *a, sqlite3_stmt *st, void *row)
     c->balance = sqlite3_column_int64(st, 20);
     c->booked = sqlite3_column_int64(st, 21);
     c->shortfall = sqlite3_column_int64(st, 22);
+    c->scope = ch_sq_text(a, st, 23);
 }
 
 static void read_visit(ch_arena *a, sqlite3_stmt *st, void *row)
@@ -124,6 +125,8 @@ static void read_visit(ch_arena *a, sqlite3_stmt *st, void *row)
     v->kind = ch_sq_text(a, st, 20);
     v->resources_due_at = sqlite3_column_int64(st, 21);
     v->resources_told_at = sqlite3_column_int64(st, 22);
+    v->release_for = ch_sq_text(a, st, 23);
+    v->release_told_at = sqlite3_column_int64(st, 24);
 }
 
 static int insert_entry(sq_conn *c, ch_ledger_row *e, ch_error *err)
@@ -157,8 +160,8 @@ static int contract_fn(sq_conn *c, void *arg, ch_error *err)
     static const char sql[] =
         "INSERT INTO contracts(organisation_id, service, year, starts_on, ends_on, amount, unit,"
         " purchased, block, prep_counts, contact_name, contact_email, consultant_id, shortfall,"
-        " status, created_by, created_at)"
-        " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)";
+        " status, created_by, created_at, scope)"
+        " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?)";
     int rc;
     if (!k->organisation_id &&
         (rc = ch_sq_organisation_link(c, k->organisation, k->created_at, &k->organisation_id, err)))
@@ -182,6 +185,7 @@ static int contract_fn(sq_conn *c, void *arg, ch_error *err)
     ch_sq_bind_text(st, 14, k->shortfall_policy);
     ch_sq_bind_id(st, 15, k->created_by);
     sqlite3_bind_int64(st, 16, k->created_at);
+    ch_sq_bind_text(st, 17, k->scope);
     int step = sqlite3_step(st);
     if (step == SQLITE_CONSTRAINT)
         return ch_error_set(err, CH_E_INVALID,
@@ -335,8 +339,8 @@ static int insert_visit(sq_conn *c, ch_visit *v, ch_error *err)
     static const char sql[] =
         "INSERT INTO visits(contract_id, consultant_id, starts_at, booked, status, reason,"
         " note, rescheduled_from, over_balance, created_by, created_at, updated_at, kind,"
-        " resources_due_at) VALUES(?, ?, ?, ?, 'booked', ?, ?, ?, ?, ?, ?, ?,"
-        " coalesce(?, 'visit'), ?)";
+        " resources_due_at, release_for) VALUES(?, ?, ?, ?, 'booked', ?, ?, ?, ?, ?, ?, ?,"
+        " coalesce(?, 'visit'), ?, ?)";
     sqlite3_stmt *st = ch_sq_stmt(c, sql, err);
     if (!st)
         return CH_E_STORE;
@@ -353,6 +357,7 @@ static int insert_visit(sq_conn *c, ch_visit *v, ch_error *err)
     sqlite3_bind_int64(st, 11, v->created_at);
     ch_sq_bind_text(st, 12, v->kind);
     ch_sq_bind_id(st, 13, v->resources_due_at);
+    ch_sq_bind_text(st, 14, v->release_for);
     int step = sqlite3_step(st);
     if (step == SQLITE_CONSTRAINT)
         return ch_error_set(err, CH_E_INVALID,
@@ -510,7 +515,8 @@ static int change_fn(sq_conn *c, void *arg, ch_error *err)
         " note = coalesce(?4, note), late_notice_at = coalesce(?5, late_notice_at),"
         " late_expected_at = coalesce(?6, late_expected_at), updated_at = ?7,"
         " arrived_at = coalesce(?8, arrived_at),"
-        " resources_told_at = coalesce(?9, resources_told_at) WHERE id = ?1 AND status = 'booked'";
+        " resources_told_at = coalesce(?9, resources_told_at),"
+        " release_told_at = coalesce(?10, release_told_at) WHERE id = ?1 AND status = 'booked'";
     sqlite3_stmt *st = ch_sq_stmt(c, end, err);
     int rc;
     if (!st)
@@ -524,6 +530,7 @@ static int change_fn(sq_conn *c, void *arg, ch_error *err)
     sqlite3_bind_int64(st, 7, ch->at);
     ch_sq_bind_id(st, 8, ch->arrived_at);
     ch_sq_bind_id(st, 9, ch->resources_told_at);
+    ch_sq_bind_id(st, 10, ch->release_told_at);
     if (sqlite3_step(st) != SQLITE_DONE)
         return ch_sq_error(c, err, "changing a visit");
     if (sqlite3_changes(c->db) != 1)
@@ -616,7 +623,8 @@ out:
 static int update_fn(sq_conn *c, void *arg, ch_error *err)
 {
     const ch_contract_change *ch = arg;
-    static const char sql[] = CONTRACT_UPDATE("?1", "?2", "?3", "?4", "?5", "?6", "?7", "?8", "?9");
+    static const char sql[] =
+        CONTRACT_UPDATE("?1", "?2", "?3", "?4", "?5", "?6", "?7", "?8", "?9", "?10", "?11");
     sqlite3_stmt *st = ch_sq_stmt(c, sql, err);
     if (!st)
         return CH_E_STORE;
@@ -632,6 +640,8 @@ static int update_fn(sq_conn *c, void *arg, ch_error *err)
         sqlite3_bind_null(st, 9);
     else
         sqlite3_bind_int(st, 9, ch->prep_counts);
+    sqlite3_bind_int(st, 10, ch->set_scope);
+    ch_sq_bind_text(st, 11, ch->scope);
     int step = sqlite3_step(st);
     if (step == SQLITE_CONSTRAINT)
         return ch_error_set(err, CH_E_INVALID, "there is no user %lld to be the consultant",

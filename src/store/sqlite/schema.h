@@ -342,6 +342,12 @@ static const char *const ch_sqlite_migrations[] = {
     "ALTER TABLE visits ADD COLUMN kind TEXT NOT NULL DEFAULT 'visit';"
     "ALTER TABLE visits ADD COLUMN resources_due_at INTEGER;"
     "ALTER TABLE visits ADD COLUMN resources_told_at INTEGER;",
+    /* 29: what a contract's consultancy covers, as agreed with the school;
+     * and a visit that needs someone at the school released (the SENCO),
+     * which the school is told of beforehand. */
+    "ALTER TABLE contracts ADD COLUMN scope TEXT;"
+    "ALTER TABLE visits ADD COLUMN release_for TEXT;"
+    "ALTER TABLE visits ADD COLUMN release_told_at INTEGER;",
 };
 
 #endif
