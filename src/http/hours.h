@@ -8,6 +8,7 @@
 #include "core/timetable.h"
 #include "http/json_case.h"
 #include "http/request.h"
+#include "mail/message.h"
 
 /* Loads contract id and its service if the user may see it; queues a 404
  * otherwise, or a 409 when no loaded charter has the contract's service. */
@@ -94,6 +95,14 @@ bool ch_hours_notice_read(ch_req *r, problems *p, json_t *obj, const char *field
 int ch_hours_notice_mail(ch_req *r, const ch_contract *c, const ch_desk_service *ds,
                          const ch_visit *v, const ch_visit_notice *n, ch_outbox_row *row,
                          char **raw, ch_error *err);
+
+/* A message from the service to contract c's named contact (text, with
+ * parts attached), as an outbox row of purpose in *row; the message is
+ * malloc'd in *raw, which the caller frees after the write. */
+int ch_hours_school_message(ch_req *r, const ch_contract *c, const ch_desk_service *ds,
+                            const char *purpose, const char *subject, const char *text,
+                            const ch_part *parts, size_t nparts, ch_outbox_row *row, char **raw,
+                            ch_error *err);
 
 /* A visit's notices as a JSON array. */
 void ch_jw_visit_notices(ch_jw *w, const ch_visit_notice *n, size_t count);

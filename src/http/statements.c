@@ -387,9 +387,9 @@ static int mail_statement(ch_req *r, const ch_contract *c, const ch_desk_service
                           const char *term, ch_error *err)
 {
     ch_statement_doc doc;
-    char text[2048], subject[300], pdf_name[96], xlsx_name[96], message_id[256];
+    char text[2048], subject[300], pdf_name[96], xlsx_name[96];
     char *pdf = NULL, *xlsx = NULL, *raw = NULL;
-    size_t pdf_len = 0, xlsx_len = 0, raw_len = 0;
+    size_t pdf_len = 0, xlsx_len = 0;
     int rc;
     if ((rc = build_doc(r, c, ds, term, &doc, err)) ||
         (rc = ch_statement_pdf(&doc, &pdf, &pdf_len, err)) ||
@@ -405,29 +405,10 @@ static int mail_statement(ch_req *r, const ch_contract *c, const ch_desk_service
         {xlsx_name, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
          (const unsigned char *)xlsx, xlsx_len, false},
     };
-    const ch_service *svc = ds->service;
-    const char *from = svc->mail_from ? svc->mail_from : r->desk->mail_from;
-    const char *at = strchr(from, '@');
-    ch_address to = {c->contact_name, c->contact_email};
-    ch_outgoing m = {.from = {svc->mail_from ? svc->mail_name : NULL, from},
-                     .to = &to,
-                     .nto = 1,
-                     .subject = subject,
-                     .text = text,
-                     .parts = files,
-                     .nparts = 2,
-                     .id_domain = at ? at + 1 : "localhost",
-                     .date = r->now};
-    if ((rc = ch_message_build(&m, &raw, &raw_len, message_id, err)))
+    ch_outbox_row row;
+    if ((rc = ch_hours_school_message(r, c, ds, "statement", subject, text, files, 2, &row, &raw,
+                                      err)))
         goto out;
-    ch_outbox_row row = {.service = ds->name,
-                         .purpose = "statement",
-                         .mail_from = from,
-                         .rcpts = c->contact_email,
-                         .message_id = message_id,
-                         .raw = (const unsigned char *)raw,
-                         .len = raw_len,
-                         .require_tls = svc->mail_secure};
     /* The message queued and its audit row commit together. */
     ch_desk_audit_attach(r, "update", "contract", &c->id);
     if ((rc = ch_desk_audit_finish(r, ch_store_outbox_insert(r->desk->store, &row, 1, err), err)))

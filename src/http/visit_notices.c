@@ -60,9 +60,7 @@ int ch_hours_notice_mail(ch_req *r, const ch_contract *c, const ch_desk_service 
                          char **raw, ch_error *err)
 {
     const ch_calendar *cal = ch_policy_service_calendar(ds->policy, ds->service);
-    const ch_service *svc = ds->service;
-    char when[80], expected[80] = "", subject[300], text[1600], message_id[256];
-    size_t len = 0;
+    char when[80], expected[80] = "", subject[300], text[1600];
     when_words(cal, v->starts_at, when, sizeof(when));
     if (!r->desk->smtp_url)
         return ch_error_set(err, CH_E_CONFLICT,
@@ -111,21 +109,34 @@ int ch_hours_notice_mail(ch_req *r, const ch_contract *c, const ch_desk_service 
                  dear, c->organisation, when, n->note ? "\n\n" : "", n->note ? n->note : "",
                  ds->policy->organisation);
     }
+    return ch_hours_school_message(r, c, ds, "notice", subject, text, NULL, 0, row, raw, err);
+}
+
+int ch_hours_school_message(ch_req *r, const ch_contract *c, const ch_desk_service *ds,
+                            const char *purpose, const char *subject, const char *text,
+                            const ch_part *parts, size_t nparts, ch_outbox_row *row, char **raw,
+                            ch_error *err)
+{
+    const ch_service *svc = ds->service;
     const char *from = svc->mail_from ? svc->mail_from : r->desk->mail_from;
     const char *at = strchr(from, '@');
+    char message_id[256];
+    size_t len = 0;
     ch_address to = {c->contact_name, c->contact_email};
     ch_outgoing m = {.from = {svc->mail_from ? svc->mail_name : NULL, from},
                      .to = &to,
                      .nto = 1,
                      .subject = subject,
                      .text = text,
+                     .parts = parts,
+                     .nparts = nparts,
                      .id_domain = at ? at + 1 : "localhost",
                      .date = r->now};
     int rc = ch_message_build(&m, raw, &len, message_id, err);
     if (rc)
         return rc;
     *row = (ch_outbox_row){.service = ds->name,
-                           .purpose = "notice",
+                           .purpose = purpose,
                            .mail_from = from,
                            .rcpts = c->contact_email,
                            .message_id = ch_arena_strdup(&r->arena, message_id),

@@ -44,6 +44,25 @@ static int collect(sq_conn *c, sqlite3_stmt *st, ch_arena *a, size_t elem,
     return CH_OK;
 }
 
+/* Every row sql (one parameter: an id) finds, read with read into an
+ * arena array of elem-sized rows. */
+static int list_of(ch_store *base, const char *sql, int64_t id, ch_arena *a, size_t elem,
+                   void (*read)(ch_arena *, sqlite3_stmt *, void *), void **out, size_t *n,
+                   const char *doing, ch_error *err)
+{
+    sq_conn *c = ch_sq_reader((sq *)base);
+    int rc = CH_E_STORE;
+    sqlite3_stmt *st = ch_sq_stmt(c, sql, err);
+    *out = NULL;
+    *n = 0;
+    if (st) {
+        sqlite3_bind_int64(st, 1, id);
+        rc = collect(c, st, a, elem, read, out, n, doing, err);
+    }
+    ch_sq_unlock(c);
+    return rc;
+}
+
 /* One row by id, read with read into out; what names it in the answer
  * when there is none ("there is no visit 12"). */
 static int get_one(ch_store *base, const char *sql, int64_t id, ch_arena *a,
@@ -256,21 +275,8 @@ int ch_sq_ledger_list(ch_store *base, int64_t contract_id, ch_arena *a, ch_ledge
     static const char sql[] = "SELECT id, contract_id, at, kind, minutes, visit_id, reason,"
                               " created_by, created_at FROM ledger WHERE contract_id = ?"
                               " ORDER BY at, id";
-    sq_conn *c = ch_sq_reader((sq *)base);
-    int rc = CH_OK;
-    sqlite3_stmt *st = ch_sq_stmt(c, sql, err);
-    *out = NULL;
-    *n = 0;
-    if (!st) {
-        rc = CH_E_STORE;
-        goto out;
-    }
-    sqlite3_bind_int64(st, 1, contract_id);
-    rc = collect(c, st, a, sizeof(**out), read_entry, (void **)out, n, "reading the hours ledger",
-                 err);
-out:
-    ch_sq_unlock(c);
-    return rc;
+    return list_of(base, sql, contract_id, a, sizeof(**out), read_entry, (void **)out, n,
+                   "reading the hours ledger", err);
 }
 
 typedef struct append_args {
@@ -490,21 +496,8 @@ int ch_sq_visit_notices(ch_store *base, int64_t visit_id, ch_arena *a, ch_visit_
     static const char sql[] = "SELECT id, visit_id, kind, party, notice_at, expected_at, channel,"
                               " contact, note, outbox_id, created_by, created_at FROM visit_notices"
                               " WHERE visit_id = ? ORDER BY id";
-    sq_conn *c = ch_sq_reader((sq *)base);
-    int rc = CH_OK;
-    sqlite3_stmt *st = ch_sq_stmt(c, sql, err);
-    *out = NULL;
-    *n = 0;
-    if (!st) {
-        rc = CH_E_STORE;
-        goto out;
-    }
-    sqlite3_bind_int64(st, 1, visit_id);
-    rc = collect(c, st, a, sizeof(**out), read_notice, (void **)out, n, "reading visit notices",
-                 err);
-out:
-    ch_sq_unlock(c);
-    return rc;
+    return list_of(base, sql, visit_id, a, sizeof(**out), read_notice, (void **)out, n,
+                   "reading visit notices", err);
 }
 
 static int change_fn(sq_conn *c, void *arg, ch_error *err)
