@@ -192,7 +192,7 @@ int ch_cmd_serve(int argc, char **argv)
 {
     const char *listen = NULL, *db = NULL, *cert = NULL, *key = NULL, *sweep = NULL;
     const char *web = NULL, *smtp = NULL, *mail_from = NULL, *smtp_ca = NULL, *outbox = NULL;
-    const char *retry = NULL;
+    const char *retry = NULL, *site = NULL;
     bool starttls = false;
     const char *policies[CH_MAX_DESK_POLICIES];
     ch_opt_list plist = {policies, 0, CH_MAX_DESK_POLICIES};
@@ -209,6 +209,7 @@ int ch_cmd_serve(int argc, char **argv)
         {"--web", CH_OPT_ONE, &web},
         {"--smtp", CH_OPT_ONE, &smtp},
         {"--mail-from", CH_OPT_ONE, &mail_from},
+        {"--site", CH_OPT_ONE, &site},
         {"--policy", CH_OPT_MANY, &plist},
         {"--smtp-ca", CH_OPT_ONE, &smtp_ca},
         {"--smtp-starttls", CH_OPT_FLAG, &starttls},
@@ -224,6 +225,14 @@ int ch_cmd_serve(int argc, char **argv)
     if (mail_from && !smtp)
         return ch_usage_error("serve", "--mail-from needs --smtp, the server mail goes through");
     mail_from = mail_from ? mail_from : "charter@localhost";
+    /* Links in mail go to this address only, never to a Host a request names. */
+    if (site && (strlen(site) >= sizeof(d.site) - 1 ||
+                 (strncmp(site, "https://", 8) != 0 && strncmp(site, "http://", 7) != 0) ||
+                 strpbrk(site, " \t\r\n\"<>") || site[strlen(site) - 1] == '/'))
+        return ch_usage_error("serve",
+                              "--site '%.60s' must be an http:// or https:// address without a "
+                              "trailing slash, e.g. https://desk.example.org",
+                              site);
     if ((smtp_ca || starttls) && !smtp)
         return ch_usage_error("serve", "--smtp-ca and --smtp-starttls go with --smtp");
     if (smtp_ca && !ch_arg_file("serve", "--smtp-ca", smtp_ca))
@@ -257,6 +266,8 @@ int ch_cmd_serve(int argc, char **argv)
     d.sweep_seconds = (unsigned)sweep_s;
     d.web_dir = web;
     d.smtp_url = smtp;
+    if (site)
+        snprintf(d.site, sizeof(d.site), "%s", site);
     d.mail_from = mail_from;
     d.smtp_ca = smtp_ca;
     d.smtp_starttls = starttls;

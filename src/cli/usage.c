@@ -80,6 +80,9 @@ static const ch_cli_doc docs[] = {
        "smtp://HOST:PORT or smtps://HOST:PORT, the relay replies, statements and staff mail "
        "leave through (from the outbox, never from a request)"},
       {"--mail-from ADDRESS", "the address mail comes from (default charter@localhost)"},
+      {"--site URL",
+       "the desk's address as people reach it (https://desk.example.org), for links sent by "
+       "email such as a school's sign-in; default the address it listens on"},
       {"--smtp-starttls",
        "the smtp:// relay offers STARTTLS, so mail a charter sends only securely may use it"},
       {"--smtp-ca FILE", "the PEM CA certificates the relay's certificate is checked against"},

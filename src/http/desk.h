@@ -59,6 +59,9 @@ typedef struct ch_desk {
     ch_rate publics;         /* public form posts by address */
     const char *smtp_url;    /* where mail goes (smtp://host:port), NULL for no mail */
     const char *mail_from;   /* the address the desk's mail comes from */
+    /* Where people reach the desk, for links in mail ("https://desk.example");
+     * the address it listens on when serve is not told. */
+    char site[200];
     const char *smtp_ca;     /* the CA file that checks the relay, NULL for the system's */
     bool smtp_starttls;      /* the smtp:// relay offers STARTTLS (--smtp-starttls) */
     unsigned outbox_seconds; /* how often the outbox worker looks for mail to send */
@@ -185,6 +188,10 @@ enum MHD_Result ch_http_static(ch_req *r, const char *name);
 enum MHD_Result ch_http_session_get(ch_req *r);
 /* The public pages under /public/ (rest is what follows it). */
 enum MHD_Result ch_http_public(ch_req *r, const char *rest);
+/* A school contact's own page and its sign-in (school.c), and staff's view
+ * of it for one contract. */
+enum MHD_Result ch_http_school(ch_req *r, const char *rest);
+enum MHD_Result ch_http_school_preview(ch_req *r, int64_t id);
 enum MHD_Result ch_http_people_create(ch_req *r);
 enum MHD_Result ch_http_person_get(ch_req *r, int64_t id);
 /* People listed and searched, edited (details and communication needs) and

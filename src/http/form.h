@@ -25,6 +25,12 @@ typedef struct ch_form {
  * not UTF-8 text, holds a NUL (raw or encoded) (which would cut a value short
  * unseen), or has more than max fields (nothing is dropped quietly). */
 bool ch_form_parse(ch_req *r, size_t max, ch_form *f);
+
+/* Opens an enquiry on service ds from a web message (the public forms and
+ * a school's own page use it): the charter's promises start their clocks
+ * now, and the message is the case's first contact. *out is the case. */
+int ch_public_case_open(ch_req *r, const ch_desk_service *ds, const char *name, const char *email,
+                        const char *subject, const char *message, ch_case_row *out, ch_error *err);
 /* The same for len bytes of body (NULL for none), copied into arena. */
 bool ch_form_decode(ch_arena *arena, const char *body, size_t len, size_t max, ch_form *f);
 

@@ -104,6 +104,10 @@ int ch_hours_school_message(ch_req *r, const ch_contract *c, const ch_desk_servi
                             const ch_part *parts, size_t nparts, ch_outbox_row *row, char **raw,
                             ch_error *err);
 
+/* Contract c's statement for term (checked) as a pdf or xlsx download. */
+enum MHD_Result ch_hours_statement_file(ch_req *r, const ch_contract *c, const ch_desk_service *ds,
+                                        const char *term, const char *format);
+
 /* A visit's notices as a JSON array. */
 void ch_jw_visit_notices(ch_jw *w, const ch_visit_notice *n, size_t count);
 

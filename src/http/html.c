@@ -105,6 +105,12 @@ enum MHD_Result ch_html_message(ch_req *r, unsigned status, const char *organisa
 
 enum MHD_Result ch_html_send(ch_req *r, unsigned status, ch_html *h)
 {
+    return ch_html_send_with(r, status, h, NULL, NULL);
+}
+
+enum MHD_Result ch_html_send_with(ch_req *r, unsigned status, ch_html *h, const char *cookie,
+                                  const char *location)
+{
     size_t len;
     char *text = ch_jw_take(h, &len);
     if (!text)
@@ -123,6 +129,10 @@ enum MHD_Result ch_html_send(ch_req *r, unsigned status, ch_html *h)
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
     MHD_add_response_header(resp, "Cache-Control", "no-store");
+    if (cookie)
+        MHD_add_response_header(resp, "Set-Cookie", cookie);
+    if (location)
+        MHD_add_response_header(resp, "Location", location);
     enum MHD_Result ok = MHD_queue_response(r->conn, status, resp);
     MHD_destroy_response(resp);
     return ok;

@@ -22,6 +22,11 @@ void ch_html_text(ch_html *h, const char *text);
 /* Sends the page (text/html) with the desk's strict headers and frees it. */
 enum MHD_Result ch_html_send(ch_req *r, unsigned status, ch_html *h);
 
+/* The same, with a Set-Cookie and a Location header when not NULL (a
+ * sign-in that sets its cookie and sends the browser on). */
+enum MHD_Result ch_html_send_with(ch_req *r, unsigned status, ch_html *h, const char *cookie,
+                                  const char *location);
+
 /* A page that only says one sentence (not found, please wait, closed),
  * sent with status. */
 enum MHD_Result ch_html_message(ch_req *r, unsigned status, const char *organisation,

@@ -110,6 +110,13 @@ static int open_case(ch_req *r, const ch_policy *home, const ch_service *home_sv
     return CH_OK;
 }
 
+int ch_public_case_open(ch_req *r, const ch_desk_service *ds, const char *name, const char *email,
+                        const char *subject, const char *message, ch_case_row *out, ch_error *err)
+{
+    intake in = {name, email, subject, message, CH_KIND_ENQUIRY};
+    return open_case(r, ds->policy, ds->service, NULL, &in, out, err);
+}
+
 /* Kinds of request the charter routes to another service: those the
  * contact form asks about. */
 static unsigned routed_kinds(const ch_policy *p)

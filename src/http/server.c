@@ -304,11 +304,20 @@ typedef struct endpoint {
     enum MHD_Result (*with_rest)(ch_req *r, const char *rest);
 } endpoint;
 
+static enum MHD_Result school_root(ch_req *r)
+{
+    return ch_http_school(r, "");
+}
+
 static const endpoint routes[] = {
     {"GET", "/healthz", .open = true, .plain = healthz},
     {"GET", "/api/v1/openapi.yaml", .open = true, .plain = openapi},
     {"GET", "/", .open = true, .plain = root},
     {"GET", "/app/*", .open = true, .with_rest = ch_http_static},
+    /* A school's own page (school.c): signed in by a link sent by email. */
+    {"GET", "/school", .open = true, .plain = school_root},
+    {"GET", "/school/*", .open = true, .with_rest = ch_http_school},
+    {"POST", "/school/*", .open = true, .with_rest = ch_http_school},
     {"POST", "/api/v1/session", .open = true, .plain = ch_http_session},
     /* The public pages (and their style sheet) are HTML forms. */
     {"GET", "/public/{name}", .open = true, .with_rest = ch_http_public},
@@ -382,6 +391,7 @@ static const endpoint routes[] = {
     {"POST", "/api/v1/contracts/{id}/entries", .with_id = ch_http_entries_create},
     {"POST", "/api/v1/contracts/{id}/visits", .with_id = ch_http_visits_create},
     {"GET", "/api/v1/contracts/{id}/statement", .with_id = ch_http_statement},
+    {"GET", "/api/v1/contracts/{id}/school-view", .with_id = ch_http_school_preview},
     {"POST", "/api/v1/contracts/{id}/statement/sent", .with_id = ch_http_statement_sent},
     {"POST", "/api/v1/contracts/{id}/statement/send", .with_id = ch_http_statement_send},
     {"GET", "/api/v1/contracts/{id}/year-end", .with_id = year_end_read},
@@ -824,6 +834,9 @@ int ch_desk_serve(ch_desk *d, const char *listen, const char *tls_cert, const ch
     }
     /* Port 0 lets the system choose (the tests do): say which it chose. */
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
+    if (!d->site[0])
+        snprintf(d->site, sizeof(d->site), "%s://%s:%u", d->tls ? "https" : "http", host,
+                 info ? (unsigned)info->port : port);
     printf("Charter is listening on %s://%s:%u/\n", d->tls ? "https" : "http", host,
            info ? (unsigned)info->port : port);
     fflush(stdout);

@@ -136,6 +136,9 @@ static enum MHD_Result send_json(ch_req *r, const ch_statement_doc *doc, ch_time
     return ch_http_jw(r, 200, &w, NULL);
 }
 
+static enum MHD_Result send_doc(ch_req *r, const ch_statement_doc *doc, const char *format,
+                                const char *name);
+
 static int write_xlsx(const void *doc, const char *path, ch_error *err)
 {
     return ch_statement_xlsx(doc, path, err);
@@ -234,17 +237,37 @@ enum MHD_Result ch_http_statement(ch_req *r, int64_t id)
         return send_json(r, &doc, due, sent,
                          ch_hours_term_first(&ds, doc.term) <= ch_hours_local_date(cal, r->now));
     }
+    return send_doc(r, &doc, format, name);
+}
+
+/* The statement as a file download, pdf or xlsx. */
+static enum MHD_Result send_doc(ch_req *r, const ch_statement_doc *doc, const char *format,
+                                const char *name)
+{
+    ch_error err = {0};
     char *data = NULL;
     size_t len = 0;
     if (strcmp(format, "pdf") == 0) {
-        if (ch_statement_pdf(&doc, &data, &len, &err))
+        if (ch_statement_pdf(doc, &data, &len, &err))
             return ch_http_error(r, &err);
         return send_file(r, "application/pdf", name, data, len);
     }
-    if (xlsx_bytes(&doc, &data, &len, &err))
+    if (xlsx_bytes(doc, &data, &len, &err))
         return ch_http_error(r, &err);
     return send_file(r, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", name,
                      data, len);
+}
+
+enum MHD_Result ch_hours_statement_file(ch_req *r, const ch_contract *c, const ch_desk_service *ds,
+                                        const char *term, const char *format)
+{
+    ch_error err = {0};
+    ch_statement_doc doc;
+    char name[96];
+    if (build_doc(r, c, ds, term, &doc, &err))
+        return ch_http_error(r, &err);
+    snprintf(name, sizeof(name), "statement-%lld-%s.%s", (long long)c->id, doc.term, format);
+    return send_doc(r, &doc, format, name);
 }
 
 /* Whether the service's charter promises a statement in term, and when

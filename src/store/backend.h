@@ -101,6 +101,11 @@ typedef struct ch_store_ops {
     int (*visit_change)(ch_store *s, ch_visit_change *ch, ch_error *err);
     int (*visit_notices)(ch_store *s, int64_t visit_id, ch_arena *arena, ch_visit_notice **out,
                          size_t *n, ch_error *err);
+    int (*school_token_insert)(ch_store *s, const char *kind, const char *email,
+                               const uint8_t hash[32], const char *csrf, ch_time now,
+                               ch_time expires, ch_error *err);
+    int (*school_token_take)(ch_store *s, const char *kind, const uint8_t hash[32], ch_time now,
+                             ch_arena *arena, const char **email, const char **csrf, ch_error *err);
     int (*statement_sent)(ch_store *s, const ch_statement_sent *row, ch_error *err);
     int (*statements_sent)(ch_store *s, const char *term, ch_arena *arena, ch_statement_sent **out,
                            size_t *n, ch_error *err);

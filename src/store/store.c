@@ -356,9 +356,10 @@ const ch_store_table ch_store_tables[] = {
     {"pauses", COLS("id", "case_id", "from_at", "to_at")},
     {"audit", COLS("id", "at", "user_id", "action", "object", "object_id", "remote", "seq",
                    "prev_hash", "hash")},
-    {"contracts", COLS("id", "organisation_id", "service", "year", "starts_on", "ends_on", "amount",
-                       "unit", "purchased", "block", "prep_counts", "contact_name", "contact_email",
-                       "consultant_id", "shortfall", "status", "created_by", "created_at", "scope")},
+    {"contracts",
+     COLS("id", "organisation_id", "service", "year", "starts_on", "ends_on", "amount", "unit",
+          "purchased", "block", "prep_counts", "contact_name", "contact_email", "consultant_id",
+          "shortfall", "status", "created_by", "created_at", "scope")},
     {"visits", COLS("id", "contract_id", "consultant_id", "starts_at", "booked", "actual", "status",
                     "reason", "note", "late_notice_at", "late_expected_at", "rescheduled_from",
                     "over_balance", "created_by", "created_at", "updated_at", "arrived_at", "kind",
@@ -412,6 +413,8 @@ const ch_store_table ch_store_tables[] = {
     {"legal_holds", COLS("id", "person_id", "case_id", "reason", "placed_by", "placed_at")},
     {"erasures", COLS("id", "object", "object_id", "how", "reason", "by_user", "at")},
     {"audit_purge", COLS("upto")},
+    {"school_tokens",
+     COLS("id", "kind", "email", "hash", "csrf", "created_at", "expires_at", "used_at")},
 };
 const size_t ch_store_ntables = sizeof(ch_store_tables) / sizeof(*ch_store_tables);
 
@@ -558,6 +561,20 @@ int ch_store_visit_list(ch_store *s, const ch_visit_filter *f, ch_arena *arena, 
 int ch_store_visit_change(ch_store *s, ch_visit_change *ch, ch_error *err)
 {
     return s->ops->visit_change(s, ch, err);
+}
+
+int ch_store_school_token_insert(ch_store *s, const char *kind, const char *email,
+                                 const uint8_t hash[32], const char *csrf, ch_time now,
+                                 ch_time expires, ch_error *err)
+{
+    return s->ops->school_token_insert(s, kind, email, hash, csrf, now, expires, err);
+}
+
+int ch_store_school_token_take(ch_store *s, const char *kind, const uint8_t hash[32], ch_time now,
+                               ch_arena *arena, const char **email, const char **csrf,
+                               ch_error *err)
+{
+    return s->ops->school_token_take(s, kind, hash, now, arena, email, csrf, err);
 }
 
 int ch_store_visit_notices(ch_store *s, int64_t visit_id, ch_arena *arena, ch_visit_notice **out,

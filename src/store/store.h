@@ -569,6 +569,7 @@ typedef struct ch_contract_filter {
     const char *const *services;            /* NULL for all */
     size_t nservices;
     const char *year, *status; /* NULL for any */
+    const char *contact_email; /* the school's named contact, any case; NULL for any */
     size_t limit;
 } ch_contract_filter;
 
@@ -638,6 +639,19 @@ typedef struct ch_visit_change {
     struct ch_outbox_row *mail;
     ch_time at;
 } ch_visit_change;
+
+/* A school contact's sign-in (kind "link", sent by email and good once, or
+ * "session", the cookie a link opens), kept as the hash of its token with
+ * the email it belongs to and, for a session, its CSRF token. */
+int ch_store_school_token_insert(ch_store *s, const char *kind, const char *email,
+                                 const uint8_t hash[32], const char *csrf, ch_time now,
+                                 ch_time expires, ch_error *err);
+/* The email (and csrf, when not NULL) behind a live token of kind, in
+ * arena. A link is used up by this call, atomically: a second call finds
+ * nothing. CH_E_NOTFOUND when there is none, it has expired or was used. */
+int ch_store_school_token_take(ch_store *s, const char *kind, const uint8_t hash[32], ch_time now,
+                               ch_arena *arena, const char **email, const char **csrf,
+                               ch_error *err);
 
 /* A visit's notices, oldest first. */
 int ch_store_visit_notices(ch_store *s, int64_t visit_id, ch_arena *arena, ch_visit_notice **out,

@@ -164,6 +164,11 @@ int ch_pg_visit_get(ch_store *base, int64_t id, ch_arena *a, ch_visit *out, ch_e
 int ch_pg_visit_list(ch_store *base, const ch_visit_filter *f, ch_arena *a, ch_visit **out,
                      size_t *n, ch_error *err);
 int ch_pg_visit_change(ch_store *base, ch_visit_change *ch, ch_error *err);
+int ch_pg_school_token_insert(ch_store *base, const char *kind, const char *email,
+                              const uint8_t hash[32], const char *csrf, ch_time now,
+                              ch_time expires, ch_error *err);
+int ch_pg_school_token_take(ch_store *base, const char *kind, const uint8_t hash[32], ch_time now,
+                            ch_arena *arena, const char **email, const char **csrf, ch_error *err);
 int ch_pg_visit_notices(ch_store *base, int64_t visit_id, ch_arena *a, ch_visit_notice **out,
                         size_t *n, ch_error *err);
 

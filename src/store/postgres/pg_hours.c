@@ -220,9 +220,10 @@ int ch_pg_contract_list(ch_store *base, const ch_contract_filter *f, ch_arena *a
                                    " WHERE ($1::bigint = 0 OR c.organisation_id = $1)"
                                    " AND ($2::bigint = 0 OR c.consultant_id = $2)"
                                    " AND ($3::text IS NULL OR c.year = $3)"
-                                   " AND ($4::text IS NULL OR c.status = $4)");
+                                   " AND ($4::text IS NULL OR c.status = $4)"
+                                   " AND ($5::text IS NULL OR lower(c.contact_email) = lower($5))");
     if (f->services)
-        ch_pg_in_list(sql, sizeof(sql), &used, "c.service", 5, f->nservices);
+        ch_pg_in_list(sql, sizeof(sql), &used, "c.service", 6, f->nservices);
     snprintf(sql + used, sizeof(sql) - used, " ORDER BY o.name, c.year DESC, c.id LIMIT %zu",
              f->limit ? f->limit : 500);
     pg_params p = {0};
@@ -230,6 +231,7 @@ int ch_pg_contract_list(ch_store *base, const ch_contract_filter *f, ch_arena *a
     ch_pg_int(&p, f->consultant_id);
     ch_pg_text(&p, f->year);
     ch_pg_text(&p, f->status);
+    ch_pg_text(&p, f->contact_email);
     for (size_t i = 0; f->services && i < f->nservices && p.n < CH_PG_PARAMS; i++)
         ch_pg_text(&p, f->services[i]);
     *out = NULL;

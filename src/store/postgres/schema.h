@@ -330,6 +330,10 @@ static const char *const ch_pg_migrations[] = {
     "ALTER TABLE contracts ADD COLUMN scope text;"
     "ALTER TABLE visits ADD COLUMN release_for text;"
     "ALTER TABLE visits ADD COLUMN release_told_at bigint;",
+    /* 28: school contacts' sign-in links and sessions, as SQLite's 30. */
+    "CREATE TABLE school_tokens(id bigserial PRIMARY KEY, kind text NOT NULL, email text NOT NULL,"
+    " hash bytea NOT NULL UNIQUE, csrf text, created_at bigint NOT NULL,"
+    " expires_at bigint NOT NULL, used_at bigint);",
 };
 
 #endif

@@ -243,7 +243,8 @@ int ch_sq_contract_list(ch_store *base, const ch_contract_filter *f, ch_arena *a
                          "SELECT " CONTRACT_COLUMNS " WHERE (?1 = 0 OR c.organisation_id = ?1)"
                          " AND (?2 = 0 OR c.consultant_id = ?2)"
                          " AND (?3 IS NULL OR c.year = ?3)"
-                         " AND (?4 IS NULL OR c.status = ?4)");
+                         " AND (?4 IS NULL OR c.status = ?4)"
+                         " AND (?5 IS NULL OR lower(c.contact_email) = lower(?5))");
     if (f->services)
         ch_sq_in_list(sql, sizeof(sql), &used, "c.service", f->nservices);
     snprintf(sql + used, sizeof(sql) - used, " ORDER BY o.name, c.year DESC, c.id LIMIT %zu",
@@ -261,8 +262,9 @@ int ch_sq_contract_list(ch_store *base, const ch_contract_filter *f, ch_arena *a
     sqlite3_bind_int64(st, 2, f->consultant_id);
     ch_sq_bind_text(st, 3, f->year);
     ch_sq_bind_text(st, 4, f->status);
+    ch_sq_bind_text(st, 5, f->contact_email);
     for (size_t i = 0; f->services && i < f->nservices; i++)
-        ch_sq_bind_text(st, 5 + (int)i, f->services[i]);
+        ch_sq_bind_text(st, 6 + (int)i, f->services[i]);
     rc = collect(c, st, a, sizeof(**out), read_contract, (void **)out, n, "listing contracts", err);
 out:
     ch_sq_unlock(c);

@@ -348,6 +348,11 @@ static const char *const ch_sqlite_migrations[] = {
     "ALTER TABLE contracts ADD COLUMN scope TEXT;"
     "ALTER TABLE visits ADD COLUMN release_for TEXT;"
     "ALTER TABLE visits ADD COLUMN release_told_at INTEGER;",
+    /* 30: a school contact's one-time sign-in links and the sessions they
+     * open, as hashes of their tokens. */
+    "CREATE TABLE school_tokens(id INTEGER PRIMARY KEY, kind TEXT NOT NULL, email TEXT NOT NULL,"
+    " hash BLOB NOT NULL UNIQUE, csrf TEXT, created_at INTEGER NOT NULL,"
+    " expires_at INTEGER NOT NULL, used_at INTEGER);",
 };
 
 #endif
