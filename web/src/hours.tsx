@@ -314,6 +314,7 @@ export function ContractPage({ id, user }: { id: number; user: User }) {
         Consultant: {c.consultant.name ?? 'not yet named'}. School's contact: {c.contact.name ?? 'none'}{c.contact.email && <> ({c.contact.email})</>}.
         Status: <strong>{c.status}</strong>.</p>
       <p><strong>What the consultancy covers:</strong> {c.scope ?? 'not yet agreed with the school'}</p>
+      {c.contact.email && <p>The school's contact signs in at <code>/school</code> with a link sent by email. <a href={`/api/v1/contracts/${c.id}/school-view`}>See what the school sees</a>.</p>}
       <dl class="figures">
         <div><dt>Hours left</dt><dd>{hours(c.balance_minutes)}</dd></div>
         <div><dt>Booked, not yet held</dt><dd>{hours(c.booked_minutes)}</dd></div>
