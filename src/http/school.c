@@ -423,6 +423,14 @@ enum MHD_Result ch_http_school(ch_req *r, const char *rest)
     if (strcmp(rest, "message") == 0 && post)
         return message(r, &s);
     if (strcmp(rest, "sign-out") == 0 && post) {
+        /* The session ends on the server too, not only in this browser. */
+        const char *cookie =
+            MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, "charter_school");
+        uint8_t hash[32];
+        ch_error err = {0};
+        ch_token_hash(cookie, hash);
+        if (ch_store_school_token_end(r->desk->store, hash, r->now, &err))
+            return ch_http_error(r, &err);
         ch_html h;
         ch_html_begin(&h, "Purchased hours", "You are signed out");
         ch_html_raw(&h, "<p><a href=\"/school\">Sign in again</a></p>\n");

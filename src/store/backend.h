@@ -104,6 +104,7 @@ typedef struct ch_store_ops {
     int (*school_token_insert)(ch_store *s, const char *kind, const char *email,
                                const uint8_t hash[32], const char *csrf, ch_time now,
                                ch_time expires, ch_error *err);
+    int (*school_token_end)(ch_store *s, const uint8_t hash[32], ch_time now, ch_error *err);
     int (*school_token_take)(ch_store *s, const char *kind, const uint8_t hash[32], ch_time now,
                              ch_arena *arena, const char **email, const char **csrf, ch_error *err);
     int (*statement_sent)(ch_store *s, const ch_statement_sent *row, ch_error *err);

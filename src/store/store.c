@@ -577,6 +577,11 @@ int ch_store_school_token_take(ch_store *s, const char *kind, const uint8_t hash
     return s->ops->school_token_take(s, kind, hash, now, arena, email, csrf, err);
 }
 
+int ch_store_school_token_end(ch_store *s, const uint8_t hash[32], ch_time now, ch_error *err)
+{
+    return s->ops->school_token_end(s, hash, now, err);
+}
+
 int ch_store_visit_notices(ch_store *s, int64_t visit_id, ch_arena *arena, ch_visit_notice **out,
                            size_t *n, ch_error *err)
 {

@@ -653,6 +653,10 @@ int ch_store_school_token_take(ch_store *s, const char *kind, const uint8_t hash
                                ch_arena *arena, const char **email, const char **csrf,
                                ch_error *err);
 
+/* Ends the session with token hash now (signing out); a session already
+ * gone is no error. */
+int ch_store_school_token_end(ch_store *s, const uint8_t hash[32], ch_time now, ch_error *err);
+
 /* A visit's notices, oldest first. */
 int ch_store_visit_notices(ch_store *s, int64_t visit_id, ch_arena *arena, ch_visit_notice **out,
                            size_t *n, ch_error *err);

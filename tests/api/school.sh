@@ -132,4 +132,6 @@ form /school/sign-out "csrf=$csrf" -H "Cookie: $cookie"
 expect_status 200 "signed out"
 checks=$((checks + 1))
 grep -qi '^Set-Cookie: charter_school=;' "$tmp/head" || fail "the cookie is cleared"
+page -H "Cookie: $cookie" "$base/school"
+has 'Email me a sign-in link' "and the old session no longer works"
 finish

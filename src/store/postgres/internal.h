@@ -169,6 +169,7 @@ int ch_pg_school_token_insert(ch_store *base, const char *kind, const char *emai
                               ch_time expires, ch_error *err);
 int ch_pg_school_token_take(ch_store *base, const char *kind, const uint8_t hash[32], ch_time now,
                             ch_arena *arena, const char **email, const char **csrf, ch_error *err);
+int ch_pg_school_token_end(ch_store *base, const uint8_t hash[32], ch_time now, ch_error *err);
 int ch_pg_visit_notices(ch_store *base, int64_t visit_id, ch_arena *a, ch_visit_notice **out,
                         size_t *n, ch_error *err);
 

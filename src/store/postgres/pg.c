@@ -686,6 +686,7 @@ static const ch_store_ops postgres_ops = {
     .visit_notices = ch_pg_visit_notices,
     .school_token_insert = ch_pg_school_token_insert,
     .school_token_take = ch_pg_school_token_take,
+    .school_token_end = ch_pg_school_token_end,
     .availability_set = ch_pg_availability_set,
     .availability_list = ch_pg_availability_list,
     .statement_sent = ch_pg_statement_sent,

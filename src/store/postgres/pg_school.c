@@ -55,3 +55,19 @@ int ch_pg_school_token_take(ch_store *base, const char *kind, const uint8_t hash
     PQclear(res);
     return rc;
 }
+
+int ch_pg_school_token_end(ch_store *base, const uint8_t hash[32], ch_time now, ch_error *err)
+{
+    static const char sql[] = "UPDATE school_tokens SET expires_at = $2 WHERE kind = 'session'"
+                              " AND hash = $1 AND expires_at > $2";
+    pg_params p = {0};
+    ch_pg_bytes32(&p, hash);
+    ch_pg_int(&p, now);
+    pg_conn *c = ch_pg_acquire((pg *)base);
+    PGresult *res = ch_pg_run(c, sql, &p, err, "ending a sign-in");
+    ch_pg_release(c);
+    int rc = res && PQresultStatus(res) == PGRES_COMMAND_OK ? CH_OK
+                                                            : (err->code ? err->code : CH_E_STORE);
+    PQclear(res);
+    return rc;
+}

@@ -94,3 +94,22 @@ int ch_sq_school_token_take(ch_store *base, const char *kind, const uint8_t hash
     ch_sq_unlock(c);
     return rc;
 }
+
+static int end_fn(sq_conn *c, void *arg, ch_error *err)
+{
+    token_arg *a = arg;
+    static const char sql[] = "UPDATE school_tokens SET expires_at = ?2 WHERE kind = 'session'"
+                              " AND hash = ?1 AND expires_at > ?2";
+    sqlite3_stmt *st = ch_sq_stmt(c, sql, err);
+    if (!st)
+        return CH_E_STORE;
+    sqlite3_bind_blob(st, 1, a->hash, 32, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, a->now);
+    return sqlite3_step(st) == SQLITE_DONE ? CH_OK : ch_sq_error(c, err, "ending a sign-in");
+}
+
+int ch_sq_school_token_end(ch_store *base, const uint8_t hash[32], ch_time now, ch_error *err)
+{
+    token_arg a = {.hash = hash, .now = now};
+    return ch_sq_write((sq *)base, end_fn, &a, err);
+}

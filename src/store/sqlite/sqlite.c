@@ -315,6 +315,7 @@ static const ch_store_ops sqlite_ops = {
     .visit_notices = ch_sq_visit_notices,
     .school_token_insert = ch_sq_school_token_insert,
     .school_token_take = ch_sq_school_token_take,
+    .school_token_end = ch_sq_school_token_end,
     .availability_set = ch_sq_availability_set,
     .availability_list = ch_sq_availability_list,
     .statement_sent = ch_sq_statement_sent,
