@@ -189,6 +189,13 @@ try {
   await cp.waitForSelector('.notice:has-text("common INSET day")');
   await cp.waitForSelector('td:has-text("Tell the school what it needs by Monday 14 December 2026")');
   check(true, 'training on the first day of term warns, and the row says when to tell the school');
+  // The timetable lists what schools are still to be told before their visits.
+  await cp.goto(`${base}/app/#/timetable`);
+  await cp.waitForSelector('li:has-text("what the training needs, by Monday 14 December 2026")');
+  check(true, 'the timetable lists the training whose school is still to be told');
+  await axe(cp, 'the timetable with schools to tell');
+  await cp.goto(`${base}/app/#/contracts/${contract.id}`);
+  await cp.waitForSelector('tbody tr:has-text("4 January 2027") form');
   const tr = 'tbody tr:has-text("4 January 2027") form';
   await cp.selectOption(`${tr} select`, 'resources');
   await cp.selectOption(`${tr} select[id$="-channel"]`, 'email');

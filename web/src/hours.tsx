@@ -560,6 +560,18 @@ export function Timetable({ user }: { user: User }) {
         ))}</tbody>
       </table></div>
       {visits.length === 0 && <p>No visits in these weeks.</p>}
+      {/* What is owed to schools before their visits, in front of whoever books them. */}
+      <h2>To tell schools before their visits</h2>
+      {(() => {
+        const owed = visits.filter((v) => v.status === 'booked' &&
+          ((v.resources?.due_at && !v.resources.told_at) || (v.release && !v.release.told_at)));
+        return owed.length === 0 ? <p>Nothing to tell schools for these weeks.</p> : <ul>{owed.map((v) => (
+          <li class={v.resources?.due_at && !v.resources.told_at && new Date(v.resources.due_at) < new Date() ? 'state-breached' : ''}>
+            <a href={`#/contracts/${v.contract_id}`}>{v.school}</a>, {inWords(v.starts_at)}:
+            {v.resources?.due_at && !v.resources.told_at && <> what the training needs, by {inWords(v.resources.due_at)}.</>}
+            {v.release && !v.release.told_at && <> that the {v.release.for} must be released.</>}
+          </li>))}</ul>;
+      })()}
       <h2>Capacity</h2>
       <form onSubmit={(e) => { e.preventDefault(); setTerm(typed.trim()); }}>
         <label for="tt-term">Term</label>
