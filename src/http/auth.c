@@ -144,7 +144,7 @@ enum MHD_Result ch_http_session(ch_req *r)
     }
     char cookie[160];
     snprintf(cookie, sizeof(cookie), "charter_session=%s; Path=/; HttpOnly; SameSite=Strict%s",
-             token, r->desk->tls ? "; Secure" : "");
+             token, ch_desk_https(r->desk) ? "; Secure" : "");
     MHD_add_response_header(resp, "Set-Cookie", cookie);
     MHD_add_response_header(resp, "Content-Type", "application/json");
     MHD_add_response_header(resp, "Cache-Control", "no-store");
@@ -153,6 +153,11 @@ enum MHD_Result ch_http_session(ch_req *r)
 out:
     json_decref(body);
     return res;
+}
+
+bool ch_desk_https(const ch_desk *d)
+{
+    return d->tls || strncmp(d->site, "https://", 8) == 0;
 }
 
 bool ch_http_authenticate(ch_req *r, enum MHD_Result *result)
@@ -248,7 +253,7 @@ enum MHD_Result ch_http_session_delete(ch_req *r)
     char cookie[160];
     snprintf(cookie, sizeof(cookie),
              "charter_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict%s",
-             r->desk->tls ? "; Secure" : "");
+             ch_desk_https(r->desk) ? "; Secure" : "");
     MHD_add_response_header(resp, "Set-Cookie", cookie);
     MHD_add_response_header(resp, "Cache-Control", "no-store");
     enum MHD_Result res = MHD_queue_response(r->conn, 204, resp);

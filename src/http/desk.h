@@ -52,13 +52,13 @@ typedef struct ch_desk {
     char policy_dir[1024];
     bool tls;
     size_t body_limit;
-    unsigned sweep_seconds;  /* how often past-due obligations are marked breached */
-    unsigned threads;        /* request threads; a PostgreSQL pool is sized to match */
-    const char *web_dir;     /* the built browser files served under /app/ */
-    ch_rate logins;          /* failed sign-ins by address */
-    ch_rate publics;         /* public form posts by address */
-    const char *smtp_url;    /* where mail goes (smtp://host:port), NULL for no mail */
-    const char *mail_from;   /* the address the desk's mail comes from */
+    unsigned sweep_seconds; /* how often past-due obligations are marked breached */
+    unsigned threads;       /* request threads; a PostgreSQL pool is sized to match */
+    const char *web_dir;    /* the built browser files served under /app/ */
+    ch_rate logins;         /* failed sign-ins by address */
+    ch_rate publics;        /* public form posts by address */
+    const char *smtp_url;   /* where mail goes (smtp://host:port), NULL for no mail */
+    const char *mail_from;  /* the address the desk's mail comes from */
     /* Where people reach the desk, for links in mail ("https://desk.example");
      * the address it listens on when serve is not told. */
     char site[200];
@@ -191,6 +191,10 @@ enum MHD_Result ch_http_public(ch_req *r, const char *rest);
 /* A school contact's own page and its sign-in (school.c), and staff's view
  * of it for one contract. */
 enum MHD_Result ch_http_school(ch_req *r, const char *rest);
+/* Whether people reach the desk over HTTPS: it serves TLS itself, or its
+ * --site is an https:// address (TLS ended by a proxy in front). Cookies
+ * are marked Secure then. */
+bool ch_desk_https(const ch_desk *d);
 enum MHD_Result ch_http_school_preview(ch_req *r, int64_t id);
 enum MHD_Result ch_http_people_create(ch_req *r);
 enum MHD_Result ch_http_person_get(ch_req *r, int64_t id);

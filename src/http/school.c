@@ -65,6 +65,27 @@ static void words_at(const ch_desk_service *ds, ch_time t, char *buf, size_t siz
     snprintf(buf, size, "%s, %s", day, clock);
 }
 
+/* A visit's state as the school would say it. */
+static const char *status_words(const char *status)
+{
+    static const struct {
+        const char *status, *words;
+    } words[] = {
+        {"booked", "booked"},
+        {"delivered", "delivered"},
+        {"covered", "delivered by a colleague standing in"},
+        {"cancelled-early", "cancelled by you in good time: not charged"},
+        {"cancelled-late", "cancelled by you too late to be free: charged as booked"},
+        {"not-needed", "not needed on arrival: charged as booked"},
+        {"cancelled-by-provider", "cancelled by us: not charged, and owed to you"},
+        {"rescheduled", "moved to another time"},
+    };
+    for (size_t i = 0; i < sizeof(words) / sizeof(*words); i++)
+        if (strcmp(status, words[i].status) == 0)
+            return words[i].words;
+    return status;
+}
+
 static void hours_cell(ch_html *h, int64_t minutes)
 {
     char buf[32];
@@ -73,12 +94,16 @@ static void hours_cell(ch_html *h, int64_t minutes)
 }
 
 /* One contract as the school sees it. */
-static void contract_section(ch_req *r, ch_html *h, const ch_contract *c, const ch_desk_service *ds)
+static void contract_section(ch_req *r, ch_html *h, const ch_contract *c, const ch_desk_service *ds,
+                             bool preview)
 {
-    char buf[200];
+    char buf[300];
     ch_html_raw(h, "<h2>");
-    snprintf(buf, sizeof(buf), "%s: %s, %s", c->organisation, ds->service->name, c->year);
-    ch_html_text(h, buf);
+    ch_html_text(h, c->organisation);
+    ch_html_raw(h, ": ");
+    ch_html_text(h, ds->service->name);
+    ch_html_raw(h, ", ");
+    ch_html_text(h, c->year);
     ch_html_raw(h, "</h2>\n<p>");
     ch_html_text(h, ds->policy->organisation);
     ch_html_raw(h, ". What the consultancy covers: ");
@@ -108,11 +133,12 @@ static void contract_section(ch_req *r, ch_html *h, const ch_contract *c, const 
             if (v->kind && strcmp(v->kind, "training") == 0)
                 ch_html_raw(h, " (training)");
             ch_html_raw(h, "</td><td>");
-            hours_cell(h, v->booked);
+            /* What the visit took, once it was delivered; else what it holds. */
+            hours_cell(h, v->actual > 0 ? v->actual : v->booked);
             ch_html_raw(h, "</td><td>");
             ch_html_text(h, v->consultant ? v->consultant : "");
             ch_html_raw(h, "</td><td>");
-            ch_html_text(h, strcmp(v->status, "booked") == 0 ? "booked" : v->status);
+            ch_html_text(h, status_words(v->status));
             if (v->release_for) {
                 ch_html_raw(h, ". Needs your ");
                 ch_html_text(h, v->release_for);
@@ -138,9 +164,12 @@ static void contract_section(ch_req *r, ch_html *h, const ch_contract *c, const 
         if (ch_hours_term_first(ds, term) > ch_hours_local_date(cal, r->now))
             continue;
         for (int fmt = 0; fmt < 2; fmt++) {
-            snprintf(buf, sizeof(buf),
-                     " <a href=\"/school/statement?contract=%lld&amp;term=%s&amp;format=%s\">",
-                     (long long)c->id, term, fmt ? "xlsx" : "pdf");
+            /* Staff previewing the page download through the desk's own API. */
+            snprintf(
+                buf, sizeof(buf),
+                preview ? " <a href=\"/api/v1/contracts/%lld/statement?term=%s&amp;format=%s\">"
+                        : " <a href=\"/school/statement?contract=%lld&amp;term=%s&amp;format=%s\">",
+                (long long)c->id, term, fmt ? "xlsx" : "pdf");
             ch_html_raw(h, buf);
             snprintf(buf, sizeof(buf), "%s (%s)", term, fmt ? "Excel" : "PDF");
             ch_html_text(h, buf);
@@ -151,7 +180,8 @@ static void contract_section(ch_req *r, ch_html *h, const ch_contract *c, const 
 }
 
 /* The page of every contract naming email, or only contract only (>0). */
-static enum MHD_Result school_page(ch_req *r, const school *s, int64_t only, const char *said)
+static enum MHD_Result school_page(ch_req *r, const school *s, int64_t only, unsigned status,
+                                   const char *said)
 {
     ch_html h;
     ch_error err = {0};
@@ -177,7 +207,7 @@ static enum MHD_Result school_page(ch_req *r, const school *s, int64_t only, con
         if ((only && rows[i].id != only) ||
             ch_desk_service_find(r->desk, rows[i].service, &ds, &err))
             continue;
-        contract_section(r, &h, &rows[i], &ds);
+        contract_section(r, &h, &rows[i], &ds, s->preview);
         shown++;
     }
     if (!shown)
@@ -193,9 +223,15 @@ static enum MHD_Result school_page(ch_req *r, const school *s, int64_t only, con
             char opt[300];
             snprintf(opt, sizeof(opt), "<option value=\"%lld\">", (long long)rows[i].id);
             ch_html_raw(&h, opt);
-            snprintf(opt, sizeof(opt), "%s, %s (%s)", rows[i].organisation, rows[i].service,
-                     rows[i].year);
-            ch_html_text(&h, opt);
+            ch_desk_service ds;
+            ch_html_text(&h, rows[i].organisation);
+            ch_html_raw(&h, ", ");
+            ch_html_text(&h, ch_desk_service_find(r->desk, rows[i].service, &ds, &err) == CH_OK
+                                 ? ds.service->name
+                                 : rows[i].service);
+            ch_html_raw(&h, " (");
+            ch_html_text(&h, rows[i].year);
+            ch_html_raw(&h, ")");
             ch_html_raw(&h, "</option>");
         }
         ch_html_raw(&h, "</select><label for=\"message\">Your message</label><textarea "
@@ -208,7 +244,7 @@ static enum MHD_Result school_page(ch_req *r, const school *s, int64_t only, con
                         "</div></form>\n");
     }
     ch_html_end(&h);
-    return ch_html_send(r, 200, &h);
+    return ch_html_send(r, status, &h);
 }
 
 /* POST /school/sign-in: a link to the address when a contract names it.
@@ -312,12 +348,31 @@ static enum MHD_Result use_link(ch_req *r)
         return ch_http_error(r, &err);
     snprintf(cookie, sizeof(cookie),
              "charter_school=%s; Path=/school; HttpOnly; SameSite=Strict; Max-Age=%d%s", session,
-             SESSION_SECONDS, r->desk->tls ? "; Secure" : "");
+             SESSION_SECONDS, ch_desk_https(r->desk) ? "; Secure" : "");
     ch_html h;
     ch_html_begin(&h, "Purchased hours", "You are signed in");
     ch_html_raw(&h, "<p><a href=\"/school\">See your school's hours</a></p>\n");
     ch_html_end(&h);
     return ch_html_send_with(r, 303, &h, cookie, "/school");
+}
+
+/* A form post came from the desk's own pages: a browser says where a post
+ * comes from (Origin, Sec-Fetch-Site); one from another site is refused,
+ * so no page elsewhere can sign a visitor in as another school. */
+static bool same_site(ch_req *r)
+{
+    const char *origin = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Origin");
+    const char *fetch = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Sec-Fetch-Site");
+    if (fetch && strcmp(fetch, "same-origin") != 0 && strcmp(fetch, "none") != 0)
+        return false;
+    return !origin || strcmp(origin, r->desk->site) == 0;
+}
+
+static enum MHD_Result elsewhere(ch_req *r)
+{
+    return ch_html_message(r, 403, "Purchased hours", "Please use the service's own page",
+                           "This form was sent from another website. Open the sign-in page "
+                           "(/school) and use the form there.");
 }
 
 /* The form's token matches the session's: the page itself sent it. */
@@ -344,23 +399,24 @@ static enum MHD_Result message(ch_req *r, const school *s)
     ch_contract c;
     ch_desk_service ds;
     if (!text || !ch_text_said(text) || strlen(text) > 10000)
-        return school_page(r, s, 0,
-                           "Write your message (up to 10,000 characters) and send it "
-                           "again.");
+        return school_page(r, s, 0, 400,
+                           "Write your message (up to 10,000 characters) and send it again.");
     if (id <= 0 || (end && *end) ||
         ch_store_contract_get(r->desk->store, id, &r->arena, &c, &err) || !c.contact_email ||
         strcasecmp(c.contact_email, s->email) != 0 ||
         ch_desk_service_find(r->desk, c.service, &ds, &err))
-        return school_page(r, s, 0, "Choose one of your school's contracts and send it again.");
+        return school_page(r, s, 0, 400,
+                           "Choose one of your school's contracts and send it again.");
     const ch_service *enq = ch_policy_service(ds.policy, "enquiries");
     ch_desk_service to = ds;
     if (enq) {
         to.service = enq;
         snprintf(to.name, sizeof(to.name), "%s/%s", ds.policy->id, enq->id);
     }
+    /* The school's name is cut on a whole character to fit the subject. */
     char subject[300];
-    snprintf(subject, sizeof(subject), "%s (contract %lld, %s): a message from the school",
-             c.organisation, (long long)c.id, c.service);
+    snprintf(subject, sizeof(subject), "%.*s (contract %lld, %s): a message from the school",
+             (int)ch_utf8_prefix(c.organisation, 120), c.organisation, (long long)c.id, c.service);
     ch_case_row k;
     if (ch_public_case_open(r, &to, c.contact_name ? c.contact_name : s->email, s->email, subject,
                             text, &k, &err)) {
@@ -372,7 +428,7 @@ static enum MHD_Result message(ch_req *r, const school *s)
     char said[200];
     snprintf(said, sizeof(said), "Thank you: we have your message. Its reference is %lld.",
              (long long)k.id);
-    return school_page(r, s, 0, said);
+    return school_page(r, s, 0, 200, said);
 }
 
 /* GET /school/statement?contract=&term=&format=: one of the contact's own
@@ -387,7 +443,6 @@ static enum MHD_Result statement(ch_req *r, const school *s)
     ch_contract c;
     ch_desk_service ds;
     ch_error err = {0};
-    enum MHD_Result res;
     if (id <= 0 || *end || !term || strlen(term) > 20 || !format ||
         (strcmp(format, "pdf") && strcmp(format, "xlsx")) ||
         ch_store_contract_get(r->desk->store, id, &r->arena, &c, &err) || !c.contact_email ||
@@ -395,8 +450,12 @@ static enum MHD_Result statement(ch_req *r, const school *s)
         ch_desk_service_find(r->desk, c.service, &ds, &err))
         return ch_html_message(r, 404, "Purchased hours", "There is no such statement",
                                "Open the statements from your school's page.");
-    if (!ch_hours_statement_term(r, &c, &ds, term, true, &res))
-        return res;
+    const ch_calendar *cal = ch_policy_service_calendar(ds.policy, ds.service);
+    if (!ch_hours_runs_in(&c, term) ||
+        ch_hours_term_first(&ds, term) > ch_hours_local_date(cal, r->now))
+        return ch_html_message(r, 409, "Purchased hours", "There is no statement for that term yet",
+                               "A statement can be read once its term has begun; open the "
+                               "statements from your school's page.");
     return ch_hours_statement_file(r, &c, &ds, term, format);
 }
 
@@ -404,6 +463,8 @@ enum MHD_Result ch_http_school(ch_req *r, const char *rest)
 {
     school s = {0};
     bool post = strcmp(r->method, "POST") == 0;
+    if (post && !same_site(r))
+        return elsewhere(r);
     if (strcmp(rest, "sign-in") == 0 && post)
         return ask_for_link(r);
     if (strcmp(rest, "link") == 0)
@@ -417,7 +478,7 @@ enum MHD_Result ch_http_school(ch_req *r, const char *rest)
         return ch_html_send(r, *rest ? 401 : 200, &h);
     }
     if (!*rest && !post)
-        return school_page(r, &s, 0, NULL);
+        return school_page(r, &s, 0, 200, NULL);
     if (strcmp(rest, "statement") == 0 && !post)
         return statement(r, &s);
     if (strcmp(rest, "message") == 0 && post)
@@ -428,6 +489,10 @@ enum MHD_Result ch_http_school(ch_req *r, const char *rest)
             MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, "charter_school");
         uint8_t hash[32];
         ch_error err = {0};
+        ch_form f;
+        if (!cookie || !ch_form_parse(r, CH_FORM_MAX, &f) || !form_ok(&s, &f))
+            return ch_html_message(r, 403, "Purchased hours", "Please try again",
+                                   "Sign out from the button on your school's page.");
         ch_token_hash(cookie, hash);
         if (ch_store_school_token_end(r->desk->store, hash, r->now, &err))
             return ch_http_error(r, &err);
@@ -456,5 +521,5 @@ enum MHD_Result ch_http_school_preview(ch_req *r, int64_t id)
                                "see it; add the contact's email to the contract first.",
                                NULL);
     school s = {.email = c.contact_email, .preview = true};
-    return school_page(r, &s, id, NULL);
+    return school_page(r, &s, id, 200, NULL);
 }

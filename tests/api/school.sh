@@ -42,6 +42,7 @@ oak=$(json .id)
 call POST "/api/v1/contracts/$oak/visits" '{"starts_at":"2026-11-23T09:30"}' -H "$A"
 call PATCH "/api/v1/visits/$(json .id)" '{"outcome":"delivered","actual_minutes":150}' -H "$A"
 call POST "/api/v1/contracts/$oak/visits" '{"starts_at":"2027-01-12T09:30","release":"SENCO"}' -H "$A"
+call POST /api/v1/contracts '{"school":"Oak <Annexe> & Co","service":"beacon/consultancy","year":"2026-27","amount":5,"unit":"hours","contact":{"name":"Mr Oak","email":"bm@oak.example"}}' -H "$A"
 call POST /api/v1/contracts '{"school":"Elm Primary","service":"beacon/consultancy","year":"2026-27","amount":20,"unit":"hours","contact":{"name":"Ms Elm","email":"bm@elm.example"}}' -H "$A"
 elm=$(json .id)
 
@@ -75,11 +76,13 @@ case $link in "$base/school/link?token="*) ;; *) fail "the link points at the de
 page "$link"
 expect_status 200 "opening the link"
 has 'name="token"' "shows a button to sign in, and does not sign in yet"
+form /school/link "token=$token" -H "Origin: http://evil.example"
+expect_status 403 "a sign-in posted from another website is refused"
 form /school/link "token=$token"
 expect_status 303 "pressing it signs in"
 cookie=$(sed -n 's/^Set-Cookie: \(charter_school=[^;]*\);.*/\1/p' "$tmp/head" | tr -d '\r')
 checks=$((checks + 1))
-[ -n "$cookie" ] && grep -qi '^Set-Cookie: charter_school=.*HttpOnly; SameSite=Strict' "$tmp/head" ||
+[ -n "$cookie" ] && grep -qi '^Set-Cookie: charter_school=.*; Path=/school; HttpOnly; SameSite=Strict; Max-Age=28800' "$tmp/head" ||
     fail "a session cookie, HttpOnly and SameSite: $(cat "$tmp/head")"
 form /school/link "token=$token"
 expect_status 410 "the link works once"
@@ -92,6 +95,9 @@ has 'Oak Academy: Consultancy in school, 2026-27' "their contract"
 has 'Behaviour in Years 5 and 6' "with what it covers"
 has 'Needs your SENCO released' "and a visit that needs the SENCO"
 hasnt 'Elm Primary' "another school's contract is not shown"
+has 'Oak &lt;Annexe&gt; &amp; Co' "a second contract naming the same contact, its name escaped"
+hasnt '<Annexe>' "never as markup"
+has '<td>2.50</td><td></td><td>delivered</td>' "a delivered visit with the time it took, in words"
 has "/school/statement?contract=$oak&amp;term=autumn-2026&amp;format=pdf" "a statement for the begun term"
 hasnt 'summer-2027' "none for a term not begun"
 csrf=$(sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' "$tmp/body" | head -1)
@@ -101,8 +107,9 @@ checks=$((checks + 1))
 head -c 4 "$tmp/body" | grep -q '%PDF' || fail "a PDF"
 page -H "Cookie: $cookie" "$base/school/statement?contract=$elm&term=autumn-2026&format=pdf"
 expect_status 404 "not another school's"
-page -H "Cookie: $cookie" "$base/school/statement?contract=$oak&term=spring-2027&format=pdf"
+page -H "Cookie: $cookie" "$base/school/statement?contract=$oak&term=summer-2027&format=pdf"
 expect_status 409 "nor a term not yet begun"
+has 'once its term has begun' "said as a page, not as the desk's own error"
 page "$base/school/statement?contract=$oak&term=autumn-2026&format=pdf"
 expect_status 401 "and nothing without signing in"
 
@@ -123,11 +130,15 @@ call GET "/api/v1/contracts/$oak/school-view" '' -H "$A"
 expect_status 200 "staff preview the school's page"
 has 'This is what bm@oak.example sees' "saying whose view it is"
 has 'Oak Academy: Consultancy in school' "with the same contract"
+hasnt 'name="message"' "without the school's message form"
+has "/api/v1/contracts/$oak/statement?term=autumn-2026&amp;format=pdf" "its statements through the desk"
 echo 'officer pass 123' | "$charter" admin user add --db "$db" --email ola@cognus.example --name Ola --role officer --service cognus/enquiries --password-stdin >/dev/null
 call GET "/api/v1/contracts/$oak/school-view" '' -H "Authorization: Bearer $("$charter" admin token --email ola@cognus.example --db "$db")"
 expect_status 404 "another service's officer cannot"
 
 # --- Signing out ---
+form /school/sign-out "" -H "Cookie: $cookie"
+expect_status 403 "signing out needs the page's own form"
 form /school/sign-out "csrf=$csrf" -H "Cookie: $cookie"
 expect_status 200 "signed out"
 checks=$((checks + 1))
