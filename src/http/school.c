@@ -285,11 +285,15 @@ static enum MHD_Result ask_for_link(ch_req *r)
                  rows[0].contact_name ? rows[0].contact_name : "colleague", rows[0].organisation,
                  r->desk->site, token, ds.policy->organisation);
         /* The session belongs to the address as the contract has it. */
-        if (ch_store_school_token_insert(r->desk->store, "link", rows[0].contact_email, hash, NULL,
-                                         r->now, r->now + LINK_SECONDS, &err) ||
-            ch_hours_school_message(r, &rows[0], &ds, "sign-in", "Your sign-in link", text, NULL, 0,
-                                    &row, &raw, &err) ||
-            ch_store_outbox_insert(r->desk->store, &row, 1, &err))
+        int rc = ch_store_school_token_insert(r->desk->store, "link", rows[0].contact_email, hash,
+                                              NULL, r->now, r->now + LINK_SECONDS, &err);
+        /* Past the limit for the address, nothing more is sent; the answer
+         * is the same, so the form still tells no one whose address it is. */
+        if (rc != CH_E_CONFLICT &&
+            (rc ||
+             ch_hours_school_message(r, &rows[0], &ds, "sign-in", "Your sign-in link", text, NULL,
+                                     0, &row, &raw, &err) ||
+             ch_store_outbox_insert(r->desk->store, &row, 1, &err)))
             fprintf(stderr, "charter serve: school sign-in: %s\n", err.msg);
         free(raw);
     }

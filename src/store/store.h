@@ -643,6 +643,13 @@ typedef struct ch_visit_change {
 /* A school contact's sign-in (kind "link", sent by email and good once, or
  * "session", the cookie a link opens), kept as the hash of its token with
  * the email it belongs to and, for a session, its CSRF token. */
+/* At most CH_SCHOOL_LINK_MAX links to one address in CH_SCHOOL_LINK_WINDOW
+ * seconds: a form anyone can use must not flood a school's inbox. */
+#define CH_SCHOOL_LINK_MAX 3
+#define CH_SCHOOL_LINK_MAX_TEXT "3"
+#define CH_SCHOOL_LINK_WINDOW "1800"
+/* Inserting a link past that limit is CH_E_CONFLICT; tokens a day past
+ * their end are cleared as a new one is kept. */
 int ch_store_school_token_insert(ch_store *s, const char *kind, const char *email,
                                  const uint8_t hash[32], const char *csrf, ch_time now,
                                  ch_time expires, ch_error *err);

@@ -9,7 +9,16 @@ int ch_pg_school_token_insert(ch_store *base, const char *kind, const char *emai
                               ch_time expires, ch_error *err)
 {
     static const char sql[] = "INSERT INTO school_tokens(kind, email, hash, csrf, created_at,"
-                              " expires_at) VALUES($1, $2, $3, $4, $5, $6)";
+                              " expires_at) SELECT $1, $2, $3, $4, $5, $6 WHERE $1 <> 'link' OR"
+                              " (SELECT count(*) FROM school_tokens WHERE kind = 'link' AND"
+                              " email = $2 AND created_at > $5::bigint - " CH_SCHOOL_LINK_WINDOW
+                              ") < " CH_SCHOOL_LINK_MAX_TEXT " RETURNING id";
+    static const char purge[] = "DELETE FROM school_tokens WHERE expires_at < $1::bigint - 86400";
+    pg_params q = {0};
+    ch_pg_int(&q, now);
+    pg_conn *pc = ch_pg_acquire((pg *)base);
+    PQclear(ch_pg_run(pc, purge, &q, &(ch_error){0}, "clearing spent sign-ins"));
+    ch_pg_release(pc);
     pg_params p = {0};
     ch_pg_text(&p, kind);
     ch_pg_text(&p, email);
@@ -20,8 +29,10 @@ int ch_pg_school_token_insert(ch_store *base, const char *kind, const char *emai
     pg_conn *c = ch_pg_acquire((pg *)base);
     PGresult *res = ch_pg_run(c, sql, &p, err, "keeping a sign-in");
     ch_pg_release(c);
-    int rc = res && PQresultStatus(res) == PGRES_COMMAND_OK ? CH_OK
-                                                            : (err->code ? err->code : CH_E_STORE);
+    int rc = !res || PQresultStatus(res) != PGRES_TUPLES_OK ? (err->code ? err->code : CH_E_STORE)
+             : PQntuples(res) == 0
+                 ? ch_error_set(err, CH_E_CONFLICT, "enough sign-in links went to %s lately", email)
+                 : CH_OK;
     PQclear(res);
     return rc;
 }

@@ -18,8 +18,28 @@ static int insert_fn(sq_conn *c, void *arg, ch_error *err)
     token_arg *a = arg;
     static const char sql[] = "INSERT INTO school_tokens(kind, email, hash, csrf, created_at,"
                               " expires_at) VALUES(?, ?, ?, ?, ?, ?)";
-    sqlite3_stmt *st = ch_sq_stmt(c, sql, err);
+    static const char purge[] = "DELETE FROM school_tokens WHERE expires_at < ? - 86400";
+    static const char recent[] = "SELECT count(*) FROM school_tokens WHERE kind = 'link'"
+                                 " AND email = ? AND created_at > ? - " CH_SCHOOL_LINK_WINDOW;
+    /* Spent sign-ins go a day after they end: nothing keeps them. */
+    sqlite3_stmt *st = ch_sq_stmt(c, purge, err);
     if (!st)
+        return CH_E_STORE;
+    sqlite3_bind_int64(st, 1, a->now);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        return ch_sq_error(c, err, "clearing spent sign-ins");
+    if (strcmp(a->kind, "link") == 0) {
+        if (!(st = ch_sq_stmt(c, recent, err)))
+            return CH_E_STORE;
+        ch_sq_bind_text(st, 1, a->email);
+        sqlite3_bind_int64(st, 2, a->now);
+        if (sqlite3_step(st) != SQLITE_ROW)
+            return ch_sq_error(c, err, "counting sign-in links");
+        if (sqlite3_column_int64(st, 0) >= CH_SCHOOL_LINK_MAX)
+            return ch_error_set(err, CH_E_CONFLICT, "enough sign-in links went to %s lately",
+                                a->email);
+    }
+    if (!(st = ch_sq_stmt(c, sql, err)))
         return CH_E_STORE;
     ch_sq_bind_text(st, 1, a->kind);
     ch_sq_bind_text(st, 2, a->email);
