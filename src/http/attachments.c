@@ -211,7 +211,7 @@ enum MHD_Result ch_http_attachment_get(ch_req *r, int64_t id)
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(resp, "Cache-Control", "no-store");
     MHD_add_response_header(resp, "Content-Security-Policy", "sandbox");
-    res = MHD_queue_response(r->conn, 200, resp);
+    res = ch_http_respond(r, 200, resp);
     MHD_destroy_response(resp);
     return res;
 }

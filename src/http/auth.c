@@ -148,7 +148,7 @@ enum MHD_Result ch_http_session(ch_req *r)
     MHD_add_response_header(resp, "Set-Cookie", cookie);
     MHD_add_response_header(resp, "Content-Type", "application/json");
     MHD_add_response_header(resp, "Cache-Control", "no-store");
-    res = MHD_queue_response(r->conn, 200, resp);
+    res = ch_http_respond(r, 200, resp);
     MHD_destroy_response(resp);
 out:
     json_decref(body);
@@ -256,7 +256,7 @@ enum MHD_Result ch_http_session_delete(ch_req *r)
              ch_desk_https(r->desk) ? "; Secure" : "");
     MHD_add_response_header(resp, "Set-Cookie", cookie);
     MHD_add_response_header(resp, "Cache-Control", "no-store");
-    enum MHD_Result res = MHD_queue_response(r->conn, 204, resp);
+    enum MHD_Result res = ch_http_respond(r, 204, resp);
     MHD_destroy_response(resp);
     return res;
 }

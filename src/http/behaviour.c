@@ -835,7 +835,7 @@ static enum MHD_Result send_pdf(ch_req *r, const char *name, char *data, size_t 
     MHD_add_response_header(resp, "Content-Disposition", disposition);
     MHD_add_response_header(resp, "Cache-Control", "no-store");
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-    enum MHD_Result ok = MHD_queue_response(r->conn, 200, resp);
+    enum MHD_Result ok = ch_http_respond(r, 200, resp);
     MHD_destroy_response(resp);
     return ok;
 }

@@ -436,7 +436,7 @@ enum MHD_Result ch_http_relationship_delete(ch_req *r, int64_t id)
     if (!resp)
         return MHD_NO;
     MHD_add_response_header(resp, "Cache-Control", "no-store");
-    res = MHD_queue_response(r->conn, 204, resp);
+    res = ch_http_respond(r, 204, resp);
     MHD_destroy_response(resp);
     return res;
 }

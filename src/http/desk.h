@@ -195,6 +195,12 @@ enum MHD_Result ch_http_school(ch_req *r, const char *rest);
  * --site is an https:// address (TLS ended by a proxy in front). Cookies
  * are marked Secure then. */
 bool ch_desk_https(const ch_desk *d);
+
+/* Queues resp with status, first adding the headers every answer carries
+ * (nosniff, a Content-Security-Policy with frame-ancestors 'none', a
+ * Referrer-Policy, HSTS over HTTPS) where the handler set none. Every
+ * answer of the desk goes out through it. */
+enum MHD_Result ch_http_respond(ch_req *r, unsigned status, struct MHD_Response *resp);
 enum MHD_Result ch_http_school_preview(ch_req *r, int64_t id);
 enum MHD_Result ch_http_people_create(ch_req *r);
 enum MHD_Result ch_http_person_get(ch_req *r, int64_t id);

@@ -133,7 +133,7 @@ enum MHD_Result ch_html_send_with(ch_req *r, unsigned status, ch_html *h, const 
         MHD_add_response_header(resp, "Set-Cookie", cookie);
     if (location)
         MHD_add_response_header(resp, "Location", location);
-    enum MHD_Result ok = MHD_queue_response(r->conn, status, resp);
+    enum MHD_Result ok = ch_http_respond(r, status, resp);
     MHD_destroy_response(resp);
     return ok;
 }

@@ -177,7 +177,7 @@ enum MHD_Result ch_http_jw(ch_req *r, unsigned status, ch_jw *w, const char *eta
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     if (etag)
         MHD_add_response_header(resp, "ETag", etag);
-    enum MHD_Result ok = MHD_queue_response(r->conn, status, resp);
+    enum MHD_Result ok = ch_http_respond(r, status, resp);
     MHD_destroy_response(resp);
     return ok;
 }

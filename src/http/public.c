@@ -656,7 +656,7 @@ enum MHD_Result ch_http_public(ch_req *r, const char *rest)
             strlen(ch_html_css), (void *)ch_html_css, MHD_RESPMEM_PERSISTENT);
         MHD_add_response_header(resp, "Content-Type", "text/css; charset=utf-8");
         MHD_add_response_header(resp, "Cache-Control", "max-age=3600");
-        enum MHD_Result ok = MHD_queue_response(r->conn, 200, resp);
+        enum MHD_Result ok = ch_http_respond(r, 200, resp);
         MHD_destroy_response(resp);
         return ok;
     }

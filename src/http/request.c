@@ -298,16 +298,23 @@ bool ch_req_case(ch_req *r, int64_t id, ch_case_row *c, enum MHD_Result *res)
     return true;
 }
 
-/* If-Match: "N" (or N) into a version; 0 when absent, -1 when unreadable. */
+/* If-Match: "N" (or N) into a version; 0 when absent, -1 when unreadable.
+ * Only digits, at most 18 of them, and nothing after: a number too large
+ * for a version is malformed, never clamped into one that exists. */
 int64_t ch_req_if_match(ch_req *r)
 {
     const char *h = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "If-Match");
-    long long v;
     if (!h)
         return 0;
-    if (sscanf(h, "\"%lld\"", &v) == 1 || sscanf(h, "%lld", &v) == 1)
-        return v > 0 ? v : -1;
-    return -1;
+    bool quoted = *h == '"';
+    const char *p = h + quoted;
+    size_t digits = strspn(p, "0123456789");
+    if (digits == 0 || digits > 18 || strcmp(p + digits, quoted ? "\"" : "") != 0)
+        return -1;
+    int64_t v = 0;
+    for (size_t i = 0; i < digits; i++)
+        v = v * 10 + (p[i] - '0');
+    return v > 0 ? v : -1;
 }
 
 const char **ch_req_services(ch_req *r, size_t *n)

@@ -27,7 +27,7 @@ static enum MHD_Result send_zip(ch_req *r, const char *data, size_t len, const c
     MHD_add_response_header(resp, "Content-Disposition", disp);
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(resp, "Cache-Control", "no-store");
-    enum MHD_Result res = MHD_queue_response(r->conn, 200, resp);
+    enum MHD_Result res = ch_http_respond(r, 200, resp);
     MHD_destroy_response(resp);
     return res;
 }

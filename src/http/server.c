@@ -24,6 +24,23 @@
 extern const char ch_openapi_yaml[];
 extern const size_t ch_openapi_yaml_len;
 
+enum MHD_Result ch_http_respond(ch_req *r, unsigned status, struct MHD_Response *resp)
+{
+    /* Each handler sets what its answer needs; what every answer must
+     * carry is added here when it has not: no sniffing, no framing, no
+     * referrer beyond the desk, and HTTPS remembered once people use it. */
+    if (!MHD_get_response_header(resp, "X-Content-Type-Options"))
+        MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    if (!MHD_get_response_header(resp, "Content-Security-Policy"))
+        MHD_add_response_header(resp, "Content-Security-Policy",
+                                "default-src 'none'; frame-ancestors 'none'");
+    if (!MHD_get_response_header(resp, "Referrer-Policy"))
+        MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
+    if (ch_desk_https(r->desk))
+        MHD_add_response_header(resp, "Strict-Transport-Security", "max-age=31536000");
+    return MHD_queue_response(r->conn, status, resp);
+}
+
 /* Every answer goes out here. A 401 always says how to authenticate
  * (RFC 9110 asks for WWW-Authenticate on each one); header/value, when set,
  * is one more header such as Allow. */
@@ -43,7 +60,7 @@ static enum MHD_Result queue(ch_req *r, unsigned status, const char *type, const
         MHD_add_response_header(resp, "WWW-Authenticate", "Bearer realm=\"charter\"");
     if (header && value)
         MHD_add_response_header(resp, header, value);
-    enum MHD_Result ok = MHD_queue_response(r->conn, status, resp);
+    enum MHD_Result ok = ch_http_respond(r, status, resp);
     MHD_destroy_response(resp);
     return ok;
 }
@@ -266,7 +283,7 @@ static enum MHD_Result root(ch_req *r)
     if (!resp)
         return MHD_NO;
     MHD_add_response_header(resp, "Location", "/app/");
-    enum MHD_Result ok = MHD_queue_response(r->conn, 302, resp);
+    enum MHD_Result ok = ch_http_respond(r, 302, resp);
     MHD_destroy_response(resp);
     return ok;
 }
@@ -820,7 +837,9 @@ int ch_desk_serve(ch_desk *d, const char *listen, const char *tls_cert, const ch
                                MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED,
                                on_completed, d, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
                                MHD_OPTION_HTTPS_MEM_CERT, cert, MHD_OPTION_HTTPS_MEM_KEY, key,
-                               MHD_OPTION_END)
+                               /* TLS 1.2 or later only: older versions have known attacks. */
+                               MHD_OPTION_HTTPS_PRIORITIES,
+                               "NORMAL:-VERS-SSL3.0:-VERS-TLS1.0:-VERS-TLS1.1", MHD_OPTION_END)
             : MHD_start_daemon(flags, 0, NULL, NULL, on_request, d, MHD_OPTION_SOCK_ADDR, &addr,
                                MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED,
                                on_completed, d, MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_END);

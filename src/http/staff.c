@@ -402,7 +402,7 @@ static enum MHD_Result no_content(ch_req *r, void *arg)
     if (!resp)
         return MHD_NO;
     MHD_add_response_header(resp, "Cache-Control", "no-store");
-    enum MHD_Result res = MHD_queue_response(r->conn, 204, resp);
+    enum MHD_Result res = ch_http_respond(r, 204, resp);
     MHD_destroy_response(resp);
     return res;
 }

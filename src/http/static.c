@@ -56,7 +56,7 @@ enum MHD_Result ch_http_static(ch_req *r, const char *name)
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
     MHD_add_response_header(resp, "Cache-Control", "no-cache");
-    enum MHD_Result res = MHD_queue_response(r->conn, 200, resp);
+    enum MHD_Result res = ch_http_respond(r, 200, resp);
     MHD_destroy_response(resp);
     return res;
 }

@@ -111,6 +111,10 @@ call POST /api/v1/cases '{"service":"cognus/enquiries","channel":"email","receiv
 cx=$(json .id)
 call PATCH "/api/v1/cases/$cx" '{"flags":["complex"]}' -H "$O"
 expect_status 428 "a change without If-Match"
+call PATCH "/api/v1/cases/$cx" '{"flags":["complex"]}' -H "$O" -H 'If-Match: "18446744073709551616"'
+expect_status 400 "an If-Match too large for any version is malformed, not clamped"
+call PATCH "/api/v1/cases/$cx" '{"flags":["complex"]}' -H "$O" -H 'If-Match: "7"x'
+expect_status 400 "nor one with more after it"
 call PATCH "/api/v1/cases/$cx" '{"flags":["complex"]}' -H "$O" -H 'If-Match: "7"'
 expect_status 409 "a change against a stale version"
 call PATCH "/api/v1/cases/$cx" '{"flags":["complex"]}' -H "$O" -H 'If-Match: "1"'

@@ -183,4 +183,12 @@ call GET /public/no-such-charter
 expect_status 404 "an unknown charter"
 call GET /public/style.css
 expect_status 200 "the stylesheet"
+# Every answer carries the same protective headers: the stylesheet, a
+# redirect, an API refusal and an HTML page alike.
+for path in /public/style.css / /api/v1/cases /public/cognus /healthz; do
+    checks=$((checks + 1))
+    curl -s -o /dev/null -D "$tmp/h" "$base$path"
+    grep -qi '^X-Content-Type-Options: nosniff' "$tmp/h" && grep -qi "^Content-Security-Policy: .*frame-ancestors 'none'" "$tmp/h" &&
+        grep -qi '^Referrer-Policy: ' "$tmp/h" || fail "$path carries nosniff, frame-ancestors and a Referrer-Policy: $(cat "$tmp/h")"
+done
 finish

@@ -14,6 +14,21 @@ expect_status 200 "signing in over TLS"
 checks=$((checks + 1))
 grep -qi '^Set-Cookie: charter_session=.*; Secure' "$tmp/headers" || fail "the cookie is Secure under TLS"
 checks=$((checks + 1))
+grep -qi '^Strict-Transport-Security: max-age=31536000' "$tmp/headers" &&
+    grep -qi '^X-Content-Type-Options: nosniff' "$tmp/headers" && grep -qi "^Content-Security-Policy: .*frame-ancestors 'none'" "$tmp/headers" ||
+    fail "the sign-in answer carries HSTS, nosniff and a CSP: $(cat "$tmp/headers")"
+hostport=${base#https://}
+hostport=${hostport%/}
+for old in tls1 tls1_1; do
+    checks=$((checks + 1))
+    if echo | openssl s_client -connect "$hostport" "-$old" -cipher 'DEFAULT@SECLEVEL=0' >"$tmp/s_client.out" 2>&1 </dev/null; then
+        grep -q 'Cipher is (NONE)\|no protocols available\|alert' "$tmp/s_client.out" || fail "TLS $old must be refused: $(tail -5 "$tmp/s_client.out")"
+    fi
+done
+checks=$((checks + 1))
+echo | openssl s_client -connect "$hostport" -tls1_2 >"$tmp/s_client.out" 2>&1 </dev/null &&
+    grep -q 'Protocol *: TLSv1.2\|TLSv1.2' "$tmp/s_client.out" || fail "TLS 1.2 is offered: $(tail -5 "$tmp/s_client.out")"
+checks=$((checks + 1))
 plain=$(curl -s -o /dev/null -w '%{http_code}' "http://${base#https://}/healthz")
 [ "$plain" != 200 ] || fail "plain HTTP must not be answered on the TLS port"
 finish
