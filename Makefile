@@ -54,6 +54,7 @@ bench: build
 	./bench/themes.sh $(BUILD)/charter
 	./bench/survey.sh $(BUILD)/charter
 	./bench/audit.sh $(BUILD)/charter
+	./bench/signin.sh $(BUILD)/charter
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -256,6 +256,7 @@ int ch_cmd_serve(int argc, char **argv)
     size_t npolicies = plist.n;
     rc = CH_EXIT_FAIL;
     pthread_mutex_init(&d.logins.mu, NULL);
+    pthread_mutex_init(&d.login_accounts.mu, NULL);
     pthread_mutex_init(&d.publics.mu, NULL);
     pthread_rwlock_init(&d.policies_lock, NULL);
     d.reload = reload;
@@ -298,6 +299,7 @@ out:
     ch_store_close(d.store);
     ch_cli_desk_free(&d);
     pthread_mutex_destroy(&d.logins.mu);
+    pthread_mutex_destroy(&d.login_accounts.mu);
     pthread_mutex_destroy(&d.publics.mu);
     pthread_rwlock_destroy(&d.policies_lock);
     if (mail_ready)

@@ -44,11 +44,43 @@ void ch_token_new(char token[CH_TOKEN_LEN + 1], uint8_t hash[32])
     ch_token_hash(token, hash);
 }
 
-enum { LOGIN_WINDOW = 300, LOGIN_MAX = 10 };
+/* Failed sign-ins in five minutes: ten per account, and fifty from one
+ * address (an office behind one router, or a proxy, signs many people in). */
+enum { LOGIN_WINDOW = 300, LOGIN_MAX = 10, LOGIN_ADDRESS_MAX = 50 };
 
-bool ch_rate_hit(ch_rate *rate, const char *remote, ch_time now, int window, int max, bool count)
+/* A hash of a password no one has, checked when the email is unknown, so
+ * an unknown address takes as long to refuse as a known one. */
+static char decoy[crypto_pwhash_STRBYTES];
+static pthread_once_t decoy_once = PTHREAD_ONCE_INIT;
+
+static void decoy_make(void)
 {
-    pthread_mutex_lock(&rate->mu);
+    char word[CH_TOKEN_LEN + 1];
+    uint8_t unused[32];
+    ch_token_new(word, unused);
+    if (ch_password_hash(word, decoy, &(ch_error){0}))
+        decoy[0] = '\0';
+}
+
+bool ch_http_same_origin(const ch_req *r)
+{
+    const char *fetch = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Sec-Fetch-Site");
+    const char *origin = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Origin");
+    const char *host = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Host");
+    if (fetch && strcmp(fetch, "cross-site") == 0)
+        return false;
+    if (!origin || strcmp(origin, r->desk->site) == 0)
+        return true;
+    const char *rest = strncmp(origin, "https://", 8) == 0  ? origin + 8
+                       : strncmp(origin, "http://", 7) == 0 ? origin + 7
+                                                            : NULL;
+    return rest && host && strcmp(rest, host) == 0;
+}
+
+/* The slot for remote, its window started afresh once it has passed;
+ * rate->mu is held. */
+static size_t rate_slot(ch_rate *rate, const char *remote, ch_time now, int window)
+{
     size_t slot = 0;
     bool found = false;
     for (size_t i = 0; i < CH_RATE_SLOTS && !found; i++) {
@@ -68,6 +100,33 @@ bool ch_rate_hit(ch_rate *rate, const char *remote, ch_time now, int window, int
         rate->slots[slot].window = now;
         rate->slots[slot].count = 0;
     }
+    return slot;
+}
+
+bool ch_rate_take(ch_rate *rate, const char *key, ch_time now, int window, int max)
+{
+    pthread_mutex_lock(&rate->mu);
+    size_t slot = rate_slot(rate, key, now, window);
+    bool ok = rate->slots[slot].count < max;
+    if (ok)
+        rate->slots[slot].count++;
+    pthread_mutex_unlock(&rate->mu);
+    return ok;
+}
+
+void ch_rate_give(ch_rate *rate, const char *key)
+{
+    pthread_mutex_lock(&rate->mu);
+    for (size_t i = 0; i < CH_RATE_SLOTS; i++)
+        if (strcmp(rate->slots[i].remote, key) == 0 && rate->slots[i].count > 0)
+            rate->slots[i].count--;
+    pthread_mutex_unlock(&rate->mu);
+}
+
+bool ch_rate_hit(ch_rate *rate, const char *remote, ch_time now, int window, int max, bool count)
+{
+    pthread_mutex_lock(&rate->mu);
+    size_t slot = rate_slot(rate, remote, now, window);
     if (count)
         rate->slots[slot].count++;
     bool limited = rate->slots[slot].count >= max;
@@ -85,10 +144,13 @@ enum MHD_Result ch_http_session(ch_req *r)
     const char *email = json_string_value(json_object_get(body, "email"));
     const char *password = json_string_value(json_object_get(body, "password"));
     ch_error err;
-    if (ch_rate_hit(&r->desk->logins, r->remote, r->now, LOGIN_WINDOW, LOGIN_MAX, false)) {
-        res = ch_http_problem(r, 429, "Too many attempts",
-                              "Too many failed sign-ins from this address; wait five minutes "
-                              "and try again.",
+    char account[300] = "";
+    bool took_address = false, took_account = false;
+    /* A page elsewhere cannot sign a visitor in as someone else. */
+    if (!ch_http_same_origin(r)) {
+        res = ch_http_problem(r, 403, "Sign in from the desk",
+                              "This sign-in came from another website; open the desk's own "
+                              "page and sign in there.",
                               NULL);
         goto out;
     }
@@ -102,14 +164,36 @@ enum MHD_Result ch_http_session(ch_req *r)
                               "Send {\"email\": ..., \"password\": ...} as JSON.", fields);
         goto out;
     }
+    /* An attempt is counted before the password is checked, and given back
+     * when it was right: parallel guesses cannot all slip under the limit. */
+    snprintf(account, sizeof(account), "email:%s", email);
+    for (char *c = account; *c; c++)
+        *c = (char)(*c >= 'A' && *c <= 'Z' ? *c + 32 : *c);
+    took_address =
+        ch_rate_take(&r->desk->logins, r->remote, r->now, LOGIN_WINDOW, LOGIN_ADDRESS_MAX);
+    took_account = took_address &&
+                   ch_rate_take(&r->desk->login_accounts, account, r->now, LOGIN_WINDOW, LOGIN_MAX);
+    if (!took_address || !took_account) {
+        if (took_address)
+            ch_rate_give(&r->desk->logins, r->remote);
+        took_address = false;
+        res = ch_http_problem(r, 429, "Too many attempts",
+                              "Too many failed sign-ins for this account or from this address; "
+                              "wait five minutes and try again.",
+                              NULL);
+        goto out;
+    }
     ch_user user;
     int rc = ch_store_user_by_email(r->desk->store, email, &r->arena, &user, &err);
     if (rc && rc != CH_E_NOTFOUND) {
         res = ch_http_error(r, &err);
         goto out;
     }
-    if (rc || !ch_password_verify(user.password_hash, password)) {
-        ch_rate_hit(&r->desk->logins, r->remote, r->now, LOGIN_WINDOW, LOGIN_MAX, true);
+    pthread_once(&decoy_once, decoy_make);
+    bool right = rc == CH_OK ? ch_password_verify(user.password_hash, password)
+                             : (ch_password_verify(decoy, password), false);
+    if (!right) {
+        took_address = took_account = false; /* the failure stays counted */
         res =
             ch_http_problem(r, 401, "Wrong email or password",
                             "The email or password is not right; check both and try again.", NULL);
@@ -151,6 +235,11 @@ enum MHD_Result ch_http_session(ch_req *r)
     res = ch_http_respond(r, 200, resp);
     MHD_destroy_response(resp);
 out:
+    /* Attempts still held were not failures: give them back. */
+    if (took_address)
+        ch_rate_give(&r->desk->logins, r->remote);
+    if (took_account)
+        ch_rate_give(&r->desk->login_accounts, account);
     json_decref(body);
     return res;
 }

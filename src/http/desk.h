@@ -25,7 +25,7 @@ enum { CH_RATE_SLOTS = 256 };
 typedef struct ch_rate {
     pthread_mutex_t mu;
     struct {
-        char remote[64];
+        char remote[300]; /* an address, or "email:" and an account's address */
         ch_time window;
         int count;
     } slots[CH_RATE_SLOTS];
@@ -34,6 +34,14 @@ typedef struct ch_rate {
 /* Counts one event from remote when count is set; returns whether remote
  * has reached max events in the last window seconds. */
 bool ch_rate_hit(ch_rate *rate, const char *remote, ch_time now, int window, int max, bool count);
+
+/* Takes one of max events for key in the window, atomically: false, and
+ * nothing taken, when all are used. Many requests at once cannot all pass
+ * a check made before any of them counts. */
+bool ch_rate_take(ch_rate *rate, const char *key, ch_time now, int window, int max);
+/* Gives back one taken for key (a sign-in that succeeded). */
+void ch_rate_give(ch_rate *rate, const char *key);
+
 
 typedef struct ch_desk {
     ch_store *store;
@@ -56,6 +64,7 @@ typedef struct ch_desk {
     unsigned threads;       /* request threads; a PostgreSQL pool is sized to match */
     const char *web_dir;    /* the built browser files served under /app/ */
     ch_rate logins;         /* failed sign-ins by address */
+    ch_rate login_accounts; /* failed sign-ins by account */
     ch_rate publics;        /* public form posts by address */
     const char *smtp_url;   /* where mail goes (smtp://host:port), NULL for no mail */
     const char *mail_from;  /* the address the desk's mail comes from */
@@ -195,6 +204,10 @@ enum MHD_Result ch_http_school(ch_req *r, const char *rest);
  * --site is an https:// address (TLS ended by a proxy in front). Cookies
  * are marked Secure then. */
 bool ch_desk_https(const ch_desk *d);
+
+/* Whether a browser's post comes from the desk's own pages: not marked
+ * cross-site, and any Origin is the desk's site or the host asked for. */
+bool ch_http_same_origin(const ch_req *r);
 
 /* Queues resp with status, first adding the headers every answer carries
  * (nosniff, a Content-Security-Policy with frame-ancestors 'none', a

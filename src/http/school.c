@@ -360,18 +360,8 @@ static enum MHD_Result use_link(ch_req *r)
     return ch_html_send_with(r, 303, &h, cookie, "/school");
 }
 
-/* A form post came from the desk's own pages: a browser says where a post
- * comes from (Origin, Sec-Fetch-Site); one from another site is refused,
- * so no page elsewhere can sign a visitor in as another school. */
-static bool same_site(ch_req *r)
-{
-    const char *origin = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Origin");
-    const char *fetch = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Sec-Fetch-Site");
-    if (fetch && strcmp(fetch, "same-origin") != 0 && strcmp(fetch, "none") != 0)
-        return false;
-    return !origin || strcmp(origin, r->desk->site) == 0;
-}
-
+/* A post from another site is refused (ch_http_same_origin), so no page
+ * elsewhere can sign a visitor in as another school. */
 static enum MHD_Result elsewhere(ch_req *r)
 {
     return ch_html_message(r, 403, "Purchased hours", "Please use the service's own page",
@@ -467,7 +457,7 @@ enum MHD_Result ch_http_school(ch_req *r, const char *rest)
 {
     school s = {0};
     bool post = strcmp(r->method, "POST") == 0;
-    if (post && !same_site(r))
+    if (post && !ch_http_same_origin(r))
         return elsewhere(r);
     if (strcmp(rest, "sign-in") == 0 && post)
         return ask_for_link(r);
