@@ -11,6 +11,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,6 +166,33 @@ json_t *ch_json_time(ch_time t)
         return json_null();
     ch_time_format_utc(t, buf, sizeof(buf));
     return json_string(buf);
+}
+
+typedef struct conn_limits {
+    unsigned total, per_address;
+} conn_limits;
+
+/* How many connections the server holds: as many as the process may open
+ * files, less a margin for the store and the mail, raised to the hard
+ * limit first. One address may hold a quarter of them, so a single client
+ * cannot take every connection, yet one office behind a router is not
+ * starved either. */
+static conn_limits connection_limits(void)
+{
+    struct rlimit rl;
+    conn_limits l = {1000, 250};
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+        rlim_t want = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > 65536 ? 65536 : rl.rlim_max;
+        if (rl.rlim_cur < want) {
+            rl.rlim_cur = want;
+            setrlimit(RLIMIT_NOFILE, &rl);
+            getrlimit(RLIMIT_NOFILE, &rl);
+        }
+        if (rl.rlim_cur > 256)
+            l.total = (unsigned)(rl.rlim_cur - 128 > 16384 ? 16384 : rl.rlim_cur - 128);
+        l.per_address = l.total / 4;
+    }
+    return l;
 }
 
 unsigned ch_desk_threads(void)
@@ -662,6 +690,23 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         r->upload = ch_http_is_upload(method, url);
         remote_of(conn, r->remote, sizeof(r->remote));
         *state = r;
+        /* A body declared larger than the limit is refused before a byte
+         * of it is read, not drained for as long as the client sends. */
+        const char *length =
+            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+        size_t limit = r->upload ? CH_ATTACHMENT_MAX : d->body_limit;
+        char *end;
+        if (length) {
+            errno = 0;
+            unsigned long long n = strtoull(length, &end, 10);
+            if (errno == ERANGE || n > limit) {
+                char detail[160];
+                snprintf(detail, sizeof(detail),
+                         "The request body is over the limit of %zu bytes; send less at a time.",
+                         limit);
+                return ch_http_problem(r, 413, "Request too large", detail, NULL);
+            }
+        }
         return MHD_YES;
     }
     if (*upload_size) {
@@ -806,7 +851,10 @@ int ch_desk_serve(ch_desk *d, const char *listen, const char *tls_cert, const ch
     if (inet_pton(AF_INET, host, &addr.sin_addr) != 1)
         return ch_error_set(err, CH_E_INVALID, "--listen: '%s' is not an IPv4 address", host);
     char *cert = NULL, *key = NULL;
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+    /* epoll, not select: select caps a server thread at FD_SETSIZE
+     * connections in all (63 each across a pool of 16), so a few hundred
+     * slow clients crowded out everyone else. */
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_EPOLL;
     if (tls_cert || tls_key) {
         if (!tls_cert || !tls_key)
             return ch_error_set(err, CH_E_INVALID, "give both --tls-cert and --tls-key");
@@ -831,18 +879,23 @@ int ch_desk_serve(ch_desk *d, const char *listen, const char *tls_cert, const ch
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
     unsigned threads = d->threads ? d->threads : ch_desk_threads();
+    conn_limits limits = connection_limits();
     struct MHD_Daemon *daemon =
         tls_cert
             ? MHD_start_daemon(flags, 0, NULL, NULL, on_request, d, MHD_OPTION_SOCK_ADDR, &addr,
                                MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED,
                                on_completed, d, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
+                               MHD_OPTION_CONNECTION_LIMIT, limits.total,
+                               MHD_OPTION_PER_IP_CONNECTION_LIMIT, limits.per_address,
                                MHD_OPTION_HTTPS_MEM_CERT, cert, MHD_OPTION_HTTPS_MEM_KEY, key,
                                /* TLS 1.2 or later only: older versions have known attacks. */
                                MHD_OPTION_HTTPS_PRIORITIES,
                                "NORMAL:-VERS-SSL3.0:-VERS-TLS1.0:-VERS-TLS1.1", MHD_OPTION_END)
-            : MHD_start_daemon(flags, 0, NULL, NULL, on_request, d, MHD_OPTION_SOCK_ADDR, &addr,
-                               MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED,
-                               on_completed, d, MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_END);
+            : MHD_start_daemon(
+                  flags, 0, NULL, NULL, on_request, d, MHD_OPTION_SOCK_ADDR, &addr,
+                  MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
+                  d, MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_LIMIT, limits.total,
+                  MHD_OPTION_PER_IP_CONNECTION_LIMIT, limits.per_address, MHD_OPTION_END);
     if (!daemon) {
         free(cert);
         free(key);
