@@ -151,8 +151,8 @@ static const ch_req_key *key_find(const ch_req_key *keys, const char *name)
 /* Records in p each member of obj that keys does not name, as where.member,
  * with one sentence saying what obj takes; then looks the same way inside
  * each nested object that has a list of its own. */
-static void members_check(const ch_req *r, problems *p, json_t *obj, const char *where,
-                          const ch_req_key *keys)
+static void members_check(const char *method, const char *url, problems *p, json_t *obj,
+                          const char *where, const ch_req_key *keys)
 {
     enum { MAX_WORDS = 24 };
     const char *unknown[MAX_WORDS], *taken[MAX_WORDS];
@@ -190,7 +190,7 @@ static void members_check(const ch_req *r, problems *p, json_t *obj, const char 
         if (*where)
             appendf(d, size, &used, "; %.60s takes ", where);
         else
-            appendf(d, size, &used, "; %s %.100s takes ", r->method, r->url);
+            appendf(d, size, &used, "; %s %.100s takes ", method, url);
         if (ntaken)
             words_append(d, size, &used, taken, ntaken, " and ");
         else
@@ -204,16 +204,22 @@ static void members_check(const ch_req *r, problems *p, json_t *obj, const char 
             continue;
         snprintf(path, sizeof(path), "%s%s%.100s", where, *where ? "." : "", name);
         if (json_is_object(value))
-            members_check(r, p, value, path, k->members);
+            members_check(method, url, p, value, path, k->members);
         /* A list of objects (settle: [{...}]) holds each to the same members. */
         for (size_t i = 0; json_is_array(value) && i < json_array_size(value); i++) {
             json_t *item = json_array_get(value, i);
             char at[sizeof(path) + 24];
             snprintf(at, sizeof(at), "%s[%zu]", path, i);
             if (json_is_object(item))
-                members_check(r, p, item, at, k->members);
+                members_check(method, url, p, item, at, k->members);
         }
     }
+}
+
+void ch_req_members_check(problems *p, json_t *body, const ch_req_key *keys, const char *method,
+                          const char *url)
+{
+    members_check(method, url, p, body, "", keys);
 }
 
 /* Parses the body as one JSON object; NULL after queuing a 400. */
@@ -248,7 +254,7 @@ json_t *ch_req_body_hint(ch_req *r, const ch_req_key *keys, const char *hint, en
     json_t *body = body_object(r, res);
     if (!body)
         return NULL;
-    members_check(r, &p, body, "", keys);
+    ch_req_members_check(&p, body, keys, r->method, r->url);
     if (p.fields) {
         size_t used = strlen(p.detail);
         if (hint)

@@ -57,6 +57,13 @@ typedef struct ch_req_key {
  * fields with the members it does take in the detail). */
 json_t *ch_req_body(ch_req *r, const ch_req_key *keys, enum MHD_Result *res);
 
+/* Records in p every member of body (and of its nested objects that keys
+ * lists members for) that keys does not name, with one sentence saying
+ * what is taken; method and url name the request in it. The check every
+ * JSON body passes before a handler reads it. */
+void ch_req_members_check(problems *p, json_t *body, const ch_req_key *keys, const char *method,
+                          const char *url);
+
 /* ch_req_body, with hint (a sentence, or NULL) added to the detail of an
  * unknown member's 400: where a change the endpoint refuses is made. */
 json_t *ch_req_body_hint(ch_req *r, const ch_req_key *keys, const char *hint, enum MHD_Result *res);
