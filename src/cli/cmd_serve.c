@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -193,6 +194,8 @@ int ch_cmd_serve(int argc, char **argv)
     const char *listen = NULL, *db = NULL, *cert = NULL, *key = NULL, *sweep = NULL;
     const char *web = NULL, *smtp = NULL, *mail_from = NULL, *smtp_ca = NULL, *outbox = NULL;
     const char *retry = NULL, *site = NULL;
+    const char *proxy_items[8];
+    ch_opt_list proxies = {proxy_items, 0, 8};
     bool starttls = false;
     const char *policies[CH_MAX_DESK_POLICIES];
     ch_opt_list plist = {policies, 0, CH_MAX_DESK_POLICIES};
@@ -210,6 +213,7 @@ int ch_cmd_serve(int argc, char **argv)
         {"--smtp", CH_OPT_ONE, &smtp},
         {"--mail-from", CH_OPT_ONE, &mail_from},
         {"--site", CH_OPT_ONE, &site},
+        {"--trusted-proxy", CH_OPT_MANY, &proxies},
         {"--policy", CH_OPT_MANY, &plist},
         {"--smtp-ca", CH_OPT_ONE, &smtp_ca},
         {"--smtp-starttls", CH_OPT_FLAG, &starttls},
@@ -269,6 +273,17 @@ int ch_cmd_serve(int argc, char **argv)
     d.smtp_url = smtp;
     if (site)
         snprintf(d.site, sizeof(d.site), "%s", site);
+    for (size_t i = 0; i < proxies.n; i++) {
+        unsigned char addr[sizeof(struct in6_addr)];
+        if (strlen(proxies.items[i]) >= sizeof(d.trusted_proxies[0]) ||
+            (inet_pton(AF_INET, proxies.items[i], addr) != 1 &&
+             inet_pton(AF_INET6, proxies.items[i], addr) != 1))
+            return ch_usage_error("serve",
+                                  "--trusted-proxy '%.60s' must be an IP address, e.g. 127.0.0.1",
+                                  proxies.items[i]);
+        snprintf(d.trusted_proxies[d.ntrusted++], sizeof(d.trusted_proxies[0]), "%s",
+                 proxies.items[i]);
+    }
     d.mail_from = mail_from;
     d.smtp_ca = smtp_ca;
     d.smtp_starttls = starttls;

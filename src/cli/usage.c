@@ -80,6 +80,10 @@ static const ch_cli_doc docs[] = {
        "smtp://HOST:PORT or smtps://HOST:PORT, the relay replies, statements and staff mail "
        "leave through (from the outbox, never from a request)"},
       {"--mail-from ADDRESS", "the address mail comes from (default charter@localhost)"},
+      {"--trusted-proxy ADDRESS",
+       "a proxy in front of the desk (nginx on 127.0.0.1) whose X-Forwarded-For names the client, "
+       "for sign-in limits and the audit log; repeatable, at most 8; from anyone else the header "
+       "is ignored"},
       {"--site URL",
        "the desk's address as people reach it (https://desk.example.org), for links sent by "
        "email such as a school's sign-in; default the address it listens on"},

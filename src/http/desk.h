@@ -42,7 +42,6 @@ bool ch_rate_take(ch_rate *rate, const char *key, ch_time now, int window, int m
 /* Gives back one taken for key (a sign-in that succeeded). */
 void ch_rate_give(ch_rate *rate, const char *key);
 
-
 typedef struct ch_desk {
     ch_store *store;
     /* Requests read the policies under this lock; a reload (SIGHUP) swaps
@@ -71,6 +70,10 @@ typedef struct ch_desk {
     /* Where people reach the desk, for links in mail ("https://desk.example");
      * the address it listens on when serve is not told. */
     char site[200];
+    /* Proxies whose X-Forwarded-For names the client (serve
+     * --trusted-proxy); from anyone else the header is ignored. */
+    char trusted_proxies[8][64];
+    size_t ntrusted;
     const char *smtp_ca;     /* the CA file that checks the relay, NULL for the system's */
     bool smtp_starttls;      /* the smtp:// relay offers STARTTLS (--smtp-starttls) */
     unsigned outbox_seconds; /* how often the outbox worker looks for mail to send */

@@ -671,6 +671,48 @@ static void remote_of(struct MHD_Connection *c, char *buf, size_t size)
                   (socklen_t)size);
 }
 
+static bool trusted(const ch_desk *d, const char *addr, size_t len)
+{
+    for (size_t i = 0; i < d->ntrusted; i++)
+        if (strlen(d->trusted_proxies[i]) == len && strncmp(d->trusted_proxies[i], addr, len) == 0)
+            return true;
+    return false;
+}
+
+/* From a trusted proxy, the client is the right-most X-Forwarded-For entry
+ * that is not itself one of the proxies (entries to its left are whatever
+ * the client claimed). Anything not an IP address is ignored. */
+static void forwarded_for(const ch_desk *d, struct MHD_Connection *c, char *remote, size_t size)
+{
+    const char *xff = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-For");
+    if (!xff || !trusted(d, remote, strlen(remote)))
+        return;
+    const char *end = xff + strlen(xff);
+    while (end > xff) {
+        const char *start = end;
+        while (start > xff && start[-1] != ',')
+            start--;
+        const char *a = start, *b = end;
+        while (a < b && (*a == ' ' || *a == '\t'))
+            a++;
+        while (b > a && (b[-1] == ' ' || b[-1] == '\t'))
+            b--;
+        size_t len = (size_t)(b - a);
+        if (len && !trusted(d, a, len)) {
+            char addr[64];
+            unsigned char bin[sizeof(struct in6_addr)];
+            if (len < sizeof(addr) && len < size) {
+                memcpy(addr, a, len);
+                addr[len] = '\0';
+                if (inet_pton(AF_INET, addr, bin) == 1 || inet_pton(AF_INET6, addr, bin) == 1)
+                    snprintf(remote, size, "%s", addr);
+            }
+            return;
+        }
+        end = start > xff ? start - 1 : xff;
+    }
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_size, void **state)
@@ -689,6 +731,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         r->now = (ch_time)time(NULL);
         r->upload = ch_http_is_upload(method, url);
         remote_of(conn, r->remote, sizeof(r->remote));
+        forwarded_for(d, conn, r->remote, sizeof(r->remote));
         *state = r;
         /* A body declared larger than the limit is refused before a byte
          * of it is read, not drained for as long as the client sends. */

@@ -3,7 +3,8 @@
 # five minutes) and per address (fifty), counted before the password is
 # checked so a hundred guesses at once cannot slip under the limit, one
 # account's lock leaves a colleague at the same address free to sign in,
-# and a sign-in posted from another website is refused.
+# a sign-in posted from another website is refused, and X-Forwarded-For
+# names the client only when it comes from a proxy the desk was told of.
 . "$(dirname "$0")/lib.sh"
 start_server
 add() { echo "$2" | "$charter" admin user add --db "$db" --email "$1" --name "$1" --role officer --service cognus/enquiries --password-stdin >/dev/null; }
@@ -42,4 +43,25 @@ expect_status 403 "a sign-in posted from another site"
 expect '.detail | test("another website")' "says why"
 call POST /api/v1/session '{"email":"bob@office.example","password":"bob long password"}' -H "Origin: $base"
 expect_status 200 "from the desk's own page it works"
+
+# --- X-Forwarded-For counts only from a proxy the desk was told of ---
+A="Authorization: Bearer $("$charter" admin token --email admin@charter.local --db "$db")"
+contact() { # contact XFF -> prints the case's reference
+    curl -s -X POST -H "X-Forwarded-For: $1" --data 'subject=Hello&message=A+question&name=Pat&email=pat%40x.example' \
+        "$base/public/cognus/contact" | sed -n 's/.*Your reference is <strong>\([0-9]*\)<\/strong>.*/\1/p'
+}
+ref=$(contact 203.0.113.7)
+call GET "/api/v1/audit?case=$ref" '' -H "$A"
+expect '[.audit[] | select(.action == "create")][0].remote == "127.0.0.1"' "a header from an untrusted client is ignored"
+stop_server
+start_server --trusted-proxy 127.0.0.1
+ref=$(contact '198.51.100.1, 203.0.113.7')
+call GET "/api/v1/audit?case=$ref" '' -H "$A"
+expect '[.audit[] | select(.action == "create")][0].remote == "203.0.113.7"' "from the trusted proxy, the client it names (the right-most entry)"
+ref=$(contact 'not-an-address')
+call GET "/api/v1/audit?case=$ref" '' -H "$A"
+expect '[.audit[] | select(.action == "create")][0].remote == "127.0.0.1"' "what is not an address is ignored"
+checks=$((checks + 1))
+"$charter" serve --db "$db" --trusted-proxy nginx >/dev/null 2>"$tmp/err"
+[ $? -eq 2 ] && grep -q 'must be an IP address' "$tmp/err" || fail "a proxy that is not an address is a usage error: $(cat "$tmp/err")"
 finish
