@@ -36,7 +36,9 @@ enum MHD_Result ch_http_download(ch_req *r, const char *type, const char *name, 
 
 void ch_csv_field(ch_jw *w, const char *s)
 {
-    bool formula = s[0] && strchr("=+-@", s[0]);
+    /* A spreadsheet reads a cell starting with these as a formula (a tab
+     * or a carriage return first, too): such text is kept as text. */
+    bool formula = s[0] && strchr("=+-@\t\r", s[0]);
     if (!formula && !strpbrk(s, ",\"\r\n")) {
         ch_jw_raw(w, s, strlen(s));
         return;
