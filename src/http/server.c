@@ -671,6 +671,23 @@ static void remote_of(struct MHD_Connection *c, char *buf, size_t size)
                   (socklen_t)size);
 }
 
+static enum MHD_Result file_too_large(ch_req *r)
+{
+    return ch_http_problem(r, 413, "File too large",
+                           "A file can be at most 5 MB (5,242,880 bytes) and this one is larger; "
+                           "save it smaller (a PDF, or a photo at a lower resolution) and attach "
+                           "it again.",
+                           NULL);
+}
+
+static enum MHD_Result body_too_large(ch_req *r, size_t limit)
+{
+    char detail[160];
+    snprintf(detail, sizeof(detail),
+             "The request body is over the limit of %zu bytes; send less at a time.", limit);
+    return ch_http_problem(r, 413, "Request too large", detail, NULL);
+}
+
 static bool trusted(const ch_desk *d, const char *addr, size_t len)
 {
     for (size_t i = 0; i < d->ntrusted; i++)
@@ -742,13 +759,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (length) {
             errno = 0;
             unsigned long long n = strtoull(length, &end, 10);
-            if (errno == ERANGE || n > limit) {
-                char detail[160];
-                snprintf(detail, sizeof(detail),
-                         "The request body is over the limit of %zu bytes; send less at a time.",
-                         limit);
-                return ch_http_problem(r, 413, "Request too large", detail, NULL);
-            }
+            if ((errno == ERANGE || n > limit) && r->upload)
+                return file_too_large(r);
+            if (errno == ERANGE || n > limit)
+                return body_too_large(r, limit);
         }
         return MHD_YES;
     }
@@ -776,18 +790,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_YES;
     }
     if (r->too_big && r->upload)
-        return ch_http_problem(r, 413, "File too large",
-                               "A file can be at most 5 MB (5,242,880 bytes) and this one is "
-                               "larger; save it smaller (a PDF, or a photo at a lower resolution) "
-                               "and attach it again.",
-                               NULL);
-    if (r->too_big) {
-        char detail[160];
-        snprintf(detail, sizeof(detail),
-                 "The request body is over the limit of %zu bytes; send less at a time.",
-                 d->body_limit);
-        return ch_http_problem(r, 413, "Request too large", detail, NULL);
-    }
+        return file_too_large(r);
+    if (r->too_big)
+        return body_too_large(r, d->body_limit);
     return route(r);
 }
 

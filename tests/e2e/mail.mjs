@@ -102,7 +102,14 @@ try {
   // A refusal's sentence in the error summary.
   await page.goto(`${base}/app/#/cases/${none.id}`);
   await page.waitForSelector('#rp-text');
-  await page.fill('#rp-text', 'Hello');
+  // The case loads after the form appears and may draw it afresh: wait until
+  // the typed text holds before sending, so the refusal is the one we mean.
+  await page.waitForSelector('text=A phone call');
+  for (let i = 0; i < 20; i++) {
+    await page.fill('#rp-text', 'Hello');
+    if (await page.inputValue('#rp-text') === 'Hello') break;
+    await sleep(100);
+  }
   await page.click('form[aria-labelledby=reply-title] button[type=submit]');
   await page.waitForSelector('form[aria-labelledby=reply-title] .error-summary');
   const refused = await page.textContent('form[aria-labelledby=reply-title] .error-summary');
