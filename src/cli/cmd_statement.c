@@ -59,13 +59,6 @@ static void print_statement(const ch_statement_doc *doc)
     printf("Visits still booked: %zu\n", doc->nbooked);
 }
 
-static int year_of(ch_date d)
-{
-    int y, m, dd;
-    ch_date_to_ymd(d, &y, &m, &dd);
-    return y;
-}
-
 /* A term's name: lower-case letters, a hyphen, a four-digit year. Whether
  * the calendar has that term is for the statement to say. */
 static bool term_shaped(const char *term)
@@ -139,10 +132,12 @@ int ch_cmd_statement(int argc, char **argv)
     if (ch_term_year(term, &year, &err))
         goto out;
     if (!ch_term_in_year(term, c.starts)) {
+        ch_year_terms t;
+        ch_term_names_of_year(c.starts, &t);
         ch_error_set(&err, CH_E_INVALID,
-                     "contract %lld is for %s, so its statements are for autumn-%d, spring-%d and "
-                     "summer-%d; choose one of those terms",
-                     id, c.year, year_of(c.starts), year_of(c.starts) + 1, year_of(c.starts) + 1);
+                     "contract %lld is for %s, so its statements are for %s, %s and %s; choose "
+                     "one of those terms",
+                     id, c.year, t.name[0], t.name[1], t.name[2]);
         goto out;
     }
     ch_visit_filter vf = {.contract_id = id, .limit = 5000};

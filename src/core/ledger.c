@@ -264,6 +264,15 @@ int ch_term_year(const char *name, int *year, ch_error *err)
     return CH_OK;
 }
 
+void ch_term_names_of_year(ch_date year_start, ch_year_terms *out)
+{
+    int y, m, d;
+    ch_date_to_ymd(year_start, &y, &m, &d);
+    for (int s = 0; s < 3; s++)
+        snprintf(out->name[s], sizeof(out->name[s]), "%s-%d", season_names[s],
+                 s == AUTUMN ? y : y + 1);
+}
+
 bool ch_term_in_year(const char *term, ch_date year_start)
 {
     int year = 0, y, m, d;
@@ -277,15 +286,12 @@ bool ch_term_in_year(const char *term, ch_date year_start)
 void ch_term_for_year(const ch_date_range *terms, size_t nterms, ch_date today, ch_date year_start,
                       ch_date year_end, char *buf, size_t size)
 {
-    int y, m, d;
-    ch_date_to_ymd(year_start, &y, &m, &d);
+    ch_year_terms t;
     ch_term_name_of(terms, nterms, today, buf, size);
     if (ch_term_in_year(buf, year_start))
         return;
-    if (today > year_end)
-        snprintf(buf, size, "summer-%d", y + 1);
-    else
-        snprintf(buf, size, "autumn-%d", y);
+    ch_term_names_of_year(year_start, &t);
+    snprintf(buf, size, "%s", t.name[today > year_end ? SUMMER : AUTUMN]);
 }
 
 int ch_term_period(const ch_date_range *terms, size_t nterms, const char *name, ch_date *first,

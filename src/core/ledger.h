@@ -135,6 +135,13 @@ int ch_term_period(const ch_date_range *terms, size_t nterms, const char *name, 
  * a contract is bought for). CH_E_INVALID when name is not a term. */
 int ch_term_year(const char *name, int *year, ch_error *err);
 
+/* The names of the three terms of the academic year that starts on
+ * year_start: autumn-2026, spring-2027, summer-2027. */
+typedef struct ch_year_terms {
+    char name[3][24];
+} ch_year_terms;
+void ch_term_names_of_year(ch_date year_start, ch_year_terms *out);
+
 /* Whether term is one of the three terms of the academic year that starts
  * on year_start (a contract's first day). */
 bool ch_term_in_year(const char *term, ch_date year_start);

@@ -250,14 +250,6 @@ const char *ch_hours_term(ch_req *r, const char *given, char *buf, size_t size,
     return given;
 }
 
-/* The calendar year the contract's academic year starts in. */
-static int contract_year(const ch_contract *c)
-{
-    int y, m, d;
-    ch_date_to_ymd(c->starts, &y, &m, &d);
-    return y;
-}
-
 bool ch_hours_runs_in(const ch_contract *c, const char *term)
 {
     return ch_term_in_year(term, c->starts);
@@ -266,13 +258,14 @@ bool ch_hours_runs_in(const ch_contract *c, const char *term)
 bool ch_hours_statement_term(ch_req *r, const ch_contract *c, const ch_desk_service *ds,
                              const char *term, bool to_send, enum MHD_Result *res)
 {
-    int y = contract_year(c);
     char detail[400], day[32];
     if (!ch_hours_runs_in(c, term)) {
+        ch_year_terms t;
+        ch_term_names_of_year(c->starts, &t);
         snprintf(detail, sizeof(detail),
-                 "%s's contract is for %s, so its statements are for autumn-%d, spring-%d and "
-                 "summer-%d; %.20s is outside it. Choose one of those terms.",
-                 c->organisation, c->year, y, y + 1, y + 1, term);
+                 "%s's contract is for %s, so its statements are for %s, %s and %s; %.20s is "
+                 "outside it. Choose one of those terms.",
+                 c->organisation, c->year, t.name[0], t.name[1], t.name[2], term);
         *res = ch_http_problem(r, 400, "Not a term of this contract", detail,
                                json_pack("[s]", "term"));
         return false;

@@ -151,16 +151,11 @@ static void contract_section(ch_req *r, ch_html *h, const ch_contract *c, const 
     }
     ch_html_raw(h, "</tbody></table>\n<p>Statements:");
     /* Only terms that have begun have a statement to read. */
-    int y, m, d;
-    ch_date_to_ymd(c->starts, &y, &m, &d);
+    ch_year_terms terms;
+    ch_term_names_of_year(c->starts, &terms);
     const ch_calendar *cal = ch_policy_service_calendar(ds->policy, ds->service);
     for (int k = 0; k < 3; k++) {
-        char term[32];
-        snprintf(term, sizeof(term), "%s-%d",
-                 k == 0   ? "autumn"
-                 : k == 1 ? "spring"
-                          : "summer",
-                 k == 0 ? y : y + 1);
+        const char *term = terms.name[k];
         if (ch_hours_term_first(ds, term) > ch_hours_local_date(cal, r->now))
             continue;
         for (int fmt = 0; fmt < 2; fmt++) {
@@ -256,11 +251,10 @@ static enum MHD_Result ask_for_link(ch_req *r)
     ch_error err = {0};
     ch_html h;
     const char *email = ch_form_parse(r, CH_FORM_MAX, &f) ? ch_form_get(&f, "email") : NULL;
-    if (ch_rate_hit(&r->desk->publics, r->remote, r->now, 600, 20, false))
+    if (!ch_rate_take(&r->desk->publics, r->remote, r->now, 600, 20))
         return ch_html_message(r, 429, "Purchased hours", "Please wait a little",
                                "There have been many sign-in requests from your connection; "
                                "try again in ten minutes.");
-    ch_rate_hit(&r->desk->publics, r->remote, r->now, 600, 20, true);
     if (!email || strlen(email) > 254 || !ch_mail_address_ok(email)) {
         ch_html_begin(&h, "Purchased hours", title);
         sign_in_form(&h, "Enter an email address like name@school.example.");

@@ -657,20 +657,15 @@ int ch_http_termly_rows(ch_desk *desk, const char *const *services, size_t nserv
         const ch_contract *c = &list[i];
         ch_desk_service ds;
         const ch_promise *pr;
-        int y, m, d;
+        ch_year_terms terms;
         if (ch_desk_service_find(desk, c->service, &ds, err) ||
             !(pr = ch_policy_termly_promise(ds.policy, ds.service)))
             continue;
-        ch_date_to_ymd(c->starts, &y, &m, &d);
+        ch_term_names_of_year(c->starts, &terms);
         for (int k = 0; k < 3; k++) {
-            char term[32];
+            const char *term = terms.name[k];
             ch_time due;
             sent_cache *sent = NULL;
-            snprintf(term, sizeof(term), "%s-%d",
-                     k == 0   ? "autumn"
-                     : k == 1 ? "spring"
-                              : "summer",
-                     k == 0 ? y : y + 1);
             if (ch_term_due(ch_policy_service_calendar(ds.policy, ds.service), term, &due,
                             &(ch_error){0}) ||
                 due < from || due >= to)

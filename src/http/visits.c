@@ -175,30 +175,41 @@ static void capacity_text(const person_load *l, const char *who, const char *ver
              who ? who : "The consultant", verb, have, term, can, l->contingency);
 }
 
+/* A booking's place in its consultant's term: their load with it, and
+ * whether that is past what the term leaves bookable. */
+typedef struct capacity_view {
+    person_load load;
+    char term[32];
+    bool over;
+} capacity_view;
+
 /* Whether booking want minutes of consultant's time on service ds at t
  * stays within what their term leaves bookable; when not, a manager must
- * agree (confirm), and *res is the 403 or 409 that says so. */
-static bool capacity_ok(ch_req *r, const ch_desk_service *ds, int64_t consultant, const char *who,
-                        ch_time t, int64_t want, bool confirm, enum MHD_Result *res)
+ * agree (confirm), and *res is the 403 or 409 that says so. *view is the
+ * load with the booking, for the warning once it is booked. */
+static bool capacity_ok(ch_req *r, const ch_desk_service *ds, int64_t consultant, ch_time t,
+                        int64_t want, bool confirm, capacity_view *view, enum MHD_Result *res)
 {
     const ch_calendar *cal = ch_policy_service_calendar(ds->policy, ds->service);
     size_t nterms;
     const ch_date_range *terms = ch_calendar_terms(cal, &nterms);
-    char term[32], detail[600];
+    char detail[600];
     ch_error err = {0};
-    person_load l;
+    person_load *l = &view->load;
     ch_capacity cap;
+    view->over = false;
     if (!consultant)
         return true;
-    ch_term_name_of(terms, nterms, ch_hours_local_date(cal, t), term, sizeof(term));
-    if (person_term_load(r, consultant, term, t, ds, want, &l, &err)) {
+    ch_term_name_of(terms, nterms, ch_hours_local_date(cal, t), view->term, sizeof(view->term));
+    if (person_term_load(r, consultant, view->term, t, ds, want, l, &err)) {
         *res = ch_http_error(r, &err);
         return false;
     }
-    ch_capacity_compute(l.working, l.contingency, l.booked, &cap);
+    ch_capacity_compute(l->working, l->contingency, l->booked, &cap);
+    view->over = cap.over;
     if (!cap.over || (confirm && ch_hours_manager(r)))
         return true;
-    capacity_text(&l, who ? who : l.name, "would be", term, detail, sizeof(detail) - 80);
+    capacity_text(l, l->name, "would be", view->term, detail, sizeof(detail) - 80);
     size_t used = strlen(detail);
     snprintf(detail + used, sizeof(detail) - used, " %s",
              ch_hours_manager(r) ? "Send confirm_over_capacity: true to book it anyway."
@@ -207,29 +218,6 @@ static bool capacity_ok(ch_req *r, const ch_desk_service *ds, int64_t consultant
                                  "Past the consultant's bookable time", detail,
                                  json_pack("[s]", "consultant_id"));
     return false;
-}
-
-/* After booking v: a warning when it takes its consultant past the time
- * the term leaves bookable (a manager agreed), or "" when it does not. */
-static void capacity_warning(ch_req *r, const ch_desk_service *ds, const ch_visit *v, char *buf,
-                             size_t size)
-{
-    const ch_calendar *cal = ch_policy_service_calendar(ds->policy, ds->service);
-    size_t nterms;
-    const ch_date_range *terms = ch_calendar_terms(cal, &nterms);
-    char term[32];
-    ch_error err;
-    person_load l;
-    ch_capacity cap;
-    buf[0] = '\0';
-    if (!v->consultant_id)
-        return;
-    ch_term_name_of(terms, nterms, ch_hours_local_date(cal, v->starts_at), term, sizeof(term));
-    if (person_term_load(r, v->consultant_id, term, v->starts_at, NULL, 0, &l, &err))
-        return;
-    ch_capacity_compute(l.working, l.contingency, l.booked, &cap);
-    if (cap.over)
-        capacity_text(&l, v->consultant, "is now", term, buf, size);
 }
 
 /* Adds to buf (the capacity warning, or "") when the consultant is away
@@ -409,6 +397,7 @@ enum MHD_Result ch_http_visits_create(ch_req *r, int64_t id)
     ch_error err = {0};
     ch_contract c;
     ch_desk_service ds;
+    capacity_view capacity;
     static const ch_req_key keys[] = {{"starts_at", NULL},
                                       {"minutes", NULL},
                                       {"consultant_id", NULL},
@@ -466,7 +455,8 @@ enum MHD_Result ch_http_visits_create(ch_req *r, int64_t id)
         v.consultant_id = consultant;
     v.booked = (int32_t)minutes;
     if (!consultant_free(r, cal, v.consultant_id, 0, (ch_slot){v.starts_at, v.booked}, &res) ||
-        !capacity_ok(r, &ds, v.consultant_id, NULL, v.starts_at, v.booked, confirm_capacity, &res))
+        !capacity_ok(r, &ds, v.consultant_id, v.starts_at, v.booked, confirm_capacity, &capacity,
+                     &res))
         goto out;
     if (ch_booking_needs_manager(c.balance, c.booked, v.booked)) {
         char left[32], detail[400];
@@ -505,7 +495,11 @@ enum MHD_Result ch_http_visits_create(ch_req *r, int64_t id)
     if (ch_store_visit_get(r->desk->store, v.id, &r->arena, &saved, &err)) {
         res = ch_http_error(r, &err);
     } else {
-        capacity_warning(r, &ds, &saved, warning, sizeof(warning));
+        /* Past the bookable time only when a manager agreed: say so. */
+        warning[0] = '\0';
+        if (capacity.over)
+            capacity_text(&capacity.load, saved.consultant, "is now", capacity.term, warning,
+                          sizeof(warning));
         away_warning(r, &ds, &saved, warning, sizeof(warning));
         size_t used = strlen(warning);
         if (*edge)
