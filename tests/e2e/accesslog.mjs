@@ -53,6 +53,8 @@ try {
   await page.goto(`${base}/app/#/people/${person}`);
   await page.waitForSelector('h1:has-text("Dana Okafor")');
   await page.click('text=Who has viewed this record');
+  // Wait for the log page itself: the person's page has tables of its own.
+  await page.waitForSelector('text=Who has viewed Dana Okafor\'s records');
   await page.waitForSelector('table tbody tr');
   check(await page.isVisible('text=Who has viewed Dana Okafor\'s records'), 'the page says whose log it is');
   const rows = await page.$$('table tbody tr');
