@@ -55,6 +55,7 @@ bench: build
 	./bench/survey.sh $(BUILD)/charter
 	./bench/audit.sh $(BUILD)/charter
 	./bench/signin.sh $(BUILD)/charter
+	./$(BUILD)/tests/power_loss --rounds 1000
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

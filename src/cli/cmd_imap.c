@@ -229,6 +229,7 @@ static int poll_once(const imap_args *a, const ch_imap_options *o, ch_ingest_ctx
     case CH_OK:
         return CH_EXIT_OK;
     case CH_E_STORE:
+    case CH_E_UNAVAILABLE:
         fprintf(stderr,
                 "charter imap: the store could not keep a message, so it and the %zu after it "
                 "stay unread on the server for the next poll: %s\n",

@@ -164,7 +164,8 @@ int ch_cmd_mailgate(int argc, char **argv)
     int taken = ch_mail_ingest(&ctx, raw, len, &res, &err);
     ch_message_shutdown();
     free(pols);
-    if (taken == CH_E_STORE || taken == CH_E_NOMEM || taken == CH_E_IO) {
+    if (taken == CH_E_STORE || taken == CH_E_UNAVAILABLE || taken == CH_E_NOMEM ||
+        taken == CH_E_IO) {
         fprintf(stderr,
                 "charter mailgate: the message could not be stored (%s); it is left "
                 "with the mail server to try again\n",

@@ -15,6 +15,9 @@ enum {
     CH_E_IO = -5,       /* a file could not be read or written */
     CH_E_CONFLICT = -6, /* someone else changed the record first */
     CH_E_STORE = -7,    /* the database failed; the message says how */
+    /* The database cannot save now (its disk is full or failing, or its
+     * server is down): nothing was saved, and trying later may work. */
+    CH_E_UNAVAILABLE = -8,
 };
 
 #define CH_ERROR_MSG_MAX 512

@@ -109,6 +109,10 @@ typedef struct ch_req {
     bool authed, via_cookie;
     ch_user user;
     const char *csrf;
+    /* Set when an audit row could not be written because the database
+     * cannot save just now: the answer is then 503 with this sentence,
+     * whatever the handler made of the failure. */
+    ch_error unavailable;
 } ch_req;
 
 /* Queues a JSON response (takes the reference to body). */
@@ -129,7 +133,8 @@ enum MHD_Result ch_http_bytes(ch_req *r, unsigned status, const char *type, cons
                               size_t len);
 
 /* The error's status: 404 for CH_E_NOTFOUND, 409 for CH_E_CONFLICT, 400 for
- * CH_E_INVALID, 422 past the horizon, 500 otherwise, with err's sentence. */
+ * CH_E_INVALID, 422 past the horizon, 503 when the database cannot save
+ * just now (CH_E_UNAVAILABLE), 500 otherwise, with err's sentence. */
 enum MHD_Result ch_http_error(ch_req *r, const ch_error *err);
 
 /* Whether the signed-in user may see a service's cases. */

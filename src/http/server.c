@@ -141,6 +141,8 @@ enum MHD_Result ch_http_problem(ch_req *r, unsigned status, const char *title, c
 
 enum MHD_Result ch_http_error(ch_req *r, const ch_error *err)
 {
+    if (r->unavailable.code && err->code == CH_E_STORE)
+        err = &r->unavailable; /* an audit row that could not be saved */
     switch (err->code) {
     case CH_E_NOTFOUND:
         return ch_http_problem(r, 404, "Not found", err->msg, NULL);
@@ -150,6 +152,11 @@ enum MHD_Result ch_http_error(ch_req *r, const ch_error *err)
         return ch_http_problem(r, 400, "The request is not valid", err->msg, NULL);
     case CH_E_HORIZON:
         return ch_http_problem(r, 422, "Outside the calendar", err->msg, NULL);
+    case CH_E_UNAVAILABLE:
+        /* Logged too: the administrator is the one who can act on it. */
+        fprintf(stderr, "charter serve: %s %s: %s\n", r->method, r->url, err->msg);
+        return problem_with(r, 503, "The desk cannot save just now", err->msg, NULL, "Retry-After",
+                            "60");
     default:
         fprintf(stderr, "charter serve: %s %s: %s\n", r->method, r->url, err->msg);
         return ch_http_problem(r, 500, "Something went wrong on our side",
@@ -259,6 +266,11 @@ int ch_desk_audit(ch_req *r, const char *action, const char *object, int64_t obj
     int rc = ch_store_audit_insert(r->desk->store, &row, &err);
     if (rc)
         fprintf(stderr, "charter serve: audit log: %s\n", err.msg);
+    if (rc && err.code == CH_E_UNAVAILABLE)
+        ch_error_set(&r->unavailable, CH_E_UNAVAILABLE,
+                     "this was not shown, because the desk must record who opens it and could "
+                     "not: %s",
+                     err.msg);
     return rc;
 }
 
@@ -274,7 +286,9 @@ int ch_desk_audit_finish(ch_req *r, int rc, ch_error *err)
 {
     int wrote = rc;
     rc = ch_store_audit_finish(r->desk->store, rc, err);
-    if (rc && wrote == CH_OK) {
+    if (rc && err->code == CH_E_UNAVAILABLE) {
+        rc = CH_E_UNAVAILABLE; /* keep the reason: a full disk is not a failed audit */
+    } else if (rc && wrote == CH_OK) {
         /* The change was rolled back with its audit row: say so. */
         fprintf(stderr, "charter serve: audit log: %s\n", err->msg);
         ch_error_set(err, CH_E_STORE,

@@ -53,7 +53,7 @@ static int mail_commit_audited(const ch_ingest_ctx *ctx, ch_mail_commit *c, ch_e
 
 static bool temporary(int rc)
 {
-    return rc == CH_E_STORE || rc == CH_E_NOMEM || rc == CH_E_IO;
+    return rc == CH_E_STORE || rc == CH_E_UNAVAILABLE || rc == CH_E_NOMEM || rc == CH_E_IO;
 }
 
 /* s cut to at most max bytes on a character boundary, in the arena. */

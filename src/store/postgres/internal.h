@@ -22,6 +22,7 @@ typedef struct pg_conn {
     int nprepared;
     char *built[16]; /* SQL built at run time (by text), prepared as "b<index>" */
     unsigned next_built;
+    bool stale; /* reopened, but its session is not set up yet (pg.c revive) */
 } pg_conn;
 
 typedef struct pg {
@@ -30,6 +31,7 @@ typedef struct pg {
     size_t npool;
     unsigned next;
     pg_conn *importing; /* held, in a transaction, between import_begin and import_end */
+    char conninfo[1024], schema[48]; /* to open a session again after the server restarts */
 } pg;
 
 /* Parameters for one statement, all sent as text (NULL for SQL NULL). */
@@ -75,6 +77,12 @@ PGresult *ch_pg_run(pg_conn *c, const char *sql, const pg_params *p, ch_error *e
 PGresult *ch_pg_run_built(pg_conn *c, const char *sql, const pg_params *p, ch_error *err,
                           const char *doing);
 int ch_pg_exec(pg_conn *c, const char *sql, ch_error *err);
+/* Fills err for a failed statement (res may be NULL) and returns its code:
+ * a lost or refused connection, a server shutting down or starting up, or
+ * a full disk is CH_E_UNAVAILABLE (nothing was saved, the same request may
+ * work in a minute, and the administrator can fix it), else CH_E_STORE. */
+int ch_pg_failed(pg_conn *c, const PGresult *res, ch_error *err, const char *doing,
+                 const char *msg);
 
 /* Whether res failed with a unique or foreign-key violation. */
 bool ch_pg_violation(const PGresult *res, const char *sqlstate);

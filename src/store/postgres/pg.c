@@ -6,6 +6,7 @@
 #include "store/postgres/schema.h"
 
 #include <ctype.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,16 +71,56 @@ pg_conn *ch_pg_acquire(pg *s)
     return held ? held : ch_pg_pool_acquire(s);
 }
 
+/* Makes c's session as it was when the store opened: search path set, no
+ * statements prepared (the server forgot them with the old session). */
+static int session_start(pg *s, pg_conn *c, ch_error *err)
+{
+    char sql[160];
+    c->nprepared = 0;
+    for (size_t k = 0; k < sizeof(c->built) / sizeof(c->built[0]); k++) {
+        free(c->built[k]);
+        c->built[k] = NULL;
+    }
+    if (!*s->schema)
+        return CH_OK;
+    snprintf(sql, sizeof(sql), "CREATE SCHEMA IF NOT EXISTS %s; SET search_path TO %s", s->schema,
+             s->schema);
+    return ch_pg_exec(c, sql, err);
+}
+
+/* An idle session has nothing to read unless the server ended it (a
+ * restart, a crash, an administrator): then it is opened again before use,
+ * so the first request after PostgreSQL comes back is served, not failed.
+ * While the server is down the reset fails fast and the request gets the
+ * "not answering" sentence. */
+static void revive(pg *s, pg_conn *c)
+{
+    if (PQstatus(c->db) == CONNECTION_OK && !c->stale) {
+        struct pollfd p = {.fd = PQsocket(c->db), .events = POLLIN};
+        if (p.fd < 0 || poll(&p, 1, 0) == 0)
+            return;
+    }
+    PQreset(c->db);
+    /* Until its session is set up again it must not be used (ch_pg_run
+     * refuses): it would read and write outside the desk's schema. */
+    c->stale = false;
+    c->stale = PQstatus(c->db) != CONNECTION_OK || session_start(s, c, &(ch_error){0}) != CH_OK;
+}
+
 pg_conn *ch_pg_pool_acquire(pg *s)
 {
     unsigned start = __atomic_fetch_add(&s->next, 1, __ATOMIC_RELAXED);
-    for (size_t i = 0; i < s->npool; i++) {
-        pg_conn *c = &s->pool[(start + i) % s->npool];
-        if (pthread_mutex_trylock(&c->mu) == 0)
-            return c;
+    pg_conn *c = NULL;
+    for (size_t i = 0; i < s->npool && !c; i++) {
+        pg_conn *t = &s->pool[(start + i) % s->npool];
+        if (pthread_mutex_trylock(&t->mu) == 0)
+            c = t;
     }
-    pg_conn *c = &s->pool[start % s->npool];
-    pthread_mutex_lock(&c->mu);
+    if (!c) {
+        c = &s->pool[start % s->npool];
+        pthread_mutex_lock(&c->mu);
+    }
+    revive(s, c);
     return c;
 }
 
@@ -89,13 +130,32 @@ void ch_pg_release(pg_conn *c)
         pthread_mutex_unlock(&c->mu);
 }
 
+int ch_pg_failed(pg_conn *c, const PGresult *res, ch_error *err, const char *doing, const char *msg)
+{
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    bool gone = PQstatus(c->db) != CONNECTION_OK || !res ||
+                (state && (strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0));
+    if (state && strcmp(state, "53100") == 0)
+        return ch_error_set(err, CH_E_UNAVAILABLE,
+                            "the disk that holds the desk's database is full, so nothing was "
+                            "saved (while %s); ask your administrator to free space, then try "
+                            "again",
+                            doing);
+    if (gone)
+        return ch_error_set(err, CH_E_UNAVAILABLE,
+                            "the database server is not answering, so nothing was saved (while "
+                            "%s); the desk reconnects by itself, so try again in a minute, and "
+                            "tell your administrator if it lasts",
+                            doing);
+    return ch_error_set(err, CH_E_STORE, "the database failed while %s: %.300s", doing, msg);
+}
+
 static PGresult *checked(pg_conn *c, PGresult *res, ch_error *err, const char *doing)
 {
     ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
     if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
         return res;
-    const char *msg = res ? PQresultErrorMessage(res) : PQerrorMessage(c->db);
-    ch_error_set(err, CH_E_STORE, "the database failed while %s: %.300s", doing, msg);
+    ch_pg_failed(c, res, err, doing, res ? PQresultErrorMessage(res) : PQerrorMessage(c->db));
     return res; /* the caller still checks the SQLSTATE, then clears */
 }
 
@@ -108,6 +168,10 @@ static bool ok(PGresult *res)
 PGresult *ch_pg_run(pg_conn *c, const char *sql, const pg_params *p, ch_error *err,
                     const char *doing)
 {
+    if (c->stale) {
+        ch_pg_failed(c, NULL, err, doing, NULL);
+        return NULL;
+    }
     int k = 0;
     char name[16];
     while (k < c->nprepared && c->prepared[k] != sql)
@@ -133,6 +197,10 @@ PGresult *ch_pg_run(pg_conn *c, const char *sql, const pg_params *p, ch_error *e
 PGresult *ch_pg_run_built(pg_conn *c, const char *sql, const pg_params *p, ch_error *err,
                           const char *doing)
 {
+    if (c->stale) {
+        ch_pg_failed(c, NULL, err, doing, NULL);
+        return NULL;
+    }
     /* Queue and search statements vary with the user's services; the few
      * shapes in use are kept prepared, by text, so PostgreSQL plans each once. */
     enum { N = sizeof(c->built) / sizeof(c->built[0]) };
@@ -172,12 +240,12 @@ PGresult *ch_pg_run_built(pg_conn *c, const char *sql, const pg_params *p, ch_er
 
 int ch_pg_exec(pg_conn *c, const char *sql, ch_error *err)
 {
+    if (c->stale)
+        return ch_pg_failed(c, NULL, err, "saving", NULL);
     if (ch_pg_audit_holds(c))
         sql = ch_pg_audit_nested(sql);
     PGresult *res = PQexec(c->db, sql);
-    int rc = ok(res) ? CH_OK
-                     : ch_error_set(err, CH_E_STORE, "the database failed: %.300s",
-                                    PQerrorMessage(c->db));
+    int rc = ok(res) ? CH_OK : ch_pg_failed(c, res, err, "saving", PQerrorMessage(c->db));
     PQclear(res);
     return rc;
 }
@@ -863,6 +931,8 @@ int ch_store_postgres_open(ch_store **out, const char *url, ch_error *err)
     size_t size = 16;
     if ((rc = parse_url(url, conninfo, sizeof(conninfo), schema, sizeof(schema), &size, err)))
         goto fail;
+    snprintf(s->conninfo, sizeof(s->conninfo), "%s", conninfo);
+    snprintf(s->schema, sizeof(s->schema), "%s", schema);
     for (size_t i = 0; i < size; i++) {
         pg_conn *c = &s->pool[i];
         c->db = PQconnectdb(conninfo);

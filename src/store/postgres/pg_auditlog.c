@@ -122,7 +122,9 @@ int ch_pg_audit_finish(ch_store *base, int rc, ch_error *err)
         c = ch_pg_pool_acquire(s);
         rc = ch_pg_exec(c, "BEGIN", err);
     } else if (rc == CH_OK && PQtransactionStatus(c->db) != PQTRANS_INTRANS) {
-        rc = ch_error_set(err, CH_E_STORE, "the database failed: the change was not applied");
+        rc = PQstatus(c->db) != CONNECTION_OK
+                 ? ch_pg_failed(c, NULL, err, "saving the change", NULL)
+                 : ch_error_set(err, CH_E_STORE, "the database failed: the change was not applied");
     }
     for (size_t i = 0; i < p.n && rc == CH_OK; i++)
         rc = ch_pg_audit_append(c, &p.rows[i], err);

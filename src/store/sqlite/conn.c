@@ -54,10 +54,31 @@ void ch_sq_unlock(sq_conn *c)
     pthread_mutex_unlock(&c->mu);
 }
 
+/* A full or failing disk is the administrator's to fix, not a fault in
+ * the request, and the desk recovers once it is fixed: say which. */
+static int failure(int sqlite_rc, ch_error *err, const char *doing, const char *msg)
+{
+    switch (sqlite_rc & 0xff) {
+    case SQLITE_FULL:
+        return ch_error_set(err, CH_E_UNAVAILABLE,
+                            "the disk that holds the desk's database is full, so nothing was "
+                            "saved (while %s); ask your administrator to free space, then try "
+                            "again",
+                            doing);
+    case SQLITE_IOERR:
+        return ch_error_set(err, CH_E_UNAVAILABLE,
+                            "the disk that holds the desk's database reported an error, so "
+                            "nothing was saved (while %s); ask your administrator to check it, "
+                            "then try again",
+                            doing);
+    default:
+        return ch_error_set(err, CH_E_STORE, "the database failed while %s: %s", doing, msg);
+    }
+}
+
 int ch_sq_error(sq_conn *c, ch_error *err, const char *doing)
 {
-    return ch_error_set(err, CH_E_STORE, "the database failed while %s: %s", doing,
-                        sqlite3_errmsg(c->db));
+    return failure(sqlite3_extended_errcode(c->db), err, doing, sqlite3_errmsg(c->db));
 }
 
 static void mark_active(sq_conn *c, sqlite3_stmt *st)
@@ -134,10 +155,11 @@ sqlite3_stmt *ch_sq_stmt_built(sq_conn *c, const char *sql, ch_error *err)
 int ch_sq_exec(sq_conn *c, const char *sql, ch_error *err)
 {
     char *msg = NULL;
-    if (sqlite3_exec(c->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        ch_error_set(err, CH_E_STORE, "the database failed: %s", msg ? msg : "?");
+    int rc = sqlite3_exec(c->db, sql, NULL, NULL, &msg);
+    if (rc != SQLITE_OK) {
+        rc = failure(rc, err, "saving", msg ? msg : "?");
         sqlite3_free(msg);
-        return CH_E_STORE;
+        return rc;
     }
     return CH_OK;
 }
@@ -209,6 +231,25 @@ static void commit_group(sq *s, sq_job *jobs)
             if (j->rc)
                 sqlite3_exec(c->db, "ROLLBACK TO job", NULL, NULL, NULL);
             sqlite3_exec(c->db, "RELEASE job", NULL, NULL, NULL);
+        }
+        /* A full disk or an I/O error can make SQLite undo the whole
+         * transaction: the jobs before this one are gone with it, and the
+         * ones after must not run (each would commit alone, outside the
+         * group, and then be reported as failed). */
+        if (sqlite3_get_autocommit(c->db)) {
+            if (j->rc == CH_E_UNAVAILABLE || j->rc == CH_E_STORE)
+                err = *j->err;
+            else
+                ch_error_set(&err, CH_E_STORE,
+                             "the database undid the change after a failure; nothing was saved; "
+                             "try again");
+            rc = err.code;
+            for (sq_job *k = jobs; k != j->next; k = k->next) {
+                if (k->rc == CH_OK) {
+                    k->rc = rc;
+                    *k->err = err;
+                }
+            }
         }
     }
     if (!rc && (rc = ch_sq_exec(c, "COMMIT", &err)) != CH_OK) {
