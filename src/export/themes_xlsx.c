@@ -9,12 +9,29 @@
 #include <string.h>
 #include <xlsxwriter.h>
 
-/* Excel refuses sheet names over 31 characters or with []:*?/\ in them. */
+/* Excel refuses a sheet name over 31 characters, with []:*?/\ in it, or
+ * starting or ending with an apostrophe, and libxlsxwriter then gives no
+ * sheet at all; a title is cut at a character, not inside one. */
 static void sheet_name(const char *title, char *buf, size_t size)
 {
-    size_t o = 0;
-    for (const char *p = title; *p && o + 1 < size && o < 31; p++)
-        buf[o++] = strchr("[]:*?/\\", *p) ? ' ' : *p;
+    size_t o = 0, chars = 0;
+    const char *p = title;
+    while (*p == '\'' || *p == ' ')
+        p++;
+    for (; *p && chars < 31; chars++) {
+        size_t len = 1;
+        while ((p[len] & 0xC0) == 0x80)
+            len++;
+        if (o + len >= size)
+            break;
+        if (len == 1 && strchr("[]:*?/\\", *p))
+            buf[o] = ' ';
+        else
+            memcpy(buf + o, p, len);
+        o += len, p += len;
+    }
+    while (o > 0 && (buf[o - 1] == '\'' || buf[o - 1] == ' '))
+        o--;
     buf[o] = '\0';
     if (!o)
         snprintf(buf, size, "Report");
@@ -25,9 +42,15 @@ static int write_book(const ch_report_table *t, const char *path, ch_error *err)
     lxw_workbook *wb = workbook_new(path);
     if (!wb)
         return ch_error_set(err, CH_E_IO, "cannot create the workbook %s", path);
-    char name[32];
+    char name[128]; /* 31 characters of up to four bytes */
     sheet_name(t->title, name, sizeof(name));
     lxw_worksheet *ws = workbook_add_worksheet(wb, name);
+    if (!ws) /* a name Excel reserves, such as "History" */
+        ws = workbook_add_worksheet(wb, "Report");
+    if (!ws) {
+        workbook_close(wb);
+        return ch_error_set(err, CH_E_IO, "cannot add a sheet to the workbook %s", path);
+    }
     lxw_format *title = workbook_add_format(wb);
     format_set_bold(title);
     format_set_font_size(title, 14);

@@ -1,5 +1,6 @@
 /* The HTTP server: libmicrohttpd accepts connections on its own threads;
  * each request gets an arena, a bounded body buffer and one route. */
+#include "http/headwatch.h"
 #include "http/audits.h"
 #include "http/availability.h"
 #include "http/complaints.h"
@@ -752,6 +753,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     ch_req *r = *state;
     (void)version;
     if (!r) {
+        ch_headwatch_head_done(conn);
         r = calloc(1, sizeof(*r));
         if (!r)
             return MHD_NO;
@@ -814,7 +816,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **state,
                          enum MHD_RequestTerminationCode code)
 {
     ch_req *r = *state;
-    (void)cls, (void)conn, (void)code;
+    (void)cls, (void)code;
+    ch_headwatch_answered(conn);
     if (!r)
         return;
     ch_arena_free(&r->arena);
@@ -942,6 +945,12 @@ int ch_desk_serve(ch_desk *d, const char *listen, const char *tls_cert, const ch
     signal(SIGPIPE, SIG_IGN);
     unsigned threads = d->threads ? d->threads : ch_desk_threads();
     conn_limits limits = connection_limits();
+    ch_headwatch *watch;
+    if (ch_headwatch_start(&watch, CH_HEAD_SECONDS, err)) {
+        free(cert);
+        free(key);
+        return err->code;
+    }
     struct MHD_Daemon *daemon =
         tls_cert
             ? MHD_start_daemon(flags, 0, NULL, NULL, on_request, d, MHD_OPTION_SOCK_ADDR, &addr,
@@ -949,6 +958,7 @@ int ch_desk_serve(ch_desk *d, const char *listen, const char *tls_cert, const ch
                                on_completed, d, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
                                MHD_OPTION_CONNECTION_LIMIT, limits.total,
                                MHD_OPTION_PER_IP_CONNECTION_LIMIT, limits.per_address,
+                               MHD_OPTION_NOTIFY_CONNECTION, ch_headwatch_notify, watch,
                                MHD_OPTION_HTTPS_MEM_CERT, cert, MHD_OPTION_HTTPS_MEM_KEY, key,
                                /* TLS 1.2 or later only: older versions have known attacks. */
                                MHD_OPTION_HTTPS_PRIORITIES,
@@ -957,8 +967,10 @@ int ch_desk_serve(ch_desk *d, const char *listen, const char *tls_cert, const ch
                   flags, 0, NULL, NULL, on_request, d, MHD_OPTION_SOCK_ADDR, &addr,
                   MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
                   d, MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_LIMIT, limits.total,
-                  MHD_OPTION_PER_IP_CONNECTION_LIMIT, limits.per_address, MHD_OPTION_END);
+                  MHD_OPTION_PER_IP_CONNECTION_LIMIT, limits.per_address,
+                  MHD_OPTION_NOTIFY_CONNECTION, ch_headwatch_notify, watch, MHD_OPTION_END);
     if (!daemon) {
+        ch_headwatch_stop(watch);
         free(cert);
         free(key);
         return ch_error_set(err, CH_E_IO,
@@ -992,6 +1004,7 @@ int ch_desk_serve(ch_desk *d, const char *listen, const char *tls_cert, const ch
     while (sigwait(&set, &sig) == 0 && sig == SIGHUP)
         reload(d);
     MHD_stop_daemon(daemon);
+    ch_headwatch_stop(watch);
     ch_outbox_stop(outbox);
     if (sweeping) {
         pthread_mutex_lock(&sw.mu);

@@ -2,14 +2,17 @@
 
 SLOW connections (500 unless given) from this one client trickle a request
 head a header at a time for the run's length, while normal requests are made twice a second;
-every normal request must be answered. Then a body declared as 10 GB, a
-bare "GET" line and an absurd chunk size must each get an answer or a
-prompt close. Prints what it measured, and exits 1
-with the reason when something was not answered.
+every normal request must be answered. Meanwhile one more client trickles
+a header every second: the server must close it once the head's deadline
+(15 s) has passed, not let each line restart its idle timeout. Then a body
+declared as 10 GB, a bare "GET" line, an absurd chunk size and a TLS hello
+on the plain port must each get an answer or a prompt close. Prints what
+it measured, and exits 1 with the reason when something was not answered.
 
 Usage: python3 slow_clients.py HOST PORT SECONDS [SLOW]
 """
 import socket
+import ssl
 import sys
 import threading
 import time
@@ -36,6 +39,26 @@ def slow_client(stop):
             pass
 
 
+HEAD_DEADLINE = 15
+trickle_closed = []
+
+
+def trickler():
+    """One header line a second; notes when the server closes the socket."""
+    t0 = time.monotonic()
+    try:
+        s = socket.create_connection((host, port), timeout=5)
+        s.sendall(b"GET /healthz HTTP/1.1\r\nHost: desk\r\n")
+        while time.monotonic() - t0 < HEAD_DEADLINE + 10:
+            time.sleep(1)
+            s.sendall(b"X-Trickle: one more line\r\n")
+        trickle_closed.append(None)  # still open: the deadline did not hold
+    except OSError:
+        trickle_closed.append(time.monotonic() - t0)
+
+
+trickle = threading.Thread(target=trickler, daemon=True)
+trickle.start()
 stop = threading.Event()
 slow = [threading.Thread(target=slow_client, args=(stop,), daemon=True) for _ in range(SLOW)]
 for t in slow:
@@ -83,6 +106,25 @@ exchange(b"POST /api/v1/session HTTP/1.1\r\nHost: desk\r\nContent-Type: applicat
 exchange(b"GET\r\n\r\n", "a bare GET line")
 exchange(b"POST /api/v1/session HTTP/1.1\r\nHost: desk\r\nTransfer-Encoding: chunked\r\n"
          b"Content-Type: application/json\r\n\r\nfffffffffffffffffffffff\r\n", "an absurd chunk size")
+# A real TLS client's first flight, as a browser sends it to https:// on
+# the plain port by mistake.
+ctx = ssl.create_default_context()
+incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+tls = ctx.wrap_bio(incoming, outgoing, server_hostname="desk.example")
+try:
+    tls.do_handshake()
+except ssl.SSLWantReadError:
+    pass
+exchange(outgoing.read(), "a TLS hello on the plain port")
+
+trickle.join()
+took = trickle_closed[0] if trickle_closed else None
+if took is None:
+    failures.append(f"a head trickled a line a second was still open after {HEAD_DEADLINE + 10} s")
+elif took > HEAD_DEADLINE + 3:
+    failures.append(f"a trickled head was closed only after {took:.0f} s")
+else:
+    print(f"trickled_head_closed_after_s: {took:.1f} s")
 if answered != count:
     failures.append(f"only {answered} of {count} normal requests were answered")
 for f in failures:
