@@ -66,9 +66,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     (void)ch_time_parse(q, &utc, &t, &err);
 
-    if (ch_http_words_fault(q))
-        return 0;
+    /* What the search handler takes, and nothing it refuses. */
     ch_arena arena = {0};
+    const char *words[CH_STORE_FIND_WORDS];
+    size_t nwords;
+    if (ch_http_words_fault(q) || ch_http_words_split(&arena, q, words, &nwords) || !nwords) {
+        ch_arena_free(&arena);
+        return 0;
+    }
     ch_case_row *rows;
     size_t n;
     static const char *const services[] = {"cognus/enquiries"};

@@ -180,6 +180,10 @@ enum MHD_Result ch_http_search(ch_req *r);
 /* Why q cannot be searched for (absent, empty, over 200 bytes, not UTF-8),
  * as a sentence, or NULL when it can. */
 const char *ch_http_words_fault(const char *q);
+/* q's words (split at spaces, tabs and line breaks; copies in a) into
+ * words, which holds CH_STORE_FIND_WORDS, and their count into *n (0 when
+ * q is only spaces); a sentence when there are more, or memory ran out. */
+const char *ch_http_words_split(ch_arena *a, const char *q, const char **words, size_t *n);
 /* Cases matching q that the user may see, at most limit: the case q names
  * when q is a reference ("1234" or "#1234") first, then those whose words
  * match. */

@@ -274,23 +274,8 @@ enum MHD_Result ch_http_people_list(ch_req *r)
         const char *fault = ch_http_words_fault(q);
         if (fault)
             return ch_http_problem(r, 400, "Cannot search for that", fault, json_pack("[s]", "q"));
-        for (const char *w = q; *w;) {
-            while (*w == ' ' || *w == '\t' || *w == '\n')
-                w++;
-            if (!*w)
-                break;
-            const char *end = w;
-            while (*end && *end != ' ' && *end != '\t' && *end != '\n')
-                end++;
-            if (nwords == CH_STORE_FIND_WORDS)
-                return ch_http_problem(r, 400, "Too many words",
-                                       "Give up to 12 words to find; fewer, more telling words "
-                                       "find more.",
-                                       json_pack("[s]", "q"));
-            if (!(words[nwords++] = ch_arena_strndup(&r->arena, w, (size_t)(end - w))))
-                return ch_http_error(r, (ch_error_set(&err, CH_E_NOMEM, "out of memory"), &err));
-            w = end;
-        }
+        if ((fault = ch_http_words_split(&r->arena, q, words, &nwords)))
+            return ch_http_problem(r, 400, "Too many words", fault, json_pack("[s]", "q"));
     }
     size_t nservices, n = 0;
     const char **services = ch_req_services(r, &nservices);

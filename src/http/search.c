@@ -19,6 +19,26 @@ const char *ch_http_words_fault(const char *q)
     return NULL;
 }
 
+const char *ch_http_words_split(ch_arena *a, const char *q, const char **words, size_t *n)
+{
+    *n = 0;
+    for (const char *w = q; *w;) {
+        while (*w == ' ' || *w == '\t' || *w == '\n')
+            w++;
+        if (!*w)
+            break;
+        const char *end = w;
+        while (*end && *end != ' ' && *end != '\t' && *end != '\n')
+            end++;
+        if (*n == CH_STORE_FIND_WORDS)
+            return "Give up to 12 words to find; fewer, more telling words find more.";
+        if (!(words[(*n)++] = ch_arena_strndup(a, w, (size_t)(end - w))))
+            return "The desk ran out of memory; try again.";
+        w = end;
+    }
+    return NULL;
+}
+
 /* The case number in q when q is a reference and nothing else ("1234" or
  * "#1234", spaces around allowed), or 0. */
 static int64_t reference_of(const char *q)
@@ -88,24 +108,8 @@ enum MHD_Result ch_http_search(ch_req *r)
     /* The finders take the words one by one. */
     const char *words[CH_STORE_FIND_WORDS];
     size_t nwords = 0;
-    for (const char *w = q; *w;) {
-        while (*w == ' ' || *w == '\t' || *w == '\n')
-            w++;
-        if (!*w)
-            break;
-        const char *end = w;
-        while (*end && *end != ' ' && *end != '\t' && *end != '\n')
-            end++;
-        if (nwords == CH_STORE_FIND_WORDS)
-            return ch_http_problem(r, 400, "Too many words",
-                                   "Give up to 12 words to find; fewer, more telling words find "
-                                   "more.",
-                                   json_pack("[s]", "q"));
-        words[nwords++] = ch_arena_strndup(&r->arena, w, (size_t)(end - w));
-        if (!words[nwords - 1])
-            return ch_http_error(r, (ch_error_set(&err, CH_E_NOMEM, "out of memory"), &err));
-        w = end;
-    }
+    if ((fault = ch_http_words_split(&r->arena, q, words, &nwords)))
+        return ch_http_problem(r, 400, "Too many words", fault, json_pack("[s]", "q"));
     if (nwords == 0)
         return ch_http_problem(r, 400, "Nothing to search for",
                                "Give the words to find as q, not only spaces.",

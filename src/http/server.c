@@ -703,6 +703,41 @@ static enum MHD_Result body_too_large(ch_req *r, size_t limit)
     return ch_http_problem(r, 413, "Request too large", detail, NULL);
 }
 
+/* libmicrohttpd answers a head too large for its buffer with a page of its
+ * own, which carries none of the protective headers; its buffer is made
+ * roomy (CH_HEAD_BUFFER) so any head a browser sends reaches the desk,
+ * which refuses the oversized ones itself, worded and with the headers. */
+enum { CH_URL_MAX = 8192, CH_HEADERS_MAX = 16384, CH_HEAD_BUFFER = 64 * 1024 };
+
+static enum MHD_Result add_length(void *cls, enum MHD_ValueKind kind, const char *key,
+                                  const char *value)
+{
+    (void)kind;
+    *(size_t *)cls += strlen(key) + (value ? strlen(value) : 0) + 4;
+    return MHD_YES;
+}
+
+/* Whether the head is past the desk's limits; then *res is the answer. */
+static bool head_too_large(ch_req *r, enum MHD_Result *res)
+{
+    size_t url = strlen(r->url), headers = 0;
+    MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, add_length, &url);
+    MHD_get_connection_values(r->conn, MHD_HEADER_KIND, add_length, &headers);
+    if (url > CH_URL_MAX)
+        *res = ch_http_problem(r, 414, "That address is too long",
+                               "The address and its query are over 8 KB; no page of the desk "
+                               "needs one so long. Check the link you followed.",
+                               NULL);
+    else if (headers > CH_HEADERS_MAX)
+        *res = ch_http_problem(r, 431, "The request's headers are too large",
+                               "The request's headers are over 16 KB, more than the desk takes. "
+                               "Clear this site's cookies in the browser and try again.",
+                               NULL);
+    else
+        return false;
+    return true;
+}
+
 static bool trusted(const ch_desk *d, const char *addr, size_t len)
 {
     for (size_t i = 0; i < d->ntrusted; i++)
@@ -766,6 +801,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         remote_of(conn, r->remote, sizeof(r->remote));
         forwarded_for(d, conn, r->remote, sizeof(r->remote));
         *state = r;
+        enum MHD_Result res;
+        if (head_too_large(r, &res))
+            return res;
         /* A body declared larger than the limit is refused before a byte
          * of it is read, not drained for as long as the client sends. */
         const char *length =
@@ -959,6 +997,7 @@ int ch_desk_serve(ch_desk *d, const char *listen, const char *tls_cert, const ch
                                MHD_OPTION_CONNECTION_LIMIT, limits.total,
                                MHD_OPTION_PER_IP_CONNECTION_LIMIT, limits.per_address,
                                MHD_OPTION_NOTIFY_CONNECTION, ch_headwatch_notify, watch,
+                               MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CH_HEAD_BUFFER,
                                MHD_OPTION_HTTPS_MEM_CERT, cert, MHD_OPTION_HTTPS_MEM_KEY, key,
                                /* TLS 1.2 or later only: older versions have known attacks. */
                                MHD_OPTION_HTTPS_PRIORITIES,
@@ -968,7 +1007,8 @@ int ch_desk_serve(ch_desk *d, const char *listen, const char *tls_cert, const ch
                   MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
                   d, MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_LIMIT, limits.total,
                   MHD_OPTION_PER_IP_CONNECTION_LIMIT, limits.per_address,
-                  MHD_OPTION_NOTIFY_CONNECTION, ch_headwatch_notify, watch, MHD_OPTION_END);
+                  MHD_OPTION_NOTIFY_CONNECTION, ch_headwatch_notify, watch,
+                  MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CH_HEAD_BUFFER, MHD_OPTION_END);
     if (!daemon) {
         ch_headwatch_stop(watch);
         free(cert);

@@ -191,4 +191,20 @@ for path in /public/style.css / /api/v1/cases /public/cognus /healthz; do
     grep -qi '^X-Content-Type-Options: nosniff' "$tmp/h" && grep -qi "^Content-Security-Policy: .*frame-ancestors 'none'" "$tmp/h" &&
         grep -qi '^Referrer-Policy: ' "$tmp/h" || fail "$path carries nosniff, frame-ancestors and a Referrer-Policy: $(cat "$tmp/h")"
 done
+# Heads too large are refused by the desk itself, worded and with the same
+# headers, not by libmicrohttpd's bare page (which it gave past 32 KB).
+long=$(head -c 40000 /dev/zero | tr '\0' a)
+for what in url header; do
+    checks=$((checks + 1))
+    if [ $what = url ]; then
+        code=$(curl -s -o "$tmp/body" -D "$tmp/h" -w '%{http_code}' "$base/public/cognus?x=$long")
+        want=414
+    else
+        code=$(curl -s -o "$tmp/body" -D "$tmp/h" -w '%{http_code}' -H "X-Long: $long" "$base/public/cognus")
+        want=431
+    fi
+    [ "$code" = $want ] && grep -qi '^X-Content-Type-Options: nosniff' "$tmp/h" &&
+        grep -qi "^Content-Security-Policy: .*frame-ancestors 'none'" "$tmp/h" && jq -e '.detail | length > 20' "$tmp/body" >/dev/null ||
+        fail "a 40 KB $what is refused $want with a sentence and the protective headers (got $code): $(cat "$tmp/h")"
+done
 finish
