@@ -28,11 +28,13 @@ export function workdir(shots) {
   return tmp;
 }
 
-// extra: more arguments for charter serve (such as --smtp URL).
-export function startServer(charter, tmp, extra = []) {
+// extra: more arguments for charter serve (such as --smtp URL); env: more
+// of the server's environment (such as a preloaded fault library).
+export function startServer(charter, tmp, extra = [], env = {}) {
   return new Promise((resolve, reject) => {
     const server = spawn(absolute(charter), ['serve', '--db', join(tmp, 'charter.db'), '--listen', '127.0.0.1:0',
-      '--web', join(repo, 'web', 'dist'), ...extra], { cwd: tmp, stdio: ['ignore', 'pipe', 'inherit'] });
+      '--web', join(repo, 'web', 'dist'), ...extra],
+    { cwd: tmp, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
     let out = '';
     server.stdout.on('data', (chunk) => {
       out += chunk;

@@ -138,15 +138,12 @@ int ch_pg_failed(pg_conn *c, const PGresult *res, ch_error *err, const char *doi
     if (state && strcmp(state, "53100") == 0)
         return ch_error_set(err, CH_E_UNAVAILABLE,
                             "the disk that holds the desk's database is full, so nothing was "
-                            "saved (while %s); ask your administrator to free space, then try "
-                            "again",
-                            doing);
+                            "saved; ask your administrator to free space, then try again");
     if (gone)
         return ch_error_set(err, CH_E_UNAVAILABLE,
-                            "the database server is not answering, so nothing was saved (while "
-                            "%s); the desk reconnects by itself, so try again in a minute, and "
-                            "tell your administrator if it lasts",
-                            doing);
+                            "the database server is not answering, so nothing was saved; the "
+                            "desk reconnects by itself, so try again in a minute, and tell your "
+                            "administrator if it lasts");
     return ch_error_set(err, CH_E_STORE, "the database failed while %s: %.300s", doing, msg);
 }
 

@@ -55,22 +55,20 @@ void ch_sq_unlock(sq_conn *c)
 }
 
 /* A full or failing disk is the administrator's to fix, not a fault in
- * the request, and the desk recovers once it is fixed: say which. */
+ * the request, and the desk recovers once it is fixed: say which. (What
+ * was being done is left out there: the server's log names the request.) */
 static int failure(int sqlite_rc, ch_error *err, const char *doing, const char *msg)
 {
     switch (sqlite_rc & 0xff) {
     case SQLITE_FULL:
         return ch_error_set(err, CH_E_UNAVAILABLE,
                             "the disk that holds the desk's database is full, so nothing was "
-                            "saved (while %s); ask your administrator to free space, then try "
-                            "again",
-                            doing);
+                            "saved; ask your administrator to free space, then try again");
     case SQLITE_IOERR:
         return ch_error_set(err, CH_E_UNAVAILABLE,
                             "the disk that holds the desk's database reported an error, so "
-                            "nothing was saved (while %s); ask your administrator to check it, "
-                            "then try again",
-                            doing);
+                            "nothing was saved; ask your administrator to check it, then try "
+                            "again");
     default:
         return ch_error_set(err, CH_E_STORE, "the database failed while %s: %s", doing, msg);
     }
