@@ -37,6 +37,16 @@ static struct timespec now(void)
     return t;
 }
 
+/* Bytes the server has not read yet: the client sent them and the server
+ * is the slow one (its thread busy with another connection's request), so
+ * the client is not cut. A trickling client's lines are read as they come,
+ * leaving nothing waiting. */
+static bool unread(int fd)
+{
+    char b;
+    return recv(fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) > 0;
+}
+
 static void *watch_main(void *arg)
 {
     ch_headwatch *w = arg;
@@ -44,7 +54,8 @@ static void *watch_main(void *arg)
     while (!w->stopping) {
         struct timespec t = now();
         for (watched *c = w->head; c; c = c->next) {
-            if (c->waiting && !c->cut && t.tv_sec - c->since.tv_sec >= (time_t)w->seconds) {
+            if (c->waiting && !c->cut && t.tv_sec - c->since.tv_sec >= (time_t)w->seconds &&
+                !unread(c->fd)) {
                 shutdown(c->fd, SHUT_RDWR);
                 c->cut = true;
             }

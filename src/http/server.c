@@ -269,9 +269,7 @@ int ch_desk_audit(ch_req *r, const char *action, const char *object, int64_t obj
         fprintf(stderr, "charter serve: audit log: %s\n", err.msg);
     if (rc && err.code == CH_E_UNAVAILABLE)
         ch_error_set(&r->unavailable, CH_E_UNAVAILABLE,
-                     "this was not shown, because the desk must record who opens it and could "
-                     "not: %s",
-                     err.msg);
+                     "the desk records this in its audit log and could not: %s", err.msg);
     return rc;
 }
 

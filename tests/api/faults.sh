@@ -34,7 +34,8 @@ for fault in ENOSPC EIO EIO-SYNC; do
     echo "$fault" >"$tmp/fault"
     case $fault in
     ENOSPC) says='is full' ;;
-    *) says='reported an error' ;;
+    EIO) says='reported an error' ;;
+    *) says='failed to confirm the change was written' ;;
     esac
     curl -s -D "$tmp/head" -o "$tmp/body" -X POST -H "$auth" -H 'Content-Type: application/json' \
         --data-binary "$new_case" "$base/api/v1/cases" >/dev/null
@@ -57,7 +58,7 @@ for fault in ENOSPC EIO EIO-SYNC; do
     expect_status 200 "$fault: search is still served"
     call GET "/api/v1/cases/$id" '' -H "$auth"
     expect_status 503 "$fault: opening a case cannot be recorded, so it is not shown"
-    expect '.detail | test("record who opens it")' "$fault: the refusal says why the record is not shown"
+    expect '.detail | test("records this in its audit log")' "$fault: the refusal says why the record is not shown"
 
     rm -f "$tmp/fault"
     call GET "/api/v1/cases/$id" '' -H "$auth"

@@ -42,7 +42,7 @@ writer() {
         case $code in
         201) echo "$out" | head -n 1 | jq -r .id >>"$tmp/acked.$1" ;;
         503)
-            if echo "$out" | head -n 1 | jq -e '.detail | test("database server is not answering")' >/dev/null 2>&1; then
+            if echo "$out" | head -n 1 | jq -e '.detail | test("database server (is not|stopped) answering")' >/dev/null 2>&1; then
                 echo x >>"$tmp/refused.$1"
             else
                 echo "503 without the sentence: $(echo "$out" | head -n 1)" >>"$tmp/faults"

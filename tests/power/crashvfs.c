@@ -107,6 +107,14 @@ static change *push(tracked *t)
     return c;
 }
 
+/* Drops the newest change, which failed to be recorded or to happen. */
+static void pop(tracked *t)
+{
+    change *c = &t->v[--t->n];
+    free(c->old);
+    free(c->data);
+}
+
 /* The bytes [off, off+len) as they are now, clipped to the file's end. */
 static int read_old(cfile *f, int64_t off, int64_t len, int64_t size, change *c)
 {
@@ -142,7 +150,7 @@ static int c_write(sqlite3_file *file, const void *buf, int n, sqlite3_int64 off
     pthread_mutex_lock(&mu);
     int rc = SQLITE_IOERR_WRITE;
     sqlite3_int64 size;
-    change *c;
+    change *c = NULL;
     if (power_fails())
         goto out;
     if ((rc = f->real->pMethods->xFileSize(f->real, &size)) != SQLITE_OK)
@@ -160,6 +168,8 @@ static int c_write(sqlite3_file *file, const void *buf, int n, sqlite3_int64 off
         goto out;
     rc = f->real->pMethods->xWrite(f->real, buf, n, off);
 out:
+    if (rc != SQLITE_OK && c)
+        pop(f->t); /* what did not happen is not replayed */
     pthread_mutex_unlock(&mu);
     return rc;
 }
@@ -172,7 +182,7 @@ static int c_truncate(sqlite3_file *file, sqlite3_int64 to)
     pthread_mutex_lock(&mu);
     int rc = SQLITE_IOERR_TRUNCATE;
     sqlite3_int64 size;
-    change *c;
+    change *c = NULL;
     if (power_fails())
         goto out;
     if ((rc = f->real->pMethods->xFileSize(f->real, &size)) != SQLITE_OK)
@@ -187,6 +197,8 @@ static int c_truncate(sqlite3_file *file, sqlite3_int64 to)
         goto out;
     rc = f->real->pMethods->xTruncate(f->real, to);
 out:
+    if (rc != SQLITE_OK && c)
+        pop(f->t);
     pthread_mutex_unlock(&mu);
     return rc;
 }
@@ -315,7 +327,7 @@ static int c_delete(sqlite3_vfs *vfs, const char *name, int sync_dir)
     int rc = SQLITE_IOERR_DELETE;
     if (!power_fails()) {
         rc = real_vfs->xDelete(real_vfs, name, sync_dir);
-        for (tracked *t = files; t; t = t->next)
+        for (tracked *t = files; t && rc == SQLITE_OK; t = t->next)
             if (strcmp(t->path, name) == 0)
                 forget(t);
     }

@@ -83,8 +83,9 @@ static int session_start(pg *s, pg_conn *c, ch_error *err)
     }
     if (!*s->schema)
         return CH_OK;
-    snprintf(sql, sizeof(sql), "CREATE SCHEMA IF NOT EXISTS %s; SET search_path TO %s", s->schema,
-             s->schema);
+    /* Only the path: the schema was made when the store opened, and one
+     * dropped since must fail loudly, not come back empty. */
+    snprintf(sql, sizeof(sql), "SET search_path TO %s", s->schema);
     return ch_pg_exec(c, sql, err);
 }
 
@@ -243,6 +244,12 @@ int ch_pg_exec(pg_conn *c, const char *sql, ch_error *err)
         sql = ch_pg_audit_nested(sql);
     PGresult *res = PQexec(c->db, sql);
     int rc = ok(res) ? CH_OK : ch_pg_failed(c, res, err, "saving", PQerrorMessage(c->db));
+    if (rc == CH_E_UNAVAILABLE && strcmp(sql, "COMMIT") == 0 && PQstatus(c->db) != CONNECTION_OK)
+        /* The server may have committed before the connection went. */
+        ch_error_set(err, CH_E_UNAVAILABLE,
+                     "the database server stopped answering while saving, so the change may "
+                     "or may not have been kept; look for it before trying again, and tell "
+                     "your administrator if this lasts");
     PQclear(res);
     return rc;
 }
@@ -928,6 +935,13 @@ int ch_store_postgres_open(ch_store **out, const char *url, ch_error *err)
     size_t size = 16;
     if ((rc = parse_url(url, conninfo, sizeof(conninfo), schema, sizeof(schema), &size, err)))
         goto fail;
+    /* Reconnecting (revive) holds a request's thread: towards a host that
+     * has gone, give up in seconds rather than TCP's minutes. */
+    if (!strstr(conninfo, "connect_timeout=")) {
+        size_t used = strlen(conninfo);
+        snprintf(conninfo + used, sizeof(conninfo) - used, "%sconnect_timeout=5",
+                 strchr(conninfo, '?') ? "&" : "?");
+    }
     snprintf(s->conninfo, sizeof(s->conninfo), "%s", conninfo);
     snprintf(s->schema, sizeof(s->schema), "%s", schema);
     for (size_t i = 0; i < size; i++) {

@@ -59,6 +59,15 @@ void ch_sq_unlock(sq_conn *c)
  * was being done is left out there: the server's log names the request.) */
 static int failure(int sqlite_rc, ch_error *err, const char *doing, const char *msg)
 {
+    /* A failed sync comes after the change was written: it may be kept
+     * (a restart can find it whole in the WAL), so the desk does not say
+     * it was not, lest a retry record it twice. */
+    if (sqlite_rc == SQLITE_IOERR_FSYNC || sqlite_rc == SQLITE_IOERR_DIR_FSYNC)
+        return ch_error_set(err, CH_E_UNAVAILABLE,
+                            "the disk that holds the desk's database failed to confirm the "
+                            "change was written, so it may or may not have been kept; ask your "
+                            "administrator to check the disk, and look for it before trying "
+                            "again");
     switch (sqlite_rc & 0xff) {
     case SQLITE_FULL:
         return ch_error_set(err, CH_E_UNAVAILABLE,
@@ -155,7 +164,7 @@ int ch_sq_exec(sq_conn *c, const char *sql, ch_error *err)
     char *msg = NULL;
     int rc = sqlite3_exec(c->db, sql, NULL, NULL, &msg);
     if (rc != SQLITE_OK) {
-        rc = failure(rc, err, "saving", msg ? msg : "?");
+        rc = failure(sqlite3_extended_errcode(c->db), err, "saving", msg ? msg : "?");
         sqlite3_free(msg);
         return rc;
     }
