@@ -65,7 +65,10 @@ export async function axe(page, what) {
     result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`).join('; '));
 }
 
+// CHARTER_E2E_SHOTS=0 skips them: full-page captures are much of a browser
+// test's cost, and make check's sanitized run has no one to look at them.
 export async function shoot(page, shots, name) {
+  if (process.env.CHARTER_E2E_SHOTS === '0') return;
   for (const width of [320, 1440]) {
     await page.setViewportSize({ width, height: 900 });
     await page.screenshot({ path: join(shots, `${name}-${width}.png`), fullPage: true });
