@@ -70,7 +70,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ch_arena arena = {0};
     const char *words[CH_STORE_FIND_WORDS];
     size_t nwords;
-    if (ch_http_words_fault(q) || ch_http_words_split(&arena, q, words, &nwords) || !nwords) {
+    if (ch_http_words_fault(q) || ch_http_words_split(&arena, q, words, &nwords, &err) || !nwords) {
         ch_arena_free(&arena);
         return 0;
     }

@@ -182,8 +182,8 @@ enum MHD_Result ch_http_search(ch_req *r);
 const char *ch_http_words_fault(const char *q);
 /* q's words (split at spaces, tabs and line breaks; copies in a) into
  * words, which holds CH_STORE_FIND_WORDS, and their count into *n (0 when
- * q is only spaces); a sentence when there are more, or memory ran out. */
-const char *ch_http_words_split(ch_arena *a, const char *q, const char **words, size_t *n);
+ * q is only spaces); CH_E_INVALID when there are more, or CH_E_NOMEM. */
+int ch_http_words_split(ch_arena *a, const char *q, const char **words, size_t *n, ch_error *err);
 /* Cases matching q that the user may see, at most limit: the case q names
  * when q is a reference ("1234" or "#1234") first, then those whose words
  * match. */

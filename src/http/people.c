@@ -274,8 +274,11 @@ enum MHD_Result ch_http_people_list(ch_req *r)
         const char *fault = ch_http_words_fault(q);
         if (fault)
             return ch_http_problem(r, 400, "Cannot search for that", fault, json_pack("[s]", "q"));
-        if ((fault = ch_http_words_split(&r->arena, q, words, &nwords)))
-            return ch_http_problem(r, 400, "Too many words", fault, json_pack("[s]", "q"));
+        int rc = ch_http_words_split(&r->arena, q, words, &nwords, &err);
+        if (rc == CH_E_INVALID)
+            return ch_http_problem(r, 400, "Too many words", err.msg, json_pack("[s]", "q"));
+        if (rc)
+            return ch_http_error(r, &err);
     }
     size_t nservices, n = 0;
     const char **services = ch_req_services(r, &nservices);

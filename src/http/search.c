@@ -19,7 +19,7 @@ const char *ch_http_words_fault(const char *q)
     return NULL;
 }
 
-const char *ch_http_words_split(ch_arena *a, const char *q, const char **words, size_t *n)
+int ch_http_words_split(ch_arena *a, const char *q, const char **words, size_t *n, ch_error *err)
 {
     *n = 0;
     for (const char *w = q; *w;) {
@@ -31,12 +31,14 @@ const char *ch_http_words_split(ch_arena *a, const char *q, const char **words, 
         while (*end && *end != ' ' && *end != '\t' && *end != '\n')
             end++;
         if (*n == CH_STORE_FIND_WORDS)
-            return "Give up to 12 words to find; fewer, more telling words find more.";
+            return ch_error_set(err, CH_E_INVALID,
+                                "Give up to 12 words to find; fewer, more telling words find "
+                                "more.");
         if (!(words[(*n)++] = ch_arena_strndup(a, w, (size_t)(end - w))))
-            return "The desk ran out of memory; try again.";
+            return ch_error_set(err, CH_E_NOMEM, "out of memory");
         w = end;
     }
-    return NULL;
+    return CH_OK;
 }
 
 /* The case number in q when q is a reference and nothing else ("1234" or
@@ -108,8 +110,11 @@ enum MHD_Result ch_http_search(ch_req *r)
     /* The finders take the words one by one. */
     const char *words[CH_STORE_FIND_WORDS];
     size_t nwords = 0;
-    if ((fault = ch_http_words_split(&r->arena, q, words, &nwords)))
-        return ch_http_problem(r, 400, "Too many words", fault, json_pack("[s]", "q"));
+    int rc = ch_http_words_split(&r->arena, q, words, &nwords, &err);
+    if (rc == CH_E_INVALID)
+        return ch_http_problem(r, 400, "Too many words", err.msg, json_pack("[s]", "q"));
+    if (rc)
+        return ch_http_error(r, &err);
     if (nwords == 0)
         return ch_http_problem(r, 400, "Nothing to search for",
                                "Give the words to find as q, not only spaces.",

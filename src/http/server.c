@@ -1,10 +1,10 @@
 /* The HTTP server: libmicrohttpd accepts connections on its own threads;
  * each request gets an arena, a bounded body buffer and one route. */
-#include "http/headwatch.h"
 #include "http/audits.h"
 #include "http/availability.h"
 #include "http/complaints.h"
 #include "http/desk.h"
+#include "http/headwatch.h"
 #include "http/themes.h"
 #include "http/surveys.h"
 #include "http/sar.h"

@@ -6,6 +6,12 @@
 
 #include "store/store.h"
 
+/* The sentence for a write refused because the database's disk is full
+ * (CH_E_UNAVAILABLE), the same from either backend. */
+#define CH_STORE_DISK_FULL                                                                         \
+    "the disk that holds the desk's database is full, so nothing was saved; ask your "             \
+    "administrator to free space, then try again"
+
 typedef struct ch_store_ops {
     const char *name;
     void (*close)(ch_store *s);

@@ -142,6 +142,30 @@ static int c_read(sqlite3_file *file, void *buf, int n, sqlite3_int64 off)
     return f->real->pMethods->xRead(f->real, buf, n, off);
 }
 
+/* Notes the change about to be made to f at off: the file's size, and the
+ * (up to len) bytes from off that it replaces. NULL when the power is off
+ * (*rc left as the caller's I/O error) or the note could not be made.
+ * Call with mu held. */
+static change *record(cfile *f, int64_t off, int64_t len, int *rc)
+{
+    sqlite3_int64 size;
+    change *c;
+    if (power_fails())
+        return NULL;
+    if ((*rc = f->real->pMethods->xFileSize(f->real, &size)) != SQLITE_OK)
+        return NULL;
+    *rc = SQLITE_NOMEM;
+    if (!(c = push(f->t)))
+        return NULL;
+    c->off = off;
+    c->size_before = size;
+    if ((*rc = read_old(f, off, len, size, c)) != SQLITE_OK) {
+        pop(f->t);
+        return NULL;
+    }
+    return c;
+}
+
 static int c_write(sqlite3_file *file, const void *buf, int n, sqlite3_int64 off)
 {
     cfile *f = (cfile *)file;
@@ -149,26 +173,15 @@ static int c_write(sqlite3_file *file, const void *buf, int n, sqlite3_int64 off
         return f->real->pMethods->xWrite(f->real, buf, n, off);
     pthread_mutex_lock(&mu);
     int rc = SQLITE_IOERR_WRITE;
-    sqlite3_int64 size;
-    change *c = NULL;
-    if (power_fails())
-        goto out;
-    if ((rc = f->real->pMethods->xFileSize(f->real, &size)) != SQLITE_OK)
-        goto out;
-    rc = SQLITE_NOMEM;
-    if (!(c = push(f->t)))
-        goto out;
-    c->off = off;
-    c->size_before = size;
-    c->len = n;
-    if (!(c->data = malloc((size_t)n)))
-        goto out;
-    memcpy(c->data, buf, (size_t)n);
-    if ((rc = read_old(f, off, n, size, c)) != SQLITE_OK)
-        goto out;
-    rc = f->real->pMethods->xWrite(f->real, buf, n, off);
-out:
-    if (rc != SQLITE_OK && c)
+    change *c = record(f, off, n, &rc);
+    if (c && !(c->data = malloc((size_t)n))) {
+        rc = SQLITE_NOMEM;
+    } else if (c) {
+        memcpy(c->data, buf, (size_t)n);
+        c->len = n;
+        rc = f->real->pMethods->xWrite(f->real, buf, n, off);
+    }
+    if (c && rc != SQLITE_OK)
         pop(f->t); /* what did not happen is not replayed */
     pthread_mutex_unlock(&mu);
     return rc;
@@ -181,24 +194,13 @@ static int c_truncate(sqlite3_file *file, sqlite3_int64 to)
         return f->real->pMethods->xTruncate(f->real, to);
     pthread_mutex_lock(&mu);
     int rc = SQLITE_IOERR_TRUNCATE;
-    sqlite3_int64 size;
-    change *c = NULL;
-    if (power_fails())
-        goto out;
-    if ((rc = f->real->pMethods->xFileSize(f->real, &size)) != SQLITE_OK)
-        goto out;
-    rc = SQLITE_NOMEM;
-    if (!(c = push(f->t)))
-        goto out;
-    c->truncate = true;
-    c->off = to;
-    c->size_before = size;
-    if ((rc = read_old(f, to, size - to, size, c)) != SQLITE_OK)
-        goto out;
-    rc = f->real->pMethods->xTruncate(f->real, to);
-out:
-    if (rc != SQLITE_OK && c)
-        pop(f->t);
+    change *c = record(f, to, INT64_MAX, &rc); /* all it cuts off */
+    if (c) {
+        c->truncate = true;
+        rc = f->real->pMethods->xTruncate(f->real, to);
+        if (rc != SQLITE_OK)
+            pop(f->t);
+    }
     pthread_mutex_unlock(&mu);
     return rc;
 }

@@ -137,9 +137,7 @@ int ch_pg_failed(pg_conn *c, const PGresult *res, ch_error *err, const char *doi
     bool gone = PQstatus(c->db) != CONNECTION_OK || !res ||
                 (state && (strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0));
     if (state && strcmp(state, "53100") == 0)
-        return ch_error_set(err, CH_E_UNAVAILABLE,
-                            "the disk that holds the desk's database is full, so nothing was "
-                            "saved; ask your administrator to free space, then try again");
+        return ch_error_set(err, CH_E_UNAVAILABLE, CH_STORE_DISK_FULL);
     if (gone)
         return ch_error_set(err, CH_E_UNAVAILABLE,
                             "the database server is not answering, so nothing was saved; the "

@@ -70,9 +70,7 @@ static int failure(int sqlite_rc, ch_error *err, const char *doing, const char *
                             "again");
     switch (sqlite_rc & 0xff) {
     case SQLITE_FULL:
-        return ch_error_set(err, CH_E_UNAVAILABLE,
-                            "the disk that holds the desk's database is full, so nothing was "
-                            "saved; ask your administrator to free space, then try again");
+        return ch_error_set(err, CH_E_UNAVAILABLE, CH_STORE_DISK_FULL);
     case SQLITE_IOERR:
         return ch_error_set(err, CH_E_UNAVAILABLE,
                             "the disk that holds the desk's database reported an error, so "
