@@ -12,6 +12,30 @@
     "the disk that holds the desk's database is full, so nothing was saved; ask your "             \
     "administrator to free space, then try again"
 
+/* The case list as SQL (case_list.c), for a backend whose placeholders are
+ * mark ('?' or '$') and a number; parameters are bound in order, text or
+ * (text NULL) a number. */
+typedef struct ch_list_param {
+    const char *text;
+    int64_t num;
+} ch_list_param;
+
+typedef struct ch_list_sql {
+    char sql[32768];
+    ch_list_param params[256];
+    int nparams, parts;
+    size_t used;
+    char mark;
+    bool overflow; /* sql did not fit: too many services */
+} ch_list_sql;
+
+/* Fills q with the page of f (count false, columns its columns) or how many
+ * match f in all (count true); false when f can match nothing. The page's
+ * read is index ranges merged in id order and the count a sum of
+ * case_counts, which each backend's schema keeps. */
+bool ch_store_list_sql(const ch_case_filter *f, bool count, char mark, const char *columns,
+                       ch_list_sql *q);
+
 typedef struct ch_store_ops {
     const char *name;
     void (*close)(ch_store *s);

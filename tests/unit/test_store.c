@@ -88,6 +88,8 @@ static int64_t add_case(fixture *f, const char *service, ch_time due, const char
     return c.id;
 }
 
+static int64_t add_user(fixture *f, const char *email, const char *notify);
+
 static void users_are_unique_by_email(void **state)
 {
     fixture *f = *state;
@@ -537,6 +539,140 @@ static void queues_come_soonest_due_first_and_skip_other_services(void **state)
     assert_int_equal(ch_store_queue(f->store, &q, &f->arena, &rows, &n, &err), CH_OK);
     assert_int_equal(n, 1);
     assert_int_equal(rows[0].id, late);
+}
+
+/* What the case list must hold, worked out here case by case: the store
+ * reads it as index ranges merged and counts it from maintained totals,
+ * and either can go wrong only where the two disagree with this. */
+typedef struct listed_case {
+    int64_t id, officer;
+    const char *service, *kind, *status;
+    bool named;
+} listed_case;
+
+static bool list_wants(const ch_case_filter *lf, const listed_case *c)
+{
+    bool seen = !lf->services;
+    for (size_t k = 0; lf->services && k < lf->nservices; k++)
+        seen = seen || strcmp(lf->services[k], c->service) == 0;
+    return seen && (!lf->service || strcmp(lf->service, c->service) == 0) &&
+           (!lf->kind || strcmp(lf->kind, c->kind) == 0) &&
+           (!lf->status || strcmp(lf->status, c->status) == 0) &&
+           (lf->officer_id <= 0 || c->officer == lf->officer_id) &&
+           (lf->officer_id >= 0 || c->officer == 0) &&
+           !(lf->hide_staff_named && c->named && strcmp(c->kind, "complaint") == 0);
+}
+
+static void list_check(fixture *f, const ch_case_filter *lf, const listed_case *cs, size_t ncs)
+{
+    ch_error err;
+    ch_case_row *rows;
+    size_t n, want = 0, k = 0;
+    int64_t total;
+    assert_int_equal(ch_store_case_list(f->store, lf, &f->arena, &rows, &n, &err), CH_OK);
+    assert_int_equal(ch_store_case_count(f->store, lf, &total, &err), CH_OK);
+    for (size_t i = ncs; i-- > 0;) { /* newest first */
+        if (!list_wants(lf, &cs[i]))
+            continue;
+        if (want++ < lf->offset || k >= lf->limit)
+            continue;
+        if (k >= n || rows[k].id != cs[i].id)
+            fail_msg("case %lld missing at %zu (service %s kind %s status %s officer %lld)",
+                     (long long)cs[i].id, k, lf->service ? lf->service : "-",
+                     lf->kind ? lf->kind : "-", lf->status ? lf->status : "-",
+                     (long long)lf->officer_id);
+        k++;
+    }
+    assert_int_equal(n, k);
+    assert_int_equal(total, (int64_t)want);
+}
+
+static void the_case_list_is_every_match_newest_first(void **state)
+{
+    fixture *f = *state;
+    ch_error err;
+    int64_t u1 = add_user(f, "one@example.org", "each"),
+            u2 = add_user(f, "two@example.org", "each");
+    static const char *const homes[] = {"cognus/enquiries", "sendiass/enquiries",
+                                        "sutton/information-requests"};
+    static const char *const kinds[] = {"enquiry", "complaint", "foi"};
+    listed_case cs[60];
+    int64_t version;
+    size_t ncs = sizeof(cs) / sizeof(*cs);
+    for (size_t i = 0; i < ncs; i++) {
+        cs[i] = (listed_case){
+            add_case(f, homes[i % 3], 5000, "pending"), 0, homes[i % 3], "enquiry", "open", false};
+        ch_event_row ev = {0, 1100, 0, "changed", "test"};
+        ch_case_update u = {.case_id = cs[i].id, .event = &ev, .status = "open", .now = 1100};
+        if (i % 3 == 0)
+            cs[i].status = u.status = "closed";
+        else if (i % 5 == 1)
+            cs[i].status = u.status = "paused";
+        if (i % 4) {
+            u.set_officer = true;
+            cs[i].officer = u.officer_id = i % 4 == 1 ? u1 : u2;
+        }
+        if (i % 7 == 3)
+            cs[i].service = u.service = "sutton/information-requests", u.deemed_at = 900;
+        cs[i].kind = u.kind = kinds[(i / 2) % 3];
+        assert_int_equal(ch_store_case_update(f->store, &u, &version, &err), CH_OK);
+        if (i % 8 == 2 && strcmp(cs[i].kind, "complaint") == 0) {
+            int64_t named[] = {u1};
+            ch_case_update nu = {
+                .case_id = cs[i].id, .event = &ev, .status = u.status, .now = 1200};
+            assert_int_equal(ch_store_case_staff_set(f->store, &nu, named, 1, u1, &version, &err),
+                             CH_OK);
+            cs[i].named = true;
+        }
+        if (i == ncs / 2) { /* moved back: the totals follow each change, not just the last */
+            ch_case_update back = {.case_id = cs[i].id,
+                                   .event = &ev,
+                                   .status = "open",
+                                   .set_officer = true,
+                                   .now = 1300};
+            assert_int_equal(ch_store_case_update(f->store, &back, &version, &err), CH_OK);
+            cs[i].status = "open";
+            cs[i].officer = 0;
+        }
+    }
+    const char *one[] = {"cognus/enquiries"}, *two[] = {"cognus/enquiries", "sendiass/enquiries"};
+    const char *many[20];
+    char names[17][16];
+    for (size_t i = 0; i < 17; i++) {
+        snprintf(names[i], sizeof(names[i]), "x/s%zu", i);
+        many[i] = names[i];
+    }
+    many[17] = homes[0], many[18] = homes[1], many[19] = homes[2];
+    struct {
+        const char *const *v;
+        size_t n;
+    } views[] = {{NULL, 0}, {one, 1}, {two, 2}, {many, 20}, {one, 0}};
+    const char *services[] = {NULL, "cognus/enquiries", "sutton/information-requests"};
+    const char *kind[] = {NULL, "enquiry", "complaint"};
+    const char *status[] = {NULL, "open", "paused", "closed"};
+    int64_t officer[] = {0, -1, u1};
+    size_t checked = 0;
+    for (size_t v = 0; v < 5; v++)
+        for (size_t a = 0; a < 3; a++)
+            for (size_t b = 0; b < 3; b++)
+                for (size_t c = 0; c < 4; c++)
+                    for (size_t d = 0; d < 3; d++)
+                        for (int h = 0; h < 2; h++) {
+                            ch_case_filter lf = {.services = views[v].v,
+                                                 .nservices = views[v].n,
+                                                 .service = services[a],
+                                                 .kind = kind[b],
+                                                 .status = status[c],
+                                                 .officer_id = officer[d],
+                                                 .hide_staff_named = h,
+                                                 .limit = 200};
+                            list_check(f, &lf, cs, ncs);
+                            lf.limit = 3; /* a page from the middle, across the ranges */
+                            lf.offset = 2;
+                            list_check(f, &lf, cs, ncs);
+                            checked++;
+                        }
+    assert_int_equal(checked, 1080);
 }
 
 /* An obligation met by a contact names it, and keeps naming it through
@@ -2330,6 +2466,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(queues_come_soonest_due_first_and_skip_other_services,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(lists_and_queues_count_what_matches, setup, teardown),
+        cmocka_unit_test_setup_teardown(the_case_list_is_every_match_newest_first, setup, teardown),
         cmocka_unit_test_setup_teardown(an_obligation_names_the_contact_that_met_it, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(the_breach_sweep_marks_past_due_obligations, setup,

@@ -898,76 +898,69 @@ int ch_pg_audit_list(ch_store *base, int64_t object_id, size_t limit, ch_arena *
     return CH_OK;
 }
 
-/* The case list's SQL with its parameters in p, the page or (count) how
- * many match; false when the filter can match nothing. */
-static bool list_sql(const ch_case_filter *f, bool count, char *sql, size_t size, pg_params *p)
+/* The case list's query (ch_store_list_sql) run on s: its rows, NULL with
+ * err set, or NULL with *none when nothing can match. */
+static PGresult *list_run(pg *s, const ch_case_filter *f, bool count, bool *none, ch_error *err)
 {
-    size_t used = (size_t)snprintf(sql, size, "SELECT %s FROM cases WHERE 1 = 1",
-                                   count ? "COUNT(*)" : CH_PG_CASE_COLUMNS);
-    if (f->services) {
-        if (f->nservices == 0)
-            return false;
-        ch_pg_in_list(sql, size, &used, "service", p->n + 1, f->nservices);
-        for (size_t i = 0; i < f->nservices; i++)
-            ch_pg_text(p, f->services[i]);
+    ch_list_sql *q = malloc(sizeof(*q));
+    pg_params *p = calloc(1, sizeof(*p));
+    PGresult *res = NULL;
+    *none = false;
+    if (!q || !p) {
+        ch_error_set(err, CH_E_NOMEM, "out of memory");
+        goto out;
     }
-#define ADD(...) used += (size_t)snprintf(sql + used, used < size ? size - used : 0, __VA_ARGS__)
-    if (f->service) {
-        ch_pg_text(p, f->service);
-        ADD(" AND service = $%d", p->n);
+    if (!ch_store_list_sql(f, count, '$', CH_PG_CASE_COLUMNS, q)) {
+        *none = true;
+        goto out;
     }
-    if (f->kind) {
-        ch_pg_text(p, f->kind);
-        ADD(" AND kind = $%d", p->n);
+    if (q->overflow || q->nparams > CH_PG_PARAMS) {
+        ch_error_set(err, CH_E_INVALID, "too many services");
+        goto out;
     }
-    if (f->status) {
-        ch_pg_text(p, f->status);
-        ADD(" AND status = $%d", p->n);
+    for (int i = 0; i < q->nparams; i++) {
+        if (q->params[i].text)
+            ch_pg_text(p, q->params[i].text);
+        else
+            ch_pg_int(p, q->params[i].num);
     }
-    if (f->officer_id > 0) {
-        ch_pg_int(p, f->officer_id);
-        ADD(" AND officer_id = $%d", p->n);
-    } else if (f->officer_id < 0) {
-        ADD(" AND officer_id IS NULL");
-    }
-    if (f->hide_staff_named)
-        ADD("%s", CH_STORE_HIDE_STAFF_NAMED);
-    if (!count) {
-        ch_pg_int(p, (int64_t)f->limit);
-        ch_pg_int(p, (int64_t)f->offset);
-        ADD(" ORDER BY id DESC LIMIT $%d OFFSET $%d", p->n - 1, p->n);
-    }
-#undef ADD
-    return true;
+    pg_conn *c = ch_pg_acquire(s);
+    res = ch_pg_run_built(c, q->sql, p, err, count ? "counting cases" : "listing cases");
+    ch_pg_release(c);
+out:
+    free(q);
+    free(p);
+    return res;
 }
 
 int ch_pg_case_list(ch_store *base, const ch_case_filter *f, ch_arena *a, ch_case_row **out,
                     size_t *n, ch_error *err)
 {
-    char sql[4096];
-    pg_params p = {0};
     *out = NULL;
     *n = 0;
     if (f->services && f->nservices > 100)
         return ch_error_set(err, CH_E_INVALID, "too many services");
-    if (!list_sql(f, false, sql, sizeof(sql), &p))
-        return CH_OK;
-    pg_conn *c = ch_pg_acquire((pg *)base);
-    PGresult *res = ch_pg_run_built(c, sql, &p, err, "listing cases");
-    ch_pg_release(c);
-    int rc = ok(res) ? ch_pg_case_rows(res, a, out, n, err) : CH_E_STORE;
+    bool none;
+    PGresult *res = list_run((pg *)base, f, false, &none, err);
+    int rc = none ? CH_OK : ok(res) ? ch_pg_case_rows(res, a, out, n, err) : err->code;
     PQclear(res);
     return rc;
 }
 
 int ch_pg_case_count(ch_store *base, const ch_case_filter *f, int64_t *total, ch_error *err)
 {
-    char sql[4096];
-    pg_params p = {0};
     *total = 0;
     if (f->services && f->nservices > 100)
         return ch_error_set(err, CH_E_INVALID, "too many services");
-    if (!list_sql(f, true, sql, sizeof(sql), &p))
-        return CH_OK;
-    return count_of((pg *)base, sql, &p, total, err, "counting cases");
+    bool none;
+    PGresult *res = list_run((pg *)base, f, true, &none, err);
+    int rc = none ? CH_OK : err->code;
+    if (!none && ok(res) && PQntuples(res) == 1) {
+        *total = ch_pg_get_int(res, 0, 0);
+        rc = CH_OK;
+    } else if (!none && ok(res)) {
+        rc = ch_error_set(err, CH_E_STORE, "counting cases gave no number");
+    }
+    PQclear(res);
+    return rc;
 }

@@ -334,6 +334,47 @@ static const char *const ch_pg_migrations[] = {
     "CREATE TABLE school_tokens(id bigserial PRIMARY KEY, kind text NOT NULL, email text NOT NULL,"
     " hash bytea NOT NULL UNIQUE, csrf text, created_at bigint NOT NULL,"
     " expires_at bigint NOT NULL, used_at bigint);",
+    /* 29: the case list's index ranges and maintained counts, as SQLite's
+     * 31. Each case counts in one of eight stripes, by its id, so writers
+     * creating cases at once seldom wait on one row; a case that moves
+     * between groups changes the lower key first, so two such moves cannot
+     * each hold the row the other needs. */
+    "CREATE INDEX cases_list_status ON cases(status, id);"
+    "CREATE INDEX cases_list_service ON cases(service, status, id);"
+    "CREATE INDEX cases_list_officer ON cases(officer_id, status, id);"
+    "CREATE INDEX cases_list_kind ON cases(kind, status, id);"
+    "CREATE TABLE case_counts(service text NOT NULL, kind text NOT NULL, status text NOT NULL,"
+    " officer bigint NOT NULL, stripe int NOT NULL, n bigint NOT NULL,"
+    " PRIMARY KEY(service, kind, status, officer, stripe));"
+    "INSERT INTO case_counts SELECT service, kind, status, coalesce(officer_id, 0), id % 8,"
+    " count(*) FROM cases GROUP BY 1, 2, 3, 4, 5;"
+    "CREATE FUNCTION case_counts_keep() RETURNS trigger LANGUAGE plpgsql AS $$"
+    "DECLARE old_first boolean := false; BEGIN"
+    " IF TG_OP = 'UPDATE' THEN"
+    "  old_first := ROW(OLD.service, OLD.kind, OLD.status, coalesce(OLD.officer_id, 0))"
+    "   < ROW(NEW.service, NEW.kind, NEW.status, coalesce(NEW.officer_id, 0));"
+    " END IF;"
+    " IF TG_OP = 'DELETE' OR old_first THEN"
+    "  UPDATE case_counts SET n = n - 1 WHERE service = OLD.service AND kind = OLD.kind"
+    "   AND status = OLD.status AND officer = coalesce(OLD.officer_id, 0) AND stripe = OLD.id % 8;"
+    " END IF;"
+    " IF TG_OP <> 'DELETE' THEN"
+    "  INSERT INTO case_counts VALUES(NEW.service, NEW.kind, NEW.status,"
+    "   coalesce(NEW.officer_id, 0), NEW.id % 8, 1)"
+    "   ON CONFLICT (service, kind, status, officer, stripe) DO UPDATE SET n = case_counts.n + 1;"
+    " END IF;"
+    " IF TG_OP = 'UPDATE' AND NOT old_first THEN"
+    "  UPDATE case_counts SET n = n - 1 WHERE service = OLD.service AND kind = OLD.kind"
+    "   AND status = OLD.status AND officer = coalesce(OLD.officer_id, 0) AND stripe = OLD.id % 8;"
+    " END IF;"
+    " RETURN NULL; END$$;"
+    "CREATE TRIGGER case_counts_write AFTER INSERT OR DELETE ON cases"
+    " FOR EACH ROW EXECUTE FUNCTION case_counts_keep();"
+    "CREATE TRIGGER case_counts_move AFTER UPDATE OF service, kind, status, officer_id ON cases"
+    " FOR EACH ROW WHEN (OLD.service IS DISTINCT FROM NEW.service"
+    " OR OLD.kind IS DISTINCT FROM NEW.kind OR OLD.status IS DISTINCT FROM NEW.status"
+    " OR OLD.officer_id IS DISTINCT FROM NEW.officer_id)"
+    " EXECUTE FUNCTION case_counts_keep();",
 };
 
 #endif

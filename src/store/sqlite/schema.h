@@ -353,6 +353,32 @@ static const char *const ch_sqlite_migrations[] = {
     "CREATE TABLE school_tokens(id INTEGER PRIMARY KEY, kind TEXT NOT NULL, email TEXT NOT NULL,"
     " hash BLOB NOT NULL UNIQUE, csrf TEXT, created_at INTEGER NOT NULL,"
     " expires_at INTEGER NOT NULL, used_at INTEGER);",
+    /* 31: the case list reads index ranges already in id order (an index
+     * on (x, status) ends in the rowid), and its count sums case_counts,
+     * which these triggers keep with every case written, moved or deleted;
+     * no officer is 0, since a key with NULL in it is never equal. */
+    "CREATE INDEX cases_list_status ON cases(status);"
+    "CREATE INDEX cases_list_service ON cases(service, status);"
+    "CREATE INDEX cases_list_officer ON cases(officer_id, status);"
+    "CREATE INDEX cases_list_kind ON cases(kind, status);"
+    "CREATE TABLE case_counts(service TEXT NOT NULL, kind TEXT NOT NULL, status TEXT NOT NULL,"
+    " officer INTEGER NOT NULL, n INTEGER NOT NULL,"
+    " PRIMARY KEY(service, kind, status, officer)) WITHOUT ROWID;"
+    "INSERT INTO case_counts SELECT service, kind, status, coalesce(officer_id, 0), count(*)"
+    " FROM cases GROUP BY 1, 2, 3, 4;"
+    "CREATE TRIGGER case_counts_insert AFTER INSERT ON cases BEGIN"
+    " INSERT INTO case_counts VALUES(NEW.service, NEW.kind, NEW.status,"
+    " coalesce(NEW.officer_id, 0), 1) ON CONFLICT DO UPDATE SET n = n + 1; END;"
+    "CREATE TRIGGER case_counts_delete AFTER DELETE ON cases BEGIN"
+    " UPDATE case_counts SET n = n - 1 WHERE service = OLD.service AND kind = OLD.kind"
+    " AND status = OLD.status AND officer = coalesce(OLD.officer_id, 0); END;"
+    "CREATE TRIGGER case_counts_update AFTER UPDATE OF service, kind, status, officer_id ON cases"
+    " WHEN NEW.service IS NOT OLD.service OR NEW.kind IS NOT OLD.kind"
+    " OR NEW.status IS NOT OLD.status OR NEW.officer_id IS NOT OLD.officer_id BEGIN"
+    " UPDATE case_counts SET n = n - 1 WHERE service = OLD.service AND kind = OLD.kind"
+    " AND status = OLD.status AND officer = coalesce(OLD.officer_id, 0);"
+    " INSERT INTO case_counts VALUES(NEW.service, NEW.kind, NEW.status,"
+    " coalesce(NEW.officer_id, 0), 1) ON CONFLICT DO UPDATE SET n = n + 1; END;",
 };
 
 #endif

@@ -174,100 +174,68 @@ out:
     return rc;
 }
 
-/* The case list's SQL, the page or (count) how many match in all; false
- * when the filter can match nothing (it sees no service). */
-static bool list_sql(const ch_case_filter *f, bool count, char *sql, size_t size)
+/* Prepares the case list's query (ch_store_list_sql) on c with its
+ * parameters bound; NULL (err set) or, in *none, that nothing can match. */
+static sqlite3_stmt *list_stmt(sq_conn *c, const ch_case_filter *f, bool count, bool *none,
+                               ch_error *err)
 {
-    size_t used = (size_t)snprintf(sql, size, "SELECT %s FROM cases WHERE 1 = 1",
-                                   count ? "COUNT(*)" : CH_SQ_CASE_COLUMNS);
-    if (f->services) {
-        if (f->nservices == 0)
-            return false;
-        ch_sq_in_list(sql, size, &used, "service", f->nservices);
+    ch_list_sql *q = malloc(sizeof(*q));
+    sqlite3_stmt *st = NULL;
+    *none = false;
+    if (!q) {
+        ch_error_set(err, CH_E_NOMEM, "out of memory");
+        return NULL;
     }
-#define ADD(...) used += (size_t)snprintf(sql + used, used < size ? size - used : 0, __VA_ARGS__)
-    if (f->service)
-        ADD(" AND service = ?");
-    if (f->kind)
-        ADD(" AND kind = ?");
-    if (f->status)
-        ADD(" AND status = ?");
-    if (f->officer_id > 0)
-        ADD(" AND officer_id = ?");
-    else if (f->officer_id < 0)
-        ADD(" AND officer_id IS NULL");
-    if (f->hide_staff_named)
-        ADD("%s", CH_STORE_HIDE_STAFF_NAMED);
-    if (!count)
-        ADD(" ORDER BY id DESC LIMIT ? OFFSET ?");
-#undef ADD
-    return true;
-}
-
-static int list_bind(sqlite3_stmt *st, const ch_case_filter *f)
-{
-    int i = 1;
-    for (size_t k = 0; f->services && k < f->nservices; k++)
-        ch_sq_bind_text(st, i++, f->services[k]);
-    if (f->service)
-        ch_sq_bind_text(st, i++, f->service);
-    if (f->kind)
-        ch_sq_bind_text(st, i++, f->kind);
-    if (f->status)
-        ch_sq_bind_text(st, i++, f->status);
-    if (f->officer_id > 0)
-        sqlite3_bind_int64(st, i++, f->officer_id);
-    return i;
+    if (!ch_store_list_sql(f, count, '?', CH_SQ_CASE_COLUMNS, q))
+        *none = true;
+    else if (q->overflow)
+        ch_error_set(err, CH_E_INVALID, "too many services");
+    else if ((st = ch_sq_stmt_built(c, q->sql, err))) {
+        for (int i = 0; i < q->nparams; i++) {
+            if (q->params[i].text)
+                ch_sq_bind_text(st, i + 1, q->params[i].text);
+            else
+                sqlite3_bind_int64(st, i + 1, q->params[i].num);
+        }
+    }
+    free(q);
+    return st;
 }
 
 int ch_sq_case_list(ch_store *base, const ch_case_filter *f, ch_arena *a, ch_case_row **out,
                     size_t *n, ch_error *err)
 {
-    char sql[4096];
     *out = NULL;
     *n = 0;
     if (f->services && f->nservices > 200)
         return ch_error_set(err, CH_E_INVALID, "too many services");
-    if (!list_sql(f, false, sql, sizeof(sql)))
-        return CH_OK;
     sq_conn *c = ch_sq_reader((sq *)base);
-    sqlite3_stmt *st;
-    int rc;
-    if (!(st = ch_sq_stmt_built(c, sql, err))) {
+    bool none;
+    int rc = CH_OK;
+    sqlite3_stmt *st = list_stmt(c, f, false, &none, err);
+    if (st)
+        rc = ch_sq_case_rows(c, st, a, out, n, "listing cases", err);
+    else if (!none)
         rc = err->code;
-        goto out;
-    }
-    int i = list_bind(st, f);
-    sqlite3_bind_int64(st, i++, (sqlite3_int64)f->limit);
-    sqlite3_bind_int64(st, i++, (sqlite3_int64)f->offset);
-    rc = ch_sq_case_rows(c, st, a, out, n, "listing cases", err);
-out:
     ch_sq_unlock(c);
     return rc;
 }
 
 int ch_sq_case_count(ch_store *base, const ch_case_filter *f, int64_t *total, ch_error *err)
 {
-    char sql[4096];
     *total = 0;
     if (f->services && f->nservices > 200)
         return ch_error_set(err, CH_E_INVALID, "too many services");
-    if (!list_sql(f, true, sql, sizeof(sql)))
-        return CH_OK;
     sq_conn *c = ch_sq_reader((sq *)base);
-    sqlite3_stmt *st;
+    bool none;
     int rc = CH_OK;
-    if (!(st = ch_sq_stmt_built(c, sql, err))) {
-        rc = err->code;
-        goto out;
-    }
-    list_bind(st, f);
-    if (sqlite3_step(st) != SQLITE_ROW) {
+    sqlite3_stmt *st = list_stmt(c, f, true, &none, err);
+    if (!st)
+        rc = none ? CH_OK : err->code;
+    else if (sqlite3_step(st) != SQLITE_ROW)
         rc = ch_sq_error(c, err, "counting cases");
-        goto out;
-    }
-    *total = sqlite3_column_int64(st, 0);
-out:
+    else
+        *total = sqlite3_column_int64(st, 0);
     ch_sq_unlock(c);
     return rc;
 }
