@@ -332,8 +332,11 @@ int ch_store_case_count(ch_store *s, const ch_case_filter *f, int64_t *total, ch
 
 /* Cases whose subject, requester, organisation or contact text match every
  * word of words (plain words, not a query language; each word matches as
- * the start of a word, so "transp" finds "transport"), best match first, in
- * the given services (NULL for all). */
+ * the start of a word, so "transp" finds "transport"), the most recently
+ * changed first, in the given services (NULL for all). Of more than a
+ * thousand matches, the thousand newest entries in the index are the ones
+ * looked at: ranking every match of a common word would cost as many
+ * matches, and an officer who gets a thousand adds a word. */
 int ch_store_search(ch_store *s, const char *words, const char *const *services, size_t nservices,
                     size_t limit, ch_arena *arena, ch_case_row **out, size_t *n, ch_error *err);
 

@@ -1367,13 +1367,22 @@ static void people_are_edited_listed_merged_and_files_kept(void **state)
     q.offset = 0;
     assert_int_equal(ch_store_people_list(f->store, &q, &f->arena, &rows, &n, &total, &err), CH_OK);
     assert_int_equal(total, 3);
+    /* A word starts a word of the name or of the email, its domain or the
+     * parts between its dots: "LOVE" finds Ada Lovelace and the "Client"
+     * written from a.lovelace@example.org, but not sol@. */
     const char *word[] = {"LOVE"};
     q.words = word;
     q.nwords = 1;
     assert_int_equal(ch_store_people_list(f->store, &q, &f->arena, &rows, &n, &total, &err), CH_OK);
-    assert_int_equal(total, 1);
+    assert_int_equal(total, 2);
     assert_int_equal(rows[0].id, a.person_id);
+    assert_int_equal(rows[1].id, b.person_id);
     assert_non_null(rows[0].needs);
+    const char *domain[] = {"exam", "ada"};
+    q.words = domain;
+    q.nwords = 2;
+    assert_int_equal(ch_store_people_list(f->store, &q, &f->arena, &rows, &n, &total, &err), CH_OK);
+    assert_true(total == 1 && rows[0].id == a.person_id);
 
     /* Files: every byte back, listed without their data. */
     static const unsigned char bytes[] = {0x89, 'P', 'N', 'G', 0, 1, 2, 0xff, 0};

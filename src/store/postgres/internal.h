@@ -95,6 +95,20 @@ const char *ch_pg_get_text(ch_arena *a, const PGresult *res, int row, int col);
     " requester_email, organisation, officer_id, flags, version, next_due_at, created_at,"         \
     " updated_at, person_id, organisation_id"
 
+/* Plain words as the text of a tsquery matching every one as the start of
+ * a word; malloc'd (the caller frees), NULL when out of memory. */
+char *ch_pg_tsquery_text(const char *words);
+/* A person's name and email as words: the expression of the index
+ * people_words (PostgreSQL migration 30), which it must match to use it. The
+ * email's @ and dots part its words, as SQLite's tokenizer does. */
+#define CH_PG_PERSON_WORDS                                                                         \
+    "to_tsvector('simple', name || ' ' || translate(coalesce(email, ''), '@.', '  '))"
+/* Adds the tsquery for words to p, its text in a (the @ and dots of an
+ * email typed are word breaks, as in CH_PG_PERSON_WORDS); CH_E_NOMEM when
+ * out of memory. */
+int ch_pg_person_words(pg_params *p, const char *const *words, size_t n, ch_arena *a,
+                       ch_error *err);
+
 void ch_pg_read_case(ch_arena *a, const PGresult *res, int row, ch_case_row *c);
 int ch_pg_case_rows(const PGresult *res, ch_arena *a, ch_case_row **out, size_t *n, ch_error *err);
 void ch_pg_in_list(char *sql, size_t size, size_t *used, const char *column, int first, size_t n);

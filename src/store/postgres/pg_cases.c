@@ -699,7 +699,7 @@ int ch_pg_breach_sweep(ch_store *base, ch_time now, int64_t *count, ch_error *er
  * splits it as the index was split. A word of n bytes takes at most
  * 2n + 7, and there are at most (len + 1) / 2 words. NULL when out of
  * memory; "" when there is no word. */
-static char *tsquery_text(const char *words)
+char *ch_pg_tsquery_text(const char *words)
 {
     size_t len = strlen(words);
     char *q = malloc(len * 6 + 8), *p = q;
@@ -733,7 +733,7 @@ int ch_pg_search(ch_store *base, const char *words, const char *const *services,
 {
     char sql[4096];
     pg_params p = {0};
-    char *q = tsquery_text(words);
+    char *q = ch_pg_tsquery_text(words);
     if (!q)
         return ch_error_set(err, CH_E_NOMEM, "out of memory");
     int rc = CH_OK;
@@ -741,7 +741,8 @@ int ch_pg_search(ch_store *base, const char *words, const char *const *services,
     size_t used =
         (size_t)snprintf(sql, sizeof(sql),
                          "SELECT " CH_PG_CASE_COLUMNS " FROM cases WHERE id IN"
-                         " (SELECT case_id FROM search WHERE body @@ to_tsquery('simple', $1))");
+                         " (SELECT case_id FROM search WHERE body @@ to_tsquery('simple', $1)"
+                         " ORDER BY case_id DESC LIMIT 1000)");
     if (!*q) {
         rc = ch_error_set(err, CH_E_INVALID, "give at least one word to search for");
         goto out;

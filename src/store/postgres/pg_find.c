@@ -1,9 +1,11 @@
 /* The finders for people and organisations in the PostgreSQL backend: each
- * word begins a word of the name (or the email, or its domain), matched
- * with ILIKE, as the SQLite backend does with LIKE. */
+ * word begins a word of the name (or the email, or its domain). People are
+ * matched by text search on an indexed expression (CH_PG_PERSON_WORDS),
+ * organisations with ILIKE, as the SQLite backend does with LIKE. */
 #include "store/postgres/internal.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static bool ok(const PGresult *res)
@@ -37,6 +39,46 @@ static int words_clause(char *sql, size_t size, size_t *used, pg_params *p,
     return CH_OK;
 }
 
+int ch_pg_person_words(pg_params *p, const char *const *words, size_t n, ch_arena *a, ch_error *err)
+{
+    /* Each word is a phrase of its parts between @ and dots, only the last
+     * a prefix, as SQLite's FTS5 reads "a.lovelace"*: 'a' <-> 'lovelace':*.
+     * A byte of a word takes at most 7 (a part of one byte quoted, and
+     * " <-> "); each word adds " & " and ":*". */
+    size_t len = 1;
+    for (size_t i = 0; i < n; i++)
+        len += strlen(words[i]) * 7 + 8;
+    char *q = ch_arena_alloc(a, len), *w = q;
+    if (!q)
+        return ch_error_set(err, CH_E_NOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        bool open = false, any = false;
+        for (const char *c = words[i];; c++) {
+            bool brk = !*c || *c == '@' || *c == '.' || *c == ' ';
+            if (brk && open) {
+                *w++ = '\'';
+                open = false;
+            }
+            if (!*c)
+                break;
+            if (brk)
+                continue;
+            if (!open) {
+                w += sprintf(w, "%s'", any ? " <-> " : (w != q ? " & " : ""));
+                open = any = true;
+            }
+            if (*c == '\'' || *c == '\\')
+                *w++ = *c;
+            *w++ = *c;
+        }
+        if (any)
+            w += sprintf(w, ":*");
+    }
+    *w = '\0';
+    ch_pg_text(p, q); /* p keeps the pointer: the text lives in a */
+    return CH_OK;
+}
+
 int ch_pg_people_find(ch_store *base, const char *const *words, size_t nwords,
                       const char *const *services, size_t nservices, size_t limit, ch_arena *a,
                       ch_person **out, size_t *n, ch_error *err)
@@ -46,9 +88,13 @@ int ch_pg_people_find(ch_store *base, const char *const *words, size_t nwords,
     size_t used = (size_t)snprintf(sql, sizeof(sql),
                                    "SELECT id, name, email, phone, date_of_birth, organisation_id,"
                                    " created_at FROM people p WHERE merged_into IS NULL");
-    int rc = words_clause(sql, sizeof(sql), &used, &p, words, nwords, true, a, err);
-    if (rc)
-        return rc;
+    if (nwords) {
+        int rc = ch_pg_person_words(&p, words, nwords, a, err);
+        if (rc)
+            return rc;
+        used += (size_t)snprintf(sql + used, sizeof(sql) - used,
+                                 " AND " CH_PG_PERSON_WORDS " @@ to_tsquery('simple', $%d)", p.n);
+    }
     if (services) {
         if (nservices == 0 || nservices > 100)
             return nservices ? ch_error_set(err, CH_E_INVALID, "too many services") : CH_OK;

@@ -71,18 +71,12 @@ static int list_where(char *sql, size_t size, size_t *used, pg_params *p, const 
 {
     *used += (size_t)snprintf(sql + *used, *used < size ? size - *used : 0,
                               " FROM people p WHERE merged_into IS NULL");
-    for (size_t i = 0; i < q->nwords; i++) {
-        char *like = ch_store_like_escape(a, q->words[i]);
-        if (!like)
-            return ch_error_set(err, CH_E_NOMEM, "out of memory");
-        ch_pg_text(p, like);
-        int k = p->n;
+    if (q->nwords) {
+        int rc = ch_pg_person_words(p, q->words, q->nwords, a, err);
+        if (rc)
+            return rc;
         *used += (size_t)snprintf(sql + *used, *used < size ? size - *used : 0,
-                                  " AND (name ILIKE ($%d || '%%') ESCAPE '\\'"
-                                  " OR name ILIKE ('%% ' || $%d || '%%') ESCAPE '\\'"
-                                  " OR email ILIKE ($%d || '%%') ESCAPE '\\'"
-                                  " OR email ILIKE ('%%@' || $%d || '%%') ESCAPE '\\')",
-                                  k, k, k, k);
+                                  " AND " CH_PG_PERSON_WORDS " @@ to_tsquery('simple', $%d)", p->n);
     }
     if (q->services) {
         ch_store_person_scope_sql(sql, size, used, "p", '$', p->n + 1, q->nservices);

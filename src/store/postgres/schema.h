@@ -375,6 +375,12 @@ static const char *const ch_pg_migrations[] = {
     " OR OLD.kind IS DISTINCT FROM NEW.kind OR OLD.status IS DISTINCT FROM NEW.status"
     " OR OLD.officer_id IS DISTINCT FROM NEW.officer_id)"
     " EXECUTE FUNCTION case_counts_keep();",
+    /* 30: people found by the words of their name and email through an
+     * index on that expression (CH_PG_PERSON_WORDS), and the people list's
+     * order read from an index; as SQLite's 32. */
+    "CREATE INDEX people_words ON people USING gin("
+    "(to_tsvector('simple', name || ' ' || translate(coalesce(email, ''), '@.', '  '))));"
+    "CREATE INDEX people_by_name ON people(lower(name), id) WHERE merged_into IS NULL;",
 };
 
 #endif

@@ -1,13 +1,15 @@
 /* The finders for people and organisations in the SQLite backend: each word
- * begins a word of the name (or the email, or its domain), matched with
- * LIKE, which ignores the case of ASCII letters. */
+ * begins a word of the name (or the email, or its domain). People are
+ * matched in their FTS5 index (people_words), since they can be hundreds of
+ * thousands; organisations, a few thousand, with LIKE, which ignores the
+ * case of ASCII letters. */
 #include "store/sqlite/internal.h"
 
 #include <stdio.h>
 #include <string.h>
 
 /* " AND (...)" for each word, its escaped text bound at ?(i + 1). */
-static void words_clause(char *sql, size_t size, size_t *used, size_t nwords, bool email)
+static void words_clause(char *sql, size_t size, size_t *used, size_t nwords)
 {
     for (size_t i = 0; i < nwords; i++) {
         int k = (int)i + 1;
@@ -15,11 +17,6 @@ static void words_clause(char *sql, size_t size, size_t *used, size_t nwords, bo
                                   " AND (name LIKE (?%d || '%%') ESCAPE '\\'"
                                   " OR name LIKE ('%% ' || ?%d || '%%') ESCAPE '\\'",
                                   k, k);
-        if (email)
-            *used += (size_t)snprintf(sql + *used, *used < size ? size - *used : 0,
-                                      " OR email LIKE (?%d || '%%') ESCAPE '\\'"
-                                      " OR email LIKE ('%%@' || ?%d || '%%') ESCAPE '\\'",
-                                      k, k);
         *used += (size_t)snprintf(sql + *used, *used < size ? size - *used : 0, ")");
     }
 }
@@ -44,28 +41,35 @@ int ch_sq_people_find(ch_store *base, const char *const *words, size_t nwords,
     size_t used = (size_t)snprintf(sql, sizeof(sql),
                                    "SELECT id, name, email, phone, date_of_birth, organisation_id,"
                                    " created_at FROM people p WHERE merged_into IS NULL");
-    words_clause(sql, sizeof(sql), &used, nwords, true);
+    int nw = nwords ? 1 : 0; /* the words are one FTS5 query */
+    if (nwords)
+        used += (size_t)snprintf(sql + used, sizeof(sql) - used, CH_SQ_PERSON_WORDS);
     if (services) {
         if (nservices == 0 || nservices > 200)
             return nservices ? ch_error_set(err, CH_E_INVALID, "too many services") : CH_OK;
-        ch_store_person_scope_sql(sql, sizeof(sql), &used, "p", '?', (int)nwords + 1, nservices);
+        ch_store_person_scope_sql(sql, sizeof(sql), &used, "p", '?', nw + 1, nservices);
     }
     used += (size_t)snprintf(sql + used, sizeof(sql) - used,
                              " ORDER BY name COLLATE NOCASE, id LIMIT ?%d",
-                             (int)(nwords + (services ? nservices : 0) + 1));
+                             (int)(nw + (services ? nservices : 0) + 1));
     if (used >= sizeof(sql))
         return ch_error_set(err, CH_E_INVALID, "too many words to find");
     sq_conn *c = ch_sq_reader((sq *)base);
     sqlite3_stmt *st = NULL;
-    int rc = CH_OK, step, i = (int)nwords + 1;
+    int rc = CH_OK, step, i = nw + 1;
     size_t cap = 0, count = 0;
     ch_person *rows = NULL;
+    char *match = nwords ? ch_sq_words_query(a, words, nwords) : NULL;
+    if (nwords && !match) {
+        rc = ch_error_set(err, CH_E_NOMEM, "out of memory");
+        goto out;
+    }
     if (!(st = ch_sq_stmt_built(c, sql, err))) {
         rc = err->code;
         goto out;
     }
-    if ((rc = bind_words(st, words, nwords, a, err)))
-        goto out;
+    if (match)
+        sqlite3_bind_text(st, 1, match, -1, SQLITE_TRANSIENT);
     for (size_t k = 0; services && k < nservices; k++)
         ch_sq_bind_text(st, i++, services[k]);
     sqlite3_bind_int64(st, i, (sqlite3_int64)limit);
@@ -103,7 +107,7 @@ int ch_sq_organisations_find(ch_store *base, const char *const *words, size_t nw
     char sql[4096];
     size_t used = (size_t)snprintf(
         sql, sizeof(sql), "SELECT id, name, kind, created_at FROM organisations WHERE 1 = 1");
-    words_clause(sql, sizeof(sql), &used, nwords, false);
+    words_clause(sql, sizeof(sql), &used, nwords);
     used += (size_t)snprintf(sql + used, sizeof(sql) - used,
                              " ORDER BY name COLLATE NOCASE, id LIMIT ?%d", (int)nwords + 1);
     if (used >= sizeof(sql))

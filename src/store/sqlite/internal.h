@@ -91,6 +91,13 @@ void ch_sq_writer_stop(sq *s);
 
 /* Adds text about case_id to the search index (NULL parts are skipped). */
 int ch_sq_index(sq_conn *c, int64_t case_id, const char *const *parts, size_t n, ch_error *err);
+/* The FTS5 query that matches every one of words as the start of a word,
+ * in a (NULL when out of memory). */
+char *ch_sq_words_query(ch_arena *a, const char *const *words, size_t n);
+/* The condition that person p has every word of the query bound at ?1
+ * (ch_sq_words_query) starting a word of their name or email. */
+#define CH_SQ_PERSON_WORDS                                                                         \
+    " AND p.id IN (SELECT rowid FROM people_words WHERE people_words MATCH ?1)"
 
 /* Appends " AND column IN (?, ...)" with n placeholders to sql. */
 void ch_sq_in_list(char *sql, size_t size, size_t *used, const char *column, size_t n);

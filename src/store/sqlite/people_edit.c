@@ -37,34 +37,26 @@ int ch_sq_person_update(ch_store *base, const ch_person *p, ch_error *err)
     return ch_sq_write((sq *)base, update_fn, (void *)p, err);
 }
 
-/* The WHERE clause of the list, its words bound from ?1 and its services
- * after them. */
+/* The WHERE clause of the list, its words bound at ?1 (one FTS5 query) and
+ * its services after them. */
 static size_t list_where(char *sql, size_t size, size_t used, const ch_people_query *q)
 {
     used += (size_t)snprintf(sql + used, used < size ? size - used : 0,
-                             " FROM people p WHERE merged_into IS NULL");
-    for (size_t i = 0; i < q->nwords; i++) {
-        int k = (int)i + 1;
-        used += (size_t)snprintf(sql + used, used < size ? size - used : 0,
-                                 " AND (name LIKE (?%d || '%%') ESCAPE '\\'"
-                                 " OR name LIKE ('%% ' || ?%d || '%%') ESCAPE '\\'"
-                                 " OR email LIKE (?%d || '%%') ESCAPE '\\'"
-                                 " OR email LIKE ('%%@' || ?%d || '%%') ESCAPE '\\')",
-                                 k, k, k, k);
-    }
+                             " FROM people p WHERE merged_into IS NULL%s",
+                             q->nwords ? CH_SQ_PERSON_WORDS : "");
     if (q->services)
-        ch_store_person_scope_sql(sql, size, &used, "p", '?', (int)q->nwords + 1, q->nservices);
+        ch_store_person_scope_sql(sql, size, &used, "p", '?', q->nwords ? 2 : 1, q->nservices);
     return used;
 }
 
 static int bind_query(sqlite3_stmt *st, const ch_people_query *q, ch_arena *a, ch_error *err)
 {
     int i = 1;
-    for (size_t k = 0; k < q->nwords; k++) {
-        char *like = ch_store_like_escape(a, q->words[k]);
-        if (!like)
+    if (q->nwords) {
+        char *match = ch_sq_words_query(a, q->words, q->nwords);
+        if (!match)
             return ch_error_set(err, CH_E_NOMEM, "out of memory");
-        sqlite3_bind_text(st, i++, like, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, i++, match, -1, SQLITE_TRANSIENT);
     }
     for (size_t k = 0; q->services && k < q->nservices; k++)
         ch_sq_bind_text(st, i++, q->services[k]);
@@ -77,7 +69,7 @@ int ch_sq_people_list(ch_store *base, const ch_people_query *q, ch_arena *a, ch_
     char sql[8192], count[8192];
     if (q->services && (q->nservices == 0 || q->nservices > 200))
         return q->nservices ? ch_error_set(err, CH_E_INVALID, "too many services") : CH_OK;
-    int nbound = (int)(q->nwords + (q->services ? q->nservices : 0));
+    int nbound = (q->nwords ? 1 : 0) + (int)(q->services ? q->nservices : 0);
     size_t used = list_where(sql, sizeof(sql),
                              (size_t)snprintf(sql, sizeof(sql),
                                               "SELECT id, name, email, phone, date_of_birth,"

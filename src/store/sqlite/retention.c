@@ -437,8 +437,10 @@ static int erase_steps(sq_conn *c, ch_erasure *e, ch_error *err)
         goto out;
     }
     /* Deleted rows of an FTS5 table stay in its segments until they are
-     * merged: merging now leaves no erased word in the index. */
+     * merged: merging now leaves no erased word in either index. */
     rc = ch_sq_exec(c, "INSERT INTO search(search) VALUES('optimize')", err);
+    if (!rc)
+        rc = ch_sq_exec(c, "INSERT INTO people_words(people_words) VALUES('optimize')", err);
 out:
     free(ids);
     return rc;

@@ -379,6 +379,23 @@ static const char *const ch_sqlite_migrations[] = {
     " AND status = OLD.status AND officer = coalesce(OLD.officer_id, 0);"
     " INSERT INTO case_counts VALUES(NEW.service, NEW.kind, NEW.status,"
     " coalesce(NEW.officer_id, 0), 1) ON CONFLICT DO UPDATE SET n = n + 1; END;",
+    /* 32: people found by the words of their name and email in an FTS5
+     * index over the table itself (external content), which the triggers
+     * keep as people are added, changed and removed; and the people list's
+     * order read straight from an index. */
+    "CREATE VIRTUAL TABLE people_words USING fts5(name, email, content = 'people',"
+    " content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2');"
+    "INSERT INTO people_words(people_words) VALUES('rebuild');"
+    "CREATE TRIGGER people_words_insert AFTER INSERT ON people BEGIN"
+    " INSERT INTO people_words(rowid, name, email) VALUES(NEW.id, NEW.name, NEW.email); END;"
+    "CREATE TRIGGER people_words_delete AFTER DELETE ON people BEGIN"
+    " INSERT INTO people_words(people_words, rowid, name, email)"
+    " VALUES('delete', OLD.id, OLD.name, OLD.email); END;"
+    "CREATE TRIGGER people_words_update AFTER UPDATE OF name, email ON people BEGIN"
+    " INSERT INTO people_words(people_words, rowid, name, email)"
+    " VALUES('delete', OLD.id, OLD.name, OLD.email);"
+    " INSERT INTO people_words(rowid, name, email) VALUES(NEW.id, NEW.name, NEW.email); END;"
+    "CREATE INDEX people_by_name ON people(name COLLATE NOCASE, id) WHERE merged_into IS NULL;",
 };
 
 #endif

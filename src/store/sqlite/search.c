@@ -70,6 +70,26 @@ static char *fts_query(const char *words)
     return q;
 }
 
+char *ch_sq_words_query(ch_arena *a, const char *const *words, size_t n)
+{
+    size_t len = 1;
+    for (size_t i = 0; i < n; i++)
+        len += strlen(words[i]) + 1;
+    char *joined = ch_arena_alloc(a, len), *p = joined;
+    if (!joined)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        size_t k = strlen(words[i]);
+        memcpy(p, words[i], k);
+        p += k;
+        *p++ = ' ';
+    }
+    *p = '\0';
+    char *q = fts_query(joined), *out = q ? ch_arena_strdup(a, q) : NULL;
+    free(q);
+    return out;
+}
+
 int ch_sq_search(ch_store *base, const char *words, const char *const *services, size_t nservices,
                  size_t limit, ch_arena *a, ch_case_row **out, size_t *n, ch_error *err)
 {
@@ -77,7 +97,7 @@ int ch_sq_search(ch_store *base, const char *words, const char *const *services,
     size_t used = (size_t)snprintf(
         sql, sizeof(sql),
         "SELECT " CH_SQ_CASE_COLUMNS " FROM cases WHERE id IN"
-        " (SELECT case_id FROM search WHERE search MATCH ?1 ORDER BY rank LIMIT 1000)");
+        " (SELECT case_id FROM search WHERE search MATCH ?1 ORDER BY rowid DESC LIMIT 1000)");
     if (services) {
         if (nservices == 0 || nservices > 200) {
             *out = NULL;
