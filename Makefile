@@ -58,10 +58,11 @@ check-san: deps web
 	    ctest --output-on-failure -j $(TEST_JOBS)
 
 bench: build
-	./$(BUILD)/bench_worktime policies/cognus.yaml
+	./$(BUILD)/bench_worktime policies/cognus.yaml policies/*.yaml
 	./$(BUILD)/bench_statement policies/beacon.yaml
 	./$(BUILD)/bench_timetable
 	./bench/api.sh $(BUILD)/charter $(BUILD)/bench_fsync
+	./bench/lists.sh $(BUILD)/charter
 	./bench/mail.sh $(BUILD)/charter
 	./bench/themes.sh $(BUILD)/charter
 	./bench/survey.sh $(BUILD)/charter

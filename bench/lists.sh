@@ -102,7 +102,9 @@ lists() {
     read_as "${name}_queue_overdue" "$admin" "/api/v1/queues/overdue?limit=50"
     read_as "${name}_queue_unassigned" "$all" "/api/v1/queues/unassigned?limit=50"
     read_as "${name}_people_list" "$admin" "/api/v1/people?limit=20"
-    read_as "${name}_people_find" "$admin" "/api/v1/people?q=okafor&limit=20"
+    read_as "${name}_people_find" "$admin" "/api/v1/people?q=parent+4242&limit=20"
+    # A surname one person in five has: 40,000 matches sorted by name.
+    read_as "${name}_people_find_common" "$admin" "/api/v1/people?q=okafor&limit=20"
     read_as "${name}_search_word" "$admin" "/api/v1/search?q=transport+4242&limit=20"
     read_as "${name}_search_prefix" "$admin" "/api/v1/search?q=ehc+12345&limit=20"
     read_as "${name}_search_reference" "$admin" "/api/v1/search?q=%23777777&limit=20"
