@@ -87,6 +87,29 @@ static bool parse_rule(cursor *c, ch_tz_rule *r)
     return true;
 }
 
+static ch_date rule_date(const ch_tz_rule *r, int year);
+
+/* The clock changes of CH_TZ_YEARS years, in order: a year whose two
+ * changes would not fall between the last one's and the next one's (a rule
+ * no real zone has) stops the table there, and the rule is worked out. */
+static void tabulate(ch_tz *tz)
+{
+    tz->nchanges = 0;
+    for (int y = CH_TZ_FIRST_YEAR; y < CH_TZ_FIRST_YEAR + CH_TZ_YEARS; y++) {
+        ch_time start =
+            (ch_time)rule_date(&tz->start, y) * CH_DAY_SECS + tz->start.time - tz->std_off;
+        ch_time end = (ch_time)rule_date(&tz->end, y) * CH_DAY_SECS + tz->end.time - tz->dst_off;
+        bool start_first = start < end;
+        ch_time a = start_first ? start : end, b = start_first ? end : start;
+        if ((tz->nchanges && a <= tz->changes[tz->nchanges - 1]) || b <= a)
+            return;
+        tz->changes[tz->nchanges] = a;
+        tz->to_dst[tz->nchanges++] = start_first;
+        tz->changes[tz->nchanges] = b;
+        tz->to_dst[tz->nchanges++] = !start_first;
+    }
+}
+
 int ch_tz_parse(ch_tz *tz, const char *posix, ch_error *err)
 {
     cursor c = {posix};
@@ -110,6 +133,7 @@ int ch_tz_parse(ch_tz *tz, const char *posix, ch_error *err)
     if (*c.p++ != ',' || !parse_rule(&c, &tz->start) || *c.p++ != ',' ||
         !parse_rule(&c, &tz->end) || *c.p != '\0')
         goto bad;
+    tabulate(tz);
     return CH_OK;
 bad:
     return ch_error_set(err, CH_E_INVALID, "time zone rule '%.60s' is not a POSIX TZ rule", posix);
@@ -137,6 +161,17 @@ int32_t ch_tz_offset_at(const ch_tz *tz, ch_time t)
 {
     if (!tz->has_dst)
         return tz->std_off;
+    if (tz->nchanges && t >= tz->changes[0] && t < tz->changes[tz->nchanges - 1]) {
+        size_t lo = 0, hi = tz->nchanges - 1; /* changes[lo] <= t < changes[hi] */
+        while (hi - lo > 1) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (tz->changes[mid] <= t)
+                lo = mid;
+            else
+                hi = mid;
+        }
+        return tz->to_dst[lo] ? tz->dst_off : tz->std_off;
+    }
     int y, m, d;
     ch_date_to_ymd(ch_time_utc_date(t + tz->std_off), &y, &m, &d);
     ch_time start = (ch_time)rule_date(&tz->start, y) * CH_DAY_SECS + tz->start.time - tz->std_off;

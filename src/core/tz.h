@@ -17,11 +17,21 @@ typedef struct ch_tz_rule {
     int32_t time; /* local seconds after midnight when the change happens */
 } ch_tz_rule;
 
+/* The years whose clock changes are worked out once, when the rule is
+ * parsed: every deadline converts times several times, and a binary search
+ * of the changes costs a fraction of working out a "last Sunday" again. */
+enum { CH_TZ_FIRST_YEAR = 1970, CH_TZ_YEARS = 160 };
+
 typedef struct ch_tz {
     int32_t std_off; /* seconds east of UTC in standard time */
     int32_t dst_off; /* seconds east of UTC in summer time */
     bool has_dst;
     ch_tz_rule start, end;
+    /* With DST: the instants the clocks change, in order, and whether
+     * summer time starts at each; outside them the rule is worked out. */
+    size_t nchanges;
+    ch_time changes[2 * CH_TZ_YEARS];
+    bool to_dst[2 * CH_TZ_YEARS];
 } ch_tz;
 
 /* Parses a POSIX TZ string into tz. */

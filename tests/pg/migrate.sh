@@ -34,6 +34,8 @@ visit=$(json .id)
 call PATCH "/api/v1/visits/$visit" '{"outcome":"cancelled-late"}' -H "$A"
 call GET "/api/v1/contracts/$contract" '' -H "$A"
 hours_before=$(jq -c . "$tmp/body")
+call GET '/api/v1/cases?status=open&limit=1' '' -H "$A"
+open_before=$(json .total)
 stop_server
 
 "$charter" migrate --from "sqlite:$db" --to "$pg_db" >"$tmp/migrate.out" 2>&1
@@ -60,9 +62,13 @@ checks=$((checks + 1))
 [ "$(jq -c . "$tmp/body")" = "$hours_before" ] || fail "the contract, its visits and ledger are the same after the move"
 call POST "/api/v1/contracts/$contract/visits" '{"starts_at":"2025-11-24T09:30"}' -H "$A"
 expect ".id > $visit" "a new visit takes an id after the old ones"
+call GET '/api/v1/cases?status=open&limit=1' '' -H "$A"
+expect ".total == $open_before and $open_before > 0" "the case list counts the cases copied"
 call POST /api/v1/cases '{"service":"cognus/enquiries","channel":"email","subject":"After the move"}' -H "$A"
 expect_status 201 "a new case on the new desk"
 expect ".id > $id" "takes an id after the old ones"
+call GET '/api/v1/cases?status=open&limit=1' '' -H "$A"
+expect ".total == $open_before + 1" "and counts each case made after the move"
 stop_server
 
 "$charter" migrate --from "sqlite:$tmp/charter.db" --to "$pg_db" >"$tmp/migrate.out" 2>&1

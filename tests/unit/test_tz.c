@@ -20,6 +20,30 @@ static void london_changes_on_the_last_sundays(void **state)
     assert_int_equal(ch_tz_offset_at(tz, (ch_time)ch_date_from_ymd(2027, 10, 31) * 86400), 3600);
 }
 
+/* The table of clock changes made at parsing gives what the rule gives, at
+ * each change, a second either side, and through every year it holds, in
+ * the north and in the south (where summer spans the new year). */
+static void the_table_of_changes_agrees_with_the_rule(void **state)
+{
+    (void)state;
+    static const char *const rules[] = {"GMT0BST,M3.5.0/1,M10.5.0", "AEST-10AEDT,M10.1.0,M4.1.0/3",
+                                        "EST5EDT,M3.2.0,M11.1.0"};
+    for (size_t r = 0; r < 3; r++) {
+        ch_tz tz, rule;
+        ch_error err;
+        assert_int_equal(ch_tz_parse(&tz, rules[r], &err), CH_OK);
+        assert_int_equal(tz.nchanges, 2 * CH_TZ_YEARS);
+        rule = tz;
+        rule.nchanges = 0; /* worked out from the rule every time */
+        for (size_t i = 0; i < tz.nchanges; i++)
+            for (ch_time t = tz.changes[i] - 1; t <= tz.changes[i] + 1; t++)
+                assert_int_equal(ch_tz_offset_at(&tz, t), ch_tz_offset_at(&rule, t));
+        for (ch_time t = tz.changes[0] - 86400; t < tz.changes[tz.nchanges - 1] + 86400;
+             t += 7 * 3600 + 13)
+            assert_int_equal(ch_tz_offset_at(&tz, t), ch_tz_offset_at(&rule, t));
+    }
+}
+
 static void wall_times_in_the_gap_and_overlap_are_flagged(void **state)
 {
     (void)state;
@@ -84,6 +108,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(london_changes_on_the_last_sundays),
+        cmocka_unit_test(the_table_of_changes_agrees_with_the_rule),
         cmocka_unit_test(wall_times_in_the_gap_and_overlap_are_flagged),
         cmocka_unit_test(parses_local_and_offset_times),
         cmocka_unit_test(refuses_times_that_do_not_exist_or_repeat),
