@@ -144,8 +144,12 @@ lists sqlite "$tmp/list.db" sqlite_sql
 ;; esac
 case " $backends " in *" postgres "*) ;; *) exit 0 ;; esac
 
-sh tests/pg/cluster.sh start "$tmp/pg"
-pg_url="$(cat "$tmp/pg/url")"
+if [ -n "${BENCH_PG_URL:-}" ]; then # a cluster of your own, left as loaded
+    pg_url=$BENCH_PG_URL
+else
+    sh tests/pg/cluster.sh start "$tmp/pg"
+    pg_url="$(cat "$tmp/pg/url")"
+fi
 start "$pg_url?schema=lists"
 stop
 t0=$(date +%s)

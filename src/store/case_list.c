@@ -36,6 +36,7 @@ static int param_int(ch_list_sql *q, int64_t v)
 typedef struct shared {
     int services; /* the first of the visible services, 0 for none */
     int service, kind, status, officer;
+    int window; /* a page's limit and offset together: the most one part can give */
 } shared;
 
 /* " AND column IN (…)" over the n parameters from first. */
@@ -56,8 +57,11 @@ static void conditions(ch_list_sql *q, const ch_case_filter *f, const shared *s,
                        int skip)
 {
     const char *officer = counts ? "officer" : "officer_id";
+    /* On cases the visible services only filter the range a part reads:
+     * written so no index can serve them, PostgreSQL never trades that
+     * range, read newest first and stopped early, for all their cases. */
     if (s->services && !(skip & SKIP_IN))
-        in_list(q, "service", s->services, f->nservices);
+        in_list(q, counts ? "service" : "(service || '')", s->services, f->nservices);
     if (s->service && !(skip & SKIP_SERVICE))
         ADD(" AND service = %c%d", q->mark, s->service);
     if (s->kind && !(skip & SKIP_KIND))
@@ -95,17 +99,21 @@ static void count_sql(ch_list_sql *q, const ch_case_filter *f, const shared *s)
     conditions(q, f, s, true, 0);
 }
 
-/* One part of a page: the ids in one index range, lead fixing its first
- * column and status (NULL for any) its second. */
+/* One part of a page: the newest ids, as many as the page reaches, in one
+ * index range, lead fixing its first column and status (NULL for any) its
+ * second. Each part stops by itself, so the page costs the parts times the
+ * page, however the database puts the parts together. */
 static void part_sql(ch_list_sql *q, const ch_case_filter *f, const shared *s, const char *lead,
                      const char *status, int skip)
 {
-    ADD("%sSELECT id FROM cases WHERE 1 = 1%s", q->parts++ ? " UNION ALL " : "", lead);
+    ADD("%sSELECT id FROM (SELECT id FROM cases WHERE 1 = 1%s", q->parts ? " UNION ALL " : "",
+        lead);
     if (status)
         ADD(" AND status = '%s'", status);
     conditions(q, f, s, false, skip | (status ? SKIP_STATUS : 0));
     if (f->hide_staff_named)
         ADD("%s", CH_STORE_HIDE_STAFF_NAMED);
+    ADD(" ORDER BY id DESC LIMIT %c%d) AS p%d", q->mark, s->window, q->parts++);
 }
 
 /* The parts for one leading condition: one, or one per status when the
@@ -121,9 +129,12 @@ static void parts_sql(ch_list_sql *q, const ch_case_filter *f, const shared *s, 
         part_sql(q, f, s, lead, statuses[i], skip);
 }
 
-static void page_sql(ch_list_sql *q, const ch_case_filter *f, const shared *s, const char *columns)
+static void page_sql(ch_list_sql *q, const ch_case_filter *f, const shared *all,
+                     const char *columns)
 {
     char lead[64];
+    shared page = *all, *s = &page;
+    page.window = param_int(q, (int64_t)(f->limit + f->offset));
     ADD("SELECT %s FROM cases WHERE id IN (SELECT id FROM (", columns);
     if (s->service) {
         snprintf(lead, sizeof(lead), " AND service = %c%d", q->mark, s->service);

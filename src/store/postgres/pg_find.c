@@ -103,8 +103,8 @@ int ch_pg_people_find(ch_store *base, const char *const *words, size_t nwords,
             ch_pg_text(&p, services[i]);
     }
     ch_pg_int(&p, (int64_t)limit);
-    used += (size_t)snprintf(sql + used, sizeof(sql) - used, " ORDER BY lower(name), id LIMIT $%d",
-                             p.n);
+    used += (size_t)snprintf(sql + used, sizeof(sql) - used, "%s LIMIT $%d",
+                             nwords ? CH_PG_FOUND_ORDER : " ORDER BY lower(name), id", p.n);
     if (used >= sizeof(sql))
         return ch_error_set(err, CH_E_INVALID, "too many words to find");
     pg_conn *c = ch_pg_acquire((pg *)base);

@@ -103,8 +103,9 @@ int ch_pg_people_list(ch_store *base, const ch_people_query *q, ch_arena *a, ch_
         return rc;
     ch_pg_int(&p, (int64_t)q->limit);
     ch_pg_int(&p, (int64_t)q->offset);
-    used += (size_t)snprintf(sql + used, used < sizeof(sql) ? sizeof(sql) - used : 0,
-                             " ORDER BY lower(name), id LIMIT $%d OFFSET $%d", p.n - 1, p.n);
+    used += (size_t)snprintf(
+        sql + used, used < sizeof(sql) ? sizeof(sql) - used : 0, "%s LIMIT $%d OFFSET $%d",
+        q->nwords ? CH_PG_FOUND_ORDER : " ORDER BY lower(name), id", p.n - 1, p.n);
     if (used >= sizeof(sql) || cused >= sizeof(count))
         return ch_error_set(err, CH_E_INVALID, "too many words to find");
     pg_conn *c = ch_pg_acquire((pg *)base);
