@@ -64,7 +64,10 @@ int ch_pg_person_words(pg_params *p, const char *const *words, size_t n, ch_aren
             if (brk)
                 continue;
             if (!open) {
-                w += sprintf(w, "%s'", any ? " <-> " : (w != q ? " & " : ""));
+                const char *join = any ? " <-> " : w != q ? " & " : "";
+                memcpy(w, join, strlen(join));
+                w += strlen(join);
+                *w++ = '\'';
                 open = any = true;
             }
             if (*c == '\'' || *c == '\\')
@@ -72,7 +75,7 @@ int ch_pg_person_words(pg_params *p, const char *const *words, size_t n, ch_aren
             *w++ = *c;
         }
         if (any)
-            w += sprintf(w, ":*");
+            memcpy(w, ":*", 2), w += 2;
     }
     *w = '\0';
     ch_pg_text(p, q); /* p keeps the pointer: the text lives in a */
