@@ -31,6 +31,10 @@ struct ch_calendar {
     size_t nterms;
     ch_week week;
     int32_t cutoff;
+    /* by_day[k]: how many intervals start before horizon_start + k days, so
+     * finding an instant's interval searches that day's few, not all. */
+    uint32_t *by_day;
+    size_t nby_day;
 };
 
 static int cmp_date(const void *a, const void *b)
@@ -187,6 +191,16 @@ int ch_calendar_build(ch_calendar **out, const ch_calendar_spec *spec, ch_error 
     }
     for (size_t i = 0; i < cal->niv; i++)
         cal->plain[i] = (ch_interval){cal->iv[i].start, cal->iv[i].end};
+    cal->nby_day = (size_t)((cal->horizon_end - cal->horizon_start) / CH_DAY_SECS) + 2;
+    if (!(cal->by_day = malloc(cal->nby_day * sizeof(*cal->by_day)))) {
+        rc = CH_E_NOMEM;
+        goto out;
+    }
+    for (size_t k = 0, j = 0; k < cal->nby_day; k++) {
+        while (j < cal->niv && cal->iv[j].start < cal->horizon_start + (ch_time)k * CH_DAY_SECS)
+            j++;
+        cal->by_day[k] = (uint32_t)j;
+    }
     if (spec->term_time && spec->nterms) {
         cal->terms = malloc(spec->nterms * sizeof(*cal->terms));
         if (!cal->terms) {
@@ -217,6 +231,7 @@ void ch_calendar_free(ch_calendar *cal)
     free(cal->days);
     free(cal->plain);
     free(cal->terms);
+    free(cal->by_day);
     free(cal);
 }
 
@@ -253,6 +268,11 @@ static int check_horizon(const ch_calendar *cal, ch_time t, ch_error *err)
 static size_t upper(const ch_calendar *cal, ch_time t)
 {
     size_t lo = 0, hi = cal->niv;
+    if (t >= cal->horizon_start && t < cal->horizon_end) {
+        size_t k = (size_t)((t - cal->horizon_start) / CH_DAY_SECS);
+        lo = cal->by_day[k];
+        hi = cal->by_day[k + 1];
+    }
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         if (cal->iv[mid].start <= t)
