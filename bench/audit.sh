@@ -28,33 +28,7 @@ echo "audit workload: $rows audit rows over 2025 (70% about cases, 30% about peo
     "1 connection, ${secs}s after a 2s warm-up, random subject, as an administrator and as" \
     "the manager of the cases' service"
 
-start() { # start DB
-    rm -f "$tmp/out"
-    "$charter" serve --db "$1" --listen 127.0.0.1:0 >"$tmp/out" 2>"$tmp/err" &
-    pid=$!
-    base=
-    for _ in $(seq 1 400); do
-        base=$(sed -n 's|^Charter is listening on \(http[^ ]*\)/$|\1|p' "$tmp/out" 2>/dev/null)
-        [ -n "$base" ] && return 0
-        sleep 0.05
-    done
-    echo "bench: the server did not start" >&2
-    cat "$tmp/err" >&2
-    exit 1
-}
-
-stop() {
-    kill "$pid"
-    wait "$pid" 2>/dev/null || true
-    pid=
-}
-
-to_ms() {
-    awk -v v="$1" 'BEGIN {
-        n = v + 0
-        if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n = n; else if (v ~ /s$/) n *= 1000
-        printf "%.2f", n }'
-}
+. bench/wrk.sh # start, stop and to_ms; this script reads wrk its own way (run below)
 
 worst=0
 # run NAME KIND LO N: wrk over random subjects LO..LO+N-1.

@@ -15,29 +15,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-start() {
-    rm -f "$tmp/out"
-    "$charter" serve --db "$tmp/bench.db" --listen 127.0.0.1:0 >"$tmp/out" 2>"$tmp/err" &
-    pid=$!
-    base=
-    for _ in $(seq 1 200); do
-        base=$(sed -n 's|^Charter is listening on \(http[^ ]*\)/$|\1|p' "$tmp/out" 2>/dev/null)
-        [ -n "$base" ] && return 0
-        sleep 0.05
-    done
-    echo "bench: the server did not start" >&2
-    cat "$tmp/err" >&2
-    exit 1
-}
-
-stop() {
-    kill "$pid"
-    wait "$pid" 2>/dev/null || true
-    pid=
-}
+. bench/wrk.sh
 
 # The schema comes from the server itself; the cases go in directly.
-start
+start "$tmp/bench.db"
 stop
 sqlite3 "$tmp/bench.db" <<SQL
 BEGIN;
@@ -59,7 +40,7 @@ SELECT id, CASE id % 7 WHEN 0 THEN 'ehcp-assessment' WHEN 1 THEN 'ehcp-annual-re
 COMMIT;
 ANALYZE;
 SQL
-start
+start "$tmp/bench.db"
 token=$("$charter" admin token --email admin@charter.local --db "$tmp/bench.db")
 url="$base/api/v1/reports/themes?from=2025-Q1&to=2025-Q4"
 # One run to warm the caches, then the timed ones.
