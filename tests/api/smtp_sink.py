@@ -42,8 +42,14 @@ class Session(socketserver.StreamRequestHandler):
                         break
                     lines.append(data[1:] if data.startswith(b"..") else data)
                 count += 1
-                with open(os.path.join(folder, "%03d.eml" % count), "wb") as f:
+                # Written beside the folder and renamed into it, so a test
+                # watching the folder never sees a message half written.
+                final = os.path.join(folder, "%03d.eml" % count)
+                part = os.path.join(os.path.dirname(os.path.abspath(folder)),
+                                    ".smtp-sink-%d-%03d.part" % (os.getpid(), count))
+                with open(part, "wb") as f:
                     f.write(b"".join(lines))
+                os.rename(part, final)
                 self.reply("250 queued")
             elif verb == "QUIT":
                 self.reply("221 bye")
