@@ -77,6 +77,15 @@ PGresult *ch_pg_run(pg_conn *c, const char *sql, const pg_params *p, ch_error *e
 PGresult *ch_pg_run_built(pg_conn *c, const char *sql, const pg_params *p, ch_error *err,
                           const char *doing);
 int ch_pg_exec(pg_conn *c, const char *sql, ch_error *err);
+/* Runs n fixed statements (p[i] may be NULL) in one round trip, in order,
+ * each in the transaction state the last left; res[i] gets each result
+ * (NULL for those not reached), which the caller PQclear()s. A failure
+ * fills err with the first statement's that failed: those after it did
+ * not run, and an open transaction is left aborted for the caller's
+ * ROLLBACK. Why: a round trip is what an audited write waits on while it
+ * holds the chain's lock. */
+int ch_pg_pipeline(pg_conn *c, size_t n, const char *const sql[], const pg_params *const p[],
+                   PGresult *res[], ch_error *err, const char *doing);
 /* Fills err for a failed statement (res may be NULL) and returns its code:
  * a lost or refused connection, a server shutting down or starting up, or
  * a full disk is CH_E_UNAVAILABLE (nothing was saved, the same request may

@@ -161,6 +161,31 @@ static bool ok(PGresult *res)
     return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
 }
 
+/* Names in name the statement sql is prepared as on c, preparing it on
+ * first use. Returns CH_OK, an error code (err filled), or FULL when c has
+ * no room left to prepare it. */
+enum { FULL = 1 };
+static int prepared_name(pg_conn *c, const char *sql, char name[16], ch_error *err,
+                         const char *doing)
+{
+    int k = 0;
+    while (k < c->nprepared && c->prepared[k] != sql)
+        k++;
+    snprintf(name, 16, "s%d", k);
+    if (k < c->nprepared)
+        return CH_OK;
+    if (k == CH_PG_STMTS)
+        return FULL;
+    PGresult *prep = PQprepare(c->db, name, sql, 0, NULL);
+    int rc = ok(prep) ? CH_OK
+                      : ch_pg_failed(c, prep, err, doing,
+                                     prep ? PQresultErrorMessage(prep) : PQerrorMessage(c->db));
+    PQclear(prep);
+    if (rc == CH_OK)
+        c->prepared[c->nprepared++] = sql;
+    return rc;
+}
+
 PGresult *ch_pg_run(pg_conn *c, const char *sql, const pg_params *p, ch_error *err,
                     const char *doing)
 {
@@ -168,26 +193,62 @@ PGresult *ch_pg_run(pg_conn *c, const char *sql, const pg_params *p, ch_error *e
         ch_pg_failed(c, NULL, err, doing, NULL);
         return NULL;
     }
-    int k = 0;
     char name[16];
-    while (k < c->nprepared && c->prepared[k] != sql)
-        k++;
-    if (k == c->nprepared) {
-        if (k == CH_PG_STMTS)
-            return ch_pg_run_built(c, sql, p, err, doing);
-        snprintf(name, sizeof(name), "s%d", k);
-        PGresult *prep = PQprepare(c->db, name, sql, 0, NULL);
-        if (!ok(prep)) {
-            checked(c, prep, err, doing);
-            PQclear(prep);
-            return NULL;
-        }
-        PQclear(prep);
-        c->prepared[c->nprepared++] = sql;
-    }
-    snprintf(name, sizeof(name), "s%d", k);
+    int rc = prepared_name(c, sql, name, err, doing);
+    if (rc == FULL)
+        return ch_pg_run_built(c, sql, p, err, doing);
+    if (rc)
+        return NULL;
     PGresult *res = PQexecPrepared(c->db, name, p ? p->n : 0, p ? p->v : NULL, NULL, NULL, 0);
     return checked(c, res, err, doing);
+}
+
+int ch_pg_pipeline(pg_conn *c, size_t n, const char *const sql[], const pg_params *const p[],
+                   PGresult *res[], ch_error *err, const char *doing)
+{
+    char name[16];
+    int rc = CH_OK;
+    for (size_t i = 0; i < n; i++)
+        res[i] = NULL;
+    if (c->stale)
+        return ch_pg_failed(c, NULL, err, doing, NULL);
+    /* Prepared first, outside the pipeline, where each step is its own
+     * round trip anyway; a full cache cannot happen to these few. */
+    for (size_t i = 0; i < n; i++)
+        if ((rc = prepared_name(c, sql[i], name, err, doing)))
+            return rc == FULL ? ch_error_set(err, CH_E_STORE, "too many statements prepared") : rc;
+    if (!PQenterPipelineMode(c->db))
+        return ch_pg_failed(c, NULL, err, doing, PQerrorMessage(c->db));
+    for (size_t i = 0; i < n && rc == CH_OK; i++) {
+        prepared_name(c, sql[i], name, err, doing); /* known now: only its name */
+        if (!PQsendQueryPrepared(c->db, name, p[i] ? p[i]->n : 0, p[i] ? p[i]->v : NULL, NULL, NULL,
+                                 0))
+            rc = ch_pg_failed(c, NULL, err, doing, PQerrorMessage(c->db));
+    }
+    if (rc == CH_OK && !PQpipelineSync(c->db))
+        rc = ch_pg_failed(c, NULL, err, doing, PQerrorMessage(c->db));
+    /* Each statement's result, then its NULL; then the sync's. A statement
+     * after a failed one comes back aborted, and the first failure is the
+     * one reported. */
+    for (size_t i = 0; i < n && rc == CH_OK; i++) {
+        res[i] = PQgetResult(c->db);
+        for (PGresult *more; (more = PQgetResult(c->db));)
+            PQclear(more);
+        if (!ok(res[i]))
+            rc = ch_pg_failed(c, res[i], err, doing,
+                              res[i] ? PQresultErrorMessage(res[i]) : PQerrorMessage(c->db));
+    }
+    /* Whatever is left up to the sync is drained, so the connection is
+     * back in its ordinary mode for the next statement. */
+    for (PGresult *r; PQstatus(c->db) == CONNECTION_OK && (r = PQgetResult(c->db));) {
+        ExecStatusType st = PQresultStatus(r);
+        PQclear(r);
+        if (st == PGRES_PIPELINE_SYNC)
+            break;
+    }
+    if (!PQexitPipelineMode(c->db) && rc == CH_OK)
+        rc = ch_pg_failed(c, NULL, err, doing, PQerrorMessage(c->db));
+    return rc;
 }
 
 PGresult *ch_pg_run_built(pg_conn *c, const char *sql, const pg_params *p, ch_error *err,

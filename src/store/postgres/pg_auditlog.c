@@ -54,10 +54,15 @@ const char *ch_pg_audit_nested(const char *sql)
     return sql;
 }
 
-int ch_pg_audit_append(pg_conn *c, const ch_audit_row *row, ch_error *err)
+/* Links row to the chain's end and inserts it; with commit, the COMMIT
+ * goes in the insert's round trip. The lock is held from the moment it is
+ * granted to COMMIT, and every appender waits on it, so the appends' time
+ * under it is kept to one round trip: the lock and the read of the end
+ * travel together (the read, a statement of its own, sees the end as the
+ * last holder committed it), as do the insert and the COMMIT. */
+static int append(pg_conn *c, const ch_audit_row *row, bool commit, ch_error *err)
 {
-    /* One lock per schema, held until COMMIT: appends queue here, at the
-     * end of their transactions, so the lock is held only briefly. */
+    /* One lock per schema, so two servers never link to the same end. */
     static const char lock_sql[] =
         "SELECT pg_advisory_xact_lock(hashtext('charter.audit.' || current_schema()))";
     static const char last_sql[] = "SELECT seq, hash FROM audit WHERE seq IS NOT NULL"
@@ -65,25 +70,22 @@ int ch_pg_audit_append(pg_conn *c, const ch_audit_row *row, ch_error *err)
     static const char insert_sql[] =
         "INSERT INTO audit(at, user_id, action, object, object_id, remote, seq, prev_hash, hash)"
         " VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9)";
-    PGresult *res = ch_pg_run(c, lock_sql, NULL, err, "locking the audit chain");
-    if (!ok(res)) {
-        PQclear(res);
-        return CH_E_STORE;
-    }
-    PQclear(res);
-    res = ch_pg_run(c, last_sql, NULL, err, "reading the end of the audit chain");
-    if (!ok(res)) {
-        PQclear(res);
-        return CH_E_STORE;
-    }
+    static const char commit_sql[] = "COMMIT";
+    PGresult *res[2];
+    int rc = ch_pg_pipeline(c, 2, (const char *const[]){lock_sql, last_sql},
+                            (const pg_params *const[]){NULL, NULL}, res, err,
+                            "reading the end of the audit chain");
     int64_t last_seq = 0;
     char last_hash[CH_AUDITLOG_HEX] = "";
-    if (PQntuples(res) == 1) {
-        last_seq = ch_pg_get_int(res, 0, 0);
-        if (PQgetlength(res, 0, 1) == CH_AUDITLOG_HEX - 1)
-            memcpy(last_hash, PQgetvalue(res, 0, 1), CH_AUDITLOG_HEX);
+    if (rc == CH_OK && PQntuples(res[1]) == 1) {
+        last_seq = ch_pg_get_int(res[1], 0, 0);
+        if (PQgetlength(res[1], 0, 1) == CH_AUDITLOG_HEX - 1)
+            memcpy(last_hash, PQgetvalue(res[1], 0, 1), CH_AUDITLOG_HEX);
     }
-    PQclear(res);
+    PQclear(res[0]);
+    PQclear(res[1]);
+    if (rc)
+        return rc;
     ch_auditlog_entry e = ch_store_audit_entry(row);
     char prev[CH_AUDITLOG_HEX], hash[CH_AUDITLOG_HEX];
     if (ch_auditlog_link(&e, last_seq, last_seq ? last_hash : NULL, prev, hash))
@@ -98,10 +100,17 @@ int ch_pg_audit_append(pg_conn *c, const ch_audit_row *row, ch_error *err)
     ch_pg_int(&p, e.seq);
     ch_pg_text(&p, prev);
     ch_pg_text(&p, hash);
-    res = ch_pg_run(c, insert_sql, &p, err, "writing the audit log");
-    int rc = ok(res) ? CH_OK : CH_E_STORE;
-    PQclear(res);
+    rc = ch_pg_pipeline(c, commit ? 2 : 1, (const char *const[]){insert_sql, commit_sql},
+                        (const pg_params *const[]){&p, NULL}, res, err, "writing the audit log");
+    PQclear(res[0]);
+    if (commit)
+        PQclear(res[1]);
     return rc;
+}
+
+int ch_pg_audit_append(pg_conn *c, const ch_audit_row *row, ch_error *err)
+{
+    return append(c, row, false, err);
 }
 
 int ch_pg_audit_finish(ch_store *base, int rc, ch_error *err)
@@ -127,10 +136,10 @@ int ch_pg_audit_finish(ch_store *base, int rc, ch_error *err)
                  : ch_error_set(err, CH_E_STORE, "the database failed: the change was not applied");
     }
     for (size_t i = 0; i < p.n && rc == CH_OK; i++)
-        rc = ch_pg_audit_append(c, &p.rows[i], err);
-    if (rc == CH_OK)
+        rc = append(c, &p.rows[i], i + 1 == p.n, err);
+    if (rc == CH_OK && !p.n)
         rc = ch_pg_exec(c, "COMMIT", err);
-    else
+    else if (rc)
         PQclear(PQexec(c->db, "ROLLBACK"));
     pthread_mutex_unlock(&c->mu);
     return rc;
