@@ -77,6 +77,9 @@ PGresult *ch_pg_run(pg_conn *c, const char *sql, const pg_params *p, ch_error *e
 PGresult *ch_pg_run_built(pg_conn *c, const char *sql, const pg_params *p, ch_error *err,
                           const char *doing);
 int ch_pg_exec(pg_conn *c, const char *sql, ch_error *err);
+/* rc, after a COMMIT was sent: a connection lost then says the change may
+ * or may not have been kept, since the server may have committed it. */
+int ch_pg_commit_checked(pg_conn *c, int rc, ch_error *err);
 /* Runs n fixed statements (p[i] may be NULL) in one round trip, in order,
  * each in the transaction state the last left; res[i] gets each result
  * (NULL for those not reached), which the caller PQclear()s. A failure

@@ -303,13 +303,20 @@ int ch_pg_exec(pg_conn *c, const char *sql, ch_error *err)
         sql = ch_pg_audit_nested(sql);
     PGresult *res = PQexec(c->db, sql);
     int rc = ok(res) ? CH_OK : ch_pg_failed(c, res, err, "saving", PQerrorMessage(c->db));
-    if (rc == CH_E_UNAVAILABLE && strcmp(sql, "COMMIT") == 0 && PQstatus(c->db) != CONNECTION_OK)
-        /* The server may have committed before the connection went. */
-        ch_error_set(err, CH_E_UNAVAILABLE,
-                     "the database server stopped answering while saving, so the change may "
-                     "or may not have been kept; look for it before trying again, and tell "
-                     "your administrator if this lasts");
+    if (strcmp(sql, "COMMIT") == 0)
+        rc = ch_pg_commit_checked(c, rc, err);
     PQclear(res);
+    return rc;
+}
+
+int ch_pg_commit_checked(pg_conn *c, int rc, ch_error *err)
+{
+    if (rc == CH_E_UNAVAILABLE && PQstatus(c->db) != CONNECTION_OK)
+        /* The server may have committed before the connection went. */
+        return ch_error_set(err, CH_E_UNAVAILABLE,
+                            "the database server stopped answering while saving, so the change "
+                            "may or may not have been kept; look for it before trying again, and "
+                            "tell your administrator if this lasts");
     return rc;
 }
 

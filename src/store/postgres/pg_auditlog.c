@@ -105,7 +105,7 @@ static int append(pg_conn *c, const ch_audit_row *row, bool commit, ch_error *er
     PQclear(res[0]);
     if (commit)
         PQclear(res[1]);
-    return rc;
+    return commit ? ch_pg_commit_checked(c, rc, err) : rc;
 }
 
 int ch_pg_audit_append(pg_conn *c, const ch_audit_row *row, ch_error *err)
