@@ -63,7 +63,11 @@ typedef struct ch_store_ops {
     int (*case_update)(ch_store *s, const ch_case_update *u, int64_t *new_version, ch_error *err);
     int (*queue)(ch_store *s, const ch_queue_query *q, ch_arena *arena, ch_case_row **out,
                  size_t *n, ch_error *err);
-    int (*queue_count)(ch_store *s, const ch_queue_query *q, int64_t *total, ch_error *err);
+    /* How many cases the queue holds, or at most cap of them when cap > 0.
+     * With later, an overdue query counts the open cases not yet due
+     * instead, so the store can count whichever side is smaller. */
+    int (*queue_count)(ch_store *s, const ch_queue_query *q, int64_t cap, bool later,
+                       int64_t *total, ch_error *err);
     int (*breach_sweep)(ch_store *s, ch_time now, int64_t *count, ch_error *err);
     int (*case_list)(ch_store *s, const ch_case_filter *f, ch_arena *arena, ch_case_row **out,
                      size_t *n, ch_error *err);

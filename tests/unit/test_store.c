@@ -791,6 +791,34 @@ static void lists_and_queues_count_what_matches(void **state)
     assert_int_equal(total, 7);
 }
 
+/* The overdue queue is counted from whichever side is smaller, it or the
+ * open cases not yet due, in rounds of 1,024, 4,096 and on: each count
+ * here, from none overdue to all of them and across those rounds, must
+ * still be the cases worked out one by one. */
+static void the_overdue_count_is_exact_whichever_side_is_smaller(void **state)
+{
+    fixture *f = *state;
+    ch_error err;
+    enum { N = 2600 };
+    for (int i = 0; i < N; i++)
+        add_case(f, i % 2 ? "sendiass/enquiries" : "cognus/enquiries", 10000 + i, "pending");
+    const char *mine[] = {"cognus/enquiries"};
+    const int past[] = {0, 1, 1023, 1024, 1025, 1300, 2000, 2048, 2049, 2599, N, N + 5000};
+    for (size_t v = 0; v < 3; v++)
+        for (size_t k = 0; k < sizeof(past) / sizeof(past[0]); k++) {
+            ch_queue_query q = {.queue = CH_QUEUE_OVERDUE,
+                                .services = v ? mine : NULL,
+                                .nservices = v == 1 ? 1 : 0,
+                                .now = 10000 + past[k],
+                                .limit = 10};
+            int64_t want = 0, total = -1;
+            for (int i = 0; i < N && v < 2; i++)
+                want += i < past[k] && (v == 0 || i % 2 == 0);
+            assert_int_equal(ch_store_queue_count(f->store, &q, &total, &err), CH_OK);
+            assert_int_equal(total, want);
+        }
+}
+
 static void the_breach_sweep_marks_past_due_obligations(void **state)
 {
     fixture *f = *state;
@@ -2498,6 +2526,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(queues_come_soonest_due_first_and_skip_other_services,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(the_overdue_count_is_exact_whichever_side_is_smaller, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(lists_and_queues_count_what_matches, setup, teardown),
         cmocka_unit_test_setup_teardown(the_case_list_is_every_match_newest_first, setup, teardown),
         cmocka_unit_test_setup_teardown(an_obligation_names_the_contact_that_met_it, setup,

@@ -563,12 +563,13 @@ int ch_pg_case_update(ch_store *base, const ch_case_update *u, int64_t *new_vers
 }
 
 /* The queue's SQL with its parameters in p: the page of cases, or (count)
- * how many there are in all. */
-static void queue_sql(const ch_queue_query *q, bool count, char *sql, size_t size, pg_params *p)
+ * a row for each case up to a limit, to be counted (see queue_count). */
+static void queue_sql(const ch_queue_query *q, bool count, bool later, char *sql, size_t size,
+                      pg_params *p)
 {
     bool due_queue = q->queue != CH_QUEUE_MINE && q->queue != CH_QUEUE_UNASSIGNED;
     size_t used = (size_t)snprintf(sql, size, "SELECT %s FROM cases WHERE %s",
-                                   count ? "COUNT(*)" : CH_PG_CASE_COLUMNS,
+                                   count ? "1" : CH_PG_CASE_COLUMNS,
                                    due_queue ? "status = 'open'" : "status <> 'closed'");
 #define ADD(...) used += (size_t)snprintf(sql + used, used < size ? size - used : 0, __VA_ARGS__)
     switch (q->queue) {
@@ -581,7 +582,7 @@ static void queue_sql(const ch_queue_query *q, bool count, char *sql, size_t siz
         break;
     case CH_QUEUE_OVERDUE:
         ch_pg_int(p, q->now);
-        ADD(" AND next_due_at < $%d", p->n);
+        ADD(later ? " AND next_due_at >= $%d" : " AND next_due_at < $%d", p->n);
         break;
     case CH_QUEUE_DUE_TODAY:
     case CH_QUEUE_AT_RISK:
@@ -607,7 +608,9 @@ static void queue_sql(const ch_queue_query *q, bool count, char *sql, size_t siz
     }
     if (q->hide_staff_named)
         ADD("%s", CH_STORE_HIDE_STAFF_NAMED);
-    if (!count) {
+    if (count) {
+        ADD(" LIMIT $%d", p->n + 1); /* the caller adds the cap */
+    } else {
         ch_pg_int(p, (int64_t)q->limit);
         ch_pg_int(p, (int64_t)q->offset);
         ADD(" ORDER BY next_due_at, id LIMIT $%d OFFSET $%d", p->n - 1, p->n);
@@ -627,7 +630,7 @@ int ch_pg_queue(ch_store *base, const ch_queue_query *q, ch_arena *a, ch_case_ro
         *n = 0;
         return CH_OK;
     }
-    queue_sql(q, false, sql, sizeof(sql), &p);
+    queue_sql(q, false, false, sql, sizeof(sql), &p);
     pg_conn *c = ch_pg_acquire((pg *)base);
     PGresult *res = ch_pg_run_built(c, sql, &p, err, "reading a queue");
     ch_pg_release(c);
@@ -654,16 +657,22 @@ static int count_of(pg *s, const char *sql, const pg_params *p, int64_t *total, 
     return rc;
 }
 
-int ch_pg_queue_count(ch_store *base, const ch_queue_query *q, int64_t *total, ch_error *err)
+int ch_pg_queue_count(ch_store *base, const ch_queue_query *q, int64_t cap, bool later,
+                      int64_t *total, ch_error *err)
 {
-    char sql[8192];
+    char inner[8192], sql[8224];
     pg_params p = {0};
     *total = 0;
     if (q->services && q->nservices > 100)
         return ch_error_set(err, CH_E_INVALID, "at most 100 services in one queue");
     if (q->services && q->nservices == 0)
         return CH_OK;
-    queue_sql(q, true, sql, sizeof(sql), &p);
+    queue_sql(q, true, later, inner, sizeof(inner), &p);
+    if (cap > 0)
+        ch_pg_int(&p, cap);
+    else
+        ch_pg_text(&p, NULL); /* LIMIT NULL: no limit */
+    snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM (%s) AS q", inner);
     return count_of((pg *)base, sql, &p, total, err, "counting a queue");
 }
 

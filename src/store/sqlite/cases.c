@@ -520,14 +520,14 @@ int ch_sq_case_update(ch_store *base, const ch_case_update *u, int64_t *new_vers
 
 /* Builds the queue's SQL into buf, the page of cases or (count) how many
  * there are in all; every value is a bound parameter. */
-static void queue_sql(const ch_queue_query *q, bool count, char *buf, size_t size)
+static void queue_sql(const ch_queue_query *q, bool count, bool later, char *buf, size_t size)
 {
     /* Paused cases wait for the customer, so they are in no due queue; and
      * an equality on status lets the (status, next_due_at) index serve. */
     bool due_queue = q->queue != CH_QUEUE_MINE && q->queue != CH_QUEUE_UNASSIGNED;
-    size_t used = (size_t)snprintf(buf, size, "SELECT %s FROM cases WHERE %s",
-                                   count ? "COUNT(*)" : CASE_COLUMNS,
-                                   due_queue ? "status = 'open'" : "status != 'closed'");
+    size_t used =
+        (size_t)snprintf(buf, size, "SELECT %s FROM cases WHERE %s", count ? "1" : CASE_COLUMNS,
+                         due_queue ? "status = 'open'" : "status != 'closed'");
 #define ADD(...) used += (size_t)snprintf(buf + used, used < size ? size - used : 0, __VA_ARGS__)
     switch (q->queue) {
     case CH_QUEUE_MINE:
@@ -537,7 +537,7 @@ static void queue_sql(const ch_queue_query *q, bool count, char *buf, size_t siz
         ADD(" AND officer_id IS NULL");
         break;
     case CH_QUEUE_OVERDUE:
-        ADD(" AND next_due_at < ?");
+        ADD(later ? " AND next_due_at >= ?" : " AND next_due_at < ?");
         break;
     case CH_QUEUE_DUE_TODAY:
     case CH_QUEUE_AT_RISK:
@@ -552,8 +552,7 @@ static void queue_sql(const ch_queue_query *q, bool count, char *buf, size_t siz
         ch_sq_in_list(buf, size, &used, "service", q->nservices);
     if (q->hide_staff_named)
         ADD("%s", CH_STORE_HIDE_STAFF_NAMED);
-    if (!count)
-        ADD(" ORDER BY next_due_at, id LIMIT ? OFFSET ?");
+    ADD(count ? " LIMIT ?" : " ORDER BY next_due_at, id LIMIT ? OFFSET ?");
 #undef ADD
 }
 
@@ -596,7 +595,7 @@ int ch_sq_queue(ch_store *base, const ch_queue_query *q, ch_arena *a, ch_case_ro
         *n = 0;
         return CH_OK;
     }
-    queue_sql(q, false, sql, sizeof(sql));
+    queue_sql(q, false, false, sql, sizeof(sql));
     s = ch_sq_reader((sq *)base);
     if (!(st = ch_sq_stmt_built(s, sql, err))) {
         rc = err->code;
@@ -611,10 +610,11 @@ out:
     return rc;
 }
 
-int ch_sq_queue_count(ch_store *base, const ch_queue_query *q, int64_t *total, ch_error *err)
+int ch_sq_queue_count(ch_store *base, const ch_queue_query *q, int64_t cap, bool later,
+                      int64_t *total, ch_error *err)
 {
     sq_conn *s;
-    char sql[8192];
+    char inner[8192], sql[8224];
     sqlite3_stmt *st = NULL;
     int rc = CH_OK;
     *total = 0;
@@ -623,13 +623,14 @@ int ch_sq_queue_count(ch_store *base, const ch_queue_query *q, int64_t *total, c
                             MAX_QUEUE_SERVICES);
     if (q->services && q->nservices == 0)
         return CH_OK;
-    queue_sql(q, true, sql, sizeof(sql));
+    queue_sql(q, true, later, inner, sizeof(inner));
+    snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM (%s)", inner);
     s = ch_sq_reader((sq *)base);
     if (!(st = ch_sq_stmt_built(s, sql, err))) {
         rc = err->code;
         goto out;
     }
-    queue_bind(st, q);
+    sqlite3_bind_int64(st, queue_bind(st, q), cap > 0 ? cap : -1); /* -1: no limit */
     if (sqlite3_step(st) != SQLITE_ROW) {
         rc = ch_sq_error(s, err, "counting a queue");
         goto out;

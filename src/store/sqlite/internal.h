@@ -127,7 +127,8 @@ int ch_sq_case_get(ch_store *base, int64_t id, ch_arena *a, ch_case_row *out, ch
 int ch_sq_case_update(ch_store *base, const ch_case_update *u, int64_t *new_version, ch_error *err);
 int ch_sq_queue(ch_store *base, const ch_queue_query *q, ch_arena *a, ch_case_row **out, size_t *n,
                 ch_error *err);
-int ch_sq_queue_count(ch_store *base, const ch_queue_query *q, int64_t *total, ch_error *err);
+int ch_sq_queue_count(ch_store *base, const ch_queue_query *q, int64_t cap, bool later,
+                      int64_t *total, ch_error *err);
 int ch_sq_breach_sweep(ch_store *base, ch_time now, int64_t *count, ch_error *err);
 int ch_sq_case_list(ch_store *base, const ch_case_filter *f, ch_arena *a, ch_case_row **out,
                     size_t *n, ch_error *err);
