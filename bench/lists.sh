@@ -116,7 +116,24 @@ lists() {
     read_as "${name}_search_prefix" "$admin" "/api/v1/search?q=ehc+12345&limit=20"
     read_as "${name}_search_reference" "$admin" "/api/v1/search?q=%23777777&limit=20"
     echo "${name}_server_rss_mb: $(awk '/^VmRSS/ {printf "%.1f", $2 / 1024}' /proc/$pid/status) MB"
+    if [ "$name" = sqlite ]; then mix "$admin" "$sql" "${officer:-1}"; fi
     stop
+}
+
+# mix TOKEN SQL-COMMAND OFFICER: a working day at 64 connections, as
+# bench/mix.lua spreads it (80% reads, 15% contacts, 5% new cases), then
+# the server's memory after it and at its peak.
+mix() {
+    MIX_LO=$($2 "SELECT min(id) FROM cases")
+    MIX_CASES=$cases
+    MIX_OFFICER=$3
+    export MIX_LO MIX_CASES MIX_OFFICER
+    CHARTER_TOKEN=$1
+    export CHARTER_TOKEN
+    run "${name}_mix_64conn" 64 mix.lua /
+    echo "${name}_mix_64conn_writes: $($2 "SELECT count(*) FROM cases WHERE subject = 'Working-day enquiry'") cases, $($2 "SELECT count(*) FROM contacts WHERE summary = 'Rang to ask how the request is going.'") contacts"
+    echo "${name}_server_rss_after_mix_mb: $(awk '/^VmRSS/ {printf "%.1f", $2 / 1024}' /proc/$pid/status) MB"
+    echo "${name}_server_peak_rss_mb: $(awk '/^VmHWM/ {printf "%.1f", $2 / 1024}' /proc/$pid/status) MB"
 }
 
 # The services the desk runs, as the API names them.

@@ -613,7 +613,12 @@ static void queue_sql(const ch_queue_query *q, bool count, bool later, char *sql
     } else {
         ch_pg_int(p, (int64_t)q->limit);
         ch_pg_int(p, (int64_t)q->offset);
-        ADD(" ORDER BY next_due_at, id LIMIT $%d OFFSET $%d", p->n - 1, p->n);
+        /* officer_id first for unassigned: IS NULL is no equality to the
+         * planner, so without it PostgreSQL did not see that the
+         * (officer_id, next_due_at, id) index is already in this order, and
+         * sorted every unassigned case for a page (127 ms at 50,000). */
+        ADD(" ORDER BY %snext_due_at, id LIMIT $%d OFFSET $%d",
+            q->queue == CH_QUEUE_UNASSIGNED ? "officer_id, " : "", p->n - 1, p->n);
     }
 #undef ADD
 }
