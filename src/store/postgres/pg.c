@@ -670,6 +670,8 @@ static int pg_import_begin(ch_store *base, ch_error *err)
      * at the end instead. The lock is the new desk's alone. */
     if ((rc = ch_pg_exec(s->importing, "BEGIN", err)) ||
         (rc = ch_pg_exec(s->importing, "ALTER TABLE cases DISABLE TRIGGER case_counts_write",
+                         err)) ||
+        (rc = ch_pg_exec(s->importing, "ALTER TABLE people DISABLE TRIGGER people_counts_write",
                          err))) {
         ch_pg_release(s->importing);
         s->importing = NULL;
@@ -709,6 +711,9 @@ static int pg_import_end(ch_store *base, bool commit, ch_error *err)
         "INSERT INTO case_counts SELECT service, kind, status, coalesce(officer_id, 0), id % 8,"
         " count(*) FROM cases GROUP BY 1, 2, 3, 4, 5",
         "ALTER TABLE cases ENABLE TRIGGER case_counts_write",
+        "UPDATE people_counts c SET n = (SELECT count(*) FROM people"
+        " WHERE merged_into IS NULL AND id % 8 = c.stripe)",
+        "ALTER TABLE people ENABLE TRIGGER people_counts_write",
         "INSERT INTO search(case_id, body) SELECT id, to_tsvector('simple',"
         " concat_ws(E'\n', subject, requester_name, requester_email, organisation)) FROM cases",
         "INSERT INTO search(case_id, body) SELECT case_id, to_tsvector('simple',"

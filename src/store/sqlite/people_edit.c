@@ -79,8 +79,10 @@ int ch_sq_people_list(ch_store *base, const ch_people_query *q, ch_arena *a, ch_
     used += (size_t)snprintf(sql + used, used < sizeof(sql) ? sizeof(sql) - used : 0,
                              " ORDER BY name COLLATE NOCASE, id LIMIT ?%d OFFSET ?%d", nbound + 1,
                              nbound + 2);
-    size_t cused = list_where(count, sizeof(count),
-                              (size_t)snprintf(count, sizeof(count), "SELECT count(*)"), q);
+    size_t cused = !q->nwords && !q->services /* everyone: the maintained count */
+                       ? (size_t)snprintf(count, sizeof(count), "SELECT n FROM people_count")
+                       : list_where(count, sizeof(count),
+                                    (size_t)snprintf(count, sizeof(count), "SELECT count(*)"), q);
     if (used >= sizeof(sql) || cused >= sizeof(count))
         return ch_error_set(err, CH_E_INVALID, "too many words to find");
     sq_conn *c = ch_sq_reader((sq *)base);

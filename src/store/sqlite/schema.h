@@ -396,6 +396,18 @@ static const char *const ch_sqlite_migrations[] = {
     " VALUES('delete', OLD.id, OLD.name, OLD.email);"
     " INSERT INTO people_words(rowid, name, email) VALUES(NEW.id, NEW.name, NEW.email); END;"
     "CREATE INDEX people_by_name ON people(name COLLATE NOCASE, id) WHERE merged_into IS NULL;",
+    /* 33: how many people the list holds (those not merged into another),
+     * kept by these triggers, so the whole list's count is one row rather
+     * than a walk over every person. */
+    "CREATE TABLE people_count(one INTEGER PRIMARY KEY CHECK (one = 1), n INTEGER NOT NULL);"
+    "INSERT INTO people_count SELECT 1, count(*) FROM people WHERE merged_into IS NULL;"
+    "CREATE TRIGGER people_count_insert AFTER INSERT ON people WHEN NEW.merged_into IS NULL"
+    " BEGIN UPDATE people_count SET n = n + 1; END;"
+    "CREATE TRIGGER people_count_delete AFTER DELETE ON people WHEN OLD.merged_into IS NULL"
+    " BEGIN UPDATE people_count SET n = n - 1; END;"
+    "CREATE TRIGGER people_count_update AFTER UPDATE OF merged_into ON people"
+    " WHEN (OLD.merged_into IS NULL) <> (NEW.merged_into IS NULL) BEGIN"
+    " UPDATE people_count SET n = n + CASE WHEN NEW.merged_into IS NULL THEN 1 ELSE -1 END; END;",
 };
 
 #endif
