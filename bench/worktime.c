@@ -191,6 +191,13 @@ int main(int argc, char **argv)
     }
     ch_policy *pol = load(path, text, len);
     const ch_service *svc = ch_policy_service(pol, "enquiries");
+    if (!svc) {
+        fprintf(stderr,
+                "bench: %s has no enquiries service; the first policy is the one the "
+                "single-calendar figures use (make bench gives policies/cognus.yaml)\n",
+                path);
+        return 1;
+    }
     const ch_calendar *cal = ch_policy_service_calendar(pol, svc);
     const ch_target *tg = &promise(pol, "written-reply")->target;
 
