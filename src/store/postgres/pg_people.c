@@ -98,12 +98,13 @@ int ch_pg_people_list(ch_store *base, const ch_people_query *q, ch_arena *a, ch_
                                    " created_at, needs, merged_into, service");
     size_t cused = (size_t)snprintf(count, sizeof(count), "SELECT count(*)");
     int rc;
-    if ((rc = list_where(sql, sizeof(sql), &used, &p, q, a, err)) ||
-        (rc = list_where(count, sizeof(count), &cused, &cp, q, a, err)))
-        return rc;
     if (!q->nwords && !q->services) /* everyone: the maintained count */
         cused = (size_t)snprintf(count, sizeof(count),
                                  "SELECT CAST(coalesce(sum(n), 0) AS bigint) FROM people_counts");
+    else if ((rc = list_where(count, sizeof(count), &cused, &cp, q, a, err)))
+        return rc;
+    if ((rc = list_where(sql, sizeof(sql), &used, &p, q, a, err)))
+        return rc;
     ch_pg_int(&p, (int64_t)q->limit);
     ch_pg_int(&p, (int64_t)q->offset);
     used += (size_t)snprintf(

@@ -518,8 +518,9 @@ int ch_sq_case_update(ch_store *base, const ch_case_update *u, int64_t *new_vers
     return ch_sq_write((sq *)base, case_update_fn, &a, err);
 }
 
-/* Builds the queue's SQL into buf, the page of cases or (count) how many
- * there are in all; every value is a bound parameter. */
+/* Builds the queue's SQL into buf: the page of cases, or (count) a row for
+ * each case up to a limit, to be counted (see ch_sq_queue_count); every
+ * value is a bound parameter. */
 static void queue_sql(const ch_queue_query *q, bool count, bool later, char *buf, size_t size)
 {
     /* Paused cases wait for the customer, so they are in no due queue; and
